@@ -1,0 +1,47 @@
+package ai.agency.common.client;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Settings of one downstream service, bound from {@code agency.clients.<name>.*}, e.g.
+ * {@code agency.clients.memory.base-url=http://localhost:8082} (environment {@code AGENCY_CLIENTS_MEMORY_BASE_URL}).
+ *
+ * @param baseUrl where it answers
+ * @param connectTimeout time to open a connection
+ * @param readTimeout time to wait for the answer
+ * @param maxAttempts attempts for idempotent calls (1 = no retry); non-idempotent calls are never retried
+ * @param initialBackoff first wait between attempts; doubles each time, with jitter
+ * @param maxConcurrentCalls bulkhead: calls in flight at once; more wait up to {@code maxWait}, then fail
+ * @param maxWait how long a call waits for a bulkhead slot
+ * @param failureRateThreshold circuit breaker: % of failed calls (in the last {@code slidingWindowSize}) that
+ *     opens it
+ * @param slidingWindowSize circuit breaker: calls it looks at
+ * @param openStateWait circuit breaker: how long it stays open before letting trial calls through
+ */
+public record DownstreamSettings(
+        String baseUrl,
+        @DefaultValue("2s") Duration connectTimeout,
+        @DefaultValue("10s") Duration readTimeout,
+        @DefaultValue("3") int maxAttempts,
+        @DefaultValue("200ms") Duration initialBackoff,
+        @DefaultValue("64") int maxConcurrentCalls,
+        @DefaultValue("0ms") Duration maxWait,
+        @DefaultValue("50") float failureRateThreshold,
+        @DefaultValue("20") int slidingWindowSize,
+        @DefaultValue("10s") Duration openStateWait) {
+
+    public static DownstreamSettings defaults(String baseUrl) {
+        return new DownstreamSettings(
+                baseUrl,
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(10),
+                3,
+                Duration.ofMillis(200),
+                64,
+                Duration.ZERO,
+                50,
+                20,
+                Duration.ofSeconds(10));
+    }
+}

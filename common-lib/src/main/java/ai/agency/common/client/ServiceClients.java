@@ -1,0 +1,135 @@
+package ai.agency.common.client;
+
+import ai.agency.common.error.AgencyException;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import io.github.resilience4j.retry.RetryRegistry;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.core.env.Environment;
+import org.springframework.http.client.ClientHttpResponse;
+import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.client.support.RestClientAdapter;
+import org.springframework.web.service.invoker.HttpServiceProxyFactory;
+
+/**
+ * Builds clients for other services of the platform: {@code clients.create("memory", MemoryClient.class)} turns an
+ * {@code @HttpExchange} interface into a client with timeouts, a circuit breaker and a bulkhead per downstream,
+ * retry with exponential backoff and jitter for idempotent methods, the caller's bearer token and trace headers
+ * passed on, and {@code http.client.requests} metrics.
+ */
+public class ServiceClients {
+
+    private final RestClient.Builder builder;
+    private final Binder binder;
+    private final CircuitBreakerRegistry circuitBreakers;
+    private final BulkheadRegistry bulkheads;
+    private final RetryRegistry retries;
+    private final Map<String, RestClient> restClients = new ConcurrentHashMap<>();
+
+    public ServiceClients(
+            RestClient.Builder builder,
+            Environment environment,
+            CircuitBreakerRegistry circuitBreakers,
+            BulkheadRegistry bulkheads,
+            RetryRegistry retries) {
+        this.builder = builder;
+        this.binder = Binder.get(environment);
+        this.circuitBreakers = circuitBreakers;
+        this.bulkheads = bulkheads;
+        this.retries = retries;
+    }
+
+    /** A declarative client of downstream {@code name} (settings under {@code agency.clients.<name>}). */
+    public <T> T create(String name, Class<T> type) {
+        return HttpServiceProxyFactory.builderFor(RestClientAdapter.create(restClient(name)))
+                .build()
+                .createClient(type);
+    }
+
+    /** The resilient {@link RestClient} of downstream {@code name}, for calls an interface cannot express. */
+    public RestClient restClient(String name) {
+        return restClients.computeIfAbsent(name, this::build);
+    }
+
+    public DownstreamSettings settings(String name) {
+        DownstreamSettings downstream = binder.bindOrCreate("agency.clients." + name, DownstreamSettings.class);
+        if (downstream.baseUrl() == null || downstream.baseUrl().isBlank()) {
+            throw new IllegalStateException("No base URL for downstream '" + name + "': set agency.clients."
+                    + name + ".base-url (environment AGENCY_CLIENTS_"
+                    + name.toUpperCase().replace('-', '_')
+                    + "_BASE_URL)");
+        }
+        return downstream;
+    }
+
+    private RestClient build(String name) {
+        DownstreamSettings settings = settings(name);
+        HttpClient httpClient = HttpClient.newBuilder()
+                .connectTimeout(settings.connectTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+        JdkClientHttpRequestFactory requestFactory = new JdkClientHttpRequestFactory(httpClient);
+        requestFactory.setReadTimeout(settings.readTimeout());
+        return builder.clone()
+                .baseUrl(settings.baseUrl())
+                .requestFactory(requestFactory)
+                .requestInterceptor(new RelayHeadersInterceptor())
+                .requestInterceptor(new ResilienceInterceptor(
+                        name, circuitBreaker(name, settings), bulkhead(name, settings), retry(name, settings)))
+                .build();
+    }
+
+    private CircuitBreaker circuitBreaker(String name, DownstreamSettings settings) {
+        CircuitBreakerConfig config = CircuitBreakerConfig.custom()
+                .failureRateThreshold(settings.failureRateThreshold())
+                .slidingWindowSize(settings.slidingWindowSize())
+                .minimumNumberOfCalls(Math.min(settings.slidingWindowSize(), 10))
+                .waitDurationInOpenState(settings.openStateWait())
+                .permittedNumberOfCallsInHalfOpenState(3)
+                .recordExceptions(IOException.class, AgencyException.class)
+                .recordResult(result -> result instanceof ClientHttpResponse response && isServerTrouble(response))
+                .build();
+        return circuitBreakers.circuitBreaker(name, config);
+    }
+
+    private Bulkhead bulkhead(String name, DownstreamSettings settings) {
+        BulkheadConfig config = BulkheadConfig.custom()
+                .maxConcurrentCalls(settings.maxConcurrentCalls())
+                .maxWaitDuration(settings.maxWait())
+                .build();
+        return bulkheads.bulkhead(name, config);
+    }
+
+    private Retry retry(String name, DownstreamSettings settings) {
+        RetryConfig config = RetryConfig.<ClientHttpResponse>custom()
+                .maxAttempts(Math.max(1, settings.maxAttempts()))
+                .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(settings.initialBackoff(), 2.0, 0.5))
+                .retryExceptions(IOException.class)
+                .retryOnResult(ServiceClients::isServerTrouble)
+                .consumeResultBeforeRetryAttempt((attempt, response) -> response.close())
+                .failAfterMaxAttempts(false)
+                .build();
+        return retries.retry(name, config);
+    }
+
+    static boolean isServerTrouble(ClientHttpResponse response) {
+        try {
+            int status = response.getStatusCode().value();
+            return status == 502 || status == 503 || status == 504;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+}

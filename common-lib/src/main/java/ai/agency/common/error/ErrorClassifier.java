@@ -1,0 +1,91 @@
+package ai.agency.common.error;
+
+import io.github.resilience4j.bulkhead.BulkheadFullException;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.http.HttpTimeoutException;
+import java.util.concurrent.TimeoutException;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.web.client.ResourceAccessException;
+import org.springframework.web.client.RestClientResponseException;
+
+/**
+ * Maps a failure (an exception or an HTTP status) to its {@link ErrorType}, and so tells whether trying again may
+ * help. Used by the problem handler, the service clients' retry decision, and the chat loop's degradation.
+ */
+public final class ErrorClassifier {
+
+    private ErrorClassifier() {}
+
+    public static ErrorType classify(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            ErrorType type = classifyOne(t);
+            if (type != null) {
+                return type;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return ErrorType.INTERNAL;
+    }
+
+    public static boolean isRecoverable(Throwable failure) {
+        return classify(failure).recoverable();
+    }
+
+    public static ErrorType classify(HttpStatusCode status) {
+        int code = status.value();
+        return switch (code) {
+            case 400, 405, 406, 411, 413, 414, 415, 422 -> ErrorType.VALIDATION;
+            case 401 -> ErrorType.AUTHENTICATION;
+            case 403 -> ErrorType.AUTHORIZATION;
+            case 404, 410 -> ErrorType.NOT_FOUND;
+            case 409, 412 -> ErrorType.CONFLICT;
+            case 429 -> ErrorType.RATE_LIMIT;
+            case 502, 504 -> ErrorType.NETWORK;
+            case 503 -> ErrorType.SERVICE_UNAVAILABLE;
+            case 507 -> ErrorType.RESOURCE_EXHAUSTED;
+            default -> code >= 500 ? ErrorType.INTERNAL : ErrorType.VALIDATION;
+        };
+    }
+
+    private static ErrorType classifyOne(Throwable t) {
+        if (t instanceof AgencyException agency) {
+            return agency.errorType();
+        }
+        if (t instanceof RestClientResponseException response) {
+            return classify(response.getStatusCode());
+        }
+        if (t instanceof CallNotPermittedException) {
+            return ErrorType.SERVICE_UNAVAILABLE;
+        }
+        if (t instanceof BulkheadFullException) {
+            return ErrorType.RESOURCE_EXHAUSTED;
+        }
+        if (t instanceof ConnectException) {
+            return ErrorType.SERVICE_UNAVAILABLE;
+        }
+        if (t instanceof ResourceAccessException && t.getCause() instanceof ConnectException) {
+            return ErrorType.SERVICE_UNAVAILABLE;
+        }
+        if (t instanceof SocketTimeoutException
+                || t instanceof HttpTimeoutException
+                || t instanceof TimeoutException
+                || t instanceof ResourceAccessException
+                || t instanceof IOException) {
+            return ErrorType.NETWORK;
+        }
+        if (t instanceof AccessDeniedException) {
+            return ErrorType.AUTHORIZATION;
+        }
+        if (t instanceof AuthenticationException) {
+            return ErrorType.AUTHENTICATION;
+        }
+        return null;
+    }
+}

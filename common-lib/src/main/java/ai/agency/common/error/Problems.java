@@ -1,0 +1,80 @@
+package ai.agency.common.error;
+
+import ai.agency.common.trace.TraceIdFilter;
+import ai.agency.common.trace.TraceIds;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.List;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Builds the platform's RFC 9457 problems: the standard members plus {@code errorType}, {@code traceId} and, for
+ * validation failures, {@code errors: [{field, message}]}.
+ */
+public final class Problems {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private Problems() {}
+
+    public static ProblemDetail of(
+            HttpStatusCode status,
+            ErrorType type,
+            String detail,
+            String instance,
+            List<AgencyException.FieldError> errors) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        enrich(problem, type, instance, errors);
+        return problem;
+    }
+
+    /** Adds errorType, traceId and instance to a problem Spring built. */
+    public static void enrich(
+            ProblemDetail problem, ErrorType type, String instance, List<AgencyException.FieldError> errors) {
+        problem.setProperty("errorType", type.code());
+        problem.setProperty("traceId", currentTraceId());
+        if (instance != null && problem.getInstance() == null) {
+            problem.setInstance(java.net.URI.create(safePath(instance)));
+        }
+        if (errors != null && !errors.isEmpty()) {
+            problem.setProperty("errors", errors);
+        }
+    }
+
+    /** Writes a problem straight to a servlet response, for filters that run outside Spring MVC. */
+    public static void write(HttpServletRequest request, HttpServletResponse response, ProblemDetail problem)
+            throws IOException {
+        if (response.isCommitted()) {
+            return;
+        }
+        if (problem.getProperties() == null || !problem.getProperties().containsKey("traceId")) {
+            problem.setProperty("traceId", traceIdOf(request));
+        }
+        response.setStatus(problem.getStatus());
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        response.setCharacterEncoding("UTF-8");
+        JSON.writeValue(response.getOutputStream(), problem);
+    }
+
+    public static String traceIdOf(HttpServletRequest request) {
+        Object attribute = request.getAttribute(TraceIdFilter.ATTRIBUTE);
+        return attribute != null ? attribute.toString() : currentTraceId();
+    }
+
+    private static String currentTraceId() {
+        String current = TraceIds.current();
+        return current != null ? current : TraceIds.newTraceId();
+    }
+
+    private static String safePath(String path) {
+        try {
+            return java.net.URI.create(path).getRawPath() != null ? path : "/";
+        } catch (IllegalArgumentException e) {
+            return "/";
+        }
+    }
+}

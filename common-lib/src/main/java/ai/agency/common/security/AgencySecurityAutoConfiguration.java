@@ -1,0 +1,142 @@
+package ai.agency.common.security;
+
+import ai.agency.common.error.ErrorType;
+import ai.agency.common.error.Problems;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.config.annotation.method.configuration.EnableMethodSecurity;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
+import org.springframework.security.oauth2.server.resource.web.BearerTokenAuthenticationEntryPoint;
+import org.springframework.security.web.AuthenticationEntryPoint;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.web.method.support.HandlerMethodArgumentResolver;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+/**
+ * Makes a service a stateless OAuth2 resource server: access tokens are ES256 JWTs checked against the JWKS of
+ * auth-service; roles become {@code ROLE_*} and scopes {@code SCOPE_*} authorities; failures are problems.
+ */
+@AutoConfiguration
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@EnableWebSecurity
+@EnableMethodSecurity
+@EnableConfigurationProperties(AgencySecurityProperties.class)
+public class AgencySecurityAutoConfiguration {
+
+    static final String[] ALWAYS_OPEN = {
+        "/actuator/health",
+        "/actuator/health/**",
+        "/actuator/info",
+        "/actuator/prometheus",
+        "/v3/api-docs",
+        "/v3/api-docs/**",
+        "/swagger-ui.html",
+        "/swagger-ui/**",
+        "/error"
+    };
+
+    @Bean
+    @ConditionalOnMissingBean(name = "agencySecurityFilterChain")
+    SecurityFilterChain agencySecurityFilterChain(HttpSecurity http, AgencySecurityProperties properties)
+            throws Exception {
+        http.csrf(AbstractHttpConfigurer::disable)
+                .cors(cors -> {})
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .httpBasic(AbstractHttpConfigurer::disable)
+                .formLogin(AbstractHttpConfigurer::disable)
+                .logout(AbstractHttpConfigurer::disable)
+                .requestCache(cache -> cache.disable())
+                .authorizeHttpRequests(auth -> {
+                    auth.requestMatchers(ALWAYS_OPEN).permitAll();
+                    if (!properties.publicPaths().isEmpty()) {
+                        auth.requestMatchers(properties.publicPaths().toArray(String[]::new))
+                                .permitAll();
+                    }
+                    auth.requestMatchers(properties.protectedPaths().toArray(String[]::new))
+                            .authenticated();
+                    auth.anyRequest().permitAll();
+                })
+                .oauth2ResourceServer(oauth -> oauth.jwt(jwt -> jwt.jwtAuthenticationConverter(jwtConverter()))
+                        .authenticationEntryPoint(problemEntryPoint())
+                        .accessDeniedHandler(problemAccessDenied()))
+                .exceptionHandling(ex ->
+                        ex.authenticationEntryPoint(problemEntryPoint()).accessDeniedHandler(problemAccessDenied()));
+        return http.build();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    JwtDecoder jwtDecoder(AgencySecurityProperties properties) {
+        return NimbusJwtDecoder.withJwkSetUri(properties.jwksUri())
+                .jwsAlgorithm(SignatureAlgorithm.ES256)
+                .build();
+    }
+
+    @Bean
+    WebMvcConfigurer callerArgumentResolverConfigurer() {
+        return new WebMvcConfigurer() {
+            @Override
+            public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
+                resolvers.add(new CallerArgumentResolver());
+            }
+        };
+    }
+
+    static JwtAuthenticationConverter jwtConverter() {
+        JwtAuthenticationConverter converter = new JwtAuthenticationConverter();
+        converter.setJwtGrantedAuthoritiesConverter(jwt -> {
+            Collection<GrantedAuthority> authorities = new ArrayList<>();
+            Caller.strings(jwt.getClaim("roles"))
+                    .forEach(r -> authorities.add(new SimpleGrantedAuthority("ROLE_" + r)));
+            Caller.scopes(jwt.getClaim("scope"))
+                    .forEach(s -> authorities.add(new SimpleGrantedAuthority("SCOPE_" + s)));
+            return authorities;
+        });
+        return converter;
+    }
+
+    static AuthenticationEntryPoint problemEntryPoint() {
+        BearerTokenAuthenticationEntryPoint bearer = new BearerTokenAuthenticationEntryPoint();
+        return (request, response, authException) -> {
+            bearer.commence(request, response, authException); // sets WWW-Authenticate
+            boolean hadToken = request.getHeader("Authorization") != null;
+            String detail = hadToken
+                    ? "The bearer token is invalid, expired, or not signed by this platform"
+                    : "Authentication is required: send 'Authorization: Bearer <access token>'";
+            Problems.write(
+                    request,
+                    response,
+                    Problems.of(
+                            HttpStatus.UNAUTHORIZED, ErrorType.AUTHENTICATION, detail, request.getRequestURI(), null));
+        };
+    }
+
+    static AccessDeniedHandler problemAccessDenied() {
+        return (request, response, accessDeniedException) -> Problems.write(
+                request,
+                response,
+                Problems.of(
+                        HttpStatus.FORBIDDEN,
+                        ErrorType.AUTHORIZATION,
+                        "You are not allowed to do this",
+                        request.getRequestURI(),
+                        null));
+    }
+}
