@@ -1,0 +1,100 @@
+package ai.agency.auth.account;
+
+import ai.agency.auth.token.TokenService;
+import ai.agency.common.security.Caller;
+import com.fasterxml.jackson.annotation.JsonRawValue;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Email;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Register, log in, refresh, log out, and the caller's own account. */
+@RestController
+class AccountController {
+
+    private final AccountService accounts;
+    private final TokenService tokens;
+
+    AccountController(AccountService accounts, TokenService tokens) {
+        this.accounts = accounts;
+        this.tokens = tokens;
+    }
+
+    record RegisterRequest(
+            @NotBlank
+            @Pattern(regexp = "[a-zA-Z0-9_.-]{3,32}", message = "must be 3-32 letters, digits, '_', '.' or '-'")
+            String username,
+
+            @NotBlank @Email @Size(max = 254) String email,
+
+            @NotBlank @Size(min = 10, max = 256, message = "must be 10 to 256 characters")
+            String password) {}
+
+    record LoginRequest(
+            @NotBlank @Size(max = 64) String username,
+            @NotBlank @Size(max = 256) String password,
+            @Size(max = 16) String totpCode) {}
+
+    record RefreshRequest(@NotBlank @Size(max = 256) String refreshToken) {}
+
+    record AccountView(UUID id, String username, String email, List<String> roles) {
+        static AccountView of(UserAccount user) {
+            return new AccountView(user.id(), user.username(), user.email(), user.roles());
+        }
+    }
+
+    record MeView(
+            UUID id,
+            String username,
+            String email,
+            List<String> roles,
+            String profileRole,
+            @JsonRawValue String preferences,
+            Instant createdAt) {}
+
+    @PostMapping("/api/v1/auth/register")
+    @ResponseStatus(HttpStatus.CREATED)
+    AccountView register(@Valid @RequestBody RegisterRequest request) {
+        return AccountView.of(
+                accounts.register(request.username(), request.email(), request.password(), List.of(Caller.USER)));
+    }
+
+    @PostMapping("/api/v1/auth/login")
+    TokenService.TokenPair login(@Valid @RequestBody LoginRequest request) {
+        return accounts.login(request.username(), request.password());
+    }
+
+    @PostMapping("/api/v1/auth/refresh")
+    TokenService.TokenPair refresh(@Valid @RequestBody RefreshRequest request) {
+        return accounts.refresh(request.refreshToken());
+    }
+
+    @PostMapping("/api/v1/auth/logout")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void logout(@Valid @RequestBody RefreshRequest request) {
+        tokens.revoke(request.refreshToken());
+    }
+
+    @GetMapping("/api/v1/users/me")
+    MeView me(Caller caller) {
+        UserAccount user = accounts.get(caller.id());
+        return new MeView(
+                user.id(),
+                user.username(),
+                user.email(),
+                user.roles(),
+                user.profileRole(),
+                user.preferencesJson(),
+                user.createdAt());
+    }
+}

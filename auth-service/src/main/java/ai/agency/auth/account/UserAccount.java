@@ -1,0 +1,16 @@
+package ai.agency.auth.account;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** A row of {@code auth.users}. */
+public record UserAccount(
+        UUID id,
+        String username,
+        String email,
+        String passwordHash,
+        List<String> roles,
+        String profileRole,
+        String preferencesJson,
+        Instant createdAt) {}

@@ -1,0 +1,165 @@
+package ai.agency.auth.token;
+
+import ai.agency.auth.AuthProperties;
+import ai.agency.auth.account.UserAccount;
+import ai.agency.auth.key.SigningKeys;
+import ai.agency.common.error.AgencyException;
+import io.jsonwebtoken.Jwts;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Issues access tokens (ES256 JWT, {@code kid} in the header, short-lived) and opaque refresh tokens (stored as
+ * SHA-256 hashes, rotated on every use; presenting a spent one revokes its whole family).
+ */
+@Service
+public class TokenService {
+
+    private static final Logger log = LoggerFactory.getLogger(TokenService.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** What login and refresh answer. */
+    public record TokenPair(String accessToken, String refreshToken, String tokenType, long expiresIn) {}
+
+    private final SigningKeys keys;
+    private final JdbcClient jdbc;
+    private final AuthProperties properties;
+
+    public TokenService(SigningKeys keys, JdbcClient jdbc, AuthProperties properties) {
+        this.keys = keys;
+        this.jdbc = jdbc;
+        this.properties = properties;
+    }
+
+    @Transactional
+    public TokenPair issue(UserAccount user) {
+        return new TokenPair(
+                accessToken(user),
+                newRefreshToken(user.id(), UUID.randomUUID()),
+                "Bearer",
+                properties.accessTokenTtl().toSeconds());
+    }
+
+    public long accessTokenTtlSeconds() {
+        return properties.accessTokenTtl().toSeconds();
+    }
+
+    public String accessToken(UserAccount user) {
+        SigningKeys.SigningKey key = keys.active();
+        Instant now = Instant.now();
+        return Jwts.builder()
+                .header()
+                .keyId(key.kid())
+                .and()
+                .subject(user.id().toString())
+                .claim("username", user.username())
+                .claim("roles", user.roles())
+                .claim("scope", String.join(" ", scopesOf(user.roles())))
+                .issuedAt(Date.from(now))
+                .expiration(Date.from(now.plus(properties.accessTokenTtl())))
+                .id(UUID.randomUUID().toString())
+                .signWith(key.privateKey(), Jwts.SIG.ES256)
+                .compact();
+    }
+
+    /** Spends a refresh token and returns the next pair; reuse of a spent token revokes its family. */
+    @Transactional(noRollbackFor = AgencyException.class)
+    public RefreshResult refresh(String refreshToken) {
+        String hash = hash(refreshToken);
+        var row = jdbc.sql("SELECT user_id, family_id, expires_at, spent_at, revoked_at FROM refresh_tokens "
+                        + "WHERE token_hash = :hash FOR UPDATE")
+                .param("hash", hash)
+                .query((rs, n) -> new RefreshRow(
+                        rs.getObject("user_id", UUID.class),
+                        rs.getObject("family_id", UUID.class),
+                        rs.getTimestamp("expires_at").toInstant(),
+                        rs.getTimestamp("spent_at") != null,
+                        rs.getTimestamp("revoked_at") != null))
+                .optional()
+                .orElseThrow(() -> AgencyException.unauthenticated("The refresh token is invalid"));
+        if (row.spent() || row.revoked()) {
+            if (row.spent() && !row.revoked()) {
+                log.warn(
+                        "Spent refresh token presented again: revoking token family {} of user {}",
+                        row.familyId(),
+                        row.userId());
+            }
+            revokeFamily(row.familyId());
+            throw AgencyException.unauthenticated("The refresh token was already used or revoked; log in again");
+        }
+        if (row.expiresAt().isBefore(Instant.now())) {
+            throw AgencyException.unauthenticated("The refresh token has expired; log in again");
+        }
+        jdbc.sql("UPDATE refresh_tokens SET spent_at = now() WHERE token_hash = :hash")
+                .param("hash", hash)
+                .update();
+        return new RefreshResult(row.userId(), newRefreshToken(row.userId(), row.familyId()));
+    }
+
+    /** Revokes the family of this refresh token (logout); unknown tokens are ignored. */
+    @Transactional
+    public void revoke(String refreshToken) {
+        jdbc.sql("SELECT family_id FROM refresh_tokens WHERE token_hash = :hash")
+                .param("hash", hash(refreshToken))
+                .query(UUID.class)
+                .optional()
+                .ifPresent(this::revokeFamily);
+    }
+
+    /** The user a refresh token belongs to and the next refresh token of its family. */
+    public record RefreshResult(UUID userId, String nextRefreshToken) {}
+
+    private record RefreshRow(UUID userId, UUID familyId, Instant expiresAt, boolean spent, boolean revoked) {}
+
+    private void revokeFamily(UUID familyId) {
+        jdbc.sql("UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = :f AND revoked_at IS NULL")
+                .param("f", familyId)
+                .update();
+    }
+
+    private String newRefreshToken(UUID userId, UUID familyId) {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        String token = "agr_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        jdbc.sql("INSERT INTO refresh_tokens (token_hash, user_id, family_id, expires_at) VALUES (:h, :u, :f, :e)")
+                .param("h", hash(token))
+                .param("u", userId)
+                .param("f", familyId)
+                .param("e", Timestamp.from(Instant.now().plus(properties.refreshTokenTtl())))
+                .update();
+        return token;
+    }
+
+    static List<String> scopesOf(List<String> roles) {
+        if (roles.contains("admin")) {
+            return List.of("read", "write", "delete", "manage_users");
+        }
+        if (roles.contains("user")) {
+            return List.of("read", "write", "delete");
+        }
+        return List.of("read");
+    }
+
+    static String hash(String token) {
+        try {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
