@@ -1,0 +1,59 @@
+package ai.agency.memory.memory;
+
+import ai.agency.common.error.AgencyException;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Body of {@code POST /api/v1/memories}: exactly one of {@code content} and {@code messages}. With messages, each
+ * user message becomes a memory (fact extraction with {@code infer=true} is memory-service's own issue).
+ */
+public record AddMemoryRequest(
+        @Size(max = 8000) String content,
+        @Size(max = 100) List<@Valid Message> messages,
+        @Size(max = 128) @Pattern(regexp = "[^\\p{Cntrl}]*") String agentId,
+        @Size(max = 128) @Pattern(regexp = "[^\\p{Cntrl}]*") String sessionId,
+        @Size(max = 32) List<@NotBlank @Size(max = 64) String> tags,
+        @DecimalMin("0") @DecimalMax("1") Double importance,
+        @Size(max = 64) Map<String, Object> metadata,
+        Instant expiresAt,
+        Boolean infer) {
+
+    /** One chat message. */
+    public record Message(
+            @NotBlank @Pattern(regexp = "user|assistant|system|tool")
+            String role,
+
+            @NotBlank @Size(max = 8000) String content) {}
+
+    /** The texts to store, after checking that exactly one of content/messages was given. */
+    List<String> texts() {
+        boolean hasContent = content != null;
+        boolean hasMessages = messages != null;
+        if (hasContent == hasMessages) {
+            throw AgencyException.invalidField("content", "give exactly one of 'content' and 'messages'");
+        }
+        if (hasContent) {
+            if (content.isBlank()) {
+                throw AgencyException.invalidField("content", "must not be blank");
+            }
+            return List.of(content.strip());
+        }
+        List<String> texts = messages.stream()
+                .filter(m -> m.role().equals("user"))
+                .map(m -> m.content().strip())
+                .distinct()
+                .toList();
+        if (texts.isEmpty()) {
+            throw AgencyException.invalidField("messages", "must contain at least one user message");
+        }
+        return texts;
+    }
+}

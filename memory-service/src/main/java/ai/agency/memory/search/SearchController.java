@@ -1,0 +1,22 @@
+package ai.agency.memory.search;
+
+import ai.agency.common.security.Caller;
+import jakarta.validation.Valid;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+class SearchController {
+
+    private final MemorySearch search;
+
+    SearchController(MemorySearch search) {
+        this.search = search;
+    }
+
+    @PostMapping("/api/v1/memories/search")
+    MemorySearch.SearchResponse search(@Valid @RequestBody SearchRequest request, Caller caller) {
+        return search.run(caller, request);
+    }
+}
