@@ -24,6 +24,7 @@ import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
 import tools.jackson.databind.DatabindException;
 
 /**
@@ -160,6 +161,19 @@ public class ProblemExceptionHandler extends ResponseEntityExceptionHandler {
             }
         }
         return badRequest(detail, servletRequest(request), errors);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleNoResourceFoundException(
+            NoResourceFoundException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        HttpServletRequest servlet = servletRequest(request);
+        return ResponseEntity.status(HttpStatus.NOT_FOUND)
+                .body(Problems.of(
+                        HttpStatus.NOT_FOUND,
+                        ErrorType.NOT_FOUND,
+                        "There is no endpoint " + servlet.getMethod() + " " + servlet.getRequestURI(),
+                        servlet.getRequestURI(),
+                        null));
     }
 
     @Override

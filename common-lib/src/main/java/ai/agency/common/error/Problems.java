@@ -37,6 +37,9 @@ public final class Problems {
     /** Adds errorType, traceId and instance to a problem Spring built. */
     public static void enrich(
             ProblemDetail problem, ErrorType type, String instance, List<AgencyException.FieldError> errors) {
+        if (problem.getType() == null) {
+            problem.setType(java.net.URI.create("about:blank"));
+        }
         problem.setProperty("errorType", type.code());
         problem.setProperty("traceId", currentTraceId());
         if (instance != null && problem.getInstance() == null) {

@@ -5,6 +5,7 @@ import ai.agency.common.error.Problems;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
@@ -54,8 +55,11 @@ public class AgencySecurityAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(name = "agencySecurityFilterChain")
-    SecurityFilterChain agencySecurityFilterChain(HttpSecurity http, AgencySecurityProperties properties)
+    SecurityFilterChain agencySecurityFilterChain(
+            HttpSecurity http, AgencySecurityProperties properties, ObjectProvider<ProtectedPaths> extraProtected)
             throws Exception {
+        List<String> protectedPaths = new ArrayList<>(properties.protectedPaths());
+        extraProtected.orderedStream().forEach(p -> protectedPaths.addAll(p.paths()));
         http.csrf(AbstractHttpConfigurer::disable)
                 .cors(cors -> {})
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
@@ -69,8 +73,10 @@ public class AgencySecurityAutoConfiguration {
                         auth.requestMatchers(properties.publicPaths().toArray(String[]::new))
                                 .permitAll();
                     }
-                    auth.requestMatchers(properties.protectedPaths().toArray(String[]::new))
-                            .authenticated();
+                    if (!protectedPaths.isEmpty()) {
+                        auth.requestMatchers(protectedPaths.toArray(String[]::new))
+                                .authenticated();
+                    }
                     auth.anyRequest().permitAll();
                 })
                 .oauth2ResourceServer(oauth -> oauth.jwt(jwt -> jwt.jwtAuthenticationConverter(jwtConverter()))
