@@ -1,0 +1,215 @@
+package ai.agency.platform;
+
+import ai.agency.common.testsupport.TestDatabase;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The six real service jars, started as separate processes on free ports against a fresh test database, wired to
+ * each other as in production (JWKS of auth-service, gateway routes). Started once per test JVM, stopped at exit.
+ */
+final class RunningPlatform {
+
+    static final List<String> SERVICES = List.of(
+            "auth-service",
+            "memory-service",
+            "tool-service",
+            "orchestration-service",
+            "multimodal-service",
+            "realtime-gateway");
+
+    private static RunningPlatform instance;
+
+    final Map<String, Integer> ports = new LinkedHashMap<>();
+    final Map<String, Process> processes = new LinkedHashMap<>();
+    final String adminPassword = "admin-" + UUID.randomUUID();
+    private final Path root;
+    private final Path logs;
+
+    private RunningPlatform(Path root) {
+        this.root = root;
+        this.logs = root.resolve("platform-tests/target/service-logs");
+    }
+
+    static synchronized RunningPlatform get() {
+        if (instance == null) {
+            Path root = Path.of(System.getProperty("agency.repository.root", ".."))
+                    .toAbsolutePath()
+                    .normalize();
+            RunningPlatform platform = new RunningPlatform(root);
+            Runtime.getRuntime().addShutdownHook(new Thread(platform::stop, "stop-platform"));
+            platform.start();
+            instance = platform;
+        }
+        return instance;
+    }
+
+    URI gateway() {
+        return URI.create("http://localhost:" + ports.get("realtime-gateway"));
+    }
+
+    URI service(String name) {
+        return URI.create("http://localhost:" + ports.get(name));
+    }
+
+    void stopService(String name) {
+        Process process = processes.get(name);
+        process.destroy();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void start() {
+        TestDatabase.Coordinates db = TestDatabase.create();
+        for (String service : SERVICES) {
+            ports.put(service, freePort());
+        }
+        try {
+            Files.createDirectories(logs);
+            for (String service : SERVICES) {
+                processes.put(service, launch(service, db));
+            }
+            awaitReady(Duration.ofMinutes(4));
+        } catch (IOException e) {
+            stop();
+            throw new IllegalStateException("Could not start the platform", e);
+        } catch (RuntimeException e) {
+            stop();
+            throw e;
+        }
+    }
+
+    private Process launch(String service, TestDatabase.Coordinates db) throws IOException {
+        Path jar = root.resolve(service).resolve("target").resolve(service + ".jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: run the reactor build (./platform test) first");
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(
+                java,
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-Xmx512m",
+                "--enable-native-access=ALL-UNNAMED",
+                "-jar",
+                jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(root.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(logs.resolve(service + ".log").toFile());
+        Map<String, String> env = builder.environment();
+        env.put("SERVER_PORT", ports.get(service).toString());
+        env.put("AGENCY_DB_URL", db.url());
+        env.put("AGENCY_DB_USERNAME", db.username());
+        env.put("AGENCY_DB_PASSWORD", db.password());
+        env.put("AGENCY_SECURITY_JWKS_URI", service("auth-service") + "/.well-known/jwks.json");
+        env.put("AGENCY_ADMIN_USERNAME", "admin");
+        env.put("AGENCY_ADMIN_PASSWORD", adminPassword);
+        env.put("AGENCY_AUTH_BCRYPT_COST", "10");
+        for (var route : Map.of(
+                        "AUTH", "auth-service",
+                        "MEMORY", "memory-service",
+                        "TOOL", "tool-service",
+                        "ORCHESTRATION", "orchestration-service",
+                        "MULTIMODAL", "multimodal-service")
+                .entrySet()) {
+            env.put(
+                    "AGENCY_GATEWAY_ROUTES_" + route.getKey() + "_URI",
+                    service(route.getValue()).toString());
+            env.put(
+                    "AGENCY_CLIENTS_" + route.getKey() + "_BASE_URL",
+                    service(route.getValue()).toString());
+        }
+        return builder.start();
+    }
+
+    private void awaitReady(Duration timeout) {
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        Instant deadline = Instant.now().plus(timeout);
+        List<String> pending = new ArrayList<>(SERVICES);
+        while (!pending.isEmpty()) {
+            for (String service : List.copyOf(pending)) {
+                Process process = processes.get(service);
+                if (!process.isAlive()) {
+                    throw new IllegalStateException(
+                            service + " exited with " + process.exitValue() + ":\n" + tail(service));
+                }
+                try {
+                    HttpResponse<String> response = http.send(
+                            HttpRequest.newBuilder(URI.create(service(service) + "/actuator/health/readiness"))
+                                    .timeout(Duration.ofSeconds(2))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    if (response.statusCode() == 200) {
+                        pending.remove(service);
+                    }
+                } catch (IOException e) {
+                    // not listening yet
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException(
+                        "Not ready after " + timeout + ": " + pending + "\n" + tail(pending.getFirst()));
+            }
+            sleep(500);
+        }
+    }
+
+    String tail(String service) {
+        try {
+            List<String> lines = Files.readAllLines(logs.resolve(service + ".log"));
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    private void stop() {
+        processes.values().forEach(Process::destroy);
+        for (Process process : processes.values()) {
+            try {
+                if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

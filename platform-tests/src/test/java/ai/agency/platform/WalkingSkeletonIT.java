@@ -1,0 +1,227 @@
+package ai.agency.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.agency.common.testsupport.TestJwts;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The walking skeleton, end to end: the real service jars, a real PostgreSQL with pgvector, real HTTP through the
+ * gateway. Register, log in, remember something, find it again; and the ways a request must be refused.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WalkingSkeletonIT {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static RunningPlatform platform;
+
+    @BeforeAll
+    static void startPlatform() {
+        platform = RunningPlatform.get();
+    }
+
+    @Test
+    @Order(1)
+    void registerLoginRememberAndFindThroughTheGateway() {
+        String token = newUserToken();
+
+        Reply added = post("/api/v1/memories", token, "{\"content\":\"I am allergic to peanuts and I love hiking\"}");
+        assertThat(added.status()).isEqualTo(201);
+        JsonNode result = added.json().get("results").get(0);
+        assertThat(result.get("event").asString()).isEqualTo("ADD");
+        String memoryId = result.get("id").asString();
+
+        post("/api/v1/memories", token, "{\"content\":\"My sister lives in Osaka\"}");
+
+        Reply found = post("/api/v1/memories/search", token, "{\"query\":\"which foods must I avoid?\",\"limit\":5}");
+        assertThat(found.status()).isEqualTo(200);
+        JsonNode best = found.json().get("results").get(0);
+        assertThat(best.get("id").asString()).isEqualTo(memoryId);
+        assertThat(best.get("memory").asString()).contains("peanuts");
+        assertThat(best.get("score").asDouble()).isGreaterThan(0.2);
+    }
+
+    @Test
+    @Order(2)
+    void anotherUserNeverSeesMyMemories() {
+        String alice = newUserToken();
+        String bob = newUserToken();
+        Reply added = post("/api/v1/memories", alice, "{\"content\":\"My bank PIN hint is the name of my first cat\"}");
+        String id = added.json().get("results").get(0).get("id").asString();
+
+        Reply search = post("/api/v1/memories/search", bob, "{\"query\":\"bank PIN hint cat\"}");
+        assertThat(search.status()).isEqualTo(200);
+        assertThat(search.json().get("results").toString()).doesNotContain(id);
+
+        Reply read = get("/api/v1/memories/" + id, bob);
+        assertProblem(read, 404, "not_found");
+    }
+
+    @Test
+    @Order(3)
+    void requestWithoutTokenIsA401Problem() {
+        Reply reply = post("/api/v1/memories/search", null, "{\"query\":\"anything\"}");
+        assertProblem(reply, 401, "authentication");
+        assertThat(reply.response().headers().firstValue("WWW-Authenticate")).isPresent();
+    }
+
+    @Test
+    @Order(4)
+    void tokenSignedByAnotherKeyIsRefusedAtTheGatewayAndAtMemoryService() {
+        String forged = TestJwts.create().user(UUID.randomUUID());
+
+        assertProblem(post("/api/v1/memories/search", forged, "{\"query\":\"x\"}"), 401, "authentication");
+        Reply direct = send(
+                platform.service("memory-service"),
+                "POST",
+                "/api/v1/memories/search",
+                forged,
+                "{\"query\":\"x\"}",
+                "application/json");
+        assertProblem(direct, 401, "authentication");
+    }
+
+    @Test
+    @Order(5)
+    void unknownPathIsA404ProblemAndMalformedJsonA400Problem() {
+        assertProblem(get("/api/v1/nope", null), 404, "not_found");
+        assertProblem(post("/api/v1/auth/register", null, "{\"username\":"), 400, "validation");
+        assertProblem(post("/api/v1/memories", newUserToken(), "{\"content\": [1,"), 400, "validation");
+    }
+
+    @Test
+    @Order(6)
+    void downstreamProblemsPassThroughTheGatewayUnchanged() {
+        String username = "dup" + UUID.randomUUID().toString().substring(0, 8);
+        String body = "{\"username\":\"" + username + "\",\"email\":\"" + username + "@example.com\","
+                + "\"password\":\"a long enough password\"}";
+        assertThat(post("/api/v1/auth/register", null, body).status()).isEqualTo(201);
+        Reply duplicate = post("/api/v1/auth/register", null, body);
+        assertProblem(duplicate, 409, "conflict");
+
+        Reply invalid =
+                post("/api/v1/auth/register", null, "{\"username\":\"x\",\"email\":\"no\",\"password\":\"short\"}");
+        assertProblem(invalid, 400, "validation");
+        assertThat(invalid.json().get("errors").toString()).contains("username", "email", "password");
+    }
+
+    @Test
+    @Order(7)
+    void theGatewayEchoesTheCallersRequestId() {
+        String requestId = "skeleton-" + UUID.randomUUID();
+        HttpRequest request = HttpRequest.newBuilder(platform.gateway().resolve("/api/v1/nope"))
+                .header("X-Request-Id", requestId)
+                .GET()
+                .build();
+        Reply reply = exchange(request);
+        assertThat(reply.response().headers().firstValue("X-Request-Id")).hasValue(requestId);
+        assertThat(reply.json().get("traceId").asString()).isEqualTo(requestId);
+    }
+
+    @Test
+    @Order(8)
+    void theFirstAdminCanLogIn() {
+        Reply login = post(
+                "/api/v1/auth/login", null, "{\"username\":\"admin\",\"password\":\"" + platform.adminPassword + "\"}");
+        assertThat(login.status()).isEqualTo(200);
+        Reply me = get("/api/v1/users/me", login.json().get("accessToken").asString());
+        assertThat(me.json().get("roles").toString()).contains("admin");
+    }
+
+    @Test
+    @Order(100)
+    void aServiceThatIsDownIsA503ProblemNotA500() {
+        String token = newUserToken();
+        platform.stopService("multimodal-service");
+        Reply reply = post("/api/v1/analyze/text", token, "{\"text\":\"hello\"}");
+        assertProblem(reply, 503, "service_unavailable");
+    }
+
+    // --- helpers
+
+    private String newUserToken() {
+        String username = "u" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String password = "password-" + UUID.randomUUID();
+        Reply registered = post(
+                "/api/v1/auth/register",
+                null,
+                "{\"username\":\"" + username + "\",\"email\":\"" + username + "@example.com\",\"password\":\""
+                        + password + "\"}");
+        assertThat(registered.status()).as(registered.body()).isEqualTo(201);
+        Reply login = post(
+                "/api/v1/auth/login", null, "{\"username\":\"" + username + "\",\"password\":\"" + password + "\"}");
+        assertThat(login.status()).as(login.body()).isEqualTo(200);
+        assertThat(login.json().get("tokenType").asString()).isEqualTo("Bearer");
+        return login.json().get("accessToken").asString();
+    }
+
+    private static void assertProblem(Reply reply, int status, String errorType) {
+        assertThat(reply.status()).as(reply.body()).isEqualTo(status);
+        assertThat(reply.response().headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(reply.json().get("errorType").asString()).isEqualTo(errorType);
+        assertThat(reply.json().get("status").asInt()).isEqualTo(status);
+        assertThat(reply.json().get("traceId").asString()).isNotBlank();
+    }
+
+    private Reply post(String path, String token, String body) {
+        return send(platform.gateway(), "POST", path, token, body, "application/json");
+    }
+
+    private Reply get(String path, String token) {
+        return send(platform.gateway(), "GET", path, token, null, null);
+    }
+
+    private static Reply send(URI base, String method, String path, String token, String body, String contentType) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30));
+        if (token != null) {
+            builder.header("Authorization", "Bearer " + token);
+        }
+        if (contentType != null) {
+            builder.header("Content-Type", contentType);
+        }
+        builder.method(
+                method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return exchange(builder.build());
+    }
+
+    private static Reply exchange(HttpRequest request) {
+        try {
+            return new Reply(HTTP.send(request, HttpResponse.BodyHandlers.ofString()));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    record Reply(HttpResponse<String> response) {
+        int status() {
+            return response.statusCode();
+        }
+
+        String body() {
+            return response.body();
+        }
+
+        JsonNode json() {
+            return JSON.readTree(response.body());
+        }
+    }
+}
