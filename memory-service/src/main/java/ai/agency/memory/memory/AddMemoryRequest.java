@@ -4,7 +4,9 @@ import ai.agency.common.error.AgencyException;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Future;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.time.Instant;
@@ -17,13 +19,13 @@ import java.util.Map;
  */
 public record AddMemoryRequest(
         @Size(max = 8000) String content,
-        @Size(max = 100) List<@Valid Message> messages,
+        @Size(max = 100) List<@NotNull @Valid Message> messages,
         @Size(max = 128) @Pattern(regexp = "[^\\p{Cntrl}]*") String agentId,
         @Size(max = 128) @Pattern(regexp = "[^\\p{Cntrl}]*") String sessionId,
         @Size(max = 32) List<@NotBlank @Size(max = 64) String> tags,
         @DecimalMin("0") @DecimalMax("1") Double importance,
         @Size(max = 64) Map<String, Object> metadata,
-        Instant expiresAt,
+        @Future Instant expiresAt,
         Boolean infer) {
 
     /** One chat message. */

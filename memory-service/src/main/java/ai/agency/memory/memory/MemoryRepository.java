@@ -55,6 +55,18 @@ public class MemoryRepository {
                 .optional();
     }
 
+    /** Removes an expired copy of this text in this scope, so the text can be stored anew; true if there was one. */
+    public boolean deleteExpiredByHash(UUID userId, String agentId, String sessionId, String hash) {
+        return jdbc.sql("DELETE FROM memories WHERE user_id = :u AND coalesce(agent_id, '') = :a "
+                                + "AND coalesce(session_id, '') = :s AND content_hash = :h AND expires_at <= now()")
+                        .param("u", userId)
+                        .param("a", agentId == null ? "" : agentId)
+                        .param("s", sessionId == null ? "" : sessionId)
+                        .param("h", hash)
+                        .update()
+                > 0;
+    }
+
     /** Inserts; empty when the same text already exists in that scope (a concurrent add won). */
     public Optional<UUID> insert(NewMemory m) {
         UUID id = UUID.randomUUID();

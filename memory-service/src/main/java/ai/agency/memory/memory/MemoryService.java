@@ -39,6 +39,7 @@ public class MemoryService {
         for (int i = 0; i < texts.size(); i++) {
             String text = texts.get(i);
             String hash = hash(text);
+            repository.deleteExpiredByHash(caller.id(), request.agentId(), request.sessionId(), hash);
             var existing = repository.findByHash(caller.id(), request.agentId(), request.sessionId(), hash);
             if (existing.isPresent()) {
                 results.add(new AddResult(existing.get().id(), existing.get().memory(), "NOOP"));

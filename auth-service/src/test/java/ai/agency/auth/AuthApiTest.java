@@ -1,0 +1,159 @@
+package ai.agency.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.agency.common.testsupport.DatabaseTest;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.MediaType;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The one Spring context of auth-service's integration tests: the real application on a random port, with a database
+ * of its own, driven over HTTP. Every test class extends this (same annotations, so the context is shared).
+ */
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "agency.auth.bcrypt-cost=10",
+            "agency.auth.master-key=" + AuthApiTest.MASTER_KEY,
+            "agency.auth.admin-username=" + AuthApiTest.ADMIN_USERNAME,
+            "agency.auth.admin-password=" + AuthApiTest.ADMIN_PASSWORD
+        })
+@DatabaseTest
+public abstract class AuthApiTest {
+
+    /** Base64 of 32 fixed bytes (0x01..0x20). */
+    public static final String MASTER_KEY = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=";
+
+    public static final String ADMIN_USERNAME = "root-admin";
+    public static final String ADMIN_PASSWORD = "admin-password-for-tests";
+    public static final String PASSWORD = "correct horse battery";
+
+    protected static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @LocalServerPort
+    protected int port;
+
+    /** An HTTP answer. */
+    protected record Response(int status, HttpHeaders headers, String body) {
+
+        public JsonNode json() {
+            return JSON.readTree(body);
+        }
+
+        public String contentType() {
+            return headers.firstValue("Content-Type").orElse("");
+        }
+    }
+
+    /** A registered account and its password. */
+    protected record Account(UUID id, String username, String email, String password) {}
+
+    /** A login's token pair. */
+    protected record Tokens(String accessToken, String refreshToken) {}
+
+    protected Response send(String method, String path, String token, String rawJson) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .header("Accept", "application/json, application/problem+json");
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        if (rawJson != null) {
+            request.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofString(rawJson));
+        } else {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        try {
+            HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(response.statusCode(), response.headers(), response.body());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    protected Response post(String path, Object body) {
+        return send("POST", path, null, JSON.writeValueAsString(body));
+    }
+
+    protected Response get(String path, String token) {
+        return send("GET", path, token, null);
+    }
+
+    protected static String uniqueUsername(String prefix) {
+        return prefix + "_" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    protected Account register() {
+        String username = uniqueUsername("user");
+        String email = username + "@example.com";
+        Response response =
+                post("/api/v1/auth/register", Map.of("username", username, "email", email, "password", PASSWORD));
+        assertThat(response.status()).as(response.body()).isEqualTo(201);
+        return new Account(UUID.fromString(response.json().get("id").asString()), username, email, PASSWORD);
+    }
+
+    protected Response login(String username, String password) {
+        return post("/api/v1/auth/login", Map.of("username", username, "password", password));
+    }
+
+    protected Tokens loginOk(String username, String password) {
+        Response response = login(username, password);
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+        JsonNode json = response.json();
+        return new Tokens(
+                json.get("accessToken").asString(), json.get("refreshToken").asString());
+    }
+
+    protected Response refresh(String refreshToken) {
+        return post("/api/v1/auth/refresh", Map.of("refreshToken", refreshToken));
+    }
+
+    /** Asserts a problem response: status, media type, errorType and the members every problem has. */
+    protected static JsonNode assertProblem(Response response, int status, String errorType) {
+        assertThat(response.status()).as(response.body()).isEqualTo(status);
+        assertThat(MediaType.parseMediaType(response.contentType())
+                        .isCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .as("content type %s", response.contentType())
+                .isTrue();
+        JsonNode problem = response.json();
+        assertThat(problem.get("status").asInt()).isEqualTo(status);
+        assertThat(problem.get("errorType").asString()).isEqualTo(errorType);
+        assertThat(problem.get("traceId").asString()).isNotBlank();
+        assertThat(problem.get("detail").asString()).isNotBlank();
+        return problem;
+    }
+
+    /** The {@code field} of each entry of a problem's {@code errors}. */
+    protected static List<String> errorFields(JsonNode problem) {
+        List<String> fields = new ArrayList<>();
+        problem.path("errors").forEach(e -> fields.add(e.get("field").asString()));
+        return fields;
+    }
+
+    /** The decoded JSON of part {@code index} (0 header, 1 claims) of a compact JWT. */
+    protected static JsonNode jwtPart(String jwt, int index) {
+        String[] parts = jwt.split("\\.");
+        assertThat(parts).hasSize(3);
+        return JSON.readTree(Base64.getUrlDecoder().decode(parts[index]));
+    }
+}

@@ -1,0 +1,100 @@
+package ai.agency.auth.key;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.agency.auth.AuthProperties;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import org.junit.jupiter.api.Test;
+
+class MasterKeyTest {
+
+    private static final String KEY_A = Base64.getEncoder().encodeToString(new byte[32]);
+    private static final String KEY_B =
+            Base64.getEncoder().encodeToString("0123456789abcdef0123456789abcdef".getBytes());
+
+    private static AuthProperties properties(String masterKey, boolean required) {
+        return new AuthProperties(masterKey, required, Duration.ofMinutes(15), Duration.ofDays(30), 10, "admin", "");
+    }
+
+    @Test
+    void refusesToStartWithoutAKeyWhenOneIsRequired() {
+        assertThatThrownBy(() -> new MasterKey(properties("", true)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("AGENCY_MASTER_KEY is not set");
+        assertThatThrownBy(() -> new MasterKey(properties("   ", true)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("AGENCY_MASTER_KEY is not set");
+    }
+
+    @Test
+    void refusesAKeyThatIsNot32Bytes() {
+        String sixteenBytes = Base64.getEncoder().encodeToString(new byte[16]);
+        String thirtyThreeBytes = Base64.getEncoder().encodeToString(new byte[33]);
+
+        assertThatThrownBy(() -> new MasterKey(properties(sixteenBytes, true)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("32 bytes")
+                .hasMessageContaining("16");
+        assertThatThrownBy(() -> new MasterKey(properties(thirtyThreeBytes, false)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("32 bytes");
+    }
+
+    @Test
+    void refusesAKeyThatIsNotBase64() {
+        assertThatThrownBy(() -> new MasterKey(properties("not base64 at all!", false)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("base64");
+    }
+
+    @Test
+    void startsWithTheDevelopmentKeyWhenNoKeyIsRequired() {
+        MasterKey key = new MasterKey(properties("", false));
+        byte[] plain = "secret".getBytes(StandardCharsets.UTF_8);
+
+        assertThat(key.decrypt(key.encrypt(plain))).isEqualTo(plain);
+    }
+
+    @Test
+    void encryptionRoundTripsAndNeverRevealsThePlainText() {
+        MasterKey key = new MasterKey(properties(KEY_A, true));
+        byte[] plain = "a private key, say".getBytes(StandardCharsets.UTF_8);
+
+        byte[] sealed = key.encrypt(plain);
+        byte[] sealedAgain = key.encrypt(plain);
+
+        assertThat(new String(sealed, StandardCharsets.ISO_8859_1)).doesNotContain("a private key");
+        assertThat(sealed).isNotEqualTo(sealedAgain); // a fresh IV each time
+        assertThat(key.decrypt(sealed)).isEqualTo(plain);
+        assertThat(key.decrypt(sealedAgain)).isEqualTo(plain);
+    }
+
+    @Test
+    void decryptingWithAnotherKeyFails() {
+        byte[] sealed = new MasterKey(properties(KEY_A, true)).encrypt(new byte[] {1, 2, 3});
+
+        assertThatThrownBy(() -> new MasterKey(properties(KEY_B, true)).decrypt(sealed))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("AGENCY_MASTER_KEY differs");
+    }
+
+    @Test
+    void aTamperedCiphertextIsRefused() {
+        MasterKey key = new MasterKey(properties(KEY_A, true));
+        byte[] sealed = key.encrypt(new byte[] {1, 2, 3, 4});
+        sealed[sealed.length - 1] ^= 1;
+
+        assertThatThrownBy(() -> key.decrypt(sealed)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void accessTokensMayNotLiveLongerThan15Minutes() {
+        assertThatThrownBy(() ->
+                        new AuthProperties(KEY_A, false, Duration.ofMinutes(16), Duration.ofDays(30), 10, "admin", ""))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("access-token-ttl");
+    }
+}

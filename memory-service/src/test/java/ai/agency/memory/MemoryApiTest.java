@@ -1,0 +1,177 @@
+package ai.agency.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.agency.common.testsupport.DatabaseTest;
+import ai.agency.common.testsupport.TestJwts;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.http.MediaType;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The one Spring context of memory-service's integration tests: the real application on a random port, with a
+ * database of its own, trusting tokens of {@link TestJwts}. Every test class extends this, so the context is shared.
+ */
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        classes = {MemoryServiceApplication.class, MemoryApiTest.TestTokens.class})
+@DatabaseTest
+public abstract class MemoryApiTest {
+
+    protected static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    /** Tokens signed by a key made for the tests, and a decoder that trusts exactly that key. */
+    @TestConfiguration(proxyBeanMethods = false)
+    public static class TestTokens {
+
+        @Bean
+        TestJwts testJwts() {
+            return TestJwts.create();
+        }
+
+        @Bean
+        JwtDecoder testJwtDecoder(TestJwts jwts) {
+            return jwts.decoder();
+        }
+    }
+
+    @LocalServerPort
+    protected int port;
+
+    @Autowired
+    protected TestJwts jwts;
+
+    /** An HTTP answer. */
+    protected record Response(int status, HttpHeaders headers, String body) {
+
+        public JsonNode json() {
+            return JSON.readTree(body);
+        }
+
+        public String contentType() {
+            return headers.firstValue("Content-Type").orElse("");
+        }
+    }
+
+    protected Response send(String method, String path, String token, String rawJson) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .header("Accept", "application/json, application/problem+json");
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        if (rawJson != null) {
+            request.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofString(rawJson));
+        } else {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        try {
+            HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(response.statusCode(), response.headers(), response.body());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    protected Response post(String path, String token, Object body) {
+        return send("POST", path, token, JSON.writeValueAsString(body));
+    }
+
+    protected Response get(String path, String token) {
+        return send("GET", path, token, null);
+    }
+
+    protected Response delete(String path, String token) {
+        return send("DELETE", path, token, null);
+    }
+
+    /** A new user's access token (role user). */
+    protected String newUser() {
+        return jwts.user(UUID.randomUUID());
+    }
+
+    protected Response add(String token, Map<String, ?> body) {
+        return post("/api/v1/memories", token, body);
+    }
+
+    /** Adds {@code content} and returns its id, asserting it was stored. */
+    protected String addOk(String token, String content) {
+        return addOk(token, Map.of("content", content));
+    }
+
+    protected String addOk(String token, Map<String, ?> body) {
+        Response response = add(token, body);
+        assertThat(response.status()).as(response.body()).isEqualTo(201);
+        JsonNode results = response.json().get("results");
+        assertThat(results).hasSize(1);
+        assertThat(results.get(0).get("event").asString()).isEqualTo("ADD");
+        return results.get(0).get("id").asString();
+    }
+
+    protected Response search(String token, Map<String, ?> body) {
+        return post("/api/v1/memories/search", token, body);
+    }
+
+    /** The {@code memory} texts of a search answer, best first. */
+    protected static List<String> texts(Response searchResponse) {
+        assertThat(searchResponse.status()).as(searchResponse.body()).isEqualTo(200);
+        List<String> texts = new ArrayList<>();
+        searchResponse
+                .json()
+                .get("results")
+                .forEach(r -> texts.add(r.get("memory").asString()));
+        return texts;
+    }
+
+    /** The ids of a search answer, best first. */
+    protected static List<String> ids(Response searchResponse) {
+        assertThat(searchResponse.status()).as(searchResponse.body()).isEqualTo(200);
+        List<String> ids = new ArrayList<>();
+        searchResponse.json().get("results").forEach(r -> ids.add(r.get("id").asString()));
+        return ids;
+    }
+
+    /** Asserts a problem response: status, media type, errorType and the members every problem has. */
+    protected static JsonNode assertProblem(Response response, int status, String errorType) {
+        assertThat(response.status()).as(response.body()).isEqualTo(status);
+        assertThat(MediaType.parseMediaType(response.contentType())
+                        .isCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .as("content type %s", response.contentType())
+                .isTrue();
+        JsonNode problem = response.json();
+        assertThat(problem.get("status").asInt()).isEqualTo(status);
+        assertThat(problem.get("errorType").asString()).isEqualTo(errorType);
+        assertThat(problem.get("traceId").asString()).isNotBlank();
+        assertThat(problem.get("detail").asString()).isNotBlank();
+        return problem;
+    }
+
+    /** The {@code field} of each entry of a problem's {@code errors}. */
+    protected static List<String> errorFields(JsonNode problem) {
+        List<String> fields = new ArrayList<>();
+        problem.path("errors").forEach(e -> fields.add(e.get("field").asString()));
+        return fields;
+    }
+}

@@ -1,0 +1,124 @@
+package ai.agency.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+class RequestValidationTest extends MemoryApiTest {
+
+    private static final List<Map<String, String>> ONE_USER_MESSAGE =
+            List.of(Map.of("role", "user", "content", "I like tea"));
+
+    @Test
+    void contentAndMessagesTogetherAreRefused() {
+        JsonNode problem = assertProblem(
+                add(newUser(), Map.of("content", "I like tea", "messages", ONE_USER_MESSAGE)), 400, "validation");
+
+        assertThat(errorFields(problem)).containsExactly("content");
+    }
+
+    @Test
+    void neitherContentNorMessagesIsRefused() {
+        JsonNode problem = assertProblem(add(newUser(), Map.of("agentId", "a")), 400, "validation");
+
+        assertThat(errorFields(problem)).containsExactly("content");
+    }
+
+    @Test
+    void blankContentIsRefused() {
+        JsonNode problem = assertProblem(add(newUser(), Map.of("content", " \t\n ")), 400, "validation");
+
+        assertThat(errorFields(problem)).containsExactly("content");
+        JsonNode empty = assertProblem(add(newUser(), Map.of("content", "")), 400, "validation");
+        assertThat(errorFields(empty)).containsExactly("content");
+    }
+
+    @Test
+    void messagesWithoutAUserMessageAreRefused() {
+        JsonNode problem = assertProblem(
+                add(newUser(), Map.of("messages", List.of(Map.of("role", "assistant", "content", "Hello!")))),
+                400,
+                "validation");
+
+        assertThat(errorFields(problem)).containsExactly("messages");
+    }
+
+    @Test
+    void aMessageWithAnUnknownRoleIsRefused() {
+        JsonNode problem = assertProblem(
+                add(newUser(), Map.of("messages", List.of(Map.of("role", "wizard", "content", "Abracadabra")))),
+                400,
+                "validation");
+
+        assertThat(errorFields(problem)).singleElement().asString().endsWith("role");
+    }
+
+    @Test
+    void aNullMessageIsABadRequestNotAServerError() {
+        JsonNode problem =
+                assertProblem(send("POST", "/api/v1/memories", newUser(), "{\"messages\": [null]}"), 400, "validation");
+
+        assertThat(errorFields(problem)).isNotEmpty();
+    }
+
+    @Test
+    void importanceAboveOneIsRefused() {
+        JsonNode problem =
+                assertProblem(add(newUser(), Map.of("content", "I like tea", "importance", 1.5)), 400, "validation");
+
+        assertThat(errorFields(problem)).containsExactly("importance");
+    }
+
+    @Test
+    void searchLimitMustBeBetween1And100() {
+        JsonNode zero = assertProblem(search(newUser(), Map.of("query", "tea", "limit", 0)), 400, "validation");
+        JsonNode tooMany = assertProblem(search(newUser(), Map.of("query", "tea", "limit", 101)), 400, "validation");
+
+        assertThat(errorFields(zero)).containsExactly("limit");
+        assertThat(errorFields(tooMany)).containsExactly("limit");
+        assertThat(search(newUser(), Map.of("query", "tea", "limit", 100)).status())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void aBlankSearchQueryIsRefused() {
+        JsonNode blank = assertProblem(search(newUser(), Map.of("query", "   ")), 400, "validation");
+        JsonNode missing = assertProblem(search(newUser(), Map.of("limit", 5)), 400, "validation");
+
+        assertThat(errorFields(blank)).containsExactly("query");
+        assertThat(errorFields(missing)).containsExactly("query");
+    }
+
+    @Test
+    void aNonUuidIdInThePathIsABadRequest() {
+        JsonNode onGet = assertProblem(get("/api/v1/memories/not-a-uuid", newUser()), 400, "validation");
+        JsonNode onDelete = assertProblem(delete("/api/v1/memories/12345", newUser()), 400, "validation");
+
+        assertThat(errorFields(onGet)).containsExactly("id");
+        assertThat(errorFields(onDelete)).containsExactly("id");
+    }
+
+    @Test
+    void malformedJsonIsABadRequest() {
+        JsonNode onAdd = assertProblem(
+                send("POST", "/api/v1/memories", newUser(), "{\"content\": \"unterminated"), 400, "validation");
+        JsonNode onSearch =
+                assertProblem(send("POST", "/api/v1/memories/search", newUser(), "not json"), 400, "validation");
+
+        assertThat(onAdd.get("detail").asString()).isEqualTo("Request body is missing or is not valid JSON");
+        assertThat(onSearch.get("detail").asString()).isEqualTo("Request body is missing or is not valid JSON");
+    }
+
+    @Test
+    void aValueOfTheWrongTypeNamesTheField() {
+        JsonNode problem = assertProblem(
+                send("POST", "/api/v1/memories", newUser(), "{\"content\": \"I like tea\", \"importance\": \"high\"}"),
+                400,
+                "validation");
+
+        assertThat(errorFields(problem)).containsExactly("importance");
+    }
+}

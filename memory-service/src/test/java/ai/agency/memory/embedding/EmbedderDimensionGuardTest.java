@@ -1,0 +1,85 @@
+package ai.agency.memory.embedding;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.agency.common.testsupport.TestDatabase;
+import ai.agency.memory.MemoryProperties;
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+
+/** The guard against mixing vectors of different sizes, on a database of its own (no Spring context). */
+class EmbedderDimensionGuardTest {
+
+    private static final MemoryProperties PROPERTIES = new MemoryProperties(384, "all-minilm-l6-v2-q", 0.92, 100, 8000);
+
+    private static EmbeddingModel model;
+
+    @BeforeAll
+    static void loadModel() {
+        model = new AllMiniLmL6V2QuantizedEmbeddingModel();
+    }
+
+    private static JdbcClient freshDatabaseWithEmbeddingConfig() {
+        TestDatabase.Coordinates database = TestDatabase.create();
+        JdbcClient jdbc = JdbcClient.create(
+                new DriverManagerDataSource(database.url(), database.username(), database.password()));
+        jdbc.sql("""
+                        CREATE TABLE embedding_config (
+                            id          boolean PRIMARY KEY DEFAULT true CHECK (id),
+                            model       text        NOT NULL,
+                            dimensions  int         NOT NULL,
+                            created_at  timestamptz NOT NULL DEFAULT now())""").update();
+        return jdbc;
+    }
+
+    @Test
+    void refusesToStartOnDataStoredWithAnotherDimension() {
+        JdbcClient jdbc = freshDatabaseWithEmbeddingConfig();
+        jdbc.sql("INSERT INTO embedding_config (model, dimensions) VALUES ('nomic-embed-text', 768)")
+                .update();
+
+        assertThatThrownBy(() -> new Embedder(model, PROPERTIES, jdbc))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("768")
+                .hasMessageContaining("384");
+    }
+
+    @Test
+    void recordsTheModelAndDimensionOnFirstStart() {
+        JdbcClient jdbc = freshDatabaseWithEmbeddingConfig();
+
+        new Embedder(model, PROPERTIES, jdbc);
+
+        assertThat(jdbc.sql("SELECT model || ':' || dimensions FROM embedding_config")
+                        .query(String.class)
+                        .list())
+                .containsExactly("all-minilm-l6-v2-q:384");
+    }
+
+    @Test
+    void startsOnDataStoredWithTheSameDimension() {
+        JdbcClient jdbc = freshDatabaseWithEmbeddingConfig();
+        jdbc.sql("INSERT INTO embedding_config (model, dimensions) VALUES ('all-minilm-l6-v2-q', 384)")
+                .update();
+
+        Embedder embedder = new Embedder(model, PROPERTIES, jdbc);
+
+        assertThat(embedder.embed("hello")).hasSize(384);
+    }
+
+    @Test
+    void refusesAConfiguredDimensionTheModelDoesNotMake() {
+        JdbcClient jdbc = freshDatabaseWithEmbeddingConfig();
+        MemoryProperties wrong = new MemoryProperties(768, "all-minilm-l6-v2-q", 0.92, 100, 8000);
+
+        assertThatThrownBy(() -> new Embedder(model, wrong, jdbc))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("768")
+                .hasMessageContaining("384");
+    }
+}
