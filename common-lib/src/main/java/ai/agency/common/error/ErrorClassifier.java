@@ -6,6 +6,9 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpTimeoutException;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.security.access.AccessDeniedException;
@@ -22,13 +25,11 @@ public final class ErrorClassifier {
     private ErrorClassifier() {}
 
     public static ErrorType classify(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
             ErrorType type = classifyOne(t);
             if (type != null) {
                 return type;
-            }
-            if (t.getCause() == t) {
-                break;
             }
         }
         return ErrorType.INTERNAL;

@@ -27,6 +27,7 @@ import org.springframework.security.oauth2.server.resource.web.BearerTokenAuthen
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
@@ -85,6 +86,21 @@ public class AgencySecurityAutoConfiguration {
                 .exceptionHandling(ex ->
                         ex.authenticationEntryPoint(problemEntryPoint()).accessDeniedHandler(problemAccessDenied()));
         return http.build();
+    }
+
+    /** URLs refused by Spring Security's firewall (encoded "..", ";", "//") get a problem too, not Boot's /error. */
+    @Bean
+    @ConditionalOnMissingBean
+    RequestRejectedHandler problemRequestRejectedHandler() {
+        return (request, response, rejected) -> Problems.write(
+                request,
+                response,
+                Problems.of(
+                        HttpStatus.BAD_REQUEST,
+                        ErrorType.VALIDATION,
+                        "The request was rejected because its URL or headers are not allowed",
+                        request.getRequestURI(),
+                        null));
     }
 
     @Bean

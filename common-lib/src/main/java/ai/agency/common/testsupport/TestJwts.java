@@ -83,7 +83,7 @@ public final class TestJwts {
                 .claim("username", "user-" + userId.toString().substring(0, 8))
                 .claim("roles", roles)
                 .claim("scope", String.join(" ", scopes))
-                .issueTime(Date.from(now.minusSeconds(1)))
+                .issueTime(Date.from((lifetime.isNegative() ? now.plus(lifetime) : now).minusSeconds(1)))
                 .expirationTime(Date.from(now.plus(lifetime)))
                 .jwtID(UUID.randomUUID().toString())
                 .build();

@@ -1,0 +1,327 @@
+package ai.agency.common.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import ai.agency.common.error.AgencyException;
+import ai.agency.common.error.ErrorClassifier;
+import ai.agency.common.error.ErrorType;
+import ai.agency.common.trace.TraceIds;
+import com.sun.net.httpserver.HttpServer;
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.retry.RetryRegistry;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
+import org.springframework.mock.env.MockEnvironment;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.client.HttpServerErrorException;
+import org.springframework.web.client.ResourceAccessException;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.service.annotation.GetExchange;
+import org.springframework.web.service.annotation.HttpExchange;
+import org.springframework.web.service.annotation.PostExchange;
+
+/** Clients built by {@link ServiceClients} against a real HTTP server: retry, circuit breaker, bulkhead, relay. */
+class ServiceClientsTest {
+
+    @HttpExchange("/items")
+    interface ItemClient {
+
+        @GetExchange("/{id}")
+        String get(@PathVariable String id);
+
+        @PostExchange(contentType = "application/json")
+        String create(@RequestBody String json);
+    }
+
+    /** What the server saw of one request. */
+    record Seen(String method, String path, Map<String, List<String>> headers) {
+
+        String header(String name) {
+            return headers.entrySet().stream()
+                    .filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .map(e -> e.getValue().getFirst())
+                    .findFirst()
+                    .orElse(null);
+        }
+    }
+
+    private final List<Seen> seen = new CopyOnWriteArrayList<>();
+    private final AtomicInteger calls = new AtomicInteger();
+    private final CountDownLatch release = new CountDownLatch(1);
+    private final ExecutorService serverThreads = Executors.newCachedThreadPool();
+    private volatile Responder responder = (exchange, call) -> respond(exchange, 200, "{\"id\":\"1\"}");
+    private HttpServer server;
+    private ServiceClients clients;
+
+    @FunctionalInterface
+    interface Responder {
+        void answer(com.sun.net.httpserver.HttpExchange exchange, int call) throws IOException;
+    }
+
+    @BeforeEach
+    void startServer() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.setExecutor(serverThreads);
+        server.createContext("/", exchange -> {
+            seen.add(new Seen(
+                    exchange.getRequestMethod(),
+                    exchange.getRequestURI().getPath(),
+                    Map.copyOf(exchange.getRequestHeaders())));
+            exchange.getRequestBody().readAllBytes();
+            responder.answer(exchange, calls.incrementAndGet());
+        });
+        server.start();
+        String baseUrl = "http://127.0.0.1:" + server.getAddress().getPort();
+
+        MockEnvironment environment = new MockEnvironment()
+                .withProperty("agency.clients.items.base-url", baseUrl)
+                .withProperty("agency.clients.items.max-attempts", "3")
+                .withProperty("agency.clients.items.initial-backoff", "10ms")
+                .withProperty("agency.clients.flaky.base-url", baseUrl)
+                .withProperty("agency.clients.flaky.max-attempts", "1")
+                .withProperty("agency.clients.flaky.sliding-window-size", "4")
+                .withProperty("agency.clients.flaky.failure-rate-threshold", "50")
+                .withProperty("agency.clients.flaky.open-state-wait", "1h")
+                .withProperty("agency.clients.slow.base-url", baseUrl)
+                .withProperty("agency.clients.slow.max-attempts", "1")
+                .withProperty("agency.clients.slow.read-timeout", "300ms")
+                .withProperty("agency.clients.narrow.base-url", baseUrl)
+                .withProperty("agency.clients.narrow.max-concurrent-calls", "1")
+                .withProperty("agency.clients.narrow.max-wait", "0ms");
+        clients = new ServiceClients(
+                RestClient.builder(),
+                environment,
+                CircuitBreakerRegistry.ofDefaults(),
+                BulkheadRegistry.ofDefaults(),
+                RetryRegistry.ofDefaults());
+    }
+
+    @AfterEach
+    void stopServer() {
+        release.countDown();
+        server.stop(0);
+        serverThreads.shutdownNow();
+        SecurityContextHolder.clearContext();
+        MDC.remove(TraceIds.MDC_KEY);
+    }
+
+    @Test
+    void getIsRetriedAfterA503AndThenSucceeds() {
+        responder = (exchange, call) -> respond(exchange, call == 1 ? 503 : 200, "{\"id\":\"7\"}");
+
+        String item = clients.create("items", ItemClient.class).get("7");
+
+        assertThat(item).isEqualTo("{\"id\":\"7\"}");
+        assertThat(seen)
+                .hasSize(2)
+                .allSatisfy(request -> assertThat(request.path()).isEqualTo("/items/7"));
+    }
+
+    @Test
+    void getGivesUpAfterMaxAttemptsWithAServiceUnavailableFailure() {
+        responder = (exchange, call) -> respond(exchange, 503, "{}");
+
+        Throwable failure =
+                catchThrowable(() -> clients.create("items", ItemClient.class).get("7"));
+
+        assertThat(failure).isInstanceOf(HttpServerErrorException.ServiceUnavailable.class);
+        assertThat(ErrorClassifier.classify(failure)).isEqualTo(ErrorType.SERVICE_UNAVAILABLE);
+        assertThat(seen).hasSize(3);
+    }
+
+    @Test
+    void postIsNeverRetriedOn503() {
+        responder = (exchange, call) -> respond(exchange, 503, "{}");
+
+        Throwable failure =
+                catchThrowable(() -> clients.create("items", ItemClient.class).create("{\"a\":1}"));
+
+        assertThat(ErrorClassifier.classify(failure)).isEqualTo(ErrorType.SERVICE_UNAVAILABLE);
+        assertThat(seen).hasSize(1);
+        assertThat(seen.getFirst().method()).isEqualTo("POST");
+    }
+
+    @Test
+    void clientErrorsAndInternalErrorsAreNotRetried() {
+        responder = (exchange, call) -> respond(exchange, call == 1 ? 404 : 500, "{}");
+        ItemClient client = clients.create("items", ItemClient.class);
+
+        Throwable notFound = catchThrowable(() -> client.get("1"));
+        Throwable internal = catchThrowable(() -> client.get("2"));
+
+        assertThat(ErrorClassifier.classify(notFound)).isEqualTo(ErrorType.NOT_FOUND);
+        assertThat(ErrorClassifier.classify(internal)).isEqualTo(ErrorType.INTERNAL);
+        assertThat(seen).extracting(Seen::path).containsExactly("/items/1", "/items/2");
+    }
+
+    @Test
+    void openCircuitFailsFastWithServiceUnavailableWithoutReachingTheServer() {
+        responder = (exchange, call) -> respond(exchange, 503, "{}");
+        ItemClient client = clients.create("flaky", ItemClient.class);
+        for (int i = 0; i < 4; i++) {
+            assertThatThrownBy(() -> client.get("1")).isInstanceOf(HttpServerErrorException.class);
+        }
+        assertThat(seen).hasSize(4);
+
+        Throwable failure = catchThrowable(() -> client.get("1"));
+
+        assertThat(failure).isInstanceOf(AgencyException.class);
+        assertThat(((AgencyException) failure).errorType()).isEqualTo(ErrorType.SERVICE_UNAVAILABLE);
+        assertThat(((AgencyException) failure).status().value()).isEqualTo(503);
+        assertThat(failure).hasMessageContaining("flaky");
+        assertThat(seen).hasSize(4);
+    }
+
+    @Test
+    void fullBulkheadFailsFastWithResourceExhausted() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        responder = (exchange, call) -> {
+            if (call == 1) {
+                entered.countDown();
+                awaitRelease();
+            }
+            respond(exchange, 200, "{}");
+        };
+        ItemClient client = clients.create("narrow", ItemClient.class);
+        CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> client.get("1"));
+        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+
+        Throwable failure = catchThrowable(() -> client.get("2"));
+
+        assertThat(failure).isInstanceOf(AgencyException.class);
+        assertThat(((AgencyException) failure).errorType()).isEqualTo(ErrorType.RESOURCE_EXHAUSTED);
+        assertThat(seen).extracting(Seen::path).containsExactly("/items/1");
+        release.countDown();
+        assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("{}");
+    }
+
+    @Test
+    void callersBearerTokenAndTraceIdReachTheServer() {
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        Jwt jwt = Jwt.withTokenValue("caller-access-token")
+                .header("alg", "ES256")
+                .subject("7a1f0a34-52f4-4a4b-9a5c-0b9e3a1d2c11")
+                .build();
+        SecurityContextHolder.getContext().setAuthentication(new JwtAuthenticationToken(jwt));
+        MDC.put(TraceIds.MDC_KEY, traceId);
+
+        clients.create("items", ItemClient.class).get("1");
+
+        Seen request = seen.getFirst();
+        assertThat(request.header("Authorization")).isEqualTo("Bearer caller-access-token");
+        assertThat(request.header("X-Request-Id")).isEqualTo(traceId);
+        assertThat(request.header("traceparent")).matches("00-" + traceId + "-[0-9a-f]{16}-01");
+    }
+
+    @Test
+    void nonW3cTraceIdIsRelayedAsRequestIdOnly() {
+        MDC.put(TraceIds.MDC_KEY, "client-req-9");
+
+        clients.create("items", ItemClient.class).get("1");
+
+        assertThat(seen.getFirst().header("X-Request-Id")).isEqualTo("client-req-9");
+        assertThat(seen.getFirst().header("traceparent")).isNull();
+    }
+
+    @Test
+    void explicitAuthorizationIsNotReplacedByTheCallersToken() {
+        Jwt jwt = Jwt.withTokenValue("caller-access-token")
+                .header("alg", "ES256")
+                .subject("7a1f0a34-52f4-4a4b-9a5c-0b9e3a1d2c11")
+                .build();
+        SecurityContextHolder.getContext().setAuthentication(new JwtAuthenticationToken(jwt));
+
+        clients.restClient("items")
+                .get()
+                .uri("/items/1")
+                .header("Authorization", "Bearer service-token")
+                .retrieve()
+                .toBodilessEntity();
+
+        assertThat(seen.getFirst().header("Authorization")).isEqualTo("Bearer service-token");
+    }
+
+    @Test
+    void withoutCallerOrTraceNoSuchHeadersAreSent() {
+        clients.create("items", ItemClient.class).get("1");
+
+        assertThat(seen.getFirst().header("Authorization")).isNull();
+        assertThat(seen.getFirst().header("X-Request-Id")).isNull();
+        assertThat(seen.getFirst().header("traceparent")).isNull();
+    }
+
+    @Test
+    void readTimeoutIsANetworkFailure() {
+        responder = (exchange, call) -> {
+            awaitRelease();
+            respond(exchange, 200, "{}");
+        };
+
+        Throwable failure =
+                catchThrowable(() -> clients.create("slow", ItemClient.class).get("1"));
+
+        assertThat(failure).isInstanceOf(ResourceAccessException.class);
+        assertThat(ErrorClassifier.classify(failure)).isEqualTo(ErrorType.NETWORK);
+        assertThat(seen).hasSize(1);
+    }
+
+    @Test
+    void missingBaseUrlIsAnIllegalStateNamingTheProperty() {
+        assertThatThrownBy(() -> clients.create("ghost-service", ItemClient.class))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("agency.clients.ghost-service.base-url")
+                .hasMessageContaining("AGENCY_CLIENTS_GHOST_SERVICE_BASE_URL");
+    }
+
+    @Test
+    void settingsAreBoundFromTheEnvironmentWithDefaultsForTheRest() {
+        DownstreamSettings slow = clients.settings("slow");
+
+        assertThat(slow.readTimeout()).hasMillis(300);
+        assertThat(slow.maxAttempts()).isEqualTo(1);
+        assertThat(slow.connectTimeout())
+                .isEqualTo(DownstreamSettings.defaults("x").connectTimeout());
+        assertThat(slow.slidingWindowSize())
+                .isEqualTo(DownstreamSettings.defaults("x").slidingWindowSize());
+    }
+
+    private void awaitRelease() {
+        try {
+            release.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void respond(com.sun.net.httpserver.HttpExchange exchange, int status, String json)
+            throws IOException {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, body.length);
+        try (var out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package ai.agency.common.error;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadFullException;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.http.HttpTimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.authentication.BadCredentialsException;
+import org.springframework.web.client.HttpClientErrorException;
+import org.springframework.web.client.HttpServerErrorException;
+import org.springframework.web.client.ResourceAccessException;
+
+class ErrorClassifierTest {
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({
+        "400, VALIDATION",
+        "401, AUTHENTICATION",
+        "403, AUTHORIZATION",
+        "404, NOT_FOUND",
+        "409, CONFLICT",
+        "429, RATE_LIMIT",
+        "500, INTERNAL",
+        "502, NETWORK",
+        "503, SERVICE_UNAVAILABLE",
+        "504, NETWORK"
+    })
+    void statusesMapToTheirErrorClass(int status, ErrorType expected) {
+        assertThat(ErrorClassifier.classify(HttpStatusCode.valueOf(status))).isEqualTo(expected);
+    }
+
+    @Test
+    void connectFailureInsideResourceAccessIsServiceUnavailable() {
+        var failure = new ResourceAccessException("I/O error", new ConnectException("Connection refused"));
+
+        assertThat(ErrorClassifier.classify(failure)).isEqualTo(ErrorType.SERVICE_UNAVAILABLE);
+        assertThat(ErrorClassifier.isRecoverable(failure)).isTrue();
+    }
+
+    @Test
+    void socketTimeoutIsNetwork() {
+        assertThat(ErrorClassifier.classify(new SocketTimeoutException("Read timed out")))
+                .isEqualTo(ErrorType.NETWORK);
+    }
+
+    @Test
+    void timeoutInsideResourceAccessIsNetworkNotUnavailable() {
+        var failure = new ResourceAccessException("I/O error", new HttpTimeoutException("request timed out"));
+
+        assertThat(ErrorClassifier.classify(failure)).isEqualTo(ErrorType.NETWORK);
+    }
+
+    @Test
+    void socketTimeoutDeepInACauseChainIsNetwork() {
+        var failure = new IllegalStateException("outer", new RuntimeException(new SocketTimeoutException()));
+
+        assertThat(ErrorClassifier.classify(failure)).isEqualTo(ErrorType.NETWORK);
+    }
+
+    @Test
+    void openCircuitIsServiceUnavailable() {
+        CircuitBreaker breaker = CircuitBreaker.ofDefaults("downstream");
+        breaker.transitionToOpenState();
+
+        CallNotPermittedException failure = CallNotPermittedException.createCallNotPermittedException(breaker);
+
+        assertThat(ErrorClassifier.classify(failure)).isEqualTo(ErrorType.SERVICE_UNAVAILABLE);
+        assertThat(ErrorClassifier.isRecoverable(failure)).isTrue();
+    }
+
+    @Test
+    void fullBulkheadIsResourceExhausted() {
+        BulkheadFullException failure =
+                BulkheadFullException.createBulkheadFullException(Bulkhead.ofDefaults("downstream"));
+
+        assertThat(ErrorClassifier.classify(failure)).isEqualTo(ErrorType.RESOURCE_EXHAUSTED);
+        assertThat(ErrorClassifier.isRecoverable(failure)).isTrue();
+    }
+
+    @Test
+    void agencyExceptionKeepsItsOwnType() {
+        assertThat(ErrorClassifier.classify(AgencyException.conflict("taken"))).isEqualTo(ErrorType.CONFLICT);
+        assertThat(ErrorClassifier.classify(AgencyException.notFound("Memory", 7)))
+                .isEqualTo(ErrorType.NOT_FOUND);
+        assertThat(ErrorClassifier.classify(new RateLimitedException("slow down", 5)))
+                .isEqualTo(ErrorType.RATE_LIMIT);
+    }
+
+    @Test
+    void agencyExceptionWinsOverTheCauseItWraps() {
+        var failure = AgencyException.unavailable("memory is down", new SocketTimeoutException());
+
+        assertThat(ErrorClassifier.classify(failure)).isEqualTo(ErrorType.SERVICE_UNAVAILABLE);
+    }
+
+    @Test
+    void unknownRuntimeExceptionIsInternalAndNotRecoverable() {
+        var failure = new IllegalStateException("boom");
+
+        assertThat(ErrorClassifier.classify(failure)).isEqualTo(ErrorType.INTERNAL);
+        assertThat(ErrorClassifier.isRecoverable(failure)).isFalse();
+    }
+
+    @Test
+    void downstreamResponseExceptionsAreClassifiedByTheirStatus() {
+        assertThat(ErrorClassifier.classify(HttpServerErrorException.create(
+                        HttpStatus.SERVICE_UNAVAILABLE, "Service Unavailable", null, null, null)))
+                .isEqualTo(ErrorType.SERVICE_UNAVAILABLE);
+        assertThat(ErrorClassifier.classify(
+                        HttpClientErrorException.create(HttpStatus.NOT_FOUND, "Not Found", null, null, null)))
+                .isEqualTo(ErrorType.NOT_FOUND);
+    }
+
+    @Test
+    void securityExceptionsAreAuthorizationAndAuthentication() {
+        assertThat(ErrorClassifier.classify(new AccessDeniedException("no"))).isEqualTo(ErrorType.AUTHORIZATION);
+        assertThat(ErrorClassifier.classify(new BadCredentialsException("no"))).isEqualTo(ErrorType.AUTHENTICATION);
+    }
+
+    @Test
+    void plainIoFailureIsNetwork() {
+        assertThat(ErrorClassifier.classify(new IOException("connection reset")))
+                .isEqualTo(ErrorType.NETWORK);
+    }
+
+    @Test
+    void onlyTransientClassesAreRecoverable() {
+        assertThat(ErrorType.values())
+                .filteredOn(ErrorType::recoverable)
+                .containsExactlyInAnyOrder(
+                        ErrorType.RATE_LIMIT,
+                        ErrorType.RESOURCE_EXHAUSTED,
+                        ErrorType.SERVICE_UNAVAILABLE,
+                        ErrorType.NETWORK);
+    }
+
+    @Test
+    void aCircularCauseChainIsWalkedOnlyOnce() {
+        // Throwable.initCause allows A -> B -> A; the JDK's own printStackTrace guards against such cycles.
+        // The counter stops the loop so that a classifier without a guard fails this test instead of hanging.
+        AtomicInteger visits = new AtomicInteger();
+        CyclicException first = new CyclicException(visits);
+        CyclicException second = new CyclicException(visits);
+        first.next = second;
+        second.next = first;
+
+        assertThat(ErrorClassifier.classify(first)).isEqualTo(ErrorType.INTERNAL);
+        assertThat(visits.get()).as("getCause() calls").isLessThan(20);
+    }
+
+    private static final class CyclicException extends RuntimeException {
+
+        private final AtomicInteger visits;
+        private Throwable next;
+
+        CyclicException(AtomicInteger visits) {
+            super("cyclic");
+            this.visits = visits;
+        }
+
+        @Override
+        public synchronized Throwable getCause() {
+            return visits.incrementAndGet() > 10_000 ? null : next;
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package ai.agency.common.web;
+
+import ai.agency.common.error.AgencyException;
+import ai.agency.common.error.RateLimitedException;
+import ai.agency.common.security.Caller;
+import ai.agency.common.testsupport.TestJwts;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
+import java.util.Map;
+import java.util.TreeSet;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/** A minimal service built on common-lib, for tests of its web layer: errors, security and trace ids. */
+@SpringBootApplication
+public class ProblemTestApplication {
+
+    /** Shared by the app's decoder and the tests that mint tokens. */
+    public static final TestJwts JWTS = TestJwts.create();
+
+    @Bean
+    JwtDecoder jwtDecoder() {
+        return JWTS.decoder();
+    }
+
+    record Widget(@NotBlank String name, @Size(max = 5) String code, int count) {}
+
+    @RestController
+    static class TestController {
+
+        @PostMapping("/test/widgets")
+        Map<String, Object> create(@Valid @RequestBody Widget widget) {
+            return Map.of("name", widget.name(), "count", widget.count());
+        }
+
+        @GetMapping("/test/widgets/{id}")
+        Map<String, Object> find(@PathVariable String id) {
+            throw AgencyException.notFound("Widget", id);
+        }
+
+        @GetMapping("/test/boom")
+        Map<String, Object> boom() {
+            throw new RuntimeException("secret internal detail in ai.agency.Secret");
+        }
+
+        @GetMapping("/test/unavailable")
+        Map<String, Object> unavailable() {
+            throw AgencyException.unavailable("The memory service is unavailable", null);
+        }
+
+        @GetMapping("/test/limited")
+        Map<String, Object> limited() {
+            throw new RateLimitedException("Too many requests, slow down", 30);
+        }
+
+        @PreAuthorize("hasRole('admin')")
+        @GetMapping("/test/admin")
+        Map<String, Object> admin() {
+            return Map.of("ok", true);
+        }
+
+        @GetMapping("/test/me")
+        Map<String, Object> me(Caller caller) {
+            return Map.of(
+                    "id", caller.id().toString(),
+                    "roles", new TreeSet<>(caller.roles()),
+                    "scopes", new TreeSet<>(caller.scopes()));
+        }
+    }
+}
