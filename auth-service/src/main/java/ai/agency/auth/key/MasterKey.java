@@ -80,7 +80,7 @@ public class MasterKey {
             return cipher.doFinal(sealed, IV_BYTES, sealed.length - IV_BYTES);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(
-                    "Cannot decrypt a stored signing key: AGENCY_MASTER_KEY differs from the one it was sealed with",
+                    "Cannot decrypt a stored signing key: AGENCY_MASTER_KEY differs from the key the stored signing keys were sealed with; start with the original key (./platform keeps it in .platform/master-key)",
                     e);
         }
     }

@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationStartedEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
@@ -43,6 +45,15 @@ public class SigningKeys {
         this.jdbc = jdbc;
         this.masterKey = masterKey;
         this.properties = properties;
+    }
+
+    /**
+     * Loads (or creates) the active key at start-up, so that a wrong {@code AGENCY_MASTER_KEY} stops the service
+     * with a clear message instead of failing every login later.
+     */
+    @EventListener(ApplicationStartedEvent.class)
+    void verifyActiveKey() {
+        active();
     }
 
     /** The key that signs new tokens; created on first use. */

@@ -1,0 +1,46 @@
+package ai.agency.tool;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * All settings of tool-service ({@code agency.tool.*}).
+ *
+ * @param masterKey base64 of 32 bytes (AES-256) sealing HTTP tools' header values and signing secrets
+ *     ({@code AGENCY_MASTER_KEY})
+ * @param requireMasterKey refuse to start without a real master key (set in the {@code prod} profile)
+ * @param allowedHosts hosts (exact, case-insensitive) that {@code http_get} and HTTP tools may reach even though
+ *     they resolve to loopback/private addresses
+ * @param defaultTimeout timeout of a tool that does not name its own
+ * @param maxTimeout upper bound of any tool's timeout
+ * @param maxResponseBytes the largest body {@code http_get} and HTTP tools accept
+ * @param maxRedirects redirects {@code http_get} follows, each re-checked
+ * @param circuitFailureRate % of failed calls (of the last {@code circuitWindow}) that opens a tool's circuit
+ * @param circuitWindow calls a tool's circuit breaker looks at (also its minimum number of calls)
+ * @param circuitOpenWait how long an open circuit refuses calls before trial calls are let through
+ * @param maxConcurrentCalls bulkhead: calls of one tool in flight at once
+ */
+@Validated
+@ConfigurationProperties("agency.tool")
+public record ToolProperties(
+        @DefaultValue("") String masterKey,
+        @DefaultValue("false") boolean requireMasterKey,
+        @DefaultValue List<String> allowedHosts,
+        @DefaultValue("10s") Duration defaultTimeout,
+        @DefaultValue("60s") Duration maxTimeout,
+        @DefaultValue("1048576") @Min(1024) @Max(52428800) int maxResponseBytes,
+        @DefaultValue("5") @Min(0) @Max(20) int maxRedirects,
+        @DefaultValue("50") @Min(1) @Max(100) int circuitFailureRate,
+        @DefaultValue("10") @Min(1) @Max(1000) int circuitWindow,
+        @DefaultValue("30s") Duration circuitOpenWait,
+        @DefaultValue("16") @Min(1) @Max(10000) int maxConcurrentCalls) {
+
+    public boolean isAllowListed(String host) {
+        return host != null && allowedHosts.stream().anyMatch(h -> h.equalsIgnoreCase(host));
+    }
+}

@@ -1,0 +1,119 @@
+package ai.agency.tool.builtin;
+
+import ai.agency.common.security.Caller;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import tools.jackson.databind.JsonNode;
+
+/** The built-ins that call other services as the calling user (their token is relayed): {@code add_memory}, {@code search_memory} (memory-service) and {@code analyze_text} (multimodal-service). */
+@Configuration(proxyBeanMethods = false)
+class DownstreamTools {
+
+    @Bean
+    BuiltinTool addMemory(DownstreamClients.MemoryClient memory) {
+        return new BuiltinTool() {
+            @Override
+            public String name() {
+                return "add_memory";
+            }
+
+            @Override
+            public String description() {
+                return "Stores a memory for the calling user in memory-service.";
+            }
+
+            @Override
+            public String parametersSchema() {
+                return """
+                        {"type": "object",
+                         "properties": {
+                           "content": {"type": "string", "minLength": 1, "maxLength": 8000},
+                           "agentId": {"type": "string", "maxLength": 128},
+                           "sessionId": {"type": "string", "maxLength": 128},
+                           "tags": {"type": "array", "maxItems": 32, "items": {"type": "string", "minLength": 1, "maxLength": 64}},
+                           "importance": {"type": "number", "minimum": 0, "maximum": 1},
+                           "metadata": {"type": "object"},
+                           "infer": {"type": "boolean"}},
+                         "required": ["content"],
+                         "additionalProperties": false}""";
+            }
+
+            @Override
+            public boolean write() {
+                return true;
+            }
+
+            @Override
+            public Object run(Caller caller, JsonNode parameters) {
+                return memory.add("Bearer " + caller.token(), parameters);
+            }
+        };
+    }
+
+    @Bean
+    BuiltinTool searchMemory(DownstreamClients.MemoryClient memory) {
+        return new BuiltinTool() {
+            @Override
+            public String name() {
+                return "search_memory";
+            }
+
+            @Override
+            public String description() {
+                return "Searches the calling user's memories in memory-service, best match first.";
+            }
+
+            @Override
+            public String parametersSchema() {
+                return """
+                        {"type": "object",
+                         "properties": {
+                           "query": {"type": "string", "minLength": 1, "maxLength": 2000},
+                           "limit": {"type": "integer", "minimum": 1, "maximum": 100},
+                           "threshold": {"type": "number", "minimum": -1, "maximum": 1},
+                           "filters": {"type": "object"}},
+                         "required": ["query"],
+                         "additionalProperties": false}""";
+            }
+
+            @Override
+            public Object run(Caller caller, JsonNode parameters) {
+                return memory.search("Bearer " + caller.token(), parameters);
+            }
+        };
+    }
+
+    @Bean
+    BuiltinTool analyzeText(DownstreamClients.MultimodalClient multimodal) {
+        return new BuiltinTool() {
+            @Override
+            public String name() {
+                return "analyze_text";
+            }
+
+            @Override
+            public String description() {
+                return "Analyses a text with multimodal-service: language, sentiment, entities, keywords, summary.";
+            }
+
+            @Override
+            public String parametersSchema() {
+                return """
+                        {"type": "object",
+                         "properties": {"text": {"type": "string", "minLength": 1, "maxLength": 100000}},
+                         "required": ["text"],
+                         "additionalProperties": false}""";
+            }
+
+            @Override
+            public int timeoutMs() {
+                return 15_000;
+            }
+
+            @Override
+            public Object run(Caller caller, JsonNode parameters) {
+                return multimodal.analyzeText("Bearer " + caller.token(), parameters);
+            }
+        };
+    }
+}

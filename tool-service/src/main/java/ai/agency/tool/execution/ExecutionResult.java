@@ -1,0 +1,11 @@
+package ai.agency.tool.execution;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/** The answer to an execution: {@code {tool, success, data?, error?: {errorType, message}, executionTimeMs}}. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ExecutionResult(String tool, boolean success, Object data, Failure error, long executionTimeMs) {
+
+    /** Why a tool failed: a stable {@code errorType} and a message safe to show. */
+    public record Failure(String errorType, String message) {}
+}

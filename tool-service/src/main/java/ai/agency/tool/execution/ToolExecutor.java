@@ -1,0 +1,280 @@
+package ai.agency.tool.execution;
+
+import ai.agency.common.error.AgencyException;
+import ai.agency.common.error.ErrorClassifier;
+import ai.agency.common.error.ErrorType;
+import ai.agency.common.security.Caller;
+import ai.agency.tool.ToolProperties;
+import ai.agency.tool.http.HttpToolInvoker;
+import ai.agency.tool.registry.Tool;
+import ai.agency.tool.registry.ToolRegistry;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Service;
+import org.springframework.web.client.RestClientResponseException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+
+/**
+ * Runs a tool for a caller: role check, schema validation, then the call on a virtual thread under the tool's timeout,
+ * circuit breaker ({@code tool-<name>}) and bulkhead, so one slow or broken tool never holds up the others. Every run
+ * is logged (redacted parameters) and measured ({@code agency_tool_executions_total},
+ * {@code agency_tool_execution_seconds}).
+ */
+@Service
+public class ToolExecutor implements DisposableBean {
+
+    /** Outcomes as logged and as the {@code outcome} tag of the metrics. */
+    public static final String SUCCESS = "success";
+
+    public static final String ERROR = "error";
+    public static final String TIMEOUT = "timeout";
+    public static final String REJECTED = "rejected";
+
+    private static final Logger log = LoggerFactory.getLogger(ToolExecutor.class);
+
+    private final ToolRegistry registry;
+    private final ParameterValidator validator;
+    private final HttpToolInvoker httpTools;
+    private final ExecutionRepository executions;
+    private final CircuitBreakerRegistry circuitBreakers;
+    private final BulkheadRegistry bulkheads;
+    private final MeterRegistry meters;
+    private final ToolProperties properties;
+    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+
+    ToolExecutor(
+            ToolRegistry registry,
+            ParameterValidator validator,
+            HttpToolInvoker httpTools,
+            ExecutionRepository executions,
+            CircuitBreakerRegistry circuitBreakers,
+            BulkheadRegistry bulkheads,
+            MeterRegistry meters,
+            ToolProperties properties) {
+        this.registry = registry;
+        this.validator = validator;
+        this.httpTools = httpTools;
+        this.executions = executions;
+        this.circuitBreakers = circuitBreakers;
+        this.bulkheads = bulkheads;
+        this.meters = meters;
+        this.properties = properties;
+    }
+
+    /**
+     * Executes tool {@code name}. Unknown tool → 404, forbidden → 403, parameters not an object or not matching the
+     * schema → 400 (thrown); anything that goes wrong inside the tool is answered as {@code success: false}.
+     */
+    public ExecutionResult execute(Caller caller, String name, JsonNode parameters) {
+        Tool tool = registry.get(name);
+        if (!tool.enabled()) {
+            throw AgencyException.conflict("Tool " + name + " is disabled");
+        }
+        if (tool.write() && !caller.canWrite()) {
+            throw AgencyException.forbidden("Tool " + name + " changes data; your role may only read");
+        }
+        JsonNode params = parameters == null || parameters.isNull() || parameters.isMissingNode()
+                ? JsonNodeFactory.instance.objectNode()
+                : parameters;
+        if (!params.isObject()) {
+            throw AgencyException.invalidField("parameters", "must be a JSON object");
+        }
+        validator.validate(tool.parameters(), params);
+
+        long start = System.nanoTime();
+        Object data = null;
+        ExecutionResult.Failure failure = null;
+        String outcome = SUCCESS;
+        try {
+            data = guarded(caller, tool, params);
+        } catch (Throwable t) {
+            ErrorType type = ErrorClassifier.classify(t);
+            outcome = t instanceof ToolTimeout ? TIMEOUT : t instanceof Rejected ? REJECTED : ERROR;
+            failure = new ExecutionResult.Failure(type.code(), safeMessage(t, type));
+            if (type == ErrorType.INTERNAL) {
+                log.error("Tool {} failed for user {}", name, caller.id(), t);
+            } else {
+                log.info("Tool {} failed for user {}: {} ({})", name, caller.id(), failure.message(), type.code());
+            }
+        }
+        long nanos = System.nanoTime() - start;
+        long millis = TimeUnit.NANOSECONDS.toMillis(nanos);
+        record(tool.name(), outcome, nanos);
+        try {
+            executions.insert(new ExecutionRepository.Execution(
+                    UUID.randomUUID(),
+                    caller.id(),
+                    tool.name(),
+                    outcome,
+                    failure == null ? null : failure.errorType(),
+                    millis,
+                    Redactor.redact(params),
+                    Instant.now()));
+        } catch (RuntimeException e) {
+            log.warn("Could not write the execution log row for tool {}: {}", name, e.toString());
+        }
+        return new ExecutionResult(tool.name(), failure == null, data, failure, millis);
+    }
+
+    private Object guarded(Caller caller, Tool tool, JsonNode params) throws Exception {
+        Bulkhead bulkhead = bulkheads.bulkhead(
+                "tool-" + tool.name(),
+                () -> BulkheadConfig.custom()
+                        .maxConcurrentCalls(properties.maxConcurrentCalls())
+                        .maxWaitDuration(Duration.ZERO)
+                        .build());
+        CircuitBreaker breaker = circuitBreakers.circuitBreaker("tool-" + tool.name(), this::circuitConfig);
+        if (!bulkhead.tryAcquirePermission()) {
+            throw new Rejected(
+                    ErrorType.RESOURCE_EXHAUSTED, "tool " + tool.name() + " has too many calls in flight; try later");
+        }
+        try {
+            if (!breaker.tryAcquirePermission()) {
+                throw new Rejected(
+                        ErrorType.SERVICE_UNAVAILABLE,
+                        "tool " + tool.name() + " is failing repeatedly; its circuit is open, try later");
+            }
+            long start = System.nanoTime();
+            try {
+                Object result = callWithTimeout(caller, tool, params);
+                breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                return result;
+            } catch (Throwable t) {
+                breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, t);
+                throw t;
+            }
+        } finally {
+            bulkhead.onComplete();
+        }
+    }
+
+    private CircuitBreakerConfig circuitConfig() {
+        return CircuitBreakerConfig.custom()
+                .failureRateThreshold(properties.circuitFailureRate())
+                .slidingWindowSize(properties.circuitWindow())
+                .minimumNumberOfCalls(properties.circuitWindow())
+                .waitDurationInOpenState(properties.circuitOpenWait())
+                .permittedNumberOfCallsInHalfOpenState(1)
+                .recordException(ToolExecutor::countsAgainstTheTool)
+                .build();
+    }
+
+    /** Failures of the tool itself (timeouts, network, outages, internal errors), not bad input or denials. */
+    static boolean countsAgainstTheTool(Throwable t) {
+        ErrorType type = ErrorClassifier.classify(t);
+        return type.recoverable() || type == ErrorType.INTERNAL;
+    }
+
+    private Object callWithTimeout(Caller caller, Tool tool, JsonNode params) throws Exception {
+        Map<String, String> mdc = MDC.getCopyOfContextMap();
+        Future<Object> future = threads.submit(() -> {
+            if (mdc != null) {
+                MDC.setContextMap(mdc);
+            }
+            try {
+                return invoke(caller, tool, params);
+            } finally {
+                MDC.clear();
+            }
+        });
+        try {
+            return future.get(tool.timeoutMs(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw new ToolTimeout(tool.timeoutMs());
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            throw e;
+        }
+    }
+
+    private Object invoke(Caller caller, Tool tool, JsonNode params) {
+        return switch (tool.source()) {
+            case Tool.BUILTIN -> registry.builtin(tool.name()).run(caller, params);
+            case Tool.HTTP -> httpTools.invoke(caller, tool, params);
+            default ->
+                throw new AgencyException(
+                        ErrorType.INTERNAL, "tools of source " + tool.source() + " cannot be executed yet");
+        };
+    }
+
+    private void record(String tool, String outcome, long nanos) {
+        Counter.builder("agency.tool.executions")
+                .description("Tool executions by tool and outcome")
+                .tag("tool", tool)
+                .tag("outcome", outcome)
+                .register(meters)
+                .increment();
+        Timer.builder("agency.tool.execution")
+                .description("Time to execute a tool")
+                .tag("tool", tool)
+                .register(meters)
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A message that is safe to show: our own messages as they are, others by class only. */
+    private static String safeMessage(Throwable t, ErrorType type) {
+        if (t instanceof AgencyException agency) {
+            return agency.getMessage();
+        }
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof AgencyException agency) {
+                return agency.getMessage();
+            }
+            if (c instanceof RestClientResponseException response) {
+                return "the downstream service answered HTTP "
+                        + response.getStatusCode().value();
+            }
+        }
+        return switch (type) {
+            case NETWORK -> "a network error occurred while running the tool";
+            case SERVICE_UNAVAILABLE -> "a service the tool needs is unavailable";
+            case RESOURCE_EXHAUSTED -> "a service the tool needs is overloaded";
+            default -> "the tool failed unexpectedly";
+        };
+    }
+
+    @Override
+    public void destroy() {
+        threads.shutdownNow();
+    }
+
+    /** The tool did not answer in time. */
+    static final class ToolTimeout extends AgencyException {
+        ToolTimeout(int timeoutMs) {
+            super(ErrorType.NETWORK, "the tool did not answer within " + timeoutMs + " ms");
+        }
+    }
+
+    /** The call was refused before reaching the tool (circuit open, bulkhead full). */
+    static final class Rejected extends AgencyException {
+        Rejected(ErrorType type, String detail) {
+            super(type, detail);
+        }
+    }
+}

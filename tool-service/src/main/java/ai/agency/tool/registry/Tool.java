@@ -1,0 +1,25 @@
+package ai.agency.tool.registry;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A registered tool as stored. {@code sealedHeaders} and {@code sealedSecret} are AES-GCM ciphertexts (HTTP tools
+ * only) and never leave the service.
+ */
+public record Tool(
+        String name,
+        String description,
+        JsonNode parameters,
+        String source,
+        boolean enabled,
+        boolean write,
+        int timeoutMs,
+        String endpoint,
+        String method,
+        byte[] sealedHeaders,
+        byte[] sealedSecret) {
+
+    public static final String BUILTIN = "builtin";
+    public static final String HTTP = "http";
+    public static final String MCP = "mcp";
+}

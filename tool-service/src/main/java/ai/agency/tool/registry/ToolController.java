@@ -1,0 +1,52 @@
+package ai.agency.tool.registry;
+
+import ai.agency.common.security.Caller;
+import jakarta.validation.Valid;
+import java.util.List;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+class ToolController {
+
+    private final ToolRegistry registry;
+
+    ToolController(ToolRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** The registry is small (tens of tools), so it is one page: {@code nextCursor} is always null. */
+    record ToolList(List<ToolView> items, String nextCursor) {}
+
+    @GetMapping("/api/v1/tools")
+    ToolList list(Caller caller) {
+        return new ToolList(
+                registry.list().stream()
+                        .map(t -> registry.view(t, caller.isAdmin()))
+                        .toList(),
+                null);
+    }
+
+    @GetMapping("/api/v1/tools/{name}")
+    ToolView get(@PathVariable String name, Caller caller) {
+        return registry.view(registry.get(name), caller.isAdmin());
+    }
+
+    @PostMapping("/api/v1/tools")
+    @ResponseStatus(HttpStatus.CREATED)
+    ToolView register(@Valid @RequestBody RegisterToolRequest request, Caller caller) {
+        return registry.register(caller, request);
+    }
+
+    @DeleteMapping("/api/v1/tools/{name}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void delete(@PathVariable String name, Caller caller) {
+        registry.delete(caller, name);
+    }
+}
