@@ -1,5 +1,6 @@
 package ai.agency.memory;
 
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
@@ -16,6 +17,7 @@ import org.springframework.validation.annotation.Validated;
  * @param embeddingModel name of the embedding model, recorded with the data
  * @param maxSearchLimit most results one search may ask for
  * @param maxContentLength longest memory text accepted, in characters
+ * @param search ranking knobs of hybrid search
  */
 @Validated
 @ConfigurationProperties("agency.memory")
@@ -27,4 +29,26 @@ public record MemoryProperties(
         double duplicateSimilarity,
 
         @DefaultValue("100") @Min(1) @Max(1000) int maxSearchLimit,
-        @DefaultValue("8000") @Min(100) int maxContentLength) {}
+        @DefaultValue("16384") @Min(100) @Max(1_000_000) int maxContentLength,
+        @DefaultValue @Valid Search search) {
+
+    /**
+     * Ranking knobs of hybrid search.
+     *
+     * @param denseWeight weight of the embedding ranking in the fusion
+     * @param textWeight weight of the BM25 ranking in the fusion
+     * @param rrfK reciprocal rank fusion constant (higher flattens the rank curve)
+     * @param candidates how many candidates each ranking contributes before fusion
+     * @param bm25K1 BM25 term-frequency saturation
+     * @param bm25B BM25 length normalisation
+     */
+    public record Search(
+            @DefaultValue("1.0") @DecimalMin("0") double denseWeight,
+            @DefaultValue("1.0") @DecimalMin("0") double textWeight,
+            @DefaultValue("60") @Min(1) int rrfK,
+            @DefaultValue("50") @Min(1) @Max(1000) int candidates,
+            @DefaultValue("1.2") @DecimalMin("0") double bm25K1,
+
+            @DefaultValue("0.75") @DecimalMin("0") @DecimalMax("1")
+            double bm25B) {}
+}

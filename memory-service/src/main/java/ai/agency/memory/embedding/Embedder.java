@@ -1,8 +1,13 @@
 package ai.agency.memory.embedding;
 
 import ai.agency.memory.MemoryProperties;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,21 +27,36 @@ public class Embedder {
 
     private final EmbeddingModel model;
     private final MemoryProperties properties;
+    private final Cache<String, float[]> queryCache =
+            Caffeine.newBuilder().maximumSize(10_000).recordStats().build();
 
-    public Embedder(EmbeddingModel model, MemoryProperties properties, JdbcClient jdbc) {
+    private final Timer timer;
+
+    public Embedder(EmbeddingModel model, MemoryProperties properties, JdbcClient jdbc, MeterRegistry meters) {
         this.model = model;
         this.properties = properties;
+        this.timer = Timer.builder("agency_embedding_seconds")
+                .description("Time to embed texts")
+                .publishPercentileHistogram()
+                .register(meters);
+        CaffeineCacheMetrics.monitor(meters, queryCache, "memory_query_embeddings");
         checkStoredDimension(jdbc);
     }
 
     public float[] embed(String text) {
-        return model.embed(text).content().vector();
+        return timer.record(() -> model.embed(text).content().vector());
+    }
+
+    /** A search query's vector; repeated queries come from a Caffeine cache. */
+    public float[] embedQuery(String query) {
+        return queryCache.get(query, this::embed);
     }
 
     public List<float[]> embedAll(List<String> texts) {
-        return model.embedAll(texts.stream().map(TextSegment::from).toList()).content().stream()
-                .map(e -> e.vector())
-                .toList();
+        return timer.record(
+                () -> model.embedAll(texts.stream().map(TextSegment::from).toList()).content().stream()
+                        .map(e -> e.vector())
+                        .toList());
     }
 
     @EventListener(ApplicationReadyEvent.class)

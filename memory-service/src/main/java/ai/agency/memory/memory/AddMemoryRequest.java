@@ -18,7 +18,7 @@ import java.util.Map;
  * user message becomes a memory (fact extraction with {@code infer=true} is memory-service's own issue).
  */
 public record AddMemoryRequest(
-        @Size(max = 8000) String content,
+        String content,
         @Size(max = 100) List<@NotNull @Valid Message> messages,
         @Size(max = 128) @Pattern(regexp = "[^\\p{Cntrl}]*") String agentId,
         @Size(max = 128) @Pattern(regexp = "[^\\p{Cntrl}]*") String sessionId,
@@ -33,10 +33,16 @@ public record AddMemoryRequest(
             @NotBlank @Pattern(regexp = "user|assistant|system|tool")
             String role,
 
-            @NotBlank @Size(max = 8000) String content) {}
+            @NotBlank String content) {}
+
+    private static void requireLength(String field, String text, int maxLength) {
+        if (text.length() > maxLength) {
+            throw AgencyException.invalidField(field, "is longer than " + maxLength + " characters");
+        }
+    }
 
     /** The texts to store, after checking that exactly one of content/messages was given. */
-    List<String> texts() {
+    List<String> texts(int maxLength) {
         boolean hasContent = content != null;
         boolean hasMessages = messages != null;
         if (hasContent == hasMessages) {
@@ -46,7 +52,11 @@ public record AddMemoryRequest(
             if (content.isBlank()) {
                 throw AgencyException.invalidField("content", "must not be blank");
             }
+            requireLength("content", content, maxLength);
             return List.of(content.strip());
+        }
+        for (int i = 0; i < messages.size(); i++) {
+            requireLength("messages[" + i + "].content", messages.get(i).content(), maxLength);
         }
         List<String> texts = messages.stream()
                 .filter(m -> m.role().equals("user"))

@@ -99,6 +99,16 @@ public class MemoryRepository {
                 .optional();
     }
 
+    /** The caller's live memories among {@code ids}, in no particular order. */
+    public List<Memory> findAll(UUID userId, List<UUID> ids) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM memories WHERE user_id = :u AND id = ANY(:ids) "
+                        + "AND (expires_at IS NULL OR expires_at > now())")
+                .param("u", userId)
+                .param("ids", ids.toArray(UUID[]::new))
+                .query(this::map)
+                .list();
+    }
+
     public boolean delete(UUID userId, UUID id) {
         return jdbc.sql("DELETE FROM memories WHERE user_id = :u AND id = :id")
                         .param("u", userId)

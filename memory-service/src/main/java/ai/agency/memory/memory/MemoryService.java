@@ -2,6 +2,7 @@ package ai.agency.memory.memory;
 
 import ai.agency.common.error.AgencyException;
 import ai.agency.common.security.Caller;
+import ai.agency.memory.MemoryProperties;
 import ai.agency.memory.embedding.Embedder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -21,10 +22,12 @@ public class MemoryService {
 
     private final MemoryRepository repository;
     private final Embedder embedder;
+    private final MemoryProperties properties;
 
-    public MemoryService(MemoryRepository repository, Embedder embedder) {
+    public MemoryService(MemoryRepository repository, Embedder embedder, MemoryProperties properties) {
         this.repository = repository;
         this.embedder = embedder;
+        this.properties = properties;
     }
 
     /** One outcome of an add: the memory and what happened to it. */
@@ -33,7 +36,7 @@ public class MemoryService {
     @Transactional
     public List<AddResult> add(Caller caller, AddMemoryRequest request) {
         requireWriter(caller);
-        List<String> texts = request.texts();
+        List<String> texts = request.texts(properties.maxContentLength());
         List<float[]> vectors = embedder.embedAll(texts);
         List<AddResult> results = new ArrayList<>();
         for (int i = 0; i < texts.size(); i++) {

@@ -1,25 +1,39 @@
 package ai.agency.memory.search;
 
+import ai.agency.memory.filter.MemoryFilters;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
-/** Body of {@code POST /api/v1/memories/search}. */
+/**
+ * Body of {@code POST /api/v1/memories/search}.
+ *
+ * @param threshold minimum cosine similarity a result must have (-1..1); none by default
+ * @param mode {@code hybrid} (default), {@code dense} or {@code text} — the last two for comparison and tuning
+ */
 public record SearchRequest(
         @NotBlank @Size(max = 2000) String query,
         @Min(1) @Max(100) Integer limit,
         @DecimalMin("-1") @DecimalMax("1") Double threshold,
-        Filters filters) {
+        @Valid MemoryFilters filters,
 
-    /** Narrowing of the search to a scope. */
-    public record Filters(
-            @Size(max = 128) String agentId,
-            @Size(max = 128) String sessionId) {}
+        @Pattern(regexp = "hybrid|dense|text", message = "must be hybrid, dense or text")
+        String mode) {
 
     int limitOrDefault() {
         return limit == null ? 10 : limit;
+    }
+
+    MemoryFilters filtersOrNone() {
+        return filters == null ? MemoryFilters.none() : filters;
+    }
+
+    String modeOrDefault() {
+        return mode == null ? "hybrid" : mode;
     }
 }

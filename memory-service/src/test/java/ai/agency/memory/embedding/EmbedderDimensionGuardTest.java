@@ -15,7 +15,8 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 /** The guard against mixing vectors of different sizes, on a database of its own (no Spring context). */
 class EmbedderDimensionGuardTest {
 
-    private static final MemoryProperties PROPERTIES = new MemoryProperties(384, "all-minilm-l6-v2-q", 0.92, 100, 8000);
+    private static final MemoryProperties PROPERTIES = new MemoryProperties(
+            384, "all-minilm-l6-v2-q", 0.92, 100, 16384, new MemoryProperties.Search(1, 1, 60, 50, 1.2, 0.75));
 
     private static EmbeddingModel model;
 
@@ -43,7 +44,8 @@ class EmbedderDimensionGuardTest {
         jdbc.sql("INSERT INTO embedding_config (model, dimensions) VALUES ('nomic-embed-text', 768)")
                 .update();
 
-        assertThatThrownBy(() -> new Embedder(model, PROPERTIES, jdbc))
+        assertThatThrownBy(() -> new Embedder(
+                        model, PROPERTIES, jdbc, new io.micrometer.core.instrument.simple.SimpleMeterRegistry()))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("768")
                 .hasMessageContaining("384");
@@ -53,7 +55,7 @@ class EmbedderDimensionGuardTest {
     void recordsTheModelAndDimensionOnFirstStart() {
         JdbcClient jdbc = freshDatabaseWithEmbeddingConfig();
 
-        new Embedder(model, PROPERTIES, jdbc);
+        new Embedder(model, PROPERTIES, jdbc, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
 
         assertThat(jdbc.sql("SELECT model || ':' || dimensions FROM embedding_config")
                         .query(String.class)
@@ -67,7 +69,8 @@ class EmbedderDimensionGuardTest {
         jdbc.sql("INSERT INTO embedding_config (model, dimensions) VALUES ('all-minilm-l6-v2-q', 384)")
                 .update();
 
-        Embedder embedder = new Embedder(model, PROPERTIES, jdbc);
+        Embedder embedder =
+                new Embedder(model, PROPERTIES, jdbc, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
 
         assertThat(embedder.embed("hello")).hasSize(384);
     }
@@ -75,9 +78,11 @@ class EmbedderDimensionGuardTest {
     @Test
     void refusesAConfiguredDimensionTheModelDoesNotMake() {
         JdbcClient jdbc = freshDatabaseWithEmbeddingConfig();
-        MemoryProperties wrong = new MemoryProperties(768, "all-minilm-l6-v2-q", 0.92, 100, 8000);
+        MemoryProperties wrong = new MemoryProperties(
+                768, "all-minilm-l6-v2-q", 0.92, 100, 16384, new MemoryProperties.Search(1, 1, 60, 50, 1.2, 0.75));
 
-        assertThatThrownBy(() -> new Embedder(model, wrong, jdbc))
+        assertThatThrownBy(() -> new Embedder(
+                        model, wrong, jdbc, new io.micrometer.core.instrument.simple.SimpleMeterRegistry()))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("768")
                 .hasMessageContaining("384");

@@ -1,0 +1,205 @@
+package ai.agency.memory.filter;
+
+import ai.agency.common.error.AgencyException;
+import com.fasterxml.jackson.annotation.JsonAnySetter;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Narrowing of a search or a listing. Every filter is a real SQL condition on an indexed column (tags: GIN,
+ * metadata: GIN jsonb_path_ops); unknown keys are refused with a 400 instead of silently matching nothing.
+ */
+public final class MemoryFilters {
+
+    @Size(max = 128)
+    private String agentId;
+
+    @Size(max = 128)
+    private String sessionId;
+
+    @Valid
+    private Tags tags;
+
+    @Size(max = 32)
+    private Map<String, Object> metadata;
+
+    private Instant createdAfter;
+    private Instant createdBefore;
+
+    @DecimalMin("0")
+    @DecimalMax("1")
+    private Double minImportance;
+
+    private final TreeSet<String> unknown = new TreeSet<>();
+
+    /** Tag filter: {@code any} — at least one of them; {@code all} — every one of them. */
+    public record Tags(
+            @Size(max = 32) List<@NotBlank @Size(max = 64) String> any,
+            @Size(max = 32) List<@NotBlank @Size(max = 64) String> all) {}
+
+    public static MemoryFilters none() {
+        return new MemoryFilters();
+    }
+
+    public static MemoryFilters of(
+            String agentId,
+            String sessionId,
+            List<String> tagsAny,
+            List<String> tagsAll,
+            Instant createdAfter,
+            Instant createdBefore,
+            Double minImportance) {
+        MemoryFilters f = new MemoryFilters();
+        f.agentId = agentId;
+        f.sessionId = sessionId;
+        f.tags = (tagsAny == null && tagsAll == null) ? null : new Tags(tagsAny, tagsAll);
+        f.createdAfter = createdAfter;
+        f.createdBefore = createdBefore;
+        f.minImportance = minImportance;
+        return f;
+    }
+
+    @JsonAnySetter
+    void unknownKey(String key, Object value) {
+        unknown.add(key);
+    }
+
+    /** Refuses filter keys that do not exist (400 naming them). */
+    public void requireKnownKeys() {
+        if (!unknown.isEmpty()) {
+            throw AgencyException.invalidField(
+                    "filters",
+                    "unknown filter keys " + unknown + "; known: agentId, sessionId, tags {any, all}, metadata, "
+                            + "createdAfter, createdBefore, minImportance");
+        }
+        if (metadata != null) {
+            for (var entry : metadata.entrySet()) {
+                Object value = entry.getValue();
+                if (!(value instanceof String || value instanceof Number || value instanceof Boolean)) {
+                    throw AgencyException.invalidField(
+                            "filters.metadata." + entry.getKey(), "must be a string, number or boolean");
+                }
+            }
+        }
+    }
+
+    /** The SQL conditions (ANDed, each starting with " AND ") and their named parameters. */
+    public Sql toSql(tools.jackson.databind.json.JsonMapper json) {
+        requireKnownKeys();
+        StringBuilder where = new StringBuilder();
+        List<Map.Entry<String, Object>> params = new ArrayList<>();
+        if (agentId != null) {
+            where.append(" AND agent_id = :f_agent");
+            params.add(Map.entry("f_agent", agentId));
+        }
+        if (sessionId != null) {
+            where.append(" AND session_id = :f_session");
+            params.add(Map.entry("f_session", sessionId));
+        }
+        if (tags != null && tags.any() != null && !tags.any().isEmpty()) {
+            where.append(" AND tags && :f_tags_any");
+            params.add(Map.entry("f_tags_any", tags.any().toArray(String[]::new)));
+        }
+        if (tags != null && tags.all() != null && !tags.all().isEmpty()) {
+            where.append(" AND tags @> :f_tags_all");
+            params.add(Map.entry("f_tags_all", tags.all().toArray(String[]::new)));
+        }
+        if (metadata != null && !metadata.isEmpty()) {
+            where.append(" AND metadata @> CAST(:f_meta AS jsonb)");
+            params.add(Map.entry("f_meta", json.writeValueAsString(metadata)));
+        }
+        if (createdAfter != null) {
+            where.append(" AND created_at >= :f_after");
+            params.add(Map.entry("f_after", java.sql.Timestamp.from(createdAfter)));
+        }
+        if (createdBefore != null) {
+            where.append(" AND created_at < :f_before");
+            params.add(Map.entry("f_before", java.sql.Timestamp.from(createdBefore)));
+        }
+        if (minImportance != null) {
+            where.append(" AND importance >= :f_importance");
+            params.add(Map.entry("f_importance", minImportance));
+        }
+        return new Sql(where.toString(), params);
+    }
+
+    /** SQL conditions with their parameters. */
+    public record Sql(String where, List<Map.Entry<String, Object>> params) {
+        public org.springframework.jdbc.core.simple.JdbcClient.StatementSpec bind(
+                org.springframework.jdbc.core.simple.JdbcClient.StatementSpec spec) {
+            for (var p : params) {
+                spec = spec.param(p.getKey(), p.getValue());
+            }
+            return spec;
+        }
+    }
+
+    public String getAgentId() {
+        return agentId;
+    }
+
+    public void setAgentId(String agentId) {
+        this.agentId = agentId;
+    }
+
+    public String getSessionId() {
+        return sessionId;
+    }
+
+    public void setSessionId(String sessionId) {
+        this.sessionId = sessionId;
+    }
+
+    public Tags getTags() {
+        return tags;
+    }
+
+    public void setTags(Tags tags) {
+        this.tags = tags;
+    }
+
+    public Map<String, Object> getMetadata() {
+        return metadata;
+    }
+
+    public void setMetadata(Map<String, Object> metadata) {
+        this.metadata = metadata;
+    }
+
+    public Instant getCreatedAfter() {
+        return createdAfter;
+    }
+
+    public void setCreatedAfter(Instant createdAfter) {
+        this.createdAfter = createdAfter;
+    }
+
+    public Instant getCreatedBefore() {
+        return createdBefore;
+    }
+
+    public void setCreatedBefore(Instant createdBefore) {
+        this.createdBefore = createdBefore;
+    }
+
+    public Double getMinImportance() {
+        return minImportance;
+    }
+
+    public void setMinImportance(Double minImportance) {
+        this.minImportance = minImportance;
+    }
+
+    /** Keys that were sent but are not filters (for messages). */
+    public List<String> unknownKeys() {
+        return List.copyOf(unknown);
+    }
+}

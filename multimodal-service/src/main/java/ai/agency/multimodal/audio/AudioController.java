@@ -1,0 +1,31 @@
+package ai.agency.multimodal.audio;
+
+import ai.agency.common.security.Caller;
+import ai.agency.multimodal.MultimodalProperties;
+import ai.agency.multimodal.safety.AnalysisGuard;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestPart;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartFile;
+
+@RestController
+class AudioController {
+
+    private final AudioAnalyzer analyzer;
+    private final AnalysisGuard guard;
+    private final MultimodalProperties properties;
+
+    AudioController(AudioAnalyzer analyzer, AnalysisGuard guard, MultimodalProperties properties) {
+        this.analyzer = analyzer;
+        this.guard = guard;
+        this.properties = properties;
+    }
+
+    /** Multipart {@code file}. */
+    @PostMapping(path = "/api/v1/analyze/audio", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    AudioAnalysis analyze(@RequestPart(name = "file", required = false) MultipartFile file, Caller caller) {
+        return guard.run(
+                "audio", "file", file == null ? 0 : file.getSize(), () -> analyzer.analyzeUpload("file", file));
+    }
+}
