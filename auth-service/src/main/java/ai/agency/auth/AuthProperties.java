@@ -1,5 +1,6 @@
 package ai.agency.auth;
 
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import java.time.Duration;
@@ -17,6 +18,10 @@ import org.springframework.validation.annotation.Validated;
  * @param bcryptCost work factor of password hashes
  * @param adminUsername the admin account created at first start
  * @param adminPassword its password; generated and logged once when empty
+ * @param keyRotationPeriod age at which the active signing key is replaced by a new one (checked hourly)
+ * @param loginLimits how many failed logins lock a username or a client address, and for how long
+ * @param apiKeyTokenTtl lifetime of the access tokens an API key is exchanged for (at most the access-token TTL)
+ * @param wsTicketTtl lifetime of a WebSocket ticket
  */
 @Validated
 @ConfigurationProperties("agency.auth")
@@ -27,7 +32,48 @@ public record AuthProperties(
         @DefaultValue("30d") Duration refreshTokenTtl,
         @DefaultValue("12") @Min(10) @Max(16) int bcryptCost,
         @DefaultValue("admin") String adminUsername,
-        @DefaultValue("") String adminPassword) {
+        @DefaultValue("") String adminPassword,
+        @DefaultValue("30d") Duration keyRotationPeriod,
+        @Valid @DefaultValue LoginLimits loginLimits,
+        @DefaultValue("5m") Duration apiKeyTokenTtl,
+        @DefaultValue("60s") Duration wsTicketTtl) {
+
+    /**
+     * Failed-login limits. Counting is per lower-cased username and per client address, in the database so that
+     * every replica shares the counts.
+     *
+     * @param maxFailuresPerUsername failures within {@code window} that lock the username
+     * @param maxFailuresPerAddress failures within {@code window} that lock the client address
+     * @param window how far back failures count
+     * @param lockDuration how long a lock lasts; it lifts by itself
+     */
+    public record LoginLimits(
+            @DefaultValue("5") @Min(1) int maxFailuresPerUsername,
+            @DefaultValue("50") @Min(1) int maxFailuresPerAddress,
+            @DefaultValue("15m") Duration window,
+            @DefaultValue("15m") Duration lockDuration) {
+
+        public static LoginLimits defaults() {
+            return new LoginLimits(5, 50, Duration.ofMinutes(15), Duration.ofMinutes(15));
+        }
+    }
+
+    /** Settings with the defaults of everything but the ones a test cares about. */
+    public static AuthProperties of(
+            String masterKey, boolean requireMasterKey, Duration accessTokenTtl, String adminPassword) {
+        return new AuthProperties(
+                masterKey,
+                requireMasterKey,
+                accessTokenTtl,
+                Duration.ofDays(30),
+                12,
+                "admin",
+                adminPassword,
+                Duration.ofDays(30),
+                LoginLimits.defaults(),
+                Duration.ofMinutes(5),
+                Duration.ofSeconds(60));
+    }
 
     public AuthProperties {
         if (accessTokenTtl.compareTo(Duration.ofMinutes(15)) > 0
@@ -35,6 +81,21 @@ public record AuthProperties(
                 || accessTokenTtl.isZero()) {
             throw new IllegalArgumentException(
                     "agency.auth.access-token-ttl must be between 1s and 15m, was " + accessTokenTtl);
+        }
+        if (keyRotationPeriod.compareTo(accessTokenTtl) <= 0) {
+            throw new IllegalArgumentException(
+                    "agency.auth.key-rotation-period must be longer than the access-token TTL, was "
+                            + keyRotationPeriod);
+        }
+        if (apiKeyTokenTtl.isNegative() || apiKeyTokenTtl.isZero()) {
+            throw new IllegalArgumentException("agency.auth.api-key-token-ttl must be positive");
+        }
+        if (apiKeyTokenTtl.compareTo(accessTokenTtl) > 0) {
+            apiKeyTokenTtl = accessTokenTtl;
+        }
+        if (wsTicketTtl.isNegative() || wsTicketTtl.isZero() || wsTicketTtl.compareTo(Duration.ofMinutes(5)) > 0) {
+            throw new IllegalArgumentException(
+                    "agency.auth.ws-ticket-ttl must be between 1s and 5m, was " + wsTicketTtl);
         }
     }
 }

@@ -14,9 +14,11 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -30,7 +32,9 @@ import tools.jackson.databind.json.JsonMapper;
             "agency.auth.bcrypt-cost=10",
             "agency.auth.master-key=" + AuthApiTest.MASTER_KEY,
             "agency.auth.admin-username=" + AuthApiTest.ADMIN_USERNAME,
-            "agency.auth.admin-password=" + AuthApiTest.ADMIN_PASSWORD
+            "agency.auth.admin-password=" + AuthApiTest.ADMIN_PASSWORD,
+            "agency.auth.login-limits.max-failures-per-username=5",
+            "agency.auth.login-limits.max-failures-per-address=20"
         })
 @DatabaseTest
 public abstract class AuthApiTest {
@@ -68,9 +72,17 @@ public abstract class AuthApiTest {
     /** A login's token pair. */
     protected record Tokens(String accessToken, String refreshToken) {}
 
+    @Autowired
+    protected JdbcClient jdbc;
+
     protected Response send(String method, String path, String token, String rawJson) {
+        return send(method, path, token, rawJson, Map.of());
+    }
+
+    protected Response send(String method, String path, String token, String rawJson, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
                 .header("Accept", "application/json, application/problem+json");
+        headers.forEach(request::header);
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
@@ -93,6 +105,38 @@ public abstract class AuthApiTest {
 
     protected Response post(String path, Object body) {
         return send("POST", path, null, JSON.writeValueAsString(body));
+    }
+
+    protected Response send(String method, String path, String token, Object body) {
+        return send(method, path, token, body == null ? null : JSON.writeValueAsString(body));
+    }
+
+    /** A login as if from {@code address} (the test client is a trusted proxy, so X-Forwarded-For is believed). */
+    protected Response loginFrom(String address, String username, String password) {
+        return send(
+                "POST",
+                "/api/v1/auth/login",
+                null,
+                JSON.writeValueAsString(Map.of("username", username, "password", password)),
+                Map.of("X-Forwarded-For", address));
+    }
+
+    /** A random documentation-range address, so that tests never share an address's failure count. */
+    protected static String randomAddress() {
+        java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+        return "198.51." + r.nextInt(256) + "." + r.nextInt(1, 255);
+    }
+
+    protected String adminToken() {
+        return loginOk(ADMIN_USERNAME, ADMIN_PASSWORD).accessToken();
+    }
+
+    /** Registers an account and gives it these roles (through the admin API); answers its fresh tokens. */
+    protected Tokens accountWithRoles(Account account, List<String> roles) {
+        Response response = send(
+                "PUT", "/api/v1/admin/users/" + account.id() + "/roles", adminToken(), (Object) Map.of("roles", roles));
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+        return loginOk(account.username(), account.password());
     }
 
     protected Response get(String path, String token) {

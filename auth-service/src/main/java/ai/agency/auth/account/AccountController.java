@@ -3,6 +3,7 @@ package ai.agency.auth.account;
 import ai.agency.auth.token.TokenService;
 import ai.agency.common.security.Caller;
 import com.fasterxml.jackson.annotation.JsonRawValue;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotBlank;
@@ -12,22 +13,23 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
+import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
 
 /** Register, log in, refresh, log out, and the caller's own account. */
 @RestController
 class AccountController {
 
     private final AccountService accounts;
-    private final TokenService tokens;
 
-    AccountController(AccountService accounts, TokenService tokens) {
+    AccountController(AccountService accounts) {
         this.accounts = accounts;
-        this.tokens = tokens;
     }
 
     record RegisterRequest(
@@ -46,6 +48,12 @@ class AccountController {
             @Size(max = 16) String totpCode) {}
 
     record RefreshRequest(@NotBlank @Size(max = 256) String refreshToken) {}
+
+    /** Absent and null leave a field alone; {@code profileRole: ""} clears it; preferences merge. */
+    record ProfilePatch(
+            @Email @Size(min = 3, max = 254) String email,
+            @Size(max = 500) String profileRole,
+            JsonNode preferences) {}
 
     record AccountView(UUID id, String username, String email, List<String> roles) {
         static AccountView of(UserAccount user) {
@@ -70,8 +78,8 @@ class AccountController {
     }
 
     @PostMapping("/api/v1/auth/login")
-    TokenService.TokenPair login(@Valid @RequestBody LoginRequest request) {
-        return accounts.login(request.username(), request.password());
+    TokenService.TokenPair login(@Valid @RequestBody LoginRequest request, HttpServletRequest http) {
+        return accounts.login(request.username(), request.password(), http.getRemoteAddr());
     }
 
     @PostMapping("/api/v1/auth/refresh")
@@ -82,12 +90,21 @@ class AccountController {
     @PostMapping("/api/v1/auth/logout")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void logout(@Valid @RequestBody RefreshRequest request) {
-        tokens.revoke(request.refreshToken());
+        accounts.logout(request.refreshToken());
     }
 
     @GetMapping("/api/v1/users/me")
     MeView me(Caller caller) {
-        UserAccount user = accounts.get(caller.id());
+        return meView(accounts.get(caller.id()));
+    }
+
+    @PatchMapping("/api/v1/users/me")
+    @PreAuthorize("hasAnyRole('user', 'admin')")
+    MeView updateMe(Caller caller, @Valid @RequestBody ProfilePatch patch) {
+        return meView(accounts.updateProfile(caller.id(), patch.email(), patch.profileRole(), patch.preferences()));
+    }
+
+    private static MeView meView(UserAccount user) {
         return new MeView(
                 user.id(),
                 user.username(),

@@ -1,29 +1,51 @@
 package ai.agency.auth.account;
 
 import ai.agency.auth.AuthProperties;
+import ai.agency.auth.audit.AuditLog;
 import ai.agency.auth.token.TokenService;
 import ai.agency.common.error.AgencyException;
+import ai.agency.common.security.Caller;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
-/** Registration and credential checks. */
+/** Registration, credential checks, profiles and the admin's account management. */
 @Service
 public class AccountService {
 
+    public static final Set<String> ROLES = Set.of(Caller.ADMIN, Caller.USER, Caller.VIEWER);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private final UserRepository users;
     private final TokenService tokens;
+    private final LoginThrottle throttle;
+    private final AuditLog audit;
     private final PasswordEncoder passwords;
     /** Checked when the user does not exist, so a login takes about as long either way. */
     private final String dummyHash;
 
-    public AccountService(UserRepository users, TokenService tokens, AuthProperties properties) {
+    public AccountService(
+            UserRepository users,
+            TokenService tokens,
+            LoginThrottle throttle,
+            AuditLog audit,
+            AuthProperties properties) {
         this.users = users;
         this.tokens = tokens;
+        this.throttle = throttle;
+        this.audit = audit;
         this.passwords = new BCryptPasswordEncoder(properties.bcryptCost());
         this.dummyHash = passwords.encode("not-a-real-password-" + UUID.randomUUID());
     }
@@ -40,13 +62,36 @@ public class AccountService {
         return users.findById(id).orElseThrow();
     }
 
-    public TokenService.TokenPair login(String username, String password) {
+    /**
+     * Checks the credentials. Past the failure limits of the username or the client address the answer is a 429
+     * problem, before the password is even looked at.
+     */
+    public TokenService.TokenPair login(String username, String password, String clientAddress) {
+        throttle.checkNotLocked(username, clientAddress);
         Optional<UserAccount> user = users.findByUsername(username);
         boolean matches =
                 passwords.matches(password, user.map(UserAccount::passwordHash).orElse(dummyHash));
+        UUID userId = user.map(UserAccount::id).orElse(null);
         if (user.isEmpty() || !matches) {
+            boolean locked = throttle.recordFailure(username, clientAddress);
+            audit.record(
+                    AuditLog.LOGIN_FAILURE,
+                    userId,
+                    Map.of("username", username, "address", clientAddress, "reason", "bad_credentials"));
+            if (locked) {
+                audit.record(AuditLog.LOGIN_LOCKED, userId, Map.of("username", username, "address", clientAddress));
+            }
             throw AgencyException.unauthenticated("Wrong username or password");
         }
+        if (user.get().disabled()) {
+            audit.record(
+                    AuditLog.LOGIN_FAILURE,
+                    userId,
+                    Map.of("username", username, "address", clientAddress, "reason", "disabled"));
+            throw AgencyException.unauthenticated("This account is disabled");
+        }
+        throttle.recordSuccess(username);
+        audit.record(AuditLog.LOGIN_SUCCESS, userId, Map.of("address", clientAddress));
         return tokens.issue(user.get());
     }
 
@@ -55,11 +100,125 @@ public class AccountService {
         TokenService.RefreshResult result = tokens.refresh(refreshToken);
         UserAccount user = users.findById(result.userId())
                 .orElseThrow(() -> AgencyException.unauthenticated("The account no longer exists"));
+        if (user.disabled()) {
+            tokens.revokeAll(user.id());
+            throw AgencyException.unauthenticated("This account is disabled");
+        }
+        audit.record(AuditLog.TOKEN_REFRESH, user.id(), Map.of());
         return new TokenService.TokenPair(
                 tokens.accessToken(user), result.nextRefreshToken(), "Bearer", tokens.accessTokenTtlSeconds());
     }
 
+    @Transactional
+    public void logout(String refreshToken) {
+        tokens.revoke(refreshToken).ifPresent(userId -> audit.record(AuditLog.LOGOUT, userId, Map.of()));
+    }
+
+    /** The caller's account; 401 when it was disabled or deleted since the token was issued. */
     public UserAccount get(UUID id) {
-        return users.findById(id).orElseThrow(() -> AgencyException.notFound("user", id));
+        return users.findById(id)
+                .filter(u -> !u.disabled())
+                .orElseThrow(() -> AgencyException.unauthenticated("This account is disabled or no longer exists"));
+    }
+
+    /** An active account that may be used to mint tokens (API keys, tickets). */
+    public Optional<UserAccount> findActive(UUID id) {
+        return users.findById(id).filter(u -> !u.disabled());
+    }
+
+    public boolean isDisabled(UUID id) {
+        return users.isDisabled(id);
+    }
+
+    /**
+     * Changes the caller's profile. {@code preferences} is merged key by key into the stored object; a key whose
+     * value is null is removed. An empty {@code profileRole} clears it.
+     */
+    @Transactional
+    public UserAccount updateProfile(UUID id, String email, String profileRole, JsonNode preferences) {
+        get(id);
+        String toSet = "{}";
+        List<String> toDelete = new ArrayList<>();
+        if (preferences != null && !preferences.isNull()) {
+            if (!preferences.isObject()) {
+                throw AgencyException.invalidField("preferences", "must be a JSON object");
+            }
+            ObjectNode set = JSON.createObjectNode();
+            for (var entry : preferences.properties()) {
+                if (entry.getKey().isBlank() || entry.getKey().length() > 100) {
+                    throw AgencyException.invalidField("preferences", "keys must be 1 to 100 characters");
+                }
+                if (entry.getValue().isNull()) {
+                    toDelete.add(entry.getKey());
+                } else {
+                    set.set(entry.getKey(), entry.getValue());
+                }
+            }
+            toSet = JSON.writeValueAsString(set);
+            if (toSet.length() > 16_384) {
+                throw AgencyException.invalidField("preferences", "must be at most 16 KB of JSON");
+            }
+        }
+        if (email != null && users.emailTakenByOther(email, id)) {
+            throw AgencyException.conflict("That email is already registered");
+        }
+        boolean clearRole = profileRole != null && profileRole.isBlank();
+        if (!users.updateProfile(id, email, clearRole ? null : profileRole, clearRole, toSet, toDelete)) {
+            throw AgencyException.conflict("That email is already registered");
+        }
+        UserAccount updated = users.findById(id).orElseThrow();
+        if (updated.preferencesJson().length() > 65_536) {
+            throw AgencyException.invalidField("preferences", "the stored preferences would exceed 64 KB");
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("emailChanged", email != null);
+        details.put("profileRoleChanged", profileRole != null);
+        details.put("preferenceKeys", preferences == null ? 0 : preferences.size());
+        audit.record(AuditLog.PROFILE_UPDATED, id, details);
+        return updated;
+    }
+
+    /** One page of accounts, oldest first. */
+    public List<UserAccount> list(Instant afterCreatedAt, UUID afterId, int limit) {
+        return users.page(afterCreatedAt, afterId, limit);
+    }
+
+    @Transactional
+    public UserAccount setRoles(UUID actorId, UUID userId, List<String> roles) {
+        List<String> distinct = roles.stream().distinct().sorted().toList();
+        for (String role : distinct) {
+            if (!ROLES.contains(role)) {
+                throw AgencyException.invalidField("roles", "each role must be one of admin, user, viewer");
+            }
+        }
+        UserAccount user = users.findById(userId).orElseThrow(() -> AgencyException.notFound("user", userId));
+        if (user.roles().contains(Caller.ADMIN)
+                && !distinct.contains(Caller.ADMIN)
+                && !users.otherActiveAdminExists(userId)) {
+            throw AgencyException.conflict("This is the last active admin; make someone else admin first");
+        }
+        users.setRoles(userId, distinct);
+        audit.record(AuditLog.ROLES_CHANGED, userId, actorId, Map.of("from", user.roles(), "to", distinct));
+        return users.findById(userId).orElseThrow();
+    }
+
+    /**
+     * Disables (or re-enables) an account. Disabling revokes every refresh token at once; access tokens are refused
+     * by auth-service at once and by the other services when they expire.
+     */
+    @Transactional
+    public UserAccount setDisabled(UUID actorId, UUID userId, boolean disabled) {
+        UserAccount user = users.findById(userId).orElseThrow(() -> AgencyException.notFound("user", userId));
+        if (disabled && user.roles().contains(Caller.ADMIN) && !users.otherActiveAdminExists(userId)) {
+            throw AgencyException.conflict("This is the last active admin; it cannot be disabled");
+        }
+        users.setDisabled(userId, disabled);
+        if (disabled) {
+            int revoked = tokens.revokeAll(userId);
+            audit.record(AuditLog.USER_DISABLED, userId, actorId, Map.of("refreshTokensRevoked", revoked));
+        } else {
+            audit.record(AuditLog.USER_ENABLED, userId, actorId, Map.of());
+        }
+        return users.findById(userId).orElseThrow();
     }
 }

@@ -13,4 +13,10 @@ public record UserAccount(
         List<String> roles,
         String profileRole,
         String preferencesJson,
-        Instant createdAt) {}
+        Instant createdAt,
+        Instant disabledAt) {
+
+    public boolean disabled() {
+        return disabledAt != null;
+    }
+}

@@ -3,6 +3,8 @@ package ai.agency.auth.account;
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -64,6 +66,93 @@ public class UserRepository {
                 == 1;
     }
 
+    /** Accounts in creation order, after the given position (keyset paging). */
+    public List<UserAccount> page(Instant afterCreatedAt, UUID afterId, int limit) {
+        if (afterCreatedAt == null) {
+            return jdbc.sql("SELECT * FROM users ORDER BY created_at, id LIMIT :limit")
+                    .param("limit", limit)
+                    .query(UserRepository::map)
+                    .list();
+        }
+        return jdbc.sql("SELECT * FROM users WHERE (created_at, id) > (:at, :id) ORDER BY created_at, id LIMIT :limit")
+                .param("at", Timestamp.from(afterCreatedAt))
+                .param("id", afterId)
+                .param("limit", limit)
+                .query(UserRepository::map)
+                .list();
+    }
+
+    public boolean setRoles(UUID id, List<String> roles) {
+        return jdbc.sql("UPDATE users SET roles = :roles, updated_at = now() WHERE id = :id")
+                        .param("roles", roles.toArray(String[]::new))
+                        .param("id", id)
+                        .update()
+                == 1;
+    }
+
+    /** Whether an enabled admin other than {@code id} exists. */
+    public boolean otherActiveAdminExists(UUID id) {
+        return jdbc.sql("SELECT count(*) FROM users WHERE 'admin' = ANY(roles) AND disabled_at IS NULL AND id <> :id")
+                        .param("id", id)
+                        .query(Long.class)
+                        .single()
+                > 0;
+    }
+
+    public boolean setDisabled(UUID id, boolean disabled) {
+        String sql = disabled
+                ? "UPDATE users SET disabled_at = coalesce(disabled_at, now()), updated_at = now() WHERE id = :id"
+                : "UPDATE users SET disabled_at = NULL, updated_at = now() WHERE id = :id";
+        return jdbc.sql(sql).param("id", id).update() == 1;
+    }
+
+    public boolean isDisabled(UUID id) {
+        return jdbc.sql("SELECT count(*) FROM users WHERE id = :id AND disabled_at IS NOT NULL")
+                        .param("id", id)
+                        .query(Long.class)
+                        .single()
+                > 0;
+    }
+
+    public boolean emailTakenByOther(String email, UUID id) {
+        return jdbc.sql("SELECT count(*) FROM users WHERE lower(email) = lower(:e) AND id <> :id")
+                        .param("e", email)
+                        .param("id", id)
+                        .query(Long.class)
+                        .single()
+                > 0;
+    }
+
+    /**
+     * Updates a profile: email and profile role when given (an empty profile role clears it); merges
+     * {@code preferencesToSet} (a JSON object) into the stored preferences, then removes {@code preferencesToDelete}.
+     * False when the new email is taken.
+     */
+    public boolean updateProfile(
+            UUID id,
+            String email,
+            String profileRole,
+            boolean clearProfileRole,
+            String preferencesToSet,
+            List<String> preferencesToDelete) {
+        try {
+            jdbc.sql("UPDATE users SET email = coalesce(:email, email), "
+                            + "profile_role = CASE WHEN :clear THEN NULL ELSE coalesce(:role, profile_role) END, "
+                            + "preferences = (preferences || CAST(:set AS jsonb)) - CAST(:del AS text[]), "
+                            + "updated_at = now() WHERE id = :id")
+                    .param("email", email)
+                    .param("role", profileRole)
+                    .param("clear", clearProfileRole)
+                    .param("set", preferencesToSet)
+                    .param("del", preferencesToDelete.toArray(String[]::new))
+                    .param("id", id)
+                    .update();
+            return true;
+        } catch (org.springframework.dao.DuplicateKeyException e) {
+            return false;
+        }
+    }
+
     private static UserAccount map(ResultSet rs, int row) throws SQLException {
         Array roles = rs.getArray("roles");
         return new UserAccount(
@@ -74,6 +163,9 @@ public class UserRepository {
                 Arrays.asList((String[]) roles.getArray()),
                 rs.getString("profile_role"),
                 rs.getString("preferences"),
-                rs.getTimestamp("created_at").toInstant());
+                rs.getTimestamp("created_at").toInstant(),
+                rs.getTimestamp("disabled_at") == null
+                        ? null
+                        : rs.getTimestamp("disabled_at").toInstant());
     }
 }

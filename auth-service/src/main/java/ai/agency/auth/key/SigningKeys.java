@@ -40,6 +40,14 @@ public class SigningKeys {
     private final MasterKey masterKey;
     private final AuthProperties properties;
     private volatile SigningKey active;
+    /** When this replica last checked that its cached active key is still the database's active key. */
+    private volatile long activeCheckedAt;
+
+    /**
+     * How often a replica re-reads which key is active, so that a rotation done by another replica is picked up.
+     * Shorter than the 60 s by which a retired key outlives its last possible token.
+     */
+    private static final long ACTIVE_RECHECK_MILLIS = 30_000;
 
     public SigningKeys(JdbcClient jdbc, MasterKey masterKey, AuthProperties properties) {
         this.jdbc = jdbc;
@@ -59,10 +67,25 @@ public class SigningKeys {
     /** The key that signs new tokens; created on first use. */
     public SigningKey active() {
         SigningKey current = active;
+        if (current != null && System.currentTimeMillis() - activeCheckedAt > ACTIVE_RECHECK_MILLIS) {
+            activeCheckedAt = System.currentTimeMillis();
+            String kid = jdbc.sql(
+                            "SELECT kid FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1")
+                    .query(String.class)
+                    .optional()
+                    .orElse(null);
+            if (kid != null && !kid.equals(current.kid())) {
+                synchronized (this) {
+                    active = null;
+                }
+                current = null;
+            }
+        }
         if (current == null) {
             synchronized (this) {
                 if (active == null) {
                     active = loadOrCreateActive();
+                    activeCheckedAt = System.currentTimeMillis();
                 }
                 current = active;
             }
@@ -73,6 +96,7 @@ public class SigningKeys {
     /** Makes a new key active; the old one stays published until its last token has expired. */
     @Transactional
     public synchronized SigningKey rotate() {
+        lockKeys();
         Instant now = Instant.now();
         jdbc.sql("UPDATE signing_keys SET retired_at = :now, expires_at = :expires WHERE retired_at IS NULL")
                 .param("now", java.sql.Timestamp.from(now))
@@ -84,6 +108,28 @@ public class SigningKeys {
         active = create();
         log.info("Signing key rotated: new kid {}", active.kid());
         return active;
+    }
+
+    /**
+     * Takes the transaction-scoped lock that serialises rotations across replicas, then answers whether the active
+     * key was created longer than {@code age} ago.
+     */
+    @Transactional
+    public boolean lockAndCheckActiveOlderThan(java.time.Duration age) {
+        lockKeys();
+        active(); // make sure there is an active key
+        return jdbc.sql("SELECT count(*) FROM signing_keys WHERE retired_at IS NULL "
+                                + "AND created_at < now() - make_interval(secs => :age)")
+                        .param("age", (double) age.toSeconds())
+                        .query(Long.class)
+                        .single()
+                > 0;
+    }
+
+    private void lockKeys() {
+        jdbc.sql("SELECT pg_advisory_xact_lock(hashtext('auth.signing_keys'))")
+                .query()
+                .rowSet();
     }
 
     /** Public keys that verify tokens still alive: the active key and retired keys not yet expired. */

@@ -2,6 +2,7 @@ package ai.agency.auth.token;
 
 import ai.agency.auth.AuthProperties;
 import ai.agency.auth.account.UserAccount;
+import ai.agency.auth.audit.AuditLog;
 import ai.agency.auth.key.SigningKeys;
 import ai.agency.common.error.AgencyException;
 import io.jsonwebtoken.Jwts;
@@ -10,11 +11,14 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,14 +39,26 @@ public class TokenService {
     /** What login and refresh answer. */
     public record TokenPair(String accessToken, String refreshToken, String tokenType, long expiresIn) {}
 
+    /** An access token without a refresh token (API-key exchange, WebSocket ticket redemption). */
+    public record AccessToken(String accessToken, String tokenType, long expiresIn) {}
+
+    /** A new random secret: {@code prefix} followed by 43 base64url characters (256 bits). */
+    public static String newSecret(String prefix) {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
     private final SigningKeys keys;
     private final JdbcClient jdbc;
     private final AuthProperties properties;
+    private final AuditLog audit;
 
-    public TokenService(SigningKeys keys, JdbcClient jdbc, AuthProperties properties) {
+    public TokenService(SigningKeys keys, JdbcClient jdbc, AuthProperties properties, AuditLog audit) {
         this.keys = keys;
         this.jdbc = jdbc;
         this.properties = properties;
+        this.audit = audit;
     }
 
     @Transactional
@@ -59,6 +75,15 @@ public class TokenService {
     }
 
     public String accessToken(UserAccount user) {
+        return accessToken(user, user.roles(), scopesOf(user.roles()), properties.accessTokenTtl(), Map.of());
+    }
+
+    /**
+     * An access token with the given roles and scopes (narrower than the user's own for API keys), lifetime and
+     * extra claims.
+     */
+    public String accessToken(
+            UserAccount user, List<String> roles, List<String> scopes, Duration ttl, Map<String, ?> extraClaims) {
         SigningKeys.SigningKey key = keys.active();
         Instant now = Instant.now();
         return Jwts.builder()
@@ -67,10 +92,11 @@ public class TokenService {
                 .and()
                 .subject(user.id().toString())
                 .claim("username", user.username())
-                .claim("roles", user.roles())
-                .claim("scope", String.join(" ", scopesOf(user.roles())))
+                .claim("roles", roles)
+                .claim("scope", String.join(" ", scopes))
+                .claims(extraClaims)
                 .issuedAt(Date.from(now))
-                .expiration(Date.from(now.plus(properties.accessTokenTtl())))
+                .expiration(Date.from(now.plus(ttl)))
                 .id(UUID.randomUUID().toString())
                 .signWith(key.privateKey(), Jwts.SIG.ES256)
                 .compact();
@@ -97,6 +123,7 @@ public class TokenService {
                         "Spent refresh token presented again: revoking token family {} of user {}",
                         row.familyId(),
                         row.userId());
+                audit.record(AuditLog.TOKEN_REUSE, row.userId(), Map.of("familyId", row.familyId()));
             }
             revokeFamily(row.familyId());
             throw AgencyException.unauthenticated("The refresh token was already used or revoked; log in again");
@@ -110,14 +137,23 @@ public class TokenService {
         return new RefreshResult(row.userId(), newRefreshToken(row.userId(), row.familyId()));
     }
 
-    /** Revokes the family of this refresh token (logout); unknown tokens are ignored. */
+    /** Revokes the family of this refresh token (logout); unknown tokens are ignored. Answers the token's user. */
     @Transactional
-    public void revoke(String refreshToken) {
-        jdbc.sql("SELECT family_id FROM refresh_tokens WHERE token_hash = :hash")
+    public Optional<UUID> revoke(String refreshToken) {
+        var row = jdbc.sql("SELECT user_id, family_id FROM refresh_tokens WHERE token_hash = :hash")
                 .param("hash", hash(refreshToken))
-                .query(UUID.class)
-                .optional()
-                .ifPresent(this::revokeFamily);
+                .query((rs, n) -> Map.entry(rs.getObject("user_id", UUID.class), rs.getObject("family_id", UUID.class)))
+                .optional();
+        row.ifPresent(r -> revokeFamily(r.getValue()));
+        return row.map(Map.Entry::getKey);
+    }
+
+    /** Revokes every refresh token of a user at once (account disabled). */
+    @Transactional
+    public int revokeAll(UUID userId) {
+        return jdbc.sql("UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = :u AND revoked_at IS NULL")
+                .param("u", userId)
+                .update();
     }
 
     /** The user a refresh token belongs to and the next refresh token of its family. */
@@ -132,9 +168,7 @@ public class TokenService {
     }
 
     private String newRefreshToken(UUID userId, UUID familyId) {
-        byte[] bytes = new byte[32];
-        RANDOM.nextBytes(bytes);
-        String token = "agr_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        String token = newSecret("agr_");
         jdbc.sql("INSERT INTO refresh_tokens (token_hash, user_id, family_id, expires_at) VALUES (:h, :u, :f, :e)")
                 .param("h", hash(token))
                 .param("u", userId)
@@ -144,7 +178,7 @@ public class TokenService {
         return token;
     }
 
-    static List<String> scopesOf(List<String> roles) {
+    public static List<String> scopesOf(List<String> roles) {
         if (roles.contains("admin")) {
             return List.of("read", "write", "delete", "manage_users");
         }
@@ -154,7 +188,8 @@ public class TokenService {
         return List.of("read");
     }
 
-    static String hash(String token) {
+    /** SHA-256 hex of a high-entropy secret (refresh tokens, API keys, tickets). */
+    public static String hash(String token) {
         try {
             return HexFormat.of()
                     .formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));

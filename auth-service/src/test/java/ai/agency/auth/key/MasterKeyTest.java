@@ -16,7 +16,7 @@ class MasterKeyTest {
             Base64.getEncoder().encodeToString("0123456789abcdef0123456789abcdef".getBytes());
 
     private static AuthProperties properties(String masterKey, boolean required) {
-        return new AuthProperties(masterKey, required, Duration.ofMinutes(15), Duration.ofDays(30), 10, "admin", "");
+        return AuthProperties.of(masterKey, required, Duration.ofMinutes(15), "");
     }
 
     @Test
@@ -92,8 +92,7 @@ class MasterKeyTest {
 
     @Test
     void accessTokensMayNotLiveLongerThan15Minutes() {
-        assertThatThrownBy(() ->
-                        new AuthProperties(KEY_A, false, Duration.ofMinutes(16), Duration.ofDays(30), 10, "admin", ""))
+        assertThatThrownBy(() -> AuthProperties.of(KEY_A, false, Duration.ofMinutes(16), ""))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("access-token-ttl");
     }

@@ -36,7 +36,7 @@ class SigningKeyStorageTest extends AuthApiTest {
     }
 
     private static AuthProperties withMasterKey(String masterKey) {
-        return new AuthProperties(masterKey, false, Duration.ofMinutes(15), Duration.ofDays(30), 10, "admin", "");
+        return AuthProperties.of(masterKey, false, Duration.ofMinutes(15), "");
     }
 
     @Test

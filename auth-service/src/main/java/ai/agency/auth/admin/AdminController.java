@@ -1,0 +1,131 @@
+package ai.agency.auth.admin;
+
+import ai.agency.auth.account.AccountService;
+import ai.agency.auth.account.UserAccount;
+import ai.agency.auth.audit.AuditLog;
+import ai.agency.auth.key.KeyRotation;
+import ai.agency.common.error.AgencyException;
+import ai.agency.common.security.Caller;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.Size;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Admin-only: users and their roles, disabling accounts, signing-key rotation, the audit log. */
+@RestController
+@PreAuthorize("hasRole('admin')")
+class AdminController {
+
+    private final AccountService accounts;
+    private final KeyRotation rotation;
+    private final AuditLog audit;
+
+    AdminController(AccountService accounts, KeyRotation rotation, AuditLog audit) {
+        this.accounts = accounts;
+        this.rotation = rotation;
+        this.audit = audit;
+    }
+
+    record UserView(
+            UUID id,
+            String username,
+            String email,
+            List<String> roles,
+            boolean disabled,
+            Instant createdAt,
+            Instant disabledAt) {
+        static UserView of(UserAccount u) {
+            return new UserView(
+                    u.id(), u.username(), u.email(), u.roles(), u.disabled(), u.createdAt(), u.disabledAt());
+        }
+    }
+
+    record RolesRequest(@NotEmpty @Size(max = 3) List<@NotBlank @Size(max = 16) String> roles) {}
+
+    record AuditView(long id, String type, UUID userId, UUID actorId, Instant at, Map<String, Object> details) {}
+
+    @GetMapping("/api/v1/admin/users")
+    Page<UserView> users(@RequestParam(required = false) Integer limit, @RequestParam(required = false) String cursor) {
+        int size = Page.limit(limit);
+        Instant afterAt = null;
+        UUID afterId = null;
+        if (cursor != null) {
+            String[] position = Page.decode(cursor).split("\\|", 2);
+            try {
+                afterAt = Instant.parse(position[0]);
+                afterId = UUID.fromString(position[1]);
+            } catch (DateTimeParseException | IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
+                throw AgencyException.invalidField("cursor", "is not a valid cursor");
+            }
+        }
+        List<UserAccount> rows = accounts.list(afterAt, afterId, size + 1);
+        List<UserView> items = rows.stream().limit(size).map(UserView::of).toList();
+        String next = null;
+        if (rows.size() > size) {
+            UserAccount last = rows.get(size - 1);
+            next = Page.encode(last.createdAt() + "|" + last.id());
+        }
+        return new Page<>(items, next);
+    }
+
+    @PutMapping("/api/v1/admin/users/{id}/roles")
+    UserView setRoles(Caller caller, @PathVariable UUID id, @Valid @RequestBody RolesRequest request) {
+        return UserView.of(accounts.setRoles(caller.id(), id, request.roles()));
+    }
+
+    @PostMapping("/api/v1/admin/users/{id}/disable")
+    UserView disable(Caller caller, @PathVariable UUID id) {
+        return UserView.of(accounts.setDisabled(caller.id(), id, true));
+    }
+
+    @PostMapping("/api/v1/admin/users/{id}/enable")
+    UserView enable(Caller caller, @PathVariable UUID id) {
+        return UserView.of(accounts.setDisabled(caller.id(), id, false));
+    }
+
+    @PostMapping("/api/v1/admin/keys/rotate")
+    Map<String, String> rotate(Caller caller) {
+        return Map.of("kid", rotation.rotateNow(caller.id()));
+    }
+
+    @GetMapping("/api/v1/admin/audit")
+    Page<AuditView> audit(
+            @RequestParam(required = false) UUID userId,
+            @RequestParam(required = false) @Size(max = 64) String type,
+            @RequestParam(required = false) Instant from,
+            @RequestParam(required = false) Instant to,
+            @RequestParam(required = false) Integer limit,
+            @RequestParam(required = false) String cursor) {
+        int size = Page.limit(limit);
+        Long before = null;
+        if (cursor != null) {
+            try {
+                before = Long.parseLong(Page.decode(cursor));
+            } catch (NumberFormatException e) {
+                throw AgencyException.invalidField("cursor", "is not a valid cursor");
+            }
+        }
+        List<AuditLog.AuditEvent> rows = audit.find(userId, type, from, to, before, size + 1);
+        List<AuditView> items = rows.stream()
+                .limit(size)
+                .map(e -> new AuditView(e.id(), e.type(), e.userId(), e.actorId(), e.at(), e.details()))
+                .toList();
+        String next = rows.size() > size
+                ? Page.encode(Long.toString(rows.get(size - 1).id()))
+                : null;
+        return new Page<>(items, next);
+    }
+}

@@ -1,0 +1,111 @@
+package ai.agency.auth.audit;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The append-only log of security events (table {@code audit_events}; a trigger refuses updates and deletes).
+ * Entries name users by id and carry small details; never passwords, tokens, keys or other secrets.
+ */
+@Service
+public class AuditLog {
+
+    public static final String LOGIN_SUCCESS = "login.success";
+    public static final String LOGIN_FAILURE = "login.failure";
+    public static final String LOGIN_LOCKED = "login.locked";
+    public static final String TOKEN_REFRESH = "token.refresh";
+    public static final String TOKEN_REUSE = "token.reuse_detected";
+    public static final String LOGOUT = "logout";
+    public static final String ROLES_CHANGED = "user.roles_changed";
+    public static final String USER_DISABLED = "user.disabled";
+    public static final String USER_ENABLED = "user.enabled";
+    public static final String PROFILE_UPDATED = "user.profile_updated";
+    public static final String API_KEY_CREATED = "api_key.created";
+    public static final String API_KEY_REVOKED = "api_key.revoked";
+    public static final String KEY_ROTATED = "signing_key.rotated";
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /** One stored event, as the admin API answers it. */
+    public record AuditEvent(
+            long id, String type, UUID userId, UUID actorId, Instant at, Map<String, Object> details) {}
+
+    private final JdbcClient jdbc;
+
+    AuditLog(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /**
+     * Appends an event in the caller's transaction (if any).
+     *
+     * @param userId the account the event is about (may be null, e.g. a failed login for an unknown name)
+     * @param actorId who caused it when that is someone else (an admin), else null
+     */
+    public void record(String type, UUID userId, UUID actorId, Map<String, ?> details) {
+        jdbc.sql("INSERT INTO audit_events (type, user_id, actor_id, details) VALUES (:t, :u, :a, CAST(:d AS jsonb))")
+                .param("t", type)
+                .param("u", userId)
+                .param("a", actorId)
+                .param("d", JSON.writeValueAsString(details == null ? Map.of() : details))
+                .update();
+    }
+
+    public void record(String type, UUID userId, Map<String, ?> details) {
+        record(type, userId, null, details);
+    }
+
+    /** Events newest first, filtered by the non-null arguments; {@code beforeId} continues a previous page. */
+    public List<AuditEvent> find(UUID userId, String type, Instant from, Instant to, Long beforeId, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT * FROM audit_events WHERE true");
+        Map<String, Object> params = new LinkedHashMap<>();
+        if (userId != null) {
+            sql.append(" AND user_id = :userId");
+            params.put("userId", userId);
+        }
+        if (type != null) {
+            sql.append(" AND type = :type");
+            params.put("type", type);
+        }
+        if (from != null) {
+            sql.append(" AND at >= :from");
+            params.put("from", Timestamp.from(from));
+        }
+        if (to != null) {
+            sql.append(" AND at < :to");
+            params.put("to", Timestamp.from(to));
+        }
+        if (beforeId != null) {
+            sql.append(" AND id < :before");
+            params.put("before", beforeId);
+        }
+        sql.append(" ORDER BY id DESC LIMIT :limit");
+        params.put("limit", limit);
+        List<AuditEvent> events = new ArrayList<>();
+        jdbc.sql(sql.toString())
+                .params(params)
+                .query((rs, n) -> new AuditEvent(
+                        rs.getLong("id"),
+                        rs.getString("type"),
+                        rs.getObject("user_id", UUID.class),
+                        rs.getObject("actor_id", UUID.class),
+                        rs.getTimestamp("at").toInstant(),
+                        readDetails(rs.getString("details"))))
+                .list()
+                .forEach(events::add);
+        return events;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> readDetails(String json) {
+        return JSON.readValue(json, Map.class);
+    }
+}

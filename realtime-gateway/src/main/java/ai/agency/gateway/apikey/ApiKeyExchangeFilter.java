@@ -1,0 +1,204 @@
+package ai.agency.gateway.apikey;
+
+import ai.agency.common.error.ErrorType;
+import ai.agency.common.error.Problems;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.client.SimpleClientHttpRequestFactory;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.client.RestClientException;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Turns an API key ({@code Authorization: Bearer agk_…} or {@code X-API-Key: agk_…}) into a short-lived access token
+ * from auth-service ({@code POST /api/v1/auth/api-keys/exchange}) and forwards the request with
+ * {@code Authorization: Bearer <jwt>} and without {@code X-API-Key}, so Spring Security and the services only ever
+ * see JWTs. Tokens are cached briefly per key (by its SHA-256), well inside their lifetime. Runs before Spring
+ * Security's filter chain.
+ */
+public class ApiKeyExchangeFilter extends OncePerRequestFilter {
+
+    static final String API_KEY_HEADER = "X-API-Key";
+    static final String PREFIX = "agk_";
+    private static final Logger log = LoggerFactory.getLogger(ApiKeyExchangeFilter.class);
+
+    private record Exchanged(String accessToken, String tokenType, long expiresIn) {}
+
+    private final RestClient auth;
+    private final Cache<String, String> tokens;
+
+    public ApiKeyExchangeFilter(URI authServiceUri, Duration cacheTtl, Duration timeout) {
+        SimpleClientHttpRequestFactory requests = new SimpleClientHttpRequestFactory();
+        requests.setConnectTimeout(timeout);
+        requests.setReadTimeout(timeout);
+        this.auth = RestClient.builder()
+                .baseUrl(authServiceUri.toString())
+                .requestFactory(requests)
+                .build();
+        this.tokens = Caffeine.newBuilder()
+                .expireAfterWrite(cacheTtl)
+                .maximumSize(10_000)
+                .build();
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String key = apiKeyOf(request);
+        if (key == null) {
+            chain.doFilter(request, response);
+            return;
+        }
+        String token;
+        try {
+            token = tokens.get(sha256(key), k -> exchange(key));
+        } catch (InvalidKey e) {
+            fail(
+                    request,
+                    response,
+                    HttpStatus.UNAUTHORIZED,
+                    ErrorType.AUTHENTICATION,
+                    "The API key is invalid or revoked");
+            return;
+        } catch (RestClientException | IllegalStateException e) {
+            log.warn("API key exchange with auth-service failed: {}", e.getMessage());
+            fail(
+                    request,
+                    response,
+                    HttpStatus.SERVICE_UNAVAILABLE,
+                    ErrorType.SERVICE_UNAVAILABLE,
+                    "API keys cannot be checked right now; try again shortly");
+            return;
+        }
+        chain.doFilter(new WithBearerToken(request, token), response);
+    }
+
+    /** The API key of the request, or null when it carries none (an ordinary bearer token, or nothing). */
+    static String apiKeyOf(HttpServletRequest request) {
+        String header = request.getHeader(API_KEY_HEADER);
+        if (header != null && !header.isBlank()) {
+            return header.strip();
+        }
+        String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            String credential = authorization.substring(7).strip();
+            if (credential.startsWith(PREFIX)) {
+                return credential;
+            }
+        }
+        return null;
+    }
+
+    private String exchange(String key) {
+        if (!key.startsWith(PREFIX) || key.length() > 100) {
+            throw new InvalidKey();
+        }
+        Exchanged exchanged = auth.post()
+                .uri("/api/v1/auth/api-keys/exchange")
+                .contentType(MediaType.APPLICATION_JSON)
+                .header(API_KEY_HEADER, key)
+                .body("{}")
+                .retrieve()
+                .onStatus(HttpStatusCode::is4xxClientError, (req, res) -> {
+                    throw new InvalidKey();
+                })
+                .body(Exchanged.class);
+        if (exchanged == null || exchanged.accessToken() == null) {
+            throw new IllegalStateException("auth-service answered no access token");
+        }
+        return exchanged.accessToken();
+    }
+
+    private static void fail(
+            HttpServletRequest request, HttpServletResponse response, HttpStatus status, ErrorType type, String detail)
+            throws IOException {
+        if (status == HttpStatus.UNAUTHORIZED) {
+            response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
+        }
+        Problems.write(request, response, Problems.of(status, type, detail, request.getRequestURI(), null));
+    }
+
+    static String sha256(String value) {
+        try {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** auth-service refused the key. */
+    private static final class InvalidKey extends RuntimeException {
+        InvalidKey() {
+            super("invalid API key", null, false, false);
+        }
+    }
+
+    /** The request as the rest of the chain sees it: the JWT as bearer token, no API key header. */
+    static final class WithBearerToken extends HttpServletRequestWrapper {
+
+        private final String authorization;
+
+        WithBearerToken(HttpServletRequest request, String token) {
+            super(request);
+            this.authorization = "Bearer " + token;
+        }
+
+        @Override
+        public String getHeader(String name) {
+            if (HttpHeaders.AUTHORIZATION.equalsIgnoreCase(name)) {
+                return authorization;
+            }
+            if (API_KEY_HEADER.equalsIgnoreCase(name)) {
+                return null;
+            }
+            return super.getHeader(name);
+        }
+
+        @Override
+        public Enumeration<String> getHeaders(String name) {
+            if (HttpHeaders.AUTHORIZATION.equalsIgnoreCase(name)) {
+                return Collections.enumeration(java.util.List.of(authorization));
+            }
+            if (API_KEY_HEADER.equalsIgnoreCase(name)) {
+                return Collections.emptyEnumeration();
+            }
+            return super.getHeaders(name);
+        }
+
+        @Override
+        public Enumeration<String> getHeaderNames() {
+            Set<String> names = new LinkedHashSet<>();
+            for (Enumeration<String> e = super.getHeaderNames(); e.hasMoreElements(); ) {
+                String name = e.nextElement();
+                if (!API_KEY_HEADER.equalsIgnoreCase(name) && !HttpHeaders.AUTHORIZATION.equalsIgnoreCase(name)) {
+                    names.add(name);
+                }
+            }
+            names.add(HttpHeaders.AUTHORIZATION);
+            return Collections.enumeration(names);
+        }
+    }
+}
