@@ -1,0 +1,30 @@
+package ai.agency.orchestration.agent;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** An agent: what it is told (system prompt), which model answers for it and which tools it may use. */
+public record Agent(
+        UUID id,
+        UUID ownerId,
+        boolean shared,
+        String name,
+        String description,
+        List<String> capabilities,
+        String systemPrompt,
+        ModelSpec model,
+        List<String> tools,
+        Instant createdAt,
+        Instant updatedAt) {
+
+    /** The built-in assistant every user can talk to. */
+    public static final UUID DEFAULT_ID = UUID.fromString("00000000-0000-0000-0000-000000000001");
+
+    /** Which provider and model answer; null fields fall back to the service's defaults. */
+    public record ModelSpec(String provider, String name, Double temperature) {}
+
+    boolean visibleTo(UUID userId) {
+        return shared || userId.equals(ownerId);
+    }
+}

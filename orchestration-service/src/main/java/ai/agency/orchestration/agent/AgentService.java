@@ -1,0 +1,108 @@
+package ai.agency.orchestration.agent;
+
+import ai.agency.common.error.AgencyException;
+import ai.agency.common.security.Caller;
+import ai.agency.orchestration.model.ChatProviders;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import org.springframework.stereotype.Service;
+
+/** Agents a user owns, plus the shared ones admins publish (and the built-in default assistant). */
+@Service
+public class AgentService {
+
+    private final AgentRepository agents;
+    private final ChatProviders providers;
+
+    AgentService(AgentRepository agents, ChatProviders providers) {
+        this.agents = agents;
+        this.providers = providers;
+    }
+
+    /** The agent {@code caller} may use; 404 when it does not exist or belongs to someone else. */
+    public Agent get(Caller caller, UUID id) {
+        return agents.findVisible(id, caller.id()).orElseThrow(() -> AgencyException.notFound("Agent", id));
+    }
+
+    /** Like {@link #get}, but an unknown agent in a request body is bad input (400), not a missing resource. */
+    public Agent resolveForRequest(Caller caller, UUID id) {
+        UUID wanted = id == null ? Agent.DEFAULT_ID : id;
+        return agents.findVisible(wanted, caller.id())
+                .orElseThrow(() -> AgencyException.invalidField("agentId", "unknown agent " + wanted));
+    }
+
+    List<Agent> list(Caller caller) {
+        return agents.listVisible(caller.id());
+    }
+
+    Agent create(Caller caller, AgentRequest request) {
+        requireWriter(caller);
+        boolean shared = Boolean.TRUE.equals(request.shared());
+        if (shared && !caller.isAdmin()) {
+            throw AgencyException.forbidden("Only admins can publish shared agents");
+        }
+        Agent agent = toAgent(UUID.randomUUID(), shared ? null : caller.id(), shared, request, Instant.now());
+        agents.insert(agent);
+        return get(caller, agent.id());
+    }
+
+    Agent update(Caller caller, UUID id, AgentRequest request) {
+        requireWriter(caller);
+        Agent existing = get(caller, id);
+        boolean shared = request.shared() == null ? existing.shared() : request.shared();
+        if (shared != existing.shared() && !caller.isAdmin()) {
+            throw AgencyException.forbidden("Only admins can publish or unpublish shared agents");
+        }
+        if (existing.shared() && !caller.isAdmin()) {
+            throw AgencyException.forbidden("Only admins can change shared agents");
+        }
+        Agent changed = toAgent(id, existing.ownerId(), shared, request, existing.createdAt());
+        if (!agents.update(changed, caller.id(), caller.isAdmin())) {
+            throw AgencyException.notFound("Agent", id);
+        }
+        return get(caller, id);
+    }
+
+    void delete(Caller caller, UUID id) {
+        requireWriter(caller);
+        Agent existing = get(caller, id);
+        if (existing.shared() && !caller.isAdmin()) {
+            throw AgencyException.forbidden("Only admins can delete shared agents");
+        }
+        if (Agent.DEFAULT_ID.equals(id)) {
+            throw AgencyException.conflict("The default assistant cannot be deleted");
+        }
+        agents.delete(id, caller.id(), caller.isAdmin());
+    }
+
+    private Agent toAgent(UUID id, UUID ownerId, boolean shared, AgentRequest request, Instant createdAt) {
+        AgentRequest.ModelRequest model = request.model();
+        String provider = model == null ? null : model.provider();
+        if (provider != null && !providers.isConfigured(provider)) {
+            throw AgencyException.invalidField(
+                    "model.provider",
+                    "provider '" + provider + "' is not configured here; configured: " + providers.names());
+        }
+        return new Agent(
+                id,
+                ownerId,
+                shared,
+                request.name().strip(),
+                Objects.requireNonNullElse(request.description(), ""),
+                Objects.requireNonNullElse(request.capabilities(), List.of()),
+                Objects.requireNonNullElse(request.systemPrompt(), ""),
+                new Agent.ModelSpec(
+                        provider, model == null ? null : model.name(), model == null ? null : model.temperature()),
+                Objects.requireNonNullElse(request.tools(), List.of()),
+                createdAt,
+                Instant.now());
+    }
+
+    private static void requireWriter(Caller caller) {
+        if (!caller.canWrite()) {
+            throw AgencyException.forbidden("Viewers cannot change agents");
+        }
+    }
+}

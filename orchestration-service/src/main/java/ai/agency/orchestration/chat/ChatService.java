@@ -1,0 +1,480 @@
+package ai.agency.orchestration.chat;
+
+import ai.agency.common.error.AgencyException;
+import ai.agency.common.error.ErrorClassifier;
+import ai.agency.common.error.ErrorType;
+import ai.agency.common.security.Caller;
+import ai.agency.orchestration.OrchestrationProperties;
+import ai.agency.orchestration.agent.Agent;
+import ai.agency.orchestration.agent.AgentService;
+import ai.agency.orchestration.conversation.Conversation;
+import ai.agency.orchestration.conversation.ConversationService;
+import ai.agency.orchestration.conversation.StoredMessage;
+import ai.agency.orchestration.model.ChatProviders;
+import ai.agency.orchestration.model.LocalChatModel;
+import ai.agency.orchestration.model.MemoryBlock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.ai.chat.messages.AssistantMessage;
+import org.springframework.ai.chat.messages.Message;
+import org.springframework.ai.chat.messages.SystemMessage;
+import org.springframework.ai.chat.messages.ToolResponseMessage;
+import org.springframework.ai.chat.messages.UserMessage;
+import org.springframework.ai.chat.metadata.Usage;
+import org.springframework.ai.chat.model.ChatModel;
+import org.springframework.ai.chat.model.ChatResponse;
+import org.springframework.ai.chat.model.Generation;
+import org.springframework.ai.chat.prompt.ChatOptions;
+import org.springframework.ai.chat.prompt.Prompt;
+import org.springframework.ai.model.tool.ToolCallingChatOptions;
+import org.springframework.ai.tool.ToolCallback;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.stereotype.Service;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * One chat turn (architecture.md): load agent and window, recall memories, call the agent's model with its tools as
+ * Spring AI tool callbacks, execute the tool calls it returns through tool-service and feed the results back (at most
+ * {@code max-tool-rounds} times), stream the events, persist the turn, then extract new memories in the background.
+ */
+@Service
+class ChatService {
+
+    private static final Logger log = LoggerFactory.getLogger(ChatService.class);
+
+    private final ConversationService conversations;
+    private final AgentService agents;
+    private final ChatProviders providers;
+    private final RemoteTools tools;
+    private final MemoryRecall memory;
+    private final ChatMetrics metrics;
+    private final OrchestrationProperties properties;
+    private final JsonMapper json;
+    private final ExecutorService background;
+
+    ChatService(
+            ConversationService conversations,
+            AgentService agents,
+            ChatProviders providers,
+            RemoteTools tools,
+            MemoryRecall memory,
+            ChatMetrics metrics,
+            OrchestrationProperties properties,
+            JsonMapper json,
+            @Qualifier("chatBackgroundExecutor") ExecutorService background) {
+        this.conversations = conversations;
+        this.agents = agents;
+        this.providers = providers;
+        this.tools = tools;
+        this.memory = memory;
+        this.metrics = metrics;
+        this.properties = properties;
+        this.json = json;
+        this.background = background;
+    }
+
+    /** A checked request, ready to run: everything that can be refused with a 4xx is refused here. */
+    record Turn(Caller caller, Conversation conversation, Agent agent, String content, Instant receivedAt) {}
+
+    Turn prepare(Caller caller, UUID conversationId, ChatRequest request) {
+        if (!caller.canWrite()) {
+            throw AgencyException.forbidden("Viewers cannot send messages");
+        }
+        if (request.content().length() > properties.maxContentLength()) {
+            throw AgencyException.invalidField(
+                    "content", "must be at most " + properties.maxContentLength() + " characters");
+        }
+        Conversation conversation = conversations.get(caller, conversationId);
+        Agent agent = agents.get(caller, conversation.agentId());
+        providers.get(agent.model().provider());
+        return new Turn(caller, conversation, agent, request.content().strip(), Instant.now());
+    }
+
+    StoredMessage run(Turn turn, TurnEvents events, boolean streaming) {
+        Caller caller = turn.caller();
+        UUID conversationId = turn.conversation().id();
+        String bearer = "Bearer " + caller.token();
+        String provider = providers.resolveName(turn.agent().model().provider());
+        ChatModel model = providers.get(provider);
+        String modelName = modelName(model, turn.agent());
+
+        List<StoredMessage> history = conversations.recent(caller, conversationId, properties.historyMessages());
+        long earlier = conversations.count(caller, conversationId) - history.size();
+        conversations.append(
+                caller,
+                new StoredMessage(
+                        UUID.randomUUID(),
+                        conversationId,
+                        StoredMessage.USER,
+                        turn.content(),
+                        null,
+                        null,
+                        "complete",
+                        null,
+                        null,
+                        null,
+                        null));
+
+        UUID answerId = UUID.randomUUID();
+        StringBuilder answer = new StringBuilder();
+        ArrayNode toolCalls = json.createArrayNode();
+        ArrayNode memoriesUsed = json.createArrayNode();
+        long[] usage = new long[2];
+        int rounds = 0;
+        String status = "complete";
+        ErrorType failure = null;
+        String failureMessage = null;
+        boolean[] firstToken = {false};
+        try {
+            events.emit("start", Map.of("messageId", answerId, "conversationId", conversationId));
+            MemoryRecall.Recall recall = memory.recall(bearer, turn.content());
+            recall.used().forEach(memoriesUsed::add);
+            Map<String, Object> memoryEvent = new LinkedHashMap<>();
+            memoryEvent.put("used", recall.used());
+            memoryEvent.put("available", recall.available());
+            if (recall.note() != null) {
+                memoryEvent.put("note", recall.note());
+            }
+            events.emit("memory", memoryEvent);
+
+            List<Message> messages = window(turn, history, earlier, recall);
+            List<ToolCallback> callbacks = tools.callbacks(turn.agent().tools(), bearer);
+            Map<String, ToolCallback> byName = new LinkedHashMap<>();
+            callbacks.forEach(c -> byName.put(c.getToolDefinition().name(), c));
+
+            for (int round = 0; ; round++) {
+                boolean toolsAllowed = round < properties.maxToolRounds() && !callbacks.isEmpty();
+                Prompt prompt = new Prompt(
+                        messages, options(model, modelName, turn.agent(), toolsAllowed ? callbacks : List.of()));
+                Step step = streaming
+                        ? stream(model, prompt, events, () -> {
+                            if (!firstToken[0]) {
+                                firstToken[0] = true;
+                                metrics.firstToken(
+                                        provider, modelName, Duration.between(turn.receivedAt(), Instant.now()));
+                            }
+                        })
+                        : call(model, prompt);
+                answer.append(step.text());
+                usage[0] += step.promptTokens();
+                usage[1] += step.completionTokens();
+                if (step.toolCalls().isEmpty() || !toolsAllowed) {
+                    break;
+                }
+                rounds++;
+                messages.add(AssistantMessage.builder()
+                        .content(step.text())
+                        .toolCalls(step.toolCalls())
+                        .build());
+                List<ToolResponseMessage.ToolResponse> responses = new ArrayList<>();
+                for (AssistantMessage.ToolCall call : step.toolCalls()) {
+                    JsonNode parameters = parse(call.arguments());
+                    Map<String, Object> callEvent = new LinkedHashMap<>();
+                    callEvent.put("id", call.id());
+                    callEvent.put("name", call.name());
+                    callEvent.put("parameters", parameters);
+                    events.emit("tool_call", callEvent);
+                    ToolCallback callback = byName.get(call.name());
+                    String result = callback == null
+                            ? unknownTool(call.name())
+                            : callback.call(call.arguments() == null ? "{}" : call.arguments());
+                    ObjectNode outcome = outcome(parse(result));
+                    ObjectNode resultEvent = json.createObjectNode().put("id", call.id());
+                    resultEvent.setAll(outcome);
+                    events.emit("tool_result", resultEvent);
+                    ObjectNode stored = toolCalls.addObject();
+                    stored.put("id", call.id());
+                    stored.put("name", call.name());
+                    stored.set("parameters", parameters);
+                    stored.set("result", outcome);
+                    responses.add(new ToolResponseMessage.ToolResponse(call.id(), call.name(), result));
+                }
+                messages.add(ToolResponseMessage.builder().responses(responses).build());
+            }
+        } catch (TurnEvents.Cancelled cancelled) {
+            status = "cancelled";
+        } catch (RuntimeException e) {
+            status = "failed";
+            failure = classify(e);
+            failureMessage = failureMessage(failure);
+            log.warn("chat turn {} failed at provider {}: {}", answerId, provider, failure.code());
+        }
+
+        ObjectNode usageNode = json.createObjectNode()
+                .put("promptTokens", usage[0])
+                .put("completionTokens", usage[1])
+                .put("totalTokens", usage[0] + usage[1])
+                .put("toolRounds", rounds);
+        StoredMessage saved = new StoredMessage(
+                answerId,
+                conversationId,
+                StoredMessage.ASSISTANT,
+                answer.toString(),
+                toolCalls,
+                memoriesUsed,
+                status,
+                provider,
+                modelName,
+                usageNode,
+                Instant.now());
+        conversations.append(caller, saved);
+        metrics.turn(provider, modelName, status, Duration.between(turn.receivedAt(), Instant.now()), rounds);
+        metrics.tokens(provider, modelName, usage[0], usage[1]);
+
+        if (failure != null) {
+            if (!streaming) {
+                throw new AgencyException(failure, failureMessage);
+            }
+            emitQuietly(events, "error", Map.of("errorType", failure.code(), "message", failureMessage));
+        } else if ("complete".equals(status)) {
+            emitQuietly(events, "end", Map.of("messageId", answerId, "usage", usageNode));
+            if (properties.extractMemories()) {
+                String agentId = turn.agent().id().toString();
+                String text = answer.toString();
+                background.execute(
+                        () -> memory.extract(bearer, agentId, conversationId.toString(), turn.content(), text));
+            }
+        }
+        return saved;
+    }
+
+    /** The prompt window: system prompt (with the recalled memories), recent messages, the new message. */
+    private List<Message> window(Turn turn, List<StoredMessage> history, long earlier, MemoryRecall.Recall recall) {
+        StringBuilder system = new StringBuilder(turn.agent().systemPrompt());
+        if (turn.caller().username() != null) {
+            system.append("\nYou are talking to the user '")
+                    .append(turn.caller().username())
+                    .append("'.");
+        }
+        if (!recall.used().isEmpty()) {
+            system.append("\n\n").append(MemoryBlock.render(recall.texts()));
+        }
+        if (earlier > 0) {
+            system.append("\n\n(").append(earlier).append(" earlier messages of this conversation are not shown.)");
+        }
+        List<Message> messages = new ArrayList<>();
+        messages.add(new SystemMessage(system.toString().strip()));
+        for (StoredMessage past : history) {
+            if (past.content() == null || past.content().isBlank()) {
+                continue;
+            }
+            messages.add(
+                    StoredMessage.USER.equals(past.role())
+                            ? new UserMessage(past.content())
+                            : new AssistantMessage(past.content()));
+        }
+        messages.add(new UserMessage(turn.content()));
+        return messages;
+    }
+
+    private String modelName(ChatModel model, Agent agent) {
+        if (model instanceof LocalChatModel) {
+            return LocalChatModel.MODEL;
+        }
+        if (agent.model().name() != null && !agent.model().name().isBlank()) {
+            return agent.model().name();
+        }
+        ChatOptions defaults = model.getDefaultOptions();
+        return defaults != null && defaults.getModel() != null ? defaults.getModel() : properties.defaultModel();
+    }
+
+    /** The provider's own default options (base URL, key, ...) with this agent's model, temperature and tools. */
+    private static ChatOptions options(ChatModel model, String modelName, Agent agent, List<ToolCallback> callbacks) {
+        ChatOptions defaults = model.getDefaultOptions();
+        ChatOptions.Builder<?> builder = defaults == null ? ToolCallingChatOptions.builder() : defaults.mutate();
+        builder.model(modelName);
+        if (agent.model().temperature() != null) {
+            builder.temperature(agent.model().temperature());
+        }
+        if (builder instanceof ToolCallingChatOptions.Builder<?> tooling) {
+            tooling.toolCallbacks(callbacks);
+        }
+        return builder.build();
+    }
+
+    /** What one model call produced. */
+    record Step(String text, List<AssistantMessage.ToolCall> toolCalls, long promptTokens, long completionTokens) {}
+
+    private static Step call(ChatModel model, Prompt prompt) {
+        ChatResponse response = model.call(prompt);
+        StringBuilder text = new StringBuilder();
+        List<AssistantMessage.ToolCall> calls = new ArrayList<>();
+        for (Generation generation : response.getResults()) {
+            AssistantMessage output = generation.getOutput();
+            if (output.getText() != null) {
+                text.append(output.getText());
+            }
+            calls.addAll(output.getToolCalls());
+        }
+        Usage usage =
+                response.getMetadata() == null ? null : response.getMetadata().getUsage();
+        return new Step(text.toString(), calls, tokens(usage, true), tokens(usage, false));
+    }
+
+    /** Streams one model call, emitting {@code token} events; closing the stream cancels the provider call. */
+    private static Step stream(ChatModel model, Prompt prompt, TurnEvents events, Runnable onFirstToken) {
+        StringBuilder text = new StringBuilder();
+        ToolCallMerger calls = new ToolCallMerger();
+        long promptTokens = 0;
+        long completionTokens = 0;
+        try (Stream<ChatResponse> chunks = model.stream(prompt).toStream()) {
+            Iterator<ChatResponse> iterator = chunks.iterator();
+            while (iterator.hasNext()) {
+                ChatResponse chunk = iterator.next();
+                for (Generation generation : chunk.getResults()) {
+                    AssistantMessage output = generation.getOutput();
+                    if (output == null) {
+                        continue;
+                    }
+                    String piece = output.getText();
+                    if (piece != null && !piece.isEmpty()) {
+                        onFirstToken.run();
+                        text.append(piece);
+                        events.emit("token", Map.of("text", piece));
+                    }
+                    output.getToolCalls().forEach(calls::add);
+                }
+                Usage usage =
+                        chunk.getMetadata() == null ? null : chunk.getMetadata().getUsage();
+                if (tokens(usage, true) > 0 || tokens(usage, false) > 0) {
+                    promptTokens = tokens(usage, true);
+                    completionTokens = tokens(usage, false);
+                }
+            }
+        }
+        return new Step(text.toString(), calls.result(), promptTokens, completionTokens);
+    }
+
+    /**
+     * Tool calls seen across streamed chunks: a call with an id is new (or replaces a repeated id); a fragment
+     * without id continues the previous call's arguments.
+     */
+    static final class ToolCallMerger {
+        private final LinkedHashMap<String, AssistantMessage.ToolCall> calls = new LinkedHashMap<>();
+        private String lastId;
+
+        void add(AssistantMessage.ToolCall call) {
+            if (call.id() == null || call.id().isBlank()) {
+                AssistantMessage.ToolCall previous = lastId == null ? null : calls.get(lastId);
+                if (previous != null) {
+                    calls.put(
+                            lastId,
+                            new AssistantMessage.ToolCall(
+                                    previous.id(),
+                                    previous.type(),
+                                    previous.name(),
+                                    nullToEmpty(previous.arguments()) + nullToEmpty(call.arguments())));
+                }
+                return;
+            }
+            calls.put(call.id(), call);
+            lastId = call.id();
+        }
+
+        List<AssistantMessage.ToolCall> result() {
+            return calls.values().stream()
+                    .filter(c -> c.name() != null && !c.name().isBlank())
+                    .toList();
+        }
+
+        private static String nullToEmpty(String s) {
+            return s == null ? "" : s;
+        }
+    }
+
+    private static long tokens(Usage usage, boolean prompt) {
+        if (usage == null) {
+            return 0;
+        }
+        Integer value = prompt ? usage.getPromptTokens() : usage.getCompletionTokens();
+        return value == null ? 0 : value;
+    }
+
+    private JsonNode parse(String text) {
+        try {
+            return text == null || text.isBlank() ? json.createObjectNode() : json.readTree(text);
+        } catch (RuntimeException e) {
+            return json.getNodeFactory().stringNode(text);
+        }
+    }
+
+    /** {@code {success, data}} or {@code {success, error}} from tool-service's envelope. */
+    private ObjectNode outcome(JsonNode envelope) {
+        ObjectNode outcome = json.createObjectNode();
+        boolean success = envelope.path("success").asBoolean(false);
+        outcome.put("success", success);
+        if (success) {
+            outcome.set("data", envelope.path("data"));
+        } else {
+            outcome.set(
+                    "error",
+                    envelope.has("error")
+                            ? envelope.get("error")
+                            : json.createObjectNode()
+                                    .put("errorType", "internal")
+                                    .put("message", "the tool gave no result"));
+        }
+        return outcome;
+    }
+
+    private String unknownTool(String name) {
+        ObjectNode envelope = json.createObjectNode().put("tool", name).put("success", false);
+        envelope.putObject("error")
+                .put("errorType", "not_found")
+                .put("message", "no tool named '" + name + "' is available to this agent");
+        return json.writeValueAsString(envelope);
+    }
+
+    private static void emitQuietly(TurnEvents events, String name, Object data) {
+        try {
+            events.emit(name, data);
+        } catch (TurnEvents.Cancelled ignored) {
+            // the client is gone; the turn is already persisted
+        }
+    }
+
+    /**
+     * Provider failures by class: rate limits, authentication, and outages/timeouts (the OpenAI SDK's exceptions are
+     * matched by name so that no provider library is needed at compile time).
+     */
+    static ErrorType classify(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            String name = t.getClass().getSimpleName();
+            if (name.contains("RateLimit")) {
+                return ErrorType.RATE_LIMIT;
+            }
+            if (name.contains("Unauthorized") || name.contains("Authentication") || name.contains("PermissionDenied")) {
+                return ErrorType.AUTHENTICATION;
+            }
+            if (name.contains("Timeout")
+                    || name.contains("IoException")
+                    || name.contains("InternalServer")
+                    || name.contains("ServiceUnavailable")) {
+                return ErrorType.SERVICE_UNAVAILABLE;
+            }
+        }
+        ErrorType type = ErrorClassifier.classify(failure);
+        return type == ErrorType.INTERNAL || type == ErrorType.NETWORK ? ErrorType.SERVICE_UNAVAILABLE : type;
+    }
+
+    private static String failureMessage(ErrorType type) {
+        return switch (type) {
+            case RATE_LIMIT -> "The model provider is rate limiting requests; try again shortly";
+            case AUTHENTICATION -> "The model provider refused our credentials; check the configured API key";
+            default -> "The model provider is unavailable; try again later";
+        };
+    }
+}

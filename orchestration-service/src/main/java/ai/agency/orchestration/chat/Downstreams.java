@@ -1,0 +1,61 @@
+package ai.agency.orchestration.chat;
+
+import ai.agency.common.client.ServiceClients;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.service.annotation.GetExchange;
+import org.springframework.web.service.annotation.PostExchange;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The services one chat turn calls, through common-lib's resilient clients. The bearer token is always passed
+ * explicitly, so a call acts as the user on any thread (memory extraction runs after the request has ended).
+ */
+@Configuration(proxyBeanMethods = false)
+class Downstreams {
+
+    /** memory-service. */
+    interface MemoryClient {
+
+        @PostExchange("/api/v1/memories/search")
+        JsonNode search(@RequestHeader(HttpHeaders.AUTHORIZATION) String bearer, @RequestBody JsonNode body);
+
+        @PostExchange("/api/v1/memories")
+        JsonNode add(@RequestHeader(HttpHeaders.AUTHORIZATION) String bearer, @RequestBody JsonNode body);
+    }
+
+    /** tool-service. */
+    interface ToolClient {
+
+        @GetExchange("/api/v1/tools")
+        JsonNode list(@RequestHeader(HttpHeaders.AUTHORIZATION) String bearer);
+
+        @PostExchange("/api/v1/tools/{name}/execute")
+        JsonNode execute(
+                @RequestHeader(HttpHeaders.AUTHORIZATION) String bearer,
+                @PathVariable String name,
+                @RequestBody JsonNode body);
+    }
+
+    @Bean
+    MemoryClient memoryClient(ServiceClients clients) {
+        return clients.create("memory", MemoryClient.class);
+    }
+
+    @Bean
+    ToolClient toolClient(ServiceClients clients) {
+        return clients.create("tool", ToolClient.class);
+    }
+
+    /** Work that outlives the request (memory extraction). */
+    @Bean(destroyMethod = "close")
+    ExecutorService chatBackgroundExecutor() {
+        return Executors.newVirtualThreadPerTaskExecutor();
+    }
+}

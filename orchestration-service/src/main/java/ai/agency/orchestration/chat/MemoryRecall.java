@@ -1,0 +1,85 @@
+package ai.agency.orchestration.chat;
+
+import ai.agency.common.error.ErrorClassifier;
+import ai.agency.orchestration.OrchestrationProperties;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Recalls the caller's memories for a message (memory-service search) and stores new ones after a turn. */
+@Component
+class MemoryRecall {
+
+    private static final Logger log = LoggerFactory.getLogger(MemoryRecall.class);
+
+    private final Downstreams.MemoryClient memory;
+    private final JsonMapper json;
+    private final OrchestrationProperties properties;
+
+    MemoryRecall(Downstreams.MemoryClient memory, JsonMapper json, OrchestrationProperties properties) {
+        this.memory = memory;
+        this.json = json;
+        this.properties = properties;
+    }
+
+    /** What was recalled: {@code used} as {@code [{id, memory, score}]}; {@code available} false when recall failed. */
+    record Recall(List<JsonNode> used, boolean available, String note) {
+
+        List<String> texts() {
+            return used.stream().map(m -> m.path("memory").asString()).toList();
+        }
+    }
+
+    Recall recall(String bearer, String query) {
+        if (properties.recallLimit() == 0) {
+            return new Recall(List.of(), true, null);
+        }
+        ObjectNode body = json.createObjectNode();
+        body.put("query", query.length() > 1000 ? query.substring(0, 1000) : query);
+        body.put("limit", properties.recallLimit());
+        try {
+            List<JsonNode> used = new ArrayList<>();
+            for (JsonNode hit : memory.search(bearer, body).path("results")) {
+                ObjectNode kept = json.createObjectNode();
+                kept.set("id", hit.path("id"));
+                kept.put("memory", hit.path("memory").asString());
+                if (hit.has("score")) {
+                    kept.set("score", hit.get("score"));
+                }
+                used.add(kept);
+            }
+            return new Recall(used, true, null);
+        } catch (RuntimeException e) {
+            String type = ErrorClassifier.classify(e).code();
+            log.warn("memory recall failed ({}); answering without memories", type);
+            return new Recall(List.of(), false, "memory recall was unavailable (" + type + ")");
+        }
+    }
+
+    /** Lets memory-service extract and store new memories from the turn (infer=true). */
+    void extract(String bearer, String agentId, String conversationId, String userText, String answer) {
+        ObjectNode body = json.createObjectNode();
+        ArrayNode messages = body.putArray("messages");
+        messages.addObject().put("role", "user").put("content", userText);
+        if (answer != null && !answer.isBlank()) {
+            messages.addObject().put("role", "assistant").put("content", answer);
+        }
+        body.put("infer", true);
+        ObjectNode metadata = body.putObject("metadata");
+        metadata.put("source", "chat");
+        metadata.put("agentId", agentId);
+        metadata.put("conversationId", conversationId);
+        try {
+            memory.add(bearer, body);
+        } catch (RuntimeException e) {
+            log.warn(
+                    "memory extraction failed ({})", ErrorClassifier.classify(e).code());
+        }
+    }
+}

@@ -1,0 +1,184 @@
+package ai.agency.orchestration.chat;
+
+import ai.agency.common.error.ErrorClassifier;
+import ai.agency.common.error.ErrorType;
+import ai.agency.orchestration.OrchestrationProperties;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.ai.tool.ToolCallback;
+import org.springframework.ai.tool.definition.ToolDefinition;
+import org.springframework.stereotype.Component;
+import org.springframework.web.client.RestClientResponseException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * An agent's tools as Spring AI {@link ToolCallback}s that execute through tool-service as the calling user. The
+ * tool list comes from tool-service (cached briefly); when tool-service cannot be reached, the built-ins are still
+ * offered from their known schemas, so the model can try them and see the failure as the tool result.
+ */
+@Component
+class RemoteTools {
+
+    private static final Logger log = LoggerFactory.getLogger(RemoteTools.class);
+
+    private static final Map<String, String[]> BUILTINS = Map.of(
+            "calculator",
+            new String[] {
+                "Evaluates an arithmetic expression, e.g. (2 + 3) * 4 ^ 2",
+                "{\"type\":\"object\",\"properties\":{\"expression\":{\"type\":\"string\"}},\"required\":[\"expression\"]}"
+            },
+            "current_time",
+            new String[] {
+                "The current date and time in a time zone (IANA name, default UTC)",
+                "{\"type\":\"object\",\"properties\":{\"timezone\":{\"type\":\"string\"}}}"
+            },
+            "add_memory",
+            new String[] {
+                "Stores a fact about the user in long-term memory",
+                "{\"type\":\"object\",\"properties\":{\"content\":{\"type\":\"string\"}},\"required\":[\"content\"]}"
+            },
+            "search_memory",
+            new String[] {
+                "Searches the user's long-term memories",
+                "{\"type\":\"object\",\"properties\":{\"query\":{\"type\":\"string\"},\"limit\":{\"type\":\"integer\"}},"
+                        + "\"required\":[\"query\"]}"
+            });
+
+    private final Downstreams.ToolClient tools;
+    private final JsonMapper json;
+    private final OrchestrationProperties properties;
+    private volatile Map<String, ToolDefinition> cached = Map.of();
+    private volatile Instant cachedUntil = Instant.MIN;
+
+    RemoteTools(Downstreams.ToolClient tools, JsonMapper json, OrchestrationProperties properties) {
+        this.tools = tools;
+        this.json = json;
+        this.properties = properties;
+    }
+
+    /** Callbacks for the named tools that exist, each executing as {@code bearer}. */
+    List<ToolCallback> callbacks(List<String> names, String bearer) {
+        if (names.isEmpty()) {
+            return List.of();
+        }
+        Map<String, ToolDefinition> known = definitions(bearer);
+        List<ToolCallback> callbacks = new ArrayList<>();
+        for (String name : names) {
+            ToolDefinition definition = known.get(name);
+            if (definition != null) {
+                callbacks.add(new RemoteTool(definition, bearer));
+            }
+        }
+        return callbacks;
+    }
+
+    private Map<String, ToolDefinition> definitions(String bearer) {
+        if (Instant.now().isBefore(cachedUntil)) {
+            return cached;
+        }
+        try {
+            Map<String, ToolDefinition> fresh = new HashMap<>();
+            for (JsonNode tool : tools.list(bearer).path("items")) {
+                if (tool.path("enabled").asBoolean(true)) {
+                    fresh.put(
+                            tool.path("name").asString(),
+                            ToolDefinition.builder()
+                                    .name(tool.path("name").asString())
+                                    .description(tool.path("description").asString(""))
+                                    .inputSchema(json.writeValueAsString(tool.path("parameters")))
+                                    .build());
+                }
+            }
+            cached = Map.copyOf(fresh);
+            cachedUntil = Instant.now().plus(properties.toolsCacheTtl());
+            return cached;
+        } catch (RuntimeException e) {
+            log.warn(
+                    "tool-service did not list its tools ({}); offering the built-ins by their known schemas",
+                    ErrorClassifier.classify(e).code());
+            if (!cached.isEmpty()) {
+                return cached;
+            }
+            Map<String, ToolDefinition> fallback = new HashMap<>();
+            BUILTINS.forEach((name, d) -> fallback.put(
+                    name,
+                    ToolDefinition.builder()
+                            .name(name)
+                            .description(d[0])
+                            .inputSchema(d[1])
+                            .build()));
+            return fallback;
+        }
+    }
+
+    /** Executes the tool; any failure becomes an error envelope that the model sees as the tool's result. */
+    String execute(String name, String arguments, String bearer) {
+        ObjectNode body = json.createObjectNode();
+        JsonNode parameters;
+        try {
+            parameters = arguments == null || arguments.isBlank() ? json.createObjectNode() : json.readTree(arguments);
+        } catch (RuntimeException e) {
+            return json.writeValueAsString(failure(name, ErrorType.VALIDATION, "the arguments are not valid JSON"));
+        }
+        body.set("parameters", parameters);
+        try {
+            return json.writeValueAsString(tools.execute(bearer, name, body));
+        } catch (RestClientResponseException e) {
+            String detail = "tool-service answered " + e.getStatusCode().value();
+            try {
+                JsonNode problem = json.readTree(e.getResponseBodyAsString());
+                detail = problem.path("detail").asString(detail);
+            } catch (RuntimeException ignored) {
+                // not a problem body; keep the status
+            }
+            return json.writeValueAsString(failure(name, ErrorClassifier.classify(e), detail));
+        } catch (RuntimeException e) {
+            ErrorType type = ErrorClassifier.classify(e);
+            log.warn("tool {} could not be executed through tool-service: {}", name, type.code());
+            return json.writeValueAsString(failure(
+                    name,
+                    type == ErrorType.INTERNAL ? ErrorType.SERVICE_UNAVAILABLE : type,
+                    "tool-service is unavailable, the tool did not run"));
+        }
+    }
+
+    private ObjectNode failure(String name, ErrorType type, String message) {
+        ObjectNode envelope = json.createObjectNode();
+        envelope.put("tool", name);
+        envelope.put("success", false);
+        ObjectNode error = envelope.putObject("error");
+        error.put("errorType", type.code());
+        error.put("message", message);
+        envelope.put("executionTimeMs", 0);
+        return envelope;
+    }
+
+    /** A tool of tool-service seen through Spring AI's tool-calling contract. */
+    final class RemoteTool implements ToolCallback {
+
+        private final ToolDefinition definition;
+        private final String bearer;
+
+        RemoteTool(ToolDefinition definition, String bearer) {
+            this.definition = definition;
+            this.bearer = bearer;
+        }
+
+        @Override
+        public ToolDefinition getToolDefinition() {
+            return definition;
+        }
+
+        @Override
+        public String call(String toolInput) {
+            return execute(definition.name(), toolInput, bearer);
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package ai.agency.orchestration.conversation;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Conversations and their messages; every query is scoped by the user id. */
+@Repository
+class ConversationRepository {
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+
+    ConversationRepository(JdbcClient jdbc, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    void insert(Conversation conversation) {
+        jdbc.sql("INSERT INTO conversations (id, user_id, agent_id, title) VALUES (:id, :userId, :agentId, :title)")
+                .param("id", conversation.id())
+                .param("userId", conversation.userId())
+                .param("agentId", conversation.agentId())
+                .param("title", conversation.title())
+                .update();
+    }
+
+    Optional<Conversation> find(UUID id, UUID userId) {
+        return jdbc.sql("SELECT * FROM conversations WHERE id = :id AND user_id = :userId")
+                .param("id", id)
+                .param("userId", userId)
+                .query(ConversationRepository::conversation)
+                .optional();
+    }
+
+    /** Newest first; {@code limit + 1} rows so the caller can tell whether there is a next page. */
+    List<Row<Conversation>> list(UUID userId, Long before, int limit) {
+        return jdbc.sql("""
+                SELECT * FROM conversations WHERE user_id = :userId AND (CAST(:before AS bigint) IS NULL OR seq < :before)
+                ORDER BY seq DESC LIMIT :limit
+                """)
+                .param("userId", userId)
+                .param("before", before)
+                .param("limit", limit + 1)
+                .query((rs, i) -> new Row<>(rs.getLong("seq"), conversation(rs, i)))
+                .list();
+    }
+
+    /** Oldest first, after {@code after}. */
+    List<Row<StoredMessage>> messages(UUID conversationId, UUID userId, Long after, int limit) {
+        return jdbc.sql("""
+                SELECT * FROM messages WHERE conversation_id = :conversationId AND user_id = :userId
+                  AND (CAST(:after AS bigint) IS NULL OR seq > :after)
+                ORDER BY seq LIMIT :limit
+                """)
+                .param("conversationId", conversationId)
+                .param("userId", userId)
+                .param("after", after)
+                .param("limit", limit + 1)
+                .query((rs, i) -> new Row<>(rs.getLong("seq"), message(rs)))
+                .list();
+    }
+
+    /** The most recent {@code count} messages, oldest first (the prompt window). */
+    List<StoredMessage> recent(UUID conversationId, UUID userId, int count) {
+        List<StoredMessage> newestFirst = jdbc.sql("""
+                SELECT * FROM messages WHERE conversation_id = :conversationId AND user_id = :userId
+                ORDER BY seq DESC LIMIT :count
+                """)
+                .param("conversationId", conversationId)
+                .param("userId", userId)
+                .param("count", count)
+                .query((rs, i) -> message(rs))
+                .list();
+        List<StoredMessage> oldestFirst = new ArrayList<>(newestFirst);
+        java.util.Collections.reverse(oldestFirst);
+        return oldestFirst;
+    }
+
+    long countMessages(UUID conversationId, UUID userId) {
+        return jdbc.sql("SELECT count(*) FROM messages WHERE conversation_id = :conversationId AND user_id = :userId")
+                .param("conversationId", conversationId)
+                .param("userId", userId)
+                .query(Long.class)
+                .single();
+    }
+
+    void insertMessage(UUID userId, StoredMessage message) {
+        jdbc.sql("""
+                INSERT INTO messages (id, conversation_id, user_id, role, content, tool_calls, memories_used, status,
+                                      provider, model, usage)
+                VALUES (:id, :conversationId, :userId, :role, :content, :toolCalls::jsonb, :memoriesUsed::jsonb,
+                        :status, :provider, :model, :usage::jsonb)
+                """)
+                .param("id", message.id())
+                .param("conversationId", message.conversationId())
+                .param("userId", userId)
+                .param("role", message.role())
+                .param("content", message.content())
+                .param("toolCalls", text(message.toolCalls(), "[]"))
+                .param("memoriesUsed", text(message.memoriesUsed(), "[]"))
+                .param("status", message.status())
+                .param("provider", message.provider())
+                .param("model", message.model())
+                .param("usage", message.usage() == null ? null : json.writeValueAsString(message.usage()))
+                .update();
+        jdbc.sql("UPDATE conversations SET updated_at = now() WHERE id = :id AND user_id = :userId")
+                .param("id", message.conversationId())
+                .param("userId", userId)
+                .update();
+    }
+
+    private String text(JsonNode node, String empty) {
+        return node == null ? empty : json.writeValueAsString(node);
+    }
+
+    private static Conversation conversation(ResultSet rs, int row) throws SQLException {
+        return new Conversation(
+                rs.getObject("id", UUID.class),
+                rs.getObject("user_id", UUID.class),
+                rs.getObject("agent_id", UUID.class),
+                rs.getString("title"),
+                rs.getTimestamp("created_at").toInstant(),
+                rs.getTimestamp("updated_at").toInstant());
+    }
+
+    private StoredMessage message(ResultSet rs) throws SQLException {
+        String usage = rs.getString("usage");
+        return new StoredMessage(
+                rs.getObject("id", UUID.class),
+                rs.getObject("conversation_id", UUID.class),
+                rs.getString("role"),
+                rs.getString("content"),
+                json.readTree(rs.getString("tool_calls")),
+                json.readTree(rs.getString("memories_used")),
+                rs.getString("status"),
+                rs.getString("provider"),
+                rs.getString("model"),
+                usage == null ? null : json.readTree(usage),
+                rs.getTimestamp("created_at").toInstant());
+    }
+
+    /** A row with its position, for cursors. */
+    record Row<T>(long seq, T value) {}
+}

@@ -1,0 +1,72 @@
+package ai.agency.orchestration.conversation;
+
+import ai.agency.common.error.AgencyException;
+import ai.agency.common.security.Caller;
+import ai.agency.orchestration.agent.Agent;
+import ai.agency.orchestration.agent.AgentService;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
+import org.springframework.stereotype.Service;
+
+/** A user's conversations and their persisted messages. */
+@Service
+public class ConversationService {
+
+    private final ConversationRepository conversations;
+    private final AgentService agents;
+
+    ConversationService(ConversationRepository conversations, AgentService agents) {
+        this.conversations = conversations;
+        this.agents = agents;
+    }
+
+    Conversation create(Caller caller, UUID agentId, String title) {
+        if (!caller.canWrite()) {
+            throw AgencyException.forbidden("Viewers cannot start conversations");
+        }
+        Agent agent = agents.resolveForRequest(caller, agentId);
+        UUID id = UUID.randomUUID();
+        conversations.insert(new Conversation(id, caller.id(), agent.id(), title, null, null));
+        return get(caller, id);
+    }
+
+    /** The caller's conversation; someone else's is 404, as if it did not exist. */
+    public Conversation get(Caller caller, UUID id) {
+        return conversations.find(id, caller.id()).orElseThrow(() -> AgencyException.notFound("Conversation", id));
+    }
+
+    Page<Conversation> list(Caller caller, Integer limit, String cursor) {
+        int size = Cursor.limit(limit);
+        return page(conversations.list(caller.id(), Cursor.decode(cursor), size), size, Function.identity());
+    }
+
+    Page<StoredMessage> messages(Caller caller, UUID conversationId, Integer limit, String cursor) {
+        get(caller, conversationId);
+        int size = Cursor.limit(limit);
+        return page(
+                conversations.messages(conversationId, caller.id(), Cursor.decode(cursor), size),
+                size,
+                Function.identity());
+    }
+
+    /** The last {@code count} messages of the conversation, oldest first. */
+    public List<StoredMessage> recent(Caller caller, UUID conversationId, int count) {
+        return conversations.recent(conversationId, caller.id(), count);
+    }
+
+    public long count(Caller caller, UUID conversationId) {
+        return conversations.countMessages(conversationId, caller.id());
+    }
+
+    public void append(Caller caller, StoredMessage message) {
+        conversations.insertMessage(caller.id(), message);
+    }
+
+    private static <T, R> Page<R> page(List<ConversationRepository.Row<T>> rows, int size, Function<T, R> view) {
+        boolean more = rows.size() > size;
+        List<ConversationRepository.Row<T>> shown = more ? rows.subList(0, size) : rows;
+        String next = more ? Cursor.encode(shown.getLast().seq()) : null;
+        return new Page<>(shown.stream().map(r -> view.apply(r.value())).toList(), next);
+    }
+}

@@ -1,0 +1,28 @@
+package ai.agency.orchestration.conversation;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+import java.util.UUID;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * One persisted message: {@code role} user or assistant; an assistant message carries the tool calls it made (each
+ * with its result), the memories it used, its {@code status} (complete, cancelled, failed) and token usage.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record StoredMessage(
+        UUID id,
+        UUID conversationId,
+        String role,
+        String content,
+        JsonNode toolCalls,
+        JsonNode memoriesUsed,
+        String status,
+        String provider,
+        String model,
+        JsonNode usage,
+        Instant createdAt) {
+
+    public static final String USER = "user";
+    public static final String ASSISTANT = "assistant";
+}
