@@ -105,11 +105,11 @@ public final class MemoryFilters {
             params.add(Map.entry("f_session", sessionId));
         }
         if (tags != null && tags.any() != null && !tags.any().isEmpty()) {
-            where.append(" AND tags && :f_tags_any");
+            where.append(" AND tags && CAST(:f_tags_any AS text[])");
             params.add(Map.entry("f_tags_any", tags.any().toArray(String[]::new)));
         }
         if (tags != null && tags.all() != null && !tags.all().isEmpty()) {
-            where.append(" AND tags @> :f_tags_all");
+            where.append(" AND tags @> CAST(:f_tags_all AS text[])");
             params.add(Map.entry("f_tags_all", tags.all().toArray(String[]::new)));
         }
         if (metadata != null && !metadata.isEmpty()) {

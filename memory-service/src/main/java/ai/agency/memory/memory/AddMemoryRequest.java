@@ -41,6 +41,11 @@ public record AddMemoryRequest(
         }
     }
 
+    /** True when facts should be extracted from {@code messages} (the default). */
+    boolean inferFacts() {
+        return messages != null && (infer == null || infer);
+    }
+
     /** The texts to store, after checking that exactly one of content/messages was given. */
     List<String> texts(int maxLength) {
         boolean hasContent = content != null;

@@ -1,43 +1,146 @@
 package ai.agency.memory.memory;
 
+import ai.agency.common.error.AgencyException;
 import ai.agency.common.security.Caller;
+import ai.agency.memory.filter.MemoryFilters;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Size;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.validation.annotation.Validated;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
+/** The memories REST API of api.md. Admins may add {@code ?userId=} to act on another user's memories. */
 @RestController
+@Validated
 class MemoryController {
 
     private final MemoryService memories;
+    private final MemoryExport export;
 
-    MemoryController(MemoryService memories) {
+    MemoryController(MemoryService memories, MemoryExport export) {
         this.memories = memories;
+        this.export = export;
     }
 
     record AddResponse(List<MemoryService.AddResult> results) {}
 
+    record Page(List<Memory> items, String nextCursor) {}
+
+    record History(List<MemoryRepository.HistoryEntry> items) {}
+
+    record Erased(int deleted) {}
+
     @PostMapping("/api/v1/memories")
     @ResponseStatus(HttpStatus.CREATED)
-    AddResponse add(@Valid @RequestBody AddMemoryRequest request, Caller caller) {
-        return new AddResponse(memories.add(caller, request));
+    AddResponse add(
+            @Valid @RequestBody AddMemoryRequest request, @RequestParam(required = false) UUID userId, Caller caller) {
+        return new AddResponse(memories.add(caller, userId, request));
+    }
+
+    @GetMapping("/api/v1/memories")
+    Page list(
+            @RequestParam(required = false) @Size(max = 128) String agentId,
+            @RequestParam(required = false) @Size(max = 128) String sessionId,
+            @RequestParam(required = false) @Size(max = 32) List<@Size(max = 64) String> tags,
+            @RequestParam(required = false) @Size(max = 32) List<@Size(max = 64) String> tagsAll,
+            @RequestParam(required = false) Instant createdAfter,
+            @RequestParam(required = false) Instant createdBefore,
+            @RequestParam(required = false) @DecimalMin("0") @DecimalMax("1") Double minImportance,
+            @RequestParam(defaultValue = "20") @Min(1) @Max(100) int limit,
+            @RequestParam(required = false) @Size(max = 200) String cursor,
+            @RequestParam(required = false) UUID userId,
+            Caller caller) {
+        MemoryFilters filters =
+                MemoryFilters.of(agentId, sessionId, tags, tagsAll, createdAfter, createdBefore, minImportance);
+        Cursor after = cursor == null ? null : Cursor.decode(cursor);
+        List<Memory> items = memories.page(caller, userId, filters, after, limit + 1);
+        String next = null;
+        if (items.size() > limit) {
+            items = items.subList(0, limit);
+            Memory last = items.getLast();
+            next = new Cursor(last.createdAt(), last.id()).encode();
+        }
+        return new Page(items, next);
+    }
+
+    @GetMapping(path = "/api/v1/memories/export", produces = "application/x-ndjson")
+    ResponseEntity<StreamingResponseBody> export(@RequestParam(required = false) UUID userId, Caller caller) {
+        UUID owner = MemoryService.owner(caller, userId);
+        return ResponseEntity.ok()
+                .contentType(MediaType.parseMediaType("application/x-ndjson"))
+                .header("Content-Disposition", "attachment; filename=\"memories.ndjson\"")
+                .body(out -> export.write(owner, out));
     }
 
     @GetMapping("/api/v1/memories/{id}")
-    Memory get(@PathVariable UUID id, Caller caller) {
-        return memories.get(caller, id);
+    Memory get(@PathVariable UUID id, @RequestParam(required = false) UUID userId, Caller caller) {
+        return memories.get(caller, userId, id);
+    }
+
+    @PatchMapping("/api/v1/memories/{id}")
+    Memory patch(
+            @PathVariable UUID id,
+            @Valid @RequestBody PatchMemoryRequest request,
+            @RequestParam(required = false) UUID userId,
+            Caller caller) {
+        return memories.patch(caller, userId, id, request);
     }
 
     @DeleteMapping("/api/v1/memories/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    void delete(@PathVariable UUID id, Caller caller) {
-        memories.delete(caller, id);
+    void delete(@PathVariable UUID id, @RequestParam(required = false) UUID userId, Caller caller) {
+        memories.delete(caller, userId, id);
+    }
+
+    @GetMapping("/api/v1/memories/{id}/history")
+    History history(@PathVariable UUID id, @RequestParam(required = false) UUID userId, Caller caller) {
+        return new History(memories.history(caller, userId, id));
+    }
+
+    @DeleteMapping("/api/v1/memories")
+    Erased eraseAll(
+            @RequestParam(required = false) @Size(max = 128) String agentId,
+            @RequestParam(required = false) @Size(max = 128) String sessionId,
+            @RequestParam(required = false) UUID userId,
+            Caller caller) {
+        return new Erased(memories.eraseAll(caller, userId, agentId, sessionId));
+    }
+
+    /** The opaque paging cursor: the (createdAt, id) of the last item, base64url. */
+    record Cursor(Instant createdAt, UUID id) {
+        String encode() {
+            return Base64.getUrlEncoder()
+                    .withoutPadding()
+                    .encodeToString((createdAt + "|" + id).getBytes(StandardCharsets.UTF_8));
+        }
+
+        static Cursor decode(String cursor) {
+            try {
+                String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split("\\|");
+                return new Cursor(Instant.parse(parts[0]), UUID.fromString(parts[1]));
+            } catch (RuntimeException e) {
+                throw AgencyException.invalidField("cursor", "is not a cursor this service issued");
+            }
+        }
     }
 }

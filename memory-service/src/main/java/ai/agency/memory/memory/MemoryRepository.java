@@ -25,10 +25,13 @@ public class MemoryRepository {
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
+    private final org.springframework.jdbc.core.JdbcTemplate streaming;
 
-    MemoryRepository(JdbcClient jdbc, JsonMapper json) {
+    MemoryRepository(JdbcClient jdbc, JsonMapper json, javax.sql.DataSource dataSource) {
         this.jdbc = jdbc;
         this.json = json;
+        this.streaming = new org.springframework.jdbc.core.JdbcTemplate(dataSource);
+        this.streaming.setFetchSize(500);
     }
 
     /** A memory to insert. */
@@ -115,6 +118,147 @@ public class MemoryRepository {
                         .param("id", id)
                         .update()
                 == 1;
+    }
+
+    /** A memory and its cosine similarity to a vector. */
+    public record Similar(Memory memory, double similarity) {}
+
+    /** The memory of this scope most similar to {@code vector}, if at least {@code minSimilarity}. */
+    public Optional<Similar> mostSimilar(
+            UUID userId, String agentId, String sessionId, float[] vector, double minSimilarity) {
+        jdbc.sql("SET LOCAL hnsw.iterative_scan = relaxed_order").update();
+        return jdbc.sql("SELECT " + COLUMNS + ", 1 - (embedding <=> :v) AS similarity FROM memories "
+                        + "WHERE user_id = :u AND coalesce(agent_id, '') = :a AND coalesce(session_id, '') = :s "
+                        + "AND (expires_at IS NULL OR expires_at > now()) ORDER BY embedding <=> :v LIMIT 1")
+                .param("v", new PGvector(vector))
+                .param("u", userId)
+                .param("a", agentId == null ? "" : agentId)
+                .param("s", sessionId == null ? "" : sessionId)
+                .query((rs, n) -> new Similar(map(rs, n), rs.getDouble("similarity")))
+                .optional()
+                .filter(similar -> similar.similarity() >= minSimilarity);
+    }
+
+    public void updateText(UUID userId, UUID id, String text, String hash, float[] vector) {
+        jdbc.sql("UPDATE memories SET content = :c, content_hash = :h, embedding = :e, updated_at = now() "
+                        + "WHERE user_id = :u AND id = :id")
+                .param("c", text)
+                .param("h", hash)
+                .param("e", new PGvector(vector))
+                .param("u", userId)
+                .param("id", id)
+                .update();
+    }
+
+    public void updateAttributes(UUID userId, UUID id, PatchMemoryRequest patch) {
+        jdbc.sql("""
+                        UPDATE memories SET
+                            tags = coalesce(:tags, tags),
+                            importance = coalesce(:imp, importance),
+                            metadata = coalesce(CAST(:meta AS jsonb), metadata),
+                            expires_at = coalesce(:exp, expires_at),
+                            updated_at = now()
+                        WHERE user_id = :u AND id = :id""")
+                .param("tags", patch.tags() == null ? null : patch.tags().toArray(String[]::new), java.sql.Types.ARRAY)
+                .param("imp", patch.importance(), java.sql.Types.DOUBLE)
+                .param(
+                        "meta",
+                        patch.metadata() == null ? null : json.writeValueAsString(patch.metadata()),
+                        java.sql.Types.VARCHAR)
+                .param(
+                        "exp",
+                        patch.expiresAt() == null ? null : Timestamp.from(patch.expiresAt()),
+                        java.sql.Types.TIMESTAMP)
+                .param("u", userId)
+                .param("id", id)
+                .update();
+    }
+
+    /** Deletes the user's memories (narrowed by agent/session) and their history; returns how many. */
+    public int eraseAll(UUID userId, String agentId, String sessionId) {
+        List<UUID> ids = jdbc.sql("DELETE FROM memories WHERE user_id = :u "
+                        + "AND (CAST(:a AS text) IS NULL OR agent_id = :a) AND (CAST(:s AS text) IS NULL OR session_id = :s) "
+                        + "RETURNING id")
+                .param("u", userId)
+                .param("a", agentId)
+                .param("s", sessionId)
+                .query(UUID.class)
+                .list();
+        if (agentId == null && sessionId == null) {
+            jdbc.sql("DELETE FROM memory_history WHERE user_id = :u")
+                    .param("u", userId)
+                    .update();
+        } else if (!ids.isEmpty()) {
+            jdbc.sql("DELETE FROM memory_history WHERE user_id = :u AND memory_id = ANY(:ids)")
+                    .param("u", userId)
+                    .param("ids", ids.toArray(UUID[]::new))
+                    .update();
+        }
+        return ids.size();
+    }
+
+    /** One change of a memory. */
+    public record HistoryEntry(String event, String oldMemory, String newMemory, Instant at, UUID actor) {}
+
+    public List<HistoryEntry> history(UUID userId, UUID memoryId) {
+        return jdbc.sql("SELECT event, old_memory, new_memory, at, actor FROM memory_history "
+                        + "WHERE user_id = :u AND memory_id = :m ORDER BY at, id")
+                .param("u", userId)
+                .param("m", memoryId)
+                .query((rs, n) -> new HistoryEntry(
+                        rs.getString("event"),
+                        rs.getString("old_memory"),
+                        rs.getString("new_memory"),
+                        rs.getTimestamp("at").toInstant(),
+                        rs.getObject("actor", UUID.class)))
+                .list();
+    }
+
+    /** A page of the user's live memories, newest first, after the keyset position {@code (createdAt, id)}. */
+    public List<Memory> page(
+            UUID userId,
+            ai.agency.memory.filter.MemoryFilters.Sql filters,
+            Instant afterCreated,
+            UUID afterId,
+            int limit) {
+        var spec = jdbc.sql("SELECT " + COLUMNS + " FROM memories WHERE user_id = :u "
+                        + "AND (expires_at IS NULL OR expires_at > now())" + filters.where()
+                        + (afterCreated == null ? "" : " AND (created_at, id) < (:ac, :ai)")
+                        + " ORDER BY created_at DESC, id DESC LIMIT :limit")
+                .param("u", userId)
+                .param("limit", limit);
+        if (afterCreated != null) {
+            spec = spec.param("ac", Timestamp.from(afterCreated)).param("ai", afterId);
+        }
+        return filters.bind(spec).query(this::map).list();
+    }
+
+    /** Streams every live memory of the user, oldest first, without loading them all. */
+    public void forEach(UUID userId, java.util.function.Consumer<Memory> consumer) {
+        streaming.query(
+                "SELECT " + COLUMNS + " FROM memories WHERE user_id = ? AND (expires_at IS NULL OR expires_at > now()) "
+                        + "ORDER BY created_at, id",
+                rs -> {
+                    consumer.accept(map(rs, 0));
+                },
+                userId);
+    }
+
+    /** Deletes expired memories (history rows record the expiry); returns how many. */
+    public int purgeExpired(int batch) {
+        record Purged(UUID id, UUID userId, String content) {}
+        List<Purged> purged = jdbc.sql("DELETE FROM memories WHERE id IN (SELECT id FROM memories "
+                        + "WHERE expires_at <= now() LIMIT :batch) RETURNING id, user_id, content")
+                .param("batch", batch)
+                .query((rs, n) -> new Purged(
+                        rs.getObject("id", UUID.class), rs.getObject("user_id", UUID.class), rs.getString("content")))
+                .list();
+        purged.forEach(p -> history(p.id(), p.userId(), "EXPIRE", p.content(), null, null));
+        return purged.size();
+    }
+
+    public long countAll() {
+        return jdbc.sql("SELECT count(*) FROM memories").query(Long.class).single();
     }
 
     public void history(UUID memoryId, UUID userId, String event, String oldText, String newText, UUID actor) {

@@ -4,6 +4,9 @@ import ai.agency.common.error.AgencyException;
 import ai.agency.common.security.Caller;
 import ai.agency.memory.MemoryProperties;
 import ai.agency.memory.embedding.Embedder;
+import ai.agency.memory.extraction.FactExtractor;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -12,76 +15,192 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-/** Adding, reading and deleting a caller's memories. */
+/**
+ * Adding, changing, reading and erasing a user's memories. Each new fact is deduplicated against the user's
+ * memories in the same scope: same text → {@code NOOP}; (when inferring) a memory more similar than
+ * {@code agency.memory.duplicate-similarity} → {@code UPDATE} of that memory; otherwise {@code ADD}. Every change
+ * writes a history row.
+ */
 @Service
 public class MemoryService {
 
     private final MemoryRepository repository;
     private final Embedder embedder;
     private final MemoryProperties properties;
+    private final FactExtractor extractor;
+    private final Timer addTimer;
+    private final tools.jackson.databind.json.JsonMapper json;
 
-    public MemoryService(MemoryRepository repository, Embedder embedder, MemoryProperties properties) {
+    public MemoryService(
+            MemoryRepository repository,
+            Embedder embedder,
+            MemoryProperties properties,
+            FactExtractor extractor,
+            MeterRegistry meters,
+            tools.jackson.databind.json.JsonMapper json) {
+        this.json = json;
         this.repository = repository;
         this.embedder = embedder;
         this.properties = properties;
+        this.extractor = extractor;
+        this.addTimer = Timer.builder("agency_memory_add_seconds")
+                .description("Time to add memories (extraction, embedding, dedup, insert)")
+                .publishPercentileHistogram()
+                .register(meters);
+        meters.gauge("agency_memory_count", repository, MemoryRepository::countAll);
     }
 
     /** One outcome of an add: the memory and what happened to it. */
     public record AddResult(UUID id, String memory, String event) {}
 
+    /** Whose memories a request is about: the caller's, or — for admins with {@code ?userId=} — that user's. */
+    public static UUID owner(Caller caller, UUID userId) {
+        if (userId == null || userId.equals(caller.id())) {
+            return caller.id();
+        }
+        if (!caller.isAdmin()) {
+            throw AgencyException.forbidden("Only admins may act on another user's memories");
+        }
+        return userId;
+    }
+
     @Transactional
-    public List<AddResult> add(Caller caller, AddMemoryRequest request) {
+    public List<AddResult> add(Caller caller, UUID userId, AddMemoryRequest request) {
         requireWriter(caller);
+        UUID owner = owner(caller, userId);
+        return addTimer.record(() -> addAll(caller, owner, request));
+    }
+
+    private List<AddResult> addAll(Caller caller, UUID owner, AddMemoryRequest request) {
         List<String> texts = request.texts(properties.maxContentLength());
+        boolean infer = request.inferFacts();
+        if (infer) {
+            texts = extractor.extract(texts);
+            if (texts.isEmpty()) {
+                return List.of();
+            }
+        }
         List<float[]> vectors = embedder.embedAll(texts);
         List<AddResult> results = new ArrayList<>();
         for (int i = 0; i < texts.size(); i++) {
-            String text = texts.get(i);
-            String hash = hash(text);
-            repository.deleteExpiredByHash(caller.id(), request.agentId(), request.sessionId(), hash);
-            var existing = repository.findByHash(caller.id(), request.agentId(), request.sessionId(), hash);
-            if (existing.isPresent()) {
-                results.add(new AddResult(existing.get().id(), existing.get().memory(), "NOOP"));
-                continue;
-            }
-            var inserted = repository.insert(new MemoryRepository.NewMemory(
-                    caller.id(),
-                    request.agentId(),
-                    request.sessionId(),
-                    text,
-                    hash,
-                    vectors.get(i),
-                    request.tags() == null ? List.of() : request.tags(),
-                    request.importance() == null ? 0.5 : request.importance(),
-                    request.metadata() == null ? Map.of() : request.metadata(),
-                    request.expiresAt()));
-            if (inserted.isPresent()) {
-                repository.history(inserted.get(), caller.id(), "ADD", null, text, caller.id());
-                results.add(new AddResult(inserted.get(), text, "ADD"));
-            } else {
-                var winner = repository
-                        .findByHash(caller.id(), request.agentId(), request.sessionId(), hash)
-                        .orElseThrow();
-                results.add(new AddResult(winner.id(), winner.memory(), "NOOP"));
-            }
+            results.add(addOne(caller, owner, request, texts.get(i), vectors.get(i), infer));
         }
         return results;
     }
 
-    public Memory get(Caller caller, UUID id) {
-        return repository.find(caller.id(), id).orElseThrow(() -> AgencyException.notFound("memory", id));
+    private AddResult addOne(
+            Caller caller, UUID owner, AddMemoryRequest request, String text, float[] vector, boolean infer) {
+        String hash = hash(text);
+        repository.deleteExpiredByHash(owner, request.agentId(), request.sessionId(), hash);
+        Optional<Memory> same = repository.findByHash(owner, request.agentId(), request.sessionId(), hash);
+        if (same.isPresent()) {
+            return new AddResult(same.get().id(), same.get().memory(), "NOOP");
+        }
+        if (infer) {
+            Optional<MemoryRepository.Similar> similar = repository.mostSimilar(
+                    owner, request.agentId(), request.sessionId(), vector, properties.duplicateSimilarity());
+            if (similar.isPresent()) {
+                Memory old = similar.get().memory();
+                repository.updateText(owner, old.id(), text, hash, vector);
+                repository.history(old.id(), owner, "UPDATE", old.memory(), text, caller.id());
+                return new AddResult(old.id(), text, "UPDATE");
+            }
+        }
+        Optional<UUID> inserted = repository.insert(new MemoryRepository.NewMemory(
+                owner,
+                request.agentId(),
+                request.sessionId(),
+                text,
+                hash,
+                vector,
+                request.tags() == null ? List.of() : request.tags(),
+                request.importance() == null ? 0.5 : request.importance(),
+                request.metadata() == null ? Map.of() : request.metadata(),
+                request.expiresAt()));
+        if (inserted.isPresent()) {
+            repository.history(inserted.get(), owner, "ADD", null, text, caller.id());
+            return new AddResult(inserted.get(), text, "ADD");
+        }
+        Memory winner = repository
+                .findByHash(owner, request.agentId(), request.sessionId(), hash)
+                .orElseThrow();
+        return new AddResult(winner.id(), winner.memory(), "NOOP");
+    }
+
+    public List<Memory> page(
+            Caller caller,
+            UUID userId,
+            ai.agency.memory.filter.MemoryFilters filters,
+            MemoryController.Cursor after,
+            int limit) {
+        return repository.page(
+                owner(caller, userId),
+                filters.toSql(json),
+                after == null ? null : after.createdAt(),
+                after == null ? null : after.id(),
+                limit);
+    }
+
+    public Memory get(Caller caller, UUID userId, UUID id) {
+        return repository.find(owner(caller, userId), id).orElseThrow(() -> AgencyException.notFound("memory", id));
     }
 
     @Transactional
-    public void delete(Caller caller, UUID id) {
+    public Memory patch(Caller caller, UUID userId, UUID id, PatchMemoryRequest patch) {
         requireWriter(caller);
-        Memory memory = get(caller, id);
-        repository.delete(caller.id(), id);
-        repository.history(id, caller.id(), "DELETE", memory.memory(), null, caller.id());
+        UUID owner = owner(caller, userId);
+        Memory current = repository.find(owner, id).orElseThrow(() -> AgencyException.notFound("memory", id));
+        if (patch.memory() != null) {
+            String text = patch.memory().strip();
+            if (text.isEmpty()) {
+                throw AgencyException.invalidField("memory", "must not be blank");
+            }
+            if (text.length() > properties.maxContentLength()) {
+                throw AgencyException.invalidField(
+                        "memory", "is longer than " + properties.maxContentLength() + " characters");
+            }
+            if (!text.equals(current.memory())) {
+                String hash = hash(text);
+                Optional<Memory> clash = repository.findByHash(owner, current.agentId(), current.sessionId(), hash);
+                if (clash.isPresent() && !clash.get().id().equals(id)) {
+                    throw AgencyException.conflict(
+                            "Another memory " + clash.get().id() + " already has this text");
+                }
+                repository.updateText(owner, id, text, hash, embedder.embed(text));
+                repository.history(id, owner, "UPDATE", current.memory(), text, caller.id());
+            }
+        }
+        repository.updateAttributes(owner, id, patch);
+        return repository.find(owner, id).orElseThrow(() -> AgencyException.notFound("memory", id));
+    }
+
+    @Transactional
+    public void delete(Caller caller, UUID userId, UUID id) {
+        requireWriter(caller);
+        UUID owner = owner(caller, userId);
+        Memory memory = repository.find(owner, id).orElseThrow(() -> AgencyException.notFound("memory", id));
+        repository.delete(owner, id);
+        repository.history(id, owner, "DELETE", memory.memory(), null, caller.id());
+    }
+
+    /** Erasure: removes the memories (narrowed by agent/session) and their history. */
+    @Transactional
+    public int eraseAll(Caller caller, UUID userId, String agentId, String sessionId) {
+        requireWriter(caller);
+        return repository.eraseAll(owner(caller, userId), agentId, sessionId);
+    }
+
+    public List<MemoryRepository.HistoryEntry> history(Caller caller, UUID userId, UUID id) {
+        List<MemoryRepository.HistoryEntry> entries = repository.history(owner(caller, userId), id);
+        if (entries.isEmpty()) {
+            throw AgencyException.notFound("memory", id);
+        }
+        return entries;
     }
 
     static void requireWriter(Caller caller) {

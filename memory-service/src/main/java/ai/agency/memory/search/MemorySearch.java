@@ -1,6 +1,5 @@
 package ai.agency.memory.search;
 
-import ai.agency.common.security.Caller;
 import ai.agency.memory.MemoryProperties;
 import ai.agency.memory.embedding.Embedder;
 import ai.agency.memory.filter.MemoryFilters;
@@ -75,8 +74,8 @@ public class MemorySearch {
     public record SearchResponse(List<Result> results) {}
 
     @Transactional(readOnly = true)
-    public SearchResponse run(Caller caller, SearchRequest request) {
-        return searchTimer.record(() -> search(caller.id(), request));
+    public SearchResponse run(UUID owner, SearchRequest request) {
+        return searchTimer.record(() -> search(owner, request));
     }
 
     private SearchResponse search(UUID userId, SearchRequest request) {

@@ -1,9 +1,12 @@
 package ai.agency.memory.search;
 
 import ai.agency.common.security.Caller;
+import ai.agency.memory.memory.MemoryService;
 import jakarta.validation.Valid;
+import java.util.UUID;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
@@ -16,7 +19,8 @@ class SearchController {
     }
 
     @PostMapping("/api/v1/memories/search")
-    MemorySearch.SearchResponse search(@Valid @RequestBody SearchRequest request, Caller caller) {
-        return search.run(caller, request);
+    MemorySearch.SearchResponse search(
+            @Valid @RequestBody SearchRequest request, @RequestParam(required = false) UUID userId, Caller caller) {
+        return search.run(MemoryService.owner(caller, userId), request);
     }
 }
