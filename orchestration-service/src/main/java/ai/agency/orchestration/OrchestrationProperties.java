@@ -1,5 +1,6 @@
 package ai.agency.orchestration;
 
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -19,6 +20,7 @@ import org.springframework.validation.annotation.Validated;
  * @param recallLimit how many memories are recalled for one turn
  * @param extractMemories whether new memories are extracted from each turn (memory-service add, infer=true)
  * @param toolsCacheTtl how long the list of tools from tool-service is reused
+ * @param workflows how workflow runs are executed
  */
 @Validated
 @ConfigurationProperties("agency.orchestration")
@@ -30,4 +32,26 @@ public record OrchestrationProperties(
         @DefaultValue("8000") @Min(1) @Max(100000) int maxContentLength,
         @DefaultValue("5") @Min(0) @Max(50) int recallLimit,
         @DefaultValue("true") boolean extractMemories,
-        @DefaultValue("60s") Duration toolsCacheTtl) {}
+        @DefaultValue("60s") Duration toolsCacheTtl,
+        @DefaultValue @Valid Workflows workflows) {
+
+    /**
+     * Settings of the workflow engine ({@code agency.orchestration.workflows.*}).
+     *
+     * @param maxParallelStepsPerRun how many steps of one run execute at once
+     * @param maxParallelSteps how many steps this service instance executes at once, over all runs
+     * @param defaultStepTimeout the timeout of a step that names no {@code timeoutMs}
+     * @param maxBackoff the longest wait between two attempts of a step
+     * @param lease how long a service instance's claim on a run lasts without being renewed
+     * @param recoveryInterval how often unclaimed or abandoned runs are looked for (and at start-up)
+     * @param channelDeliveryAttempts how many times a channel message is offered to one recipient
+     */
+    public record Workflows(
+            @DefaultValue("8") @Min(1) @Max(256) int maxParallelStepsPerRun,
+            @DefaultValue("64") @Min(1) @Max(4096) int maxParallelSteps,
+            @DefaultValue("5m") Duration defaultStepTimeout,
+            @DefaultValue("60s") Duration maxBackoff,
+            @DefaultValue("30s") Duration lease,
+            @DefaultValue("10s") Duration recoveryInterval,
+            @DefaultValue("3") @Min(1) @Max(10) int channelDeliveryAttempts) {}
+}

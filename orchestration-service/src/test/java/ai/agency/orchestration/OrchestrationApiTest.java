@@ -90,6 +90,18 @@ public abstract class OrchestrationApiTest {
     protected static final java.util.concurrent.atomic.AtomicReference<String> OPENAI_AUTHORIZATION =
             new java.util.concurrent.atomic.AtomicReference<>();
 
+    /** Latches of the stub's {@code gate} tool: a call returns once {@code parties} calls with its key arrived. */
+    protected static final Map<String, java.util.concurrent.CountDownLatch> GATES =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    /** Calls of the stub's {@code gate} and {@code flaky} tools, by key. */
+    protected static final Map<String, java.util.concurrent.atomic.AtomicInteger> CALLS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    protected static int calls(String key) {
+        java.util.concurrent.atomic.AtomicInteger count = CALLS.get(key);
+        return count == null ? 0 : count.get();
+    }
+
     protected static final AtomicBoolean MEMORY_DOWN = new AtomicBoolean();
     protected static final AtomicBoolean TOOLS_DOWN = new AtomicBoolean();
 
@@ -196,7 +208,11 @@ public abstract class OrchestrationApiTest {
               {"name": "add_memory", "description": "Stores a memory", "source": "builtin", "enabled": true,
                "parameters": {"type": "object", "properties": {"content": {"type": "string"}}, "required": ["content"]}},
               {"name": "search_memory", "description": "Searches memories", "source": "builtin", "enabled": true,
-               "parameters": {"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}}
+               "parameters": {"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}},
+              {"name": "gate", "description": "Test: returns once `parties` calls with the same key arrived", "source": "http",
+               "enabled": true, "parameters": {"type": "object"}},
+              {"name": "flaky", "description": "Test: fails `failures` times per key, then succeeds", "source": "http",
+               "enabled": true, "parameters": {"type": "object"}}
             ], "nextCursor": null}
             """;
 
@@ -259,9 +275,25 @@ public abstract class OrchestrationApiTest {
                 case "add_memory" -> addMemory(user, parameters);
                 case "search_memory" ->
                     searchMemories(user, parameters.path("query").asString());
+                case "gate" -> gate(parameters);
+                case "flaky" -> {
+                    String key = parameters.path("key").asString();
+                    int call = CALLS.computeIfAbsent(key, k -> new java.util.concurrent.atomic.AtomicInteger())
+                            .incrementAndGet();
+                    if (call <= parameters.path("failures").asInt(0)) {
+                        envelope.put("success", false)
+                                .putObject("error")
+                                .put("errorType", parameters.path("errorType").asString("service_unavailable"))
+                                .put("message", "failure " + call + " of " + key);
+                        yield null;
+                    }
+                    yield JSON.createObjectNode().put("key", key).put("call", call);
+                }
                 default -> throw new IllegalArgumentException("unknown tool " + tool);
             };
-            envelope.put("success", true).set("data", data);
+            if (data != null) {
+                envelope.put("success", true).set("data", data);
+            }
         } catch (IllegalArgumentException e) {
             envelope.put("success", false)
                     .putObject("error")
@@ -269,6 +301,26 @@ public abstract class OrchestrationApiTest {
                     .put("message", e.getMessage());
         }
         return envelope.put("executionTimeMs", 1);
+    }
+
+    private static JsonNode gate(JsonNode parameters) {
+        String key = parameters.path("key").asString();
+        CALLS.computeIfAbsent(key, k -> new java.util.concurrent.atomic.AtomicInteger())
+                .incrementAndGet();
+        java.util.concurrent.CountDownLatch latch = GATES.computeIfAbsent(
+                key,
+                k -> new java.util.concurrent.CountDownLatch(
+                        parameters.path("parties").asInt(2)));
+        latch.countDown();
+        try {
+            if (!latch.await(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new IllegalArgumentException("gate " + key + ": the other parties never came");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalArgumentException("interrupted");
+        }
+        return JSON.createObjectNode().put("key", key).put("overlapped", true);
     }
 
     private static void openAi(HttpExchange exchange, JsonNode body) throws IOException {
@@ -388,7 +440,7 @@ public abstract class OrchestrationApiTest {
     }
 
     /** One server-sent event. */
-    protected record Event(long id, String name, JsonNode data) {}
+    public record Event(long id, String name, JsonNode data) {}
 
     protected Response send(String method, String path, String token, Object body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))

@@ -1,6 +1,7 @@
 package ai.agency.gateway;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import java.net.URI;
@@ -17,12 +18,14 @@ import org.springframework.validation.annotation.Validated;
  * @param routes each downstream service: where it answers ({@code AGENCY_GATEWAY_ROUTES_MEMORY_URI}) and the path
  *     prefixes routed to it
  * @param circuitBreaker when a downstream is considered down and for how long the gateway answers 503 at once
+ * @param realtime the WebSocket endpoint {@code /ws}: limits, heartbeat, replay log
  */
 @Validated
 @ConfigurationProperties("agency.gateway")
 public record GatewayProperties(
         @NotEmpty Map<String, @Valid Route> routes,
-        @Valid @DefaultValue CircuitBreaker circuitBreaker) {
+        @Valid @DefaultValue CircuitBreaker circuitBreaker,
+        @Valid @DefaultValue Realtime realtime) {
 
     /** One downstream service. */
     public record Route(@NotNull URI uri, @NotEmpty List<String> paths) {}
@@ -33,4 +36,36 @@ public record GatewayProperties(
             @DefaultValue("20") int slidingWindowSize,
             @DefaultValue("10") int minimumNumberOfCalls,
             @DefaultValue("10s") Duration openStateWait) {}
+
+    /**
+     * The WebSocket endpoint.
+     *
+     * @param maxFrameBytes a client frame larger than this gets an {@code error} frame (the connection stays open)
+     * @param maxConnectionsPerUser further handshakes of the same user are refused with 429
+     * @param heartbeatInterval how often the server pings; a connection with no pong for three intervals is closed
+     * @param sendTimeLimit a send blocked longer than this (a client too slow to read) closes the connection, 1008
+     * @param sendBufferBytes frames buffered for a slow client beyond this close the connection, 1008
+     * @param replayTtl how long sent frames stay in the replay log for {@code resume} (at least 2 minutes)
+     * @param purgeInterval how often expired replay frames and spilled events are deleted
+     * @param resumeGrace how long a stream whose connection dropped keeps running, waiting for a {@code resume}
+     * @param requestTimeout timeout of non-streaming calls to the services
+     * @param streamIdleTimeout a chat stream that sends nothing for this long is ended with an error
+     * @param rateCapacity frames a user may send in a burst
+     * @param ratePerSecond frames per second a user's budget refills by
+     * @param allowedOrigins origins allowed to open {@code /ws} (the credential is a ticket or token, never a cookie)
+     */
+    public record Realtime(
+            @DefaultValue("65536") @Min(1024) int maxFrameBytes,
+            @DefaultValue("10") @Min(1) int maxConnectionsPerUser,
+            @DefaultValue("25s") Duration heartbeatInterval,
+            @DefaultValue("10s") Duration sendTimeLimit,
+            @DefaultValue("524288") @Min(1024) int sendBufferBytes,
+            @DefaultValue("5m") Duration replayTtl,
+            @DefaultValue("30s") Duration purgeInterval,
+            @DefaultValue("2m") Duration resumeGrace,
+            @DefaultValue("30s") Duration requestTimeout,
+            @DefaultValue("120s") Duration streamIdleTimeout,
+            @DefaultValue("40") @Min(1) int rateCapacity,
+            @DefaultValue("10") @Min(1) int ratePerSecond,
+            @DefaultValue("*") List<String> allowedOrigins) {}
 }

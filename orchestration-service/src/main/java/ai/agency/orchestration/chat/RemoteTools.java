@@ -79,6 +79,11 @@ class RemoteTools {
         return callbacks;
     }
 
+    /** Names of the tools tool-service offers (the built-ins when it cannot be listed). */
+    java.util.Set<String> names(String bearer) {
+        return definitions(bearer).keySet();
+    }
+
     private Map<String, ToolDefinition> definitions(String bearer) {
         if (Instant.now().isBefore(cachedUntil)) {
             return cached;

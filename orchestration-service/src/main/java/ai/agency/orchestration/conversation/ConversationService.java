@@ -21,7 +21,8 @@ public class ConversationService {
         this.agents = agents;
     }
 
-    Conversation create(Caller caller, UUID agentId, String title) {
+    /** A new conversation of the caller with the agent (the default assistant when null). */
+    public Conversation create(Caller caller, UUID agentId, String title) {
         if (!caller.canWrite()) {
             throw AgencyException.forbidden("Viewers cannot start conversations");
         }

@@ -5,15 +5,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /** The opaque {@code ?cursor=}: the position (a row's sequence number) after which the next page starts. */
-final class Cursor {
+public final class Cursor {
 
     private Cursor() {}
 
-    static String encode(long seq) {
+    public static String encode(long seq) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(("s" + seq).getBytes(StandardCharsets.UTF_8));
     }
 
-    static Long decode(String cursor) {
+    public static Long decode(String cursor) {
         if (cursor == null || cursor.isBlank()) {
             return null;
         }
@@ -28,7 +28,7 @@ final class Cursor {
         }
     }
 
-    static int limit(Integer limit) {
+    public static int limit(Integer limit) {
         if (limit == null) {
             return 20;
         }

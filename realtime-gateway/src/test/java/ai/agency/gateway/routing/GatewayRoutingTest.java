@@ -57,6 +57,7 @@ class GatewayRoutingTest {
                 "agency.gateway.routes.memory.uri",
                 () -> "http://localhost:" + downstream.getAddress().getPort());
         registry.add("agency.gateway.routes.multimodal.uri", () -> "http://localhost:1"); // nothing listens there
+        registry.add("agency.gateway.routes.auth.uri", () -> "http://localhost:1"); // nor for auth-service
     }
 
     @AfterAll

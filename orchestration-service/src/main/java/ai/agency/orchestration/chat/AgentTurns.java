@@ -1,0 +1,57 @@
+package ai.agency.orchestration.chat;
+
+import ai.agency.common.error.AgencyException;
+import ai.agency.common.security.Caller;
+import ai.agency.orchestration.conversation.Conversation;
+import ai.agency.orchestration.conversation.ConversationService;
+import ai.agency.orchestration.conversation.StoredMessage;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The chat loop and tool execution for work that is not a client's chat request: workflow steps and channel
+ * deliveries. An agent turn runs exactly like {@code POST /api/v1/conversations/{id}/messages} (non-streaming) in a
+ * new conversation of the caller, so it is persisted and visible in the caller's conversation list.
+ */
+@Component
+public class AgentTurns {
+
+    private final ChatService chat;
+    private final ConversationService conversations;
+    private final RemoteTools tools;
+    private final JsonMapper json;
+
+    AgentTurns(ChatService chat, ConversationService conversations, RemoteTools tools, JsonMapper json) {
+        this.chat = chat;
+        this.conversations = conversations;
+        this.tools = tools;
+        this.json = json;
+    }
+
+    /**
+     * One chat turn of the agent as {@code caller}; the answer is persisted in a new conversation titled
+     * {@code title}. Provider failures are thrown as {@link AgencyException} with their error class.
+     */
+    public StoredMessage ask(Caller caller, UUID agentId, String title, String content) {
+        if (content == null || content.isBlank()) {
+            throw AgencyException.invalidField("input", "the message to the agent is empty");
+        }
+        Conversation conversation = conversations.create(caller, agentId, title);
+        ChatService.Turn turn = chat.prepare(caller, conversation.id(), new ChatRequest(content, false));
+        return chat.run(turn, TurnEvents.NONE, false);
+    }
+
+    /** Executes a tool of tool-service as the caller: tool-service's envelope {@code {success, data|error}}. */
+    public JsonNode executeTool(Caller caller, String name, JsonNode parameters) {
+        String arguments = parameters == null || parameters.isNull() ? "{}" : json.writeValueAsString(parameters);
+        return json.readTree(tools.execute(name, arguments, "Bearer " + caller.token()));
+    }
+
+    /** The names of the tools that tool-service offers to the caller. */
+    public Set<String> toolNames(Caller caller) {
+        return tools.names("Bearer " + caller.token());
+    }
+}

@@ -1,0 +1,70 @@
+package ai.agency.orchestration.workflow;
+
+import ai.agency.common.error.AgencyException;
+import ai.agency.common.error.ErrorClassifier;
+import ai.agency.common.error.ErrorType;
+import ai.agency.common.security.Caller;
+import ai.agency.orchestration.chat.AgentTurns;
+import java.util.UUID;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Executes one attempt of a step whose input templates are already filled: {@code tool} through tool-service,
+ * {@code agent} as one turn of the chat loop, {@code transform} by returning its input. Failures are thrown as
+ * {@link StepFailure} with their error class.
+ */
+@Component
+class StepRunner {
+
+    private final AgentTurns turns;
+    private final JsonMapper json;
+
+    StepRunner(AgentTurns turns, JsonMapper json) {
+        this.turns = turns;
+        this.json = json;
+    }
+
+    JsonNode execute(UUID runId, Caller caller, StepDefinition step, JsonNode input) {
+        try {
+            return switch (step.type()) {
+                case "tool" -> tool(caller, input);
+                case "agent" -> agent(runId, caller, step, input);
+                case "approval" -> json.createObjectNode().put("approved", true);
+                default -> input;
+            };
+        } catch (StepFailure failure) {
+            throw failure;
+        } catch (AgencyException e) {
+            throw new StepFailure(e.errorType(), e.getMessage());
+        } catch (RuntimeException e) {
+            ErrorType type = ErrorClassifier.classify(e);
+            throw new StepFailure(type, type == ErrorType.INTERNAL ? "the step failed unexpectedly" : type.code());
+        }
+    }
+
+    private JsonNode tool(Caller caller, JsonNode input) {
+        JsonNode parameters = input.path("parameters");
+        if (parameters.isString()) {
+            parameters = json.readTree(parameters.asString());
+        }
+        JsonNode envelope = turns.executeTool(
+                caller, input.path("tool").asString(), parameters.isMissingNode() ? null : parameters);
+        if (envelope.path("success").asBoolean(false)) {
+            return envelope.path("data");
+        }
+        JsonNode error = envelope.path("error");
+        throw new StepFailure(
+                StepFailure.byCode(error.path("errorType").asString("internal")),
+                error.path("message").asString("the tool failed"));
+    }
+
+    private JsonNode agent(UUID runId, Caller caller, StepDefinition step, JsonNode input) {
+        String message =
+                input.isString() ? input.asString() : input.path("message").asString("");
+        String title = "Workflow run " + runId + " · " + step.id();
+        return json.getNodeFactory()
+                .stringNode(turns.ask(caller, step.agentId(), title, message).content());
+    }
+}

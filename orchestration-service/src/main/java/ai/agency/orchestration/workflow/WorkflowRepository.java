@@ -1,0 +1,395 @@
+package ai.agency.orchestration.workflow;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Workflows, runs, their steps and events. Queries on user data carry the user id unless an admin acts. */
+@Repository
+class WorkflowRepository {
+
+    private static final TypeReference<List<StepDefinition>> STEPS = new TypeReference<>() {};
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+
+    WorkflowRepository(JdbcClient jdbc, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    // ---- workflows ----
+
+    void insertWorkflow(Workflow workflow) {
+        jdbc.sql("""
+                INSERT INTO workflows (id, owner_id, name, description, steps)
+                VALUES (:id, :ownerId, :name, :description, :steps::jsonb)
+                """)
+                .param("id", workflow.id())
+                .param("ownerId", workflow.ownerId())
+                .param("name", workflow.name())
+                .param("description", workflow.description())
+                .param("steps", json.writeValueAsString(workflow.steps()))
+                .update();
+    }
+
+    Optional<Workflow> findWorkflow(UUID id, UUID userId, boolean admin) {
+        return jdbc.sql("SELECT * FROM workflows WHERE id = :id AND (owner_id = :userId OR :admin)")
+                .param("id", id)
+                .param("userId", userId)
+                .param("admin", admin)
+                .query(this::workflow)
+                .optional();
+    }
+
+    /** The user's workflows, newest first, after the cursor position; one more than {@code limit}. */
+    List<Row<Workflow>> listWorkflows(UUID userId, Long before, int limit) {
+        return jdbc.sql("""
+                SELECT * FROM workflows WHERE owner_id = :userId AND (CAST(:before AS bigint) IS NULL OR seq < :before)
+                ORDER BY seq DESC LIMIT :limit
+                """)
+                .param("userId", userId)
+                .param("before", before)
+                .param("limit", limit + 1)
+                .query((rs, i) -> new Row<>(rs.getLong("seq"), workflow(rs, i)))
+                .list();
+    }
+
+    // ---- runs ----
+
+    void insertRun(Run run, String claimedBy, Duration lease) {
+        jdbc.sql("""
+                INSERT INTO runs (id, workflow_id, user_id, status, input, steps, caller, claimed_by, claimed_until)
+                VALUES (:id, :workflowId, :userId, :status, :input::jsonb, :steps::jsonb, :caller::jsonb, :claimedBy,
+                        now() + :leaseMs * interval '1 millisecond')
+                """)
+                .param("id", run.id())
+                .param("workflowId", run.workflowId())
+                .param("userId", run.userId())
+                .param("status", run.status())
+                .param("input", json.writeValueAsString(run.input()))
+                .param("steps", json.writeValueAsString(run.steps()))
+                .param("caller", json.writeValueAsString(run.caller()))
+                .param("claimedBy", claimedBy)
+                .param("leaseMs", lease.toMillis())
+                .update();
+        for (int i = 0; i < run.steps().size(); i++) {
+            StepDefinition step = run.steps().get(i);
+            jdbc.sql(
+                            "INSERT INTO run_steps (run_id, step_id, position, type) VALUES (:runId, :stepId, :position, :type)")
+                    .param("runId", run.id())
+                    .param("stepId", step.id())
+                    .param("position", i)
+                    .param("type", step.type())
+                    .update();
+        }
+    }
+
+    Optional<Run> findRun(UUID id) {
+        return jdbc.sql("SELECT * FROM runs WHERE id = :id")
+                .param("id", id)
+                .query(this::run)
+                .optional();
+    }
+
+    Optional<Run> findRun(UUID id, UUID userId, boolean admin) {
+        return jdbc.sql("SELECT * FROM runs WHERE id = :id AND (user_id = :userId OR :admin)")
+                .param("id", id)
+                .param("userId", userId)
+                .param("admin", admin)
+                .query(this::run)
+                .optional();
+    }
+
+    /** Locks the run's row for the rest of the transaction: every change of a run and its events goes through it. */
+    Optional<Run> lockRun(UUID id) {
+        return jdbc.sql("SELECT * FROM runs WHERE id = :id FOR UPDATE")
+                .param("id", id)
+                .query(this::run)
+                .optional();
+    }
+
+    List<RunStep> steps(UUID runId) {
+        return jdbc.sql("SELECT * FROM run_steps WHERE run_id = :runId ORDER BY position")
+                .param("runId", runId)
+                .query(this::step)
+                .list();
+    }
+
+    void runStatus(UUID id, String status) {
+        jdbc.sql("""
+                UPDATE runs SET status = :status, updated_at = now(),
+                       started_at = CASE WHEN :status = 'running' THEN coalesce(started_at, now()) ELSE started_at END
+                WHERE id = :id
+                """).param("id", id).param("status", status).update();
+    }
+
+    /** Ends the run; its token is forgotten. */
+    void finishRun(UUID id, String status, JsonNode output, JsonNode error) {
+        jdbc.sql("""
+                UPDATE runs SET status = :status, output = :output::jsonb, error = :error::jsonb, completed_at = now(),
+                       updated_at = now(), caller = caller - 'token', claimed_by = NULL, claimed_until = NULL
+                WHERE id = :id
+                """)
+                .param("id", id)
+                .param("status", status)
+                .param("output", output == null ? null : json.writeValueAsString(output))
+                .param("error", error == null ? null : json.writeValueAsString(error))
+                .update();
+    }
+
+    /** Cancels every step that has not finished. */
+    void cancelOpenSteps(UUID runId) {
+        jdbc.sql("""
+                UPDATE run_steps SET status = 'cancelled', completed_at = now()
+                WHERE run_id = :runId AND status IN ('pending', 'running', 'waiting_approval')
+                """).param("runId", runId).update();
+    }
+
+    /** Moves a step from {@code from} to {@code to}; false when it was not in {@code from}. */
+    boolean stepStatus(UUID runId, String stepId, String from, String to) {
+        return jdbc.sql("""
+                UPDATE run_steps SET status = :to,
+                       completed_at = CASE WHEN :to IN ('succeeded', 'failed', 'skipped', 'cancelled') THEN now() END
+                WHERE run_id = :runId AND step_id = :stepId AND status = :from
+                """)
+                        .param("runId", runId)
+                        .param("stepId", stepId)
+                        .param("from", from)
+                        .param("to", to)
+                        .update()
+                == 1;
+    }
+
+    /** pending → running, counting the attempt; the attempt number, or 0 when the step was not pending. */
+    int startStep(UUID runId, String stepId) {
+        return jdbc.sql("""
+                UPDATE run_steps SET status = 'running', attempts = attempts + 1, next_attempt_at = NULL,
+                       started_at = coalesce(started_at, now())
+                WHERE run_id = :runId AND step_id = :stepId AND status = 'pending'
+                RETURNING attempts
+                """)
+                .param("runId", runId)
+                .param("stepId", stepId)
+                .query(Integer.class)
+                .optional()
+                .orElse(0);
+    }
+
+    /** Ends the running attempt {@code attempt}; false when the step is no longer in that attempt. */
+    boolean completeStep(UUID runId, String stepId, int attempt, String status, JsonNode output, JsonNode error) {
+        return jdbc.sql("""
+                UPDATE run_steps SET status = :status, output = :output::jsonb, error = :error::jsonb,
+                       completed_at = now()
+                WHERE run_id = :runId AND step_id = :stepId AND status = 'running' AND attempts = :attempt
+                """)
+                        .param("runId", runId)
+                        .param("stepId", stepId)
+                        .param("attempt", attempt)
+                        .param("status", status)
+                        .param("output", output == null ? null : json.writeValueAsString(output))
+                        .param("error", error == null ? null : json.writeValueAsString(error))
+                        .update()
+                == 1;
+    }
+
+    /** The running attempt failed and will be tried again at {@code at}. */
+    boolean retryStep(UUID runId, String stepId, int attempt, JsonNode error, Instant at) {
+        return jdbc.sql("""
+                UPDATE run_steps SET status = 'pending', error = :error::jsonb, next_attempt_at = :at
+                WHERE run_id = :runId AND step_id = :stepId AND status = 'running' AND attempts = :attempt
+                """)
+                        .param("runId", runId)
+                        .param("stepId", stepId)
+                        .param("attempt", attempt)
+                        .param("error", json.writeValueAsString(error))
+                        .param("at", Timestamp.from(at))
+                        .update()
+                == 1;
+    }
+
+    void skipStep(UUID runId, String stepId, String reason) {
+        jdbc.sql("""
+                UPDATE run_steps SET status = 'skipped', completed_at = now(),
+                       output = NULL, error = NULL, approval = jsonb_build_object('skipReason', CAST(:reason AS text))
+                WHERE run_id = :runId AND step_id = :stepId AND status = 'pending'
+                """)
+                .param("runId", runId)
+                .param("stepId", stepId)
+                .param("reason", reason)
+                .update();
+    }
+
+    /** Records a person's decision on a waiting step; {@code status} is where the step goes next. */
+    boolean decide(
+            UUID runId,
+            String stepId,
+            boolean approved,
+            JsonNode approval,
+            String status,
+            JsonNode output,
+            JsonNode error) {
+        return jdbc.sql("""
+                UPDATE run_steps SET approved = :approved, approval = :approval::jsonb, status = :status,
+                       output = :output::jsonb, error = :error::jsonb,
+                       completed_at = CASE WHEN :status IN ('succeeded', 'failed') THEN now() END
+                WHERE run_id = :runId AND step_id = :stepId AND status = 'waiting_approval'
+                """)
+                        .param("runId", runId)
+                        .param("stepId", stepId)
+                        .param("approved", approved)
+                        .param("approval", json.writeValueAsString(approval))
+                        .param("status", status)
+                        .param("output", output == null ? null : json.writeValueAsString(output))
+                        .param("error", error == null ? null : json.writeValueAsString(error))
+                        .update()
+                == 1;
+    }
+
+    /** Steps left {@code running} by an instance that stopped are to be run again. */
+    void requeueRunningSteps(UUID runId) {
+        jdbc.sql("UPDATE run_steps SET status = 'pending' WHERE run_id = :runId AND status = 'running'")
+                .param("runId", runId)
+                .update();
+    }
+
+    // ---- events ----
+
+    /** Appends an event with the run's next sequence number (call with the run's row locked). */
+    long appendEvent(UUID runId, String type, JsonNode data) {
+        long seq = jdbc.sql("UPDATE runs SET event_seq = event_seq + 1 WHERE id = :id RETURNING event_seq")
+                .param("id", runId)
+                .query(Long.class)
+                .single();
+        jdbc.sql("INSERT INTO run_events (run_id, seq, type, data) VALUES (:runId, :seq, :type, :data::jsonb)")
+                .param("runId", runId)
+                .param("seq", seq)
+                .param("type", type)
+                .param("data", json.writeValueAsString(data))
+                .update();
+        return seq;
+    }
+
+    List<RunEvent> events(UUID runId, long after, int limit) {
+        return jdbc.sql("SELECT * FROM run_events WHERE run_id = :runId AND seq > :after ORDER BY seq LIMIT :limit")
+                .param("runId", runId)
+                .param("after", after)
+                .param("limit", limit)
+                .query((rs, i) -> new RunEvent(
+                        rs.getLong("seq"),
+                        rs.getString("type"),
+                        json.readTree(rs.getString("data")),
+                        rs.getTimestamp("created_at").toInstant()))
+                .list();
+    }
+
+    // ---- claims ----
+
+    boolean renewClaim(UUID runId, String instance, Duration lease) {
+        return jdbc.sql("""
+                UPDATE runs SET claimed_until = now() + :leaseMs * interval '1 millisecond'
+                WHERE id = :id AND claimed_by = :instance AND status IN ('queued', 'running', 'waiting_approval')
+                """)
+                        .param("id", runId)
+                        .param("instance", instance)
+                        .param("leaseMs", lease.toMillis())
+                        .update()
+                == 1;
+    }
+
+    /** Claims unfinished runs that no live instance holds (never claimed, released, or lease expired). */
+    List<UUID> claimAbandoned(String instance, Duration lease, int limit) {
+        return jdbc.sql("""
+                UPDATE runs SET claimed_by = :instance, claimed_until = now() + :leaseMs * interval '1 millisecond'
+                WHERE id IN (SELECT id FROM runs
+                             WHERE status IN ('queued', 'running', 'waiting_approval')
+                               AND (claimed_by IS NULL OR claimed_until < now())
+                             ORDER BY seq LIMIT :limit FOR UPDATE SKIP LOCKED)
+                RETURNING id
+                """)
+                .param("instance", instance)
+                .param("leaseMs", lease.toMillis())
+                .param("limit", limit)
+                .query(UUID.class)
+                .list();
+    }
+
+    void releaseClaims(String instance) {
+        jdbc.sql("UPDATE runs SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = :instance")
+                .param("instance", instance)
+                .update();
+    }
+
+    void releaseClaim(UUID runId, String instance) {
+        jdbc.sql("UPDATE runs SET claimed_by = NULL, claimed_until = NULL WHERE id = :id AND claimed_by = :instance")
+                .param("id", runId)
+                .param("instance", instance)
+                .update();
+    }
+
+    // ---- mapping ----
+
+    private Workflow workflow(ResultSet rs, int row) throws SQLException {
+        return new Workflow(
+                rs.getObject("id", UUID.class),
+                rs.getObject("owner_id", UUID.class),
+                rs.getString("name"),
+                rs.getString("description"),
+                json.readValue(rs.getString("steps"), STEPS),
+                rs.getTimestamp("created_at").toInstant(),
+                rs.getTimestamp("updated_at").toInstant());
+    }
+
+    private Run run(ResultSet rs, int row) throws SQLException {
+        return new Run(
+                rs.getObject("id", UUID.class),
+                rs.getObject("workflow_id", UUID.class),
+                rs.getObject("user_id", UUID.class),
+                rs.getString("status"),
+                json.readTree(rs.getString("input")),
+                json.readValue(rs.getString("steps"), STEPS),
+                node(rs.getString("output")),
+                node(rs.getString("error")),
+                json.readTree(rs.getString("caller")),
+                instant(rs.getTimestamp("created_at")),
+                instant(rs.getTimestamp("started_at")),
+                instant(rs.getTimestamp("completed_at")));
+    }
+
+    private RunStep step(ResultSet rs, int row) throws SQLException {
+        return new RunStep(
+                rs.getString("step_id"),
+                rs.getInt("position"),
+                rs.getString("type"),
+                rs.getString("status"),
+                rs.getInt("attempts"),
+                (Boolean) rs.getObject("approved"),
+                node(rs.getString("approval")),
+                instant(rs.getTimestamp("next_attempt_at")),
+                instant(rs.getTimestamp("started_at")),
+                instant(rs.getTimestamp("completed_at")),
+                node(rs.getString("output")),
+                node(rs.getString("error")));
+    }
+
+    private JsonNode node(String text) {
+        return text == null ? null : json.readTree(text);
+    }
+
+    private static Instant instant(Timestamp timestamp) {
+        return timestamp == null ? null : timestamp.toInstant();
+    }
+
+    /** A row with its position, for cursors. */
+    record Row<T>(long seq, T value) {}
+}

@@ -1,0 +1,229 @@
+package ai.agency.orchestration.workflow;
+
+import ai.agency.common.error.AgencyException;
+import ai.agency.common.security.Caller;
+import ai.agency.orchestration.conversation.Cursor;
+import ai.agency.orchestration.conversation.Page;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Workflow definitions, starting runs, and what people do to runs: look, cancel, approve or reject. */
+@Service
+class WorkflowService {
+
+    private final WorkflowRepository repository;
+    private final WorkflowValidator validator;
+    private final RunEngine engine;
+    private final TransactionTemplate tx;
+    private final WorkflowMetrics metrics;
+    private final JsonMapper json;
+
+    WorkflowService(
+            WorkflowRepository repository,
+            WorkflowValidator validator,
+            RunEngine engine,
+            TransactionTemplate tx,
+            WorkflowMetrics metrics,
+            JsonMapper json) {
+        this.repository = repository;
+        this.validator = validator;
+        this.engine = engine;
+        this.tx = tx;
+        this.metrics = metrics;
+        this.json = json;
+    }
+
+    Workflow create(Caller caller, WorkflowRequest request) {
+        requireWriter(caller);
+        validator.validate(caller, request.steps());
+        Workflow workflow = new Workflow(
+                UUID.randomUUID(),
+                caller.id(),
+                request.name().strip(),
+                Objects.requireNonNullElse(request.description(), ""),
+                request.steps(),
+                Instant.now(),
+                Instant.now());
+        repository.insertWorkflow(workflow);
+        return workflow;
+    }
+
+    Workflow get(Caller caller, UUID id) {
+        return repository
+                .findWorkflow(id, caller.id(), caller.isAdmin())
+                .orElseThrow(() -> AgencyException.notFound("Workflow", id));
+    }
+
+    Page<Workflow> list(Caller caller, Integer limit, String cursor) {
+        int size = Cursor.limit(limit);
+        List<WorkflowRepository.Row<Workflow>> rows =
+                repository.listWorkflows(caller.id(), Cursor.decode(cursor), size);
+        boolean more = rows.size() > size;
+        List<WorkflowRepository.Row<Workflow>> shown = more ? rows.subList(0, size) : rows;
+        return new Page<>(
+                shown.stream().map(WorkflowRepository.Row::value).toList(),
+                more ? Cursor.encode(shown.getLast().seq()) : null);
+    }
+
+    /** Queues a run, claimed by this instance, and starts executing it. The run acts as the caller. */
+    RunView start(Caller caller, UUID workflowId, JsonNode input) {
+        requireWriter(caller);
+        Workflow workflow = get(caller, workflowId);
+        ObjectNode identity = json.createObjectNode()
+                .put("id", caller.id().toString())
+                .put("username", caller.username())
+                .put("token", caller.token());
+        caller.roles().forEach(identity.putArray("roles")::add);
+        Run run = new Run(
+                UUID.randomUUID(),
+                workflow.id(),
+                workflow.ownerId(),
+                Run.QUEUED,
+                input == null || input.isNull() ? json.createObjectNode() : input,
+                workflow.steps(),
+                null,
+                null,
+                identity,
+                null,
+                null,
+                null);
+        tx.executeWithoutResult(s -> repository.insertRun(run, engine.instance(), engine.lease()));
+        engine.start(run.id());
+        return new RunView(
+                run.id(), run.workflowId(), Run.QUEUED, 0, List.of(), run.input(), null, null, null, null, null);
+    }
+
+    Run run(Caller caller, UUID runId) {
+        return repository
+                .findRun(runId, caller.id(), caller.isAdmin())
+                .orElseThrow(() -> AgencyException.notFound("Run", runId));
+    }
+
+    RunView view(Caller caller, UUID runId) {
+        return view(run(caller, runId));
+    }
+
+    RunView view(Run run) {
+        List<RunStep> steps = repository.steps(run.id());
+        double progress =
+                steps.isEmpty() ? 1 : steps.stream().filter(RunStep::finished).count() / (double) steps.size();
+        return new RunView(
+                run.id(),
+                run.workflowId(),
+                run.status(),
+                progress,
+                steps.stream().map(RunView.StepView::of).toList(),
+                run.input(),
+                run.output(),
+                run.error(),
+                run.createdAt(),
+                run.startedAt(),
+                run.completedAt());
+    }
+
+    RunView cancel(Caller caller, UUID runId) {
+        requireWriter(caller);
+        run(caller, runId);
+        boolean[] cancelled = {false};
+        tx.executeWithoutResult(s -> {
+            Run locked = repository.lockRun(runId).orElseThrow();
+            if (locked.finished()) {
+                return;
+            }
+            repository.cancelOpenSteps(runId);
+            repository.finishRun(runId, Run.CANCELLED, null, null);
+            repository.appendEvent(
+                    runId, "run.cancelled", engine.runEvent(runId, Run.CANCELLED, progress(runId), null, null));
+            cancelled[0] = true;
+        });
+        if (cancelled[0]) {
+            metrics.runFinished(Run.CANCELLED);
+        }
+        engine.signal(runId);
+        return view(caller, runId);
+    }
+
+    RunView decide(Caller caller, UUID runId, String stepId, boolean approved, String comment) {
+        requireWriter(caller);
+        run(caller, runId);
+        boolean[] rejected = {false};
+        tx.executeWithoutResult(s -> {
+            Run locked = repository.lockRun(runId).orElseThrow();
+            StepDefinition step = locked.steps().stream()
+                    .filter(d -> d.id().equals(stepId))
+                    .findFirst()
+                    .orElseThrow(() -> AgencyException.notFound("Step", stepId));
+            ObjectNode approval = json.createObjectNode()
+                    .put("approved", approved)
+                    .put("comment", comment)
+                    .put("by", caller.id().toString())
+                    .put("at", Instant.now().toString());
+            ObjectNode data =
+                    json.createObjectNode().put("runId", runId.toString()).put("stepId", stepId);
+            if (approved) {
+                boolean gate = "approval".equals(step.type());
+                ObjectNode output =
+                        gate ? json.createObjectNode().put("approved", true).put("comment", comment) : null;
+                if (locked.finished()
+                        || !repository.decide(
+                                runId,
+                                stepId,
+                                true,
+                                approval,
+                                gate ? RunStep.SUCCEEDED : RunStep.PENDING,
+                                output,
+                                null)) {
+                    throw AgencyException.conflict("Step " + stepId + " is not waiting for approval");
+                }
+                repository.runStatus(runId, Run.RUNNING);
+                if (gate) {
+                    data.put("status", RunStep.SUCCEEDED).set("output", output);
+                    repository.appendEvent(runId, "step.succeeded", data);
+                }
+                return;
+            }
+            String message = comment == null || comment.isBlank() ? "rejected" : comment;
+            ObjectNode error = json.createObjectNode()
+                    .put("stepId", stepId)
+                    .put("errorType", "rejected")
+                    .put("message", message);
+            if (locked.finished() || !repository.decide(runId, stepId, false, approval, RunStep.FAILED, null, error)) {
+                throw AgencyException.conflict("Step " + stepId + " is not waiting for approval");
+            }
+            data.put("status", RunStep.FAILED).put("willRetry", false).set("error", error);
+            repository.appendEvent(runId, "step.failed", data);
+            repository.cancelOpenSteps(runId);
+            repository.finishRun(runId, Run.FAILED, null, error);
+            repository.appendEvent(
+                    runId, "run.failed", engine.runEvent(runId, Run.FAILED, progress(runId), null, error));
+            rejected[0] = true;
+        });
+        if (rejected[0]) {
+            metrics.runFinished(Run.FAILED);
+        }
+        engine.signal(runId);
+        return view(caller, runId);
+    }
+
+    List<RunEvent> events(UUID runId, long after) {
+        return repository.events(runId, after, 500);
+    }
+
+    private double progress(UUID runId) {
+        List<RunStep> steps = repository.steps(runId);
+        return steps.isEmpty() ? 1 : steps.stream().filter(RunStep::finished).count() / (double) steps.size();
+    }
+
+    private static void requireWriter(Caller caller) {
+        if (!caller.canWrite()) {
+            throw AgencyException.forbidden("Viewers cannot change workflows or runs");
+        }
+    }
+}

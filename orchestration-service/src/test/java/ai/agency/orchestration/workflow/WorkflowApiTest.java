@@ -1,0 +1,467 @@
+package ai.agency.orchestration.workflow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ai.agency.orchestration.OrchestrationApiTest;
+import ai.agency.orchestration.OrchestrationServiceApplication;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.Environment;
+import tools.jackson.databind.JsonNode;
+
+class WorkflowApiTest extends OrchestrationApiTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @Autowired
+    private Environment environment;
+
+    @Autowired
+    private RunEngine engine;
+
+    private static Map<String, Object> step(String id, String type, Object input, Object... more) {
+        Map<String, Object> step = new java.util.LinkedHashMap<>();
+        step.put("id", id);
+        step.put("type", type);
+        step.put("input", input);
+        for (int i = 0; i < more.length; i += 2) {
+            step.put((String) more[i], more[i + 1]);
+        }
+        return step;
+    }
+
+    private static Map<String, Object> tool(String name, Map<String, Object> parameters) {
+        return Map.of("tool", name, "parameters", parameters);
+    }
+
+    private String workflow(String token, List<Map<String, Object>> steps) {
+        Response created = post("/api/v1/workflows", token, Map.of("name", "wf", "steps", steps));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        return created.json().get("id").asString();
+    }
+
+    private String start(String token, String workflowId, Object input) {
+        Response started = post("/api/v1/workflows/" + workflowId + "/runs", token, Map.of("input", input));
+        assertThat(started.status()).as(started.body()).isEqualTo(202);
+        assertThat(started.json().get("status").asString()).isEqualTo("queued");
+        return started.json().get("runId").asString();
+    }
+
+    private JsonNode awaitStatus(String token, String runId, String status) {
+        JsonNode[] run = {null};
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+            Response response = get("/api/v1/runs/" + runId, token);
+            assertThat(response.status()).as(response.body()).isEqualTo(200);
+            run[0] = response.json();
+            assertThat(run[0].get("status").asString()).as(response.body()).isEqualTo(status);
+        });
+        return run[0];
+    }
+
+    private static JsonNode step(JsonNode run, String id) {
+        for (JsonNode step : run.get("steps")) {
+            if (step.get("id").asString().equals(id)) {
+                return step;
+            }
+        }
+        throw new AssertionError("no step " + id + " in " + run);
+    }
+
+    private static String key() {
+        return UUID.randomUUID().toString();
+    }
+
+    @Test
+    void invalidDefinitionsAreRefusedNamingTheStep() {
+        String user = newUser();
+        Object[][] cases = {
+            {
+                List.of(
+                        step("a", "transform", "x", "dependsOn", List.of("b")),
+                        step("b", "transform", "y", "dependsOn", List.of("a"))),
+                "steps[0].dependsOn",
+                "cycle"
+            },
+            {List.of(step("a", "transform", "x", "dependsOn", List.of("nope"))), "steps[0].dependsOn", "'nope'"},
+            {List.of(step("a", "tool", tool("no_such_tool", Map.of()))), "steps[0].input.tool", "no_such_tool"},
+            {List.of(step("a", "agent", "hi", "agentId", UUID.randomUUID().toString())), "steps[0].agentId", "'a'"},
+            {
+                List.of(step("a", "transform", "x"), step("b", "transform", "{{steps.a.output}}")),
+                "steps[1].input",
+                "does not depend"
+            },
+            {List.of(step("a", "transform", "{{ bad path }}")), "steps[0].input", "bad template"},
+            {
+                List.of(
+                        step("a", "transform", "x"),
+                        step("b", "transform", "y", "dependsOn", List.of("a"), "condition", "steps.a.output >")),
+                "steps[1].condition",
+                "'b'"
+            },
+            {List.of(step("a", "loop", "x")), "steps[0].type", "'a'"},
+        };
+        for (Object[] c : cases) {
+            Response response = post("/api/v1/workflows", user, Map.of("name", "bad", "steps", c[0]));
+            JsonNode problem = assertProblem(response, 400, "validation");
+            assertThat(problem.get("errors").get(0).get("field").asString()).isEqualTo(c[1]);
+            assertThat(problem.get("errors").get(0).get("message").asString()).contains((String) c[2]);
+        }
+    }
+
+    @Test
+    void independentBranchesRunInParallelAndTemplatesKeepTypes() {
+        String user = newUser();
+        String gate = key();
+        String id = workflow(
+                user,
+                List.of(
+                        step("left", "tool", tool("gate", Map.of("key", gate, "parties", 2))),
+                        step("right", "tool", tool("gate", Map.of("key", gate, "parties", 2))),
+                        step(
+                                "join",
+                                "transform",
+                                Map.of(
+                                        "both",
+                                        List.of(
+                                                "{{steps.left.output.overlapped}}",
+                                                "{{steps.right.output.overlapped}}"),
+                                        "text",
+                                        "topic {{input.topic}} n={{input.n}}"),
+                                "dependsOn",
+                                List.of("left", "right"))));
+        assertThat(get("/api/v1/workflows/" + id, user).json().get("steps").size())
+                .isEqualTo(3);
+        String runId = start(user, id, Map.of("topic", "rivers", "n", 3));
+        JsonNode run = awaitStatus(user, runId, "succeeded");
+        assertThat(run.get("progress").asDouble()).isEqualTo(1.0);
+        JsonNode join = step(run, "join").get("output");
+        assertThat(join.get("both").get(0).isBoolean()).isTrue();
+        assertThat(join.get("both").toString()).isEqualTo("[true,true]");
+        assertThat(join.get("text").asString()).isEqualTo("topic rivers n=3");
+        assertThat(run.get("output").get("join")).isEqualTo(join);
+    }
+
+    @Test
+    void aFalseConditionSkipsTheBranchAndItsDependants() {
+        String user = newUser();
+        String id = workflow(
+                user,
+                List.of(
+                        step("review", "transform", Map.of("score", "{{input.score}}")),
+                        step(
+                                "fix",
+                                "transform",
+                                "fixing",
+                                "dependsOn",
+                                List.of("review"),
+                                "condition",
+                                "steps.review.output.score < 80"),
+                        step(
+                                "publish",
+                                "transform",
+                                "publishing",
+                                "dependsOn",
+                                List.of("review"),
+                                "condition",
+                                "steps.review.output.score >= 80"),
+                        step("announce", "transform", "{{steps.publish.output}}", "dependsOn", List.of("publish"))));
+        JsonNode run = awaitStatus(user, start(user, id, Map.of("score", 55)), "succeeded");
+        assertThat(step(run, "fix").get("status").asString()).isEqualTo("succeeded");
+        assertThat(step(run, "publish").get("status").asString()).isEqualTo("skipped");
+        assertThat(step(run, "announce").get("status").asString()).isEqualTo("skipped");
+    }
+
+    @Test
+    void aRecoverableFailureIsRetriedUntilItSucceeds() {
+        String user = newUser();
+        String flaky = key();
+        String id = workflow(
+                user,
+                List.of(step(
+                        "call",
+                        "tool",
+                        tool("flaky", Map.of("key", flaky, "failures", 2)),
+                        "retry",
+                        Map.of("maxAttempts", 3, "backoffMs", 10))));
+        JsonNode run = awaitStatus(user, start(user, id, Map.of()), "succeeded");
+        assertThat(step(run, "call").get("attempts").asInt()).isEqualTo(3);
+        assertThat(step(run, "call").get("output").get("call").asInt()).isEqualTo(3);
+    }
+
+    @Test
+    void aNonRecoverableFailureFailsAtOnce() {
+        String user = newUser();
+        String flaky = key();
+        String id = workflow(
+                user,
+                List.of(
+                        step(
+                                "call",
+                                "tool",
+                                tool("flaky", Map.of("key", flaky, "failures", 5, "errorType", "validation")),
+                                "retry",
+                                Map.of("maxAttempts", 3, "backoffMs", 10)),
+                        step("after", "transform", "x", "dependsOn", List.of("call"))));
+        JsonNode run = awaitStatus(user, start(user, id, Map.of()), "failed");
+        assertThat(step(run, "call").get("attempts").asInt()).isEqualTo(1);
+        assertThat(step(run, "after").get("status").asString()).isEqualTo("cancelled");
+        assertThat(run.get("error").get("errorType").asString()).isEqualTo("validation");
+        assertThat(run.get("error").get("stepId").asString()).isEqualTo("call");
+        assertThat(calls(flaky)).isEqualTo(1);
+    }
+
+    @Test
+    void aStepThatTakesTooLongTimesOut() {
+        String user = newUser();
+        String id = workflow(
+                user,
+                List.of(step("wait", "tool", tool("gate", Map.of("key", key(), "parties", 2)), "timeoutMs", 300)));
+        JsonNode run = awaitStatus(user, start(user, id, Map.of()), "failed");
+        assertThat(step(run, "wait").get("error").get("timedOut").asBoolean()).isTrue();
+        assertThat(run.get("error").get("message").asString()).contains("timed out");
+    }
+
+    @Test
+    void anApprovalGateWaitsThenContinues() {
+        String user = newUser();
+        String id = workflow(
+                user,
+                List.of(
+                        step("draft", "transform", "a draft"),
+                        step("review", "approval", null, "dependsOn", List.of("draft")),
+                        step(
+                                "publish",
+                                "transform",
+                                "{{steps.review.output.comment}}",
+                                "dependsOn",
+                                List.of("review"))));
+        String runId = start(user, id, Map.of());
+        JsonNode waiting = awaitStatus(user, runId, "waiting_approval");
+        assertThat(step(waiting, "review").get("status").asString()).isEqualTo("waiting_approval");
+        assertProblem(
+                post("/api/v1/runs/" + runId + "/steps/publish/approval", user, Map.of("approved", true)),
+                409,
+                "conflict");
+        Response approved = post(
+                "/api/v1/runs/" + runId + "/steps/review/approval",
+                user,
+                Map.of("approved", true, "comment", "ship it"));
+        assertThat(approved.status()).as(approved.body()).isEqualTo(200);
+        JsonNode run = awaitStatus(user, runId, "succeeded");
+        assertThat(step(run, "publish").get("output").asString()).isEqualTo("ship it");
+    }
+
+    @Test
+    void aRejectedApprovalFailsTheRunWithTheComment() {
+        String user = newUser();
+        String id = workflow(
+                user,
+                List.of(
+                        step("send", "transform", "mail", "approval", true),
+                        step("after", "transform", "x", "dependsOn", List.of("send"))));
+        String runId = start(user, id, Map.of());
+        awaitStatus(user, runId, "waiting_approval");
+        post("/api/v1/runs/" + runId + "/steps/send/approval", user, Map.of("approved", false, "comment", "not now"));
+        JsonNode run = awaitStatus(user, runId, "failed");
+        assertThat(run.get("error").get("message").asString()).isEqualTo("not now");
+        assertThat(step(run, "send").get("status").asString()).isEqualTo("failed");
+        assertThat(step(run, "after").get("status").asString()).isEqualTo("cancelled");
+    }
+
+    @Test
+    void cancelStopsRunningAndPendingSteps() {
+        String user = newUser();
+        String gate = key();
+        String id = workflow(
+                user,
+                List.of(
+                        step("hang", "tool", tool("gate", Map.of("key", gate, "parties", 2))),
+                        step("after", "transform", "x", "dependsOn", List.of("hang"))));
+        String runId = start(user, id, Map.of());
+        await().atMost(WAIT).until(() -> calls(gate) == 1);
+        Response cancelled = post("/api/v1/runs/" + runId + "/cancel", user, null);
+        assertThat(cancelled.status()).as(cancelled.body()).isEqualTo(200);
+        assertThat(cancelled.json().get("status").asString()).isEqualTo("cancelled");
+        assertThat(step(cancelled.json(), "hang").get("status").asString()).isEqualTo("cancelled");
+        assertThat(step(cancelled.json(), "after").get("status").asString()).isEqualTo("cancelled");
+        GATES.get(gate).countDown();
+        List<Event> events = events(runId, user, null);
+        assertThat(events.getLast().name()).isEqualTo("run.cancelled");
+    }
+
+    @Test
+    void runEventsAreReplayedFromLastEventId() {
+        String user = newUser();
+        String id = workflow(
+                user,
+                List.of(
+                        step("one", "transform", "1"),
+                        step("two", "transform", "{{steps.one.output}}", "dependsOn", List.of("one"))));
+        String runId = start(user, id, Map.of());
+        List<Event> all = events(runId, user, null); // follows the run until it ends
+        assertThat(all.stream().map(Event::name).toList())
+                .containsExactly(
+                        "run.started",
+                        "step.started",
+                        "step.succeeded",
+                        "step.started",
+                        "step.succeeded",
+                        "run.succeeded");
+        for (int i = 0; i < all.size(); i++) {
+            assertThat(all.get(i).id()).isEqualTo(i + 1);
+        }
+        List<Event> rest = events(runId, user, "3");
+        assertThat(rest.getFirst().id()).isEqualTo(4);
+        assertThat(rest).hasSize(all.size() - 3);
+        assertThat(rest.getLast().data().get("output").get("two").asString()).isEqualTo("1");
+    }
+
+    @Test
+    void anotherUsersWorkflowsAndRunsDoNotExist() {
+        String owner = newUser();
+        String id = workflow(owner, List.of(step("one", "transform", "1")));
+        String runId = start(owner, id, Map.of());
+        awaitStatus(owner, runId, "succeeded");
+        String stranger = newUser();
+        assertProblem(get("/api/v1/workflows/" + id, stranger), 404, "not_found");
+        assertProblem(post("/api/v1/workflows/" + id + "/runs", stranger, Map.of("input", Map.of())), 404, "not_found");
+        assertProblem(get("/api/v1/runs/" + runId, stranger), 404, "not_found");
+        assertProblem(post("/api/v1/runs/" + runId + "/cancel", stranger, null), 404, "not_found");
+        assertProblem(get("/api/v1/runs/" + runId + "/events", stranger), 404, "not_found");
+        assertThat(get("/api/v1/workflows", stranger).json().get("items").size())
+                .isZero();
+        assertThat(get("/api/v1/runs/" + runId, jwts.admin(UUID.randomUUID())).status())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void anAgentStepRunsOneChatTurn() {
+        String user = newUser();
+        String id = workflow(
+                user,
+                List.of(step(
+                        "ask",
+                        "agent",
+                        "What is {{input.a}} * {{input.b}}?",
+                        "agentId",
+                        "00000000-0000-0000-0000-000000000001")));
+        JsonNode run = awaitStatus(user, start(user, id, Map.of("a", 17, "b", 23)), "succeeded");
+        assertThat(step(run, "ask").get("output").asString()).contains("391");
+    }
+
+    @Test
+    void aRunResumesAfterARestartWithCompletedStepsExecutedOnce() {
+        String first = key();
+        String gate = key();
+        String last = key();
+        String user = newUser();
+        ConfigurableApplicationContext other = new SpringApplicationBuilder(OrchestrationServiceApplication.class)
+                .initializers(context -> context.getBeanFactory().registerSingleton("testJwtDecoder", jwts.decoder()))
+                .run(
+                        "--server.port=0",
+                        "--spring.datasource.url=" + environment.getProperty("spring.datasource.url"),
+                        "--spring.datasource.username=" + environment.getProperty("spring.datasource.username"),
+                        "--spring.datasource.password=" + environment.getProperty("spring.datasource.password"),
+                        "--agency.clients.memory.base-url=" + stubUrl() + "/memory",
+                        "--agency.clients.tool.base-url=" + stubUrl() + "/tool",
+                        "--agency.orchestration.tools-cache-ttl=0s",
+                        "--agency.orchestration.workflows.recovery-interval=1h");
+        String runId;
+        try {
+            int otherPort = Integer.parseInt(other.getEnvironment().getProperty("local.server.port"));
+            int mine = port;
+            port = otherPort;
+            try {
+                String id = workflow(
+                        user,
+                        List.of(
+                                step("first", "tool", tool("flaky", Map.of("key", first))),
+                                step(
+                                        "middle",
+                                        "tool",
+                                        tool("gate", Map.of("key", gate, "parties", 2)),
+                                        "dependsOn",
+                                        List.of("first")),
+                                step(
+                                        "last",
+                                        "tool",
+                                        tool("flaky", Map.of("key", last)),
+                                        "dependsOn",
+                                        List.of("middle"))));
+                runId = start(user, id, Map.of());
+                await().atMost(WAIT).until(() -> calls(gate) == 1);
+            } finally {
+                port = mine;
+            }
+        } finally {
+            other.close();
+        }
+        JsonNode stopped = get("/api/v1/runs/" + runId, user).json();
+        assertThat(stopped.get("status").asString()).isEqualTo("running");
+        assertThat(step(stopped, "first").get("status").asString()).isEqualTo("succeeded");
+        assertThat(step(stopped, "middle").get("status").asString()).isEqualTo("running");
+
+        engine.recover();
+        JsonNode run = awaitStatus(user, runId, "succeeded");
+        assertThat(calls(first)).isEqualTo(1);
+        assertThat(calls(gate)).isEqualTo(2);
+        assertThat(calls(last)).isEqualTo(1);
+        assertThat(step(run, "middle").get("attempts").asInt()).isEqualTo(2);
+    }
+
+    /** Reads the run's SSE stream until the server ends it (the run ended). */
+    private List<Event> events(String runId, String token, String lastEventId) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + port + "/api/v1/runs/" + runId + "/events"))
+                .header("Accept", "text/event-stream")
+                .header("Authorization", "Bearer " + token)
+                .timeout(WAIT);
+        if (lastEventId != null) {
+            request.header("Last-Event-ID", lastEventId);
+        }
+        try {
+            HttpResponse<java.util.stream.Stream<String>> response =
+                    HttpClient.newHttpClient().send(request.GET().build(), HttpResponse.BodyHandlers.ofLines());
+            assertThat(response.statusCode()).isEqualTo(200);
+            List<Event> events = new ArrayList<>();
+            long[] id = {-1};
+            String[] name = {null};
+            StringBuilder data = new StringBuilder();
+            response.body().forEach(line -> {
+                if (line.isEmpty()) {
+                    if (name[0] != null) {
+                        events.add(new Event(id[0], name[0], JSON.readTree(data.toString())));
+                    }
+                    name[0] = null;
+                    data.setLength(0);
+                } else if (line.startsWith("id:")) {
+                    id[0] = Long.parseLong(line.substring(3).strip());
+                } else if (line.startsWith("event:")) {
+                    name[0] = line.substring(6).strip();
+                } else if (line.startsWith("data:")) {
+                    data.append(line.substring(5).strip());
+                }
+            });
+            return events;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,208 @@
+package ai.agency.gateway.ws;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.PingMessage;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
+import org.springframework.web.socket.handler.SessionLimitExceededException;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * One WebSocket connection: its user, the token relayed to the services, the per-connection {@code seq}, and the
+ * requests still running. Frames are numbered, appended to the replay log and sent in one critical section, so their
+ * order on the wire is their seq order. After a {@code resume} on another connection, frames of streams still
+ * running here are forwarded there.
+ */
+public final class Connection {
+
+    private static final Logger log = LoggerFactory.getLogger(Connection.class);
+
+    private final UUID id = UUID.randomUUID();
+    private final UUID userId;
+    private final String token;
+    private final ConcurrentWebSocketSessionDecorator session;
+    private final ReplayLog replayLog;
+    private final JsonMapper json;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Map<String, Downstream.Cancel> running = new ConcurrentHashMap<>();
+    private long seq;
+    private volatile Connection forwardTo;
+    private volatile long lastPongNanos = System.nanoTime();
+    private volatile Instant closedAt;
+
+    Connection(
+            UUID userId,
+            String token,
+            WebSocketSession session,
+            int sendTimeLimitMillis,
+            int bufferBytes,
+            ReplayLog replayLog,
+            JsonMapper json) {
+        this.userId = userId;
+        this.token = token;
+        this.session = new ConcurrentWebSocketSessionDecorator(
+                session,
+                sendTimeLimitMillis,
+                bufferBytes,
+                ConcurrentWebSocketSessionDecorator.OverflowStrategy.TERMINATE);
+        this.replayLog = replayLog;
+        this.json = json;
+    }
+
+    public UUID id() {
+        return id;
+    }
+
+    public UUID userId() {
+        return userId;
+    }
+
+    String token() {
+        return token;
+    }
+
+    public boolean isOpen() {
+        return closedAt == null && session.isOpen();
+    }
+
+    Instant closedAt() {
+        return closedAt;
+    }
+
+    void markClosed() {
+        closedAt = Instant.now();
+    }
+
+    Map<String, Downstream.Cancel> running() {
+        return running;
+    }
+
+    void finished(String requestId) {
+        running.remove(requestId);
+        Connection next = forwardTo;
+        if (next != null) {
+            next.finished(requestId);
+        }
+    }
+
+    long lastPongNanos() {
+        return lastPongNanos;
+    }
+
+    void ponged() {
+        lastPongNanos = System.nanoTime();
+    }
+
+    /** Sends a frame with the next seq (or forwards it to the connection that resumed this one). */
+    public void send(String type, String requestId, ObjectNode fields) {
+        Connection target;
+        lock.lock();
+        try {
+            target = forwardTo;
+            if (target == null) {
+                ObjectNode frame = json.createObjectNode();
+                frame.put("type", type);
+                frame.put("seq", ++seq);
+                frame.put("ts", Instant.now().toString());
+                if (requestId != null) {
+                    frame.put("requestId", requestId);
+                }
+                if (fields != null) {
+                    fields.properties().forEach(e -> {
+                        if (!frame.has(e.getKey())) {
+                            frame.set(e.getKey(), e.getValue());
+                        }
+                    });
+                }
+                String text = json.writeValueAsString(frame);
+                try {
+                    replayLog.append(id, userId, seq, text);
+                } catch (RuntimeException e) {
+                    log.warn("Could not log frame {} of connection {}: {}", seq, id, e.getMessage());
+                }
+                write(text);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (target != null) {
+            target.send(type, requestId, fields);
+        }
+    }
+
+    /** Replays frames of {@code old} (with their own seq) and then makes {@code old} forward its later frames here. */
+    void takeOver(Connection old, java.util.function.Supplier<java.util.List<ReplayLog.Frame>> missed) {
+        old.lock.lock();
+        try {
+            java.util.List<ReplayLog.Frame> frames = missed.get();
+            replay(frames);
+            running.putAll(old.running);
+            old.forwardTo = this;
+        } finally {
+            old.lock.unlock();
+        }
+    }
+
+    /** Sends frames logged on another connection, as they are. */
+    void replay(java.util.List<ReplayLog.Frame> frames) {
+        lock.lock();
+        try {
+            frames.forEach(f -> write(f.payload()));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void write(String text) {
+        if (!session.isOpen() || closedAt != null) {
+            return;
+        }
+        try {
+            session.sendMessage(new TextMessage(text));
+        } catch (SessionLimitExceededException e) {
+            closeSlowReader();
+        } catch (IOException | RuntimeException e) {
+            log.debug("Send on connection {} failed: {}", id, e.getMessage());
+        }
+    }
+
+    /** A protocol-level ping; also how a client too slow to read is noticed (the decorator's limits). */
+    void ping() {
+        try {
+            session.sendMessage(new PingMessage());
+        } catch (SessionLimitExceededException e) {
+            closeSlowReader();
+        } catch (IOException | RuntimeException e) {
+            log.debug("Ping on connection {} failed: {}", id, e.getMessage());
+        }
+    }
+
+    boolean sendBlockedLongerThan(long millis) {
+        return session.getTimeSinceSendStarted() > millis;
+    }
+
+    void closeSlowReader() {
+        log.info("Closing connection {} of user {}: client too slow to read", id, userId);
+        close(CloseStatus.POLICY_VIOLATION.withReason("client too slow to read"));
+    }
+
+    void close(CloseStatus status) {
+        Thread.ofVirtual().start(() -> {
+            try {
+                session.getDelegate().close(status);
+            } catch (IOException | RuntimeException e) {
+                log.debug("Close of connection {} failed: {}", id, e.getMessage());
+            }
+        });
+    }
+}

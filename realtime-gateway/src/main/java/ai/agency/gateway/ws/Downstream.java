@@ -1,0 +1,225 @@
+package ai.agency.gateway.ws;
+
+import ai.agency.gateway.GatewayProperties;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import org.springframework.stereotype.Component;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Calls orchestration-service and tool-service as the connected user (their access token is relayed). Chat streams
+ * are read line by line as they arrive, so each SSE event is relayed at once.
+ */
+@Component
+public class Downstream {
+
+    /** One SSE event: its {@code event:} name and its {@code data:} parsed as JSON. */
+    public record SseEvent(String event, String id, JsonNode data) {}
+
+    /** A JSON answer and its status. */
+    public record Answer(int status, JsonNode body) {
+        boolean ok() {
+            return status >= 200 && status < 300;
+        }
+    }
+
+    /** Receives each SSE event of a stream. */
+    @FunctionalInterface
+    public interface EventSink {
+        void accept(SseEvent event);
+    }
+
+    /** Lets another thread abort a running stream. */
+    public static final class Cancel {
+        private final AtomicReference<InputStream> body = new AtomicReference<>();
+        private volatile boolean cancelled;
+        private Thread waiting;
+
+        /** While a call waits for its answer, cancelling interrupts it. */
+        synchronized void bind(Thread thread) {
+            waiting = thread;
+            if (cancelled) {
+                thread.interrupt();
+            }
+        }
+
+        synchronized void unbind() {
+            waiting = null;
+            Thread.interrupted();
+        }
+
+        public void cancel() {
+            synchronized (this) {
+                cancelled = true;
+                if (waiting != null) {
+                    waiting.interrupt();
+                }
+            }
+            InputStream in = body.get();
+            if (in != null) {
+                try {
+                    in.close();
+                } catch (IOException ignored) {
+                    // closing is all we want
+                }
+            }
+        }
+
+        public boolean cancelled() {
+            return cancelled;
+        }
+    }
+
+    private final HttpClient http;
+    private final JsonMapper json;
+    private final URI orchestration;
+    private final URI tools;
+    private final Duration requestTimeout;
+
+    public Downstream(GatewayProperties properties, JsonMapper json) {
+        this.json = json;
+        this.orchestration = required(properties, "orchestration");
+        this.tools = required(properties, "tool");
+        this.requestTimeout = properties.realtime().requestTimeout();
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(5))
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
+    }
+
+    private static URI required(GatewayProperties properties, String route) {
+        GatewayProperties.Route r = properties.routes().get(route);
+        if (r == null) {
+            throw new IllegalStateException("agency.gateway.routes." + route + " is needed by /ws");
+        }
+        return r.uri();
+    }
+
+    public Answer createConversation(String token, String agentId, Cancel cancel)
+            throws IOException, InterruptedException {
+        ObjectNode body = json.createObjectNode();
+        if (agentId != null) {
+            body.put("agentId", agentId);
+        }
+        return post(orchestration, "/api/v1/conversations", token, body, cancel);
+    }
+
+    public Answer sendMessage(String token, String conversationId, String content, Cancel cancel)
+            throws IOException, InterruptedException {
+        ObjectNode body = json.createObjectNode().put("content", content).put("stream", false);
+        return post(orchestration, "/api/v1/conversations/" + conversationId + "/messages", token, body, cancel);
+    }
+
+    public Answer executeTool(String token, String toolName, JsonNode parameters, Cancel cancel)
+            throws IOException, InterruptedException {
+        ObjectNode body = json.createObjectNode();
+        body.set("parameters", parameters == null ? json.createObjectNode() : parameters);
+        return post(tools, "/api/v1/tools/" + toolName + "/execute", token, body, cancel);
+    }
+
+    /**
+     * Streams a chat answer: each SSE event goes to {@code sink} as soon as its blank line arrives. Returns the error
+     * answer when orchestration refused the request (status not 2xx), or null after the stream ended.
+     */
+    public Answer streamMessage(
+            String token, String conversationId, String content, Duration idleTimeout, Cancel cancel, EventSink sink)
+            throws IOException, InterruptedException {
+        ObjectNode body = json.createObjectNode().put("content", content).put("stream", true);
+        HttpRequest request = HttpRequest.newBuilder(
+                        orchestration.resolve("/api/v1/conversations/" + conversationId + "/messages"))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .header("Accept", "text/event-stream")
+                .timeout(idleTimeout)
+                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)))
+                .build();
+        HttpResponse<InputStream> response;
+        cancel.bind(Thread.currentThread());
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        } finally {
+            cancel.unbind();
+        }
+        try (InputStream in = response.body()) {
+            if (response.statusCode() < 200 || response.statusCode() >= 300) {
+                return new Answer(response.statusCode(), parse(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+            }
+            cancel.body.set(in);
+            if (cancel.cancelled()) {
+                return null;
+            }
+            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            String event = null;
+            String id = null;
+            StringBuilder data = new StringBuilder();
+            String line;
+            while ((line = reader.readLine()) != null) {
+                if (line.isEmpty()) {
+                    if (!data.isEmpty() || event != null) {
+                        sink.accept(new SseEvent(event == null ? "message" : event, id, parse(data.toString())));
+                    }
+                    event = null;
+                    id = null;
+                    data.setLength(0);
+                } else if (line.startsWith("event:")) {
+                    event = line.substring(6).strip();
+                } else if (line.startsWith("id:")) {
+                    id = line.substring(3).strip();
+                } else if (line.startsWith("data:")) {
+                    if (!data.isEmpty()) {
+                        data.append('\n');
+                    }
+                    data.append(line.substring(5).stripLeading());
+                }
+            }
+            return null;
+        } catch (IOException e) {
+            if (cancel.cancelled()) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    private Answer post(URI base, String path, String token, JsonNode body, Cancel cancel)
+            throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve(path))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .timeout(requestTimeout)
+                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)))
+                .build();
+        HttpResponse<String> response;
+        cancel.bind(Thread.currentThread());
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } finally {
+            cancel.unbind();
+        }
+        return new Answer(response.statusCode(), parse(response.body()));
+    }
+
+    private JsonNode parse(String text) {
+        if (text == null || text.isBlank()) {
+            return json.createObjectNode();
+        }
+        try {
+            return json.readTree(text);
+        } catch (JacksonException e) {
+            return json.createObjectNode().put("text", text);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package ai.agency.gateway.ws;
+
+import ai.agency.common.security.Caller;
+import ai.agency.gateway.GatewayProperties;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.server.ServerHttpRequest;
+import org.springframework.http.server.ServerHttpResponse;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.stereotype.Component;
+import org.springframework.web.socket.WebSocketHandler;
+import org.springframework.web.socket.server.HandshakeInterceptor;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Authenticates the {@code /ws} handshake: a single-use ticket in {@code Sec-WebSocket-Protocol: agency.v1,
+ * ticket.<ticket>} (redeemed once at auth-service for an access token) or {@code Authorization: Bearer <token>}.
+ * The token is checked with the gateway's {@link JwtDecoder}. Refused handshakes get 401 (429 past the per-user
+ * connection limit) and never reach the handler.
+ */
+@Component
+class HandshakeAuth implements HandshakeInterceptor {
+
+    static final String CALLER = "agency.caller";
+    static final String TICKET_PREFIX = "ticket.";
+    private static final Logger log = LoggerFactory.getLogger(HandshakeAuth.class);
+
+    private final JwtDecoder decoder;
+    private final ConnectionRegistry registry;
+    private final JsonMapper json;
+    private final URI auth;
+    private final int maxConnectionsPerUser;
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+
+    HandshakeAuth(JwtDecoder decoder, ConnectionRegistry registry, JsonMapper json, GatewayProperties properties) {
+        this.decoder = decoder;
+        this.registry = registry;
+        this.json = json;
+        GatewayProperties.Route route = properties.routes().get("auth");
+        if (route == null) {
+            throw new IllegalStateException("agency.gateway.routes.auth is needed to redeem WebSocket tickets");
+        }
+        this.auth = route.uri();
+        this.maxConnectionsPerUser = properties.realtime().maxConnectionsPerUser();
+    }
+
+    @Override
+    public boolean beforeHandshake(
+            ServerHttpRequest request,
+            ServerHttpResponse response,
+            WebSocketHandler wsHandler,
+            Map<String, Object> attributes) {
+        String token = null;
+        String ticket = ticketOf(request.getHeaders());
+        if (ticket != null) {
+            token = redeem(ticket);
+        } else {
+            String authorization = request.getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
+            if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                token = authorization.substring(7).strip();
+            }
+        }
+        Caller caller = token == null ? null : verify(token);
+        if (caller == null) {
+            response.setStatusCode(HttpStatus.UNAUTHORIZED);
+            return false;
+        }
+        if (registry.openOf(caller.id()).size() >= maxConnectionsPerUser) {
+            response.setStatusCode(HttpStatus.TOO_MANY_REQUESTS);
+            return false;
+        }
+        attributes.put(CALLER, caller);
+        return true;
+    }
+
+    @Override
+    public void afterHandshake(
+            ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler wsHandler, Exception exception) {}
+
+    static String ticketOf(HttpHeaders headers) {
+        List<String> values = headers.getOrEmpty("Sec-WebSocket-Protocol");
+        for (String value : values) {
+            for (String protocol : value.split(",")) {
+                String p = protocol.strip();
+                if (p.startsWith(TICKET_PREFIX) && p.length() > TICKET_PREFIX.length()) {
+                    return p.substring(TICKET_PREFIX.length());
+                }
+            }
+        }
+        return null;
+    }
+
+    private Caller verify(String token) {
+        try {
+            return Caller.of(decoder.decode(token));
+        } catch (RuntimeException e) { // JwtException, or a subject that is not a user id
+            return null;
+        }
+    }
+
+    private String redeem(String ticket) {
+        if (ticket.length() > 200) {
+            return null;
+        }
+        try {
+            String body = json.writeValueAsString(json.createObjectNode().put("ticket", ticket));
+            HttpResponse<String> answer = http.send(
+                    HttpRequest.newBuilder(auth.resolve("/api/v1/auth/ws-ticket/redeem"))
+                            .header("Content-Type", "application/json")
+                            .timeout(Duration.ofSeconds(5))
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (answer.statusCode() != 200) {
+                return null;
+            }
+            JsonNode token = json.readTree(answer.body()).path("accessToken");
+            return token.isString() ? token.asString() : null;
+        } catch (java.io.IOException | JacksonException e) {
+            log.warn("WebSocket ticket redemption failed: {}", e.getMessage());
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+}

@@ -1,0 +1,594 @@
+package ai.agency.gateway.ws;
+
+import ai.agency.common.error.AgencyException;
+import ai.agency.common.error.ErrorClassifier;
+import ai.agency.common.error.ErrorType;
+import ai.agency.common.security.Caller;
+import ai.agency.gateway.GatewayProperties;
+import ai.agency.gateway.session.SessionService;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.stereotype.Component;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.PongMessage;
+import org.springframework.web.socket.SubProtocolCapable;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.handler.TextWebSocketHandler;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The {@code /ws} protocol of api.md: {@code ready}, {@code chat} (answered or streamed from orchestration-service
+ * as it arrives), {@code tool_call}, {@code ping}, {@code cancel}, {@code resume}, {@code session.share}. Bad frames
+ * get an {@code error} frame and the connection stays open. Work runs on virtual threads, never on the socket's
+ * thread. Also the heartbeat, the replay log purge and a graceful shutdown that ends running streams.
+ */
+@Component
+public class RealtimeHandler extends TextWebSocketHandler implements SubProtocolCapable, SmartLifecycle {
+
+    static final String PROTOCOL = "agency.v1";
+    static final String CONNECTION = "agency.connection";
+    private static final Logger log = LoggerFactory.getLogger(RealtimeHandler.class);
+
+    private final ConnectionRegistry registry;
+    private final ReplayLog replayLog;
+    private final Downstream downstream;
+    private final RateLimiter rateLimiter;
+    private final SessionService sessions;
+    private final JsonMapper json;
+    private final GatewayProperties.Realtime settings;
+    private final ExecutorService work = Executors.newVirtualThreadPerTaskExecutor();
+    private ScheduledExecutorService timers;
+    private volatile boolean running;
+
+    RealtimeHandler(
+            ConnectionRegistry registry,
+            ReplayLog replayLog,
+            Downstream downstream,
+            RateLimiter rateLimiter,
+            SessionService sessions,
+            JsonMapper json,
+            GatewayProperties properties) {
+        this.registry = registry;
+        this.replayLog = replayLog;
+        this.downstream = downstream;
+        this.rateLimiter = rateLimiter;
+        this.sessions = sessions;
+        this.json = json;
+        this.settings = properties.realtime();
+    }
+
+    @Override
+    public List<String> getSubProtocols() {
+        return List.of(PROTOCOL);
+    }
+
+    @Override
+    public void afterConnectionEstablished(WebSocketSession session) {
+        Caller caller = (Caller) session.getAttributes().get(HandshakeAuth.CALLER);
+        if (!running) {
+            close(session, CloseStatus.GOING_AWAY);
+            return;
+        }
+        Connection connection = new Connection(
+                caller.id(),
+                caller.token(),
+                session,
+                (int) settings.sendTimeLimit().toMillis(),
+                settings.sendBufferBytes(),
+                replayLog,
+                json);
+        session.getAttributes().put(CONNECTION, connection);
+        registry.add(connection);
+        connection.send(
+                "ready",
+                null,
+                json.createObjectNode()
+                        .put("connectionId", connection.id().toString())
+                        .put("userId", caller.id().toString())
+                        .put("heartbeatSeconds", settings.heartbeatInterval().toSeconds()));
+    }
+
+    @Override
+    public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
+        Connection connection = (Connection) session.getAttributes().get(CONNECTION);
+        if (connection == null) {
+            return;
+        }
+        connection.markClosed();
+        if (connection.running().isEmpty()) {
+            registry.remove(connection);
+        }
+        // else: its streams keep running (and logging) for resume-grace, waiting for a resume
+    }
+
+    @Override
+    protected void handlePongMessage(WebSocketSession session, PongMessage message) {
+        Connection connection = (Connection) session.getAttributes().get(CONNECTION);
+        if (connection != null) {
+            connection.ponged();
+        }
+    }
+
+    @Override
+    protected void handleTextMessage(WebSocketSession session, TextMessage message) {
+        Connection connection = (Connection) session.getAttributes().get(CONNECTION);
+        if (connection == null) {
+            return;
+        }
+        connection.ponged(); // any traffic shows the client is alive
+        if (!rateLimiter.tryAcquire(connection.userId())) {
+            error(connection, null, "rate_limit", "Too many frames; slow down");
+            return;
+        }
+        String payload = message.getPayload();
+        if (payload.length() > settings.maxFrameBytes()
+                || payload.getBytes(StandardCharsets.UTF_8).length > settings.maxFrameBytes()) {
+            error(
+                    connection,
+                    null,
+                    ErrorType.VALIDATION.code(),
+                    "Frame too large: at most " + settings.maxFrameBytes() + " bytes");
+            return;
+        }
+        JsonNode frame;
+        try {
+            frame = json.readTree(payload);
+        } catch (JacksonException e) {
+            error(connection, null, ErrorType.VALIDATION.code(), "Frame is not valid JSON");
+            return;
+        }
+        if (frame == null || !frame.isObject()) {
+            error(connection, null, ErrorType.VALIDATION.code(), "Frame must be a JSON object");
+            return;
+        }
+        JsonNode idNode = frame.get("id");
+        String requestId = idNode == null || idNode.isNull() ? null : idNode.asString();
+        if (requestId != null && requestId.length() > 200) {
+            error(connection, null, ErrorType.VALIDATION.code(), "id is too long");
+            return;
+        }
+        String type = frame.path("type").isString() ? frame.path("type").asString() : null;
+        if (type == null) {
+            error(connection, requestId, ErrorType.VALIDATION.code(), "Frame needs a string 'type'");
+            return;
+        }
+        switch (type) {
+            case "ping" -> connection.send("pong", requestId, null);
+            case "chat" -> chat(connection, requestId, frame);
+            case "tool_call" -> toolCall(connection, requestId, frame);
+            case "cancel" -> cancel(connection, requestId, frame);
+            case "resume" -> resume(connection, requestId, frame);
+            case "session.share" -> share(connection, requestId, frame);
+            default -> error(connection, requestId, ErrorType.VALIDATION.code(), "Unknown frame type '" + type + "'");
+        }
+    }
+
+    private void chat(Connection connection, String requestId, JsonNode frame) {
+        JsonNode content = frame.get("content");
+        if (content == null || !content.isString() || content.asString().isBlank()) {
+            error(connection, requestId, ErrorType.VALIDATION.code(), "chat needs a non-blank 'content'");
+            return;
+        }
+        String conversationId = optionalString(frame, "conversationId");
+        String agentId = optionalString(frame, "agentId");
+        boolean stream = !frame.has("stream") || frame.get("stream").asBoolean(true);
+        String key = requestId != null ? requestId : "chat-" + UUID.randomUUID();
+        Downstream.Cancel cancel = new Downstream.Cancel();
+        if (connection.running().putIfAbsent(key, cancel) != null) {
+            error(connection, requestId, ErrorType.CONFLICT.code(), "A request with this id is still running");
+            return;
+        }
+        work.submit(() -> {
+            try {
+                String conversation = conversationId;
+                if (conversation == null) {
+                    Downstream.Answer created = downstream.createConversation(connection.token(), agentId, cancel);
+                    if (!created.ok()) {
+                        failed(connection, requestId, created);
+                        return;
+                    }
+                    conversation = created.body().path("id").asString();
+                }
+                if (stream) {
+                    stream(connection, requestId, conversation, content.asString(), cancel);
+                } else {
+                    Downstream.Answer answer =
+                            downstream.sendMessage(connection.token(), conversation, content.asString(), cancel);
+                    if (!answer.ok()) {
+                        failed(connection, requestId, answer);
+                        return;
+                    }
+                    JsonNode message = answer.body().path("message");
+                    ObjectNode fields = json.createObjectNode()
+                            .put("content", message.path("content").asString(""))
+                            .put("conversationId", conversation);
+                    copy(message, "id", fields, "messageId");
+                    copy(message, "toolCalls", fields, "toolCalls");
+                    copy(message, "memoriesUsed", fields, "memoriesUsed");
+                    connection.send("response", requestId, fields);
+                }
+            } catch (InterruptedException e) {
+                Thread.interrupted();
+                cancelled(connection, requestId, null);
+            } catch (IOException | RuntimeException e) {
+                Thread.interrupted();
+                if (cancel.cancelled()) {
+                    cancelled(connection, requestId, null);
+                } else {
+                    unavailable(connection, requestId, e);
+                }
+            } finally {
+                connection.finished(key);
+            }
+        });
+    }
+
+    private void stream(
+            Connection connection, String requestId, String conversationId, String content, Downstream.Cancel cancel)
+            throws IOException, InterruptedException {
+        AtomicReference<String> responseId = new AtomicReference<>();
+        AtomicBoolean ended = new AtomicBoolean();
+        Downstream.Answer refused = downstream.streamMessage(
+                connection.token(), conversationId, content, settings.streamIdleTimeout(), cancel, event -> {
+                    if (ended.get()) {
+                        return;
+                    }
+                    JsonNode data = event.data();
+                    switch (event.event()) {
+                        case "start" -> {
+                            responseId.set(data.path("messageId")
+                                    .asString(UUID.randomUUID().toString()));
+                            connection.send(
+                                    "stream_start",
+                                    requestId,
+                                    json.createObjectNode()
+                                            .put("responseId", responseId.get())
+                                            .put("conversationId", conversationId));
+                        }
+                        case "token" ->
+                            connection.send(
+                                    "stream_chunk",
+                                    requestId,
+                                    json.createObjectNode()
+                                            .put("responseId", responseId.get())
+                                            .put("content", data.path("text").asString("")));
+                        case "end" -> {
+                            ended.set(true);
+                            ObjectNode fields = json.createObjectNode().put("responseId", responseId.get());
+                            fields.set("usage", data.path("usage").isMissingNode() ? null : data.get("usage"));
+                            connection.send("stream_end", requestId, fields);
+                        }
+                        case "error" -> {
+                            ended.set(true);
+                            ObjectNode fields = json.createObjectNode()
+                                    .put("errorType", data.path("errorType").asString(ErrorType.INTERNAL.code()))
+                                    .put("message", data.path("message").asString("The answer failed"))
+                                    .put("responseId", responseId.get());
+                            connection.send("error", requestId, fields);
+                        }
+                        default -> {
+                            // tool_call, tool_result, memory: relayed as they are
+                            ObjectNode fields = json.createObjectNode()
+                                    .put("responseId", responseId.get())
+                                    .put("event", event.event());
+                            fields.set("data", data);
+                            connection.send("stream_event", requestId, fields);
+                        }
+                    }
+                });
+        Thread.interrupted();
+        if (refused != null) {
+            failed(connection, requestId, refused);
+        } else if (!ended.get() && cancel.cancelled()) {
+            cancelled(connection, requestId, responseId.get());
+        } else if (!ended.get()) {
+            error(connection, requestId, ErrorType.NETWORK.code(), "The answer stream ended early");
+        }
+    }
+
+    private void cancelled(Connection connection, String requestId, String responseId) {
+        ObjectNode fields =
+                json.createObjectNode().put("responseId", responseId).put("cancelled", true);
+        fields.putNull("usage");
+        connection.send("stream_end", requestId, fields);
+    }
+
+    private void toolCall(Connection connection, String requestId, JsonNode frame) {
+        String toolName = optionalString(frame, "toolName");
+        if (toolName == null || !toolName.matches("[A-Za-z0-9_.-]{1,100}")) {
+            error(connection, requestId, ErrorType.VALIDATION.code(), "tool_call needs a valid 'toolName'");
+            return;
+        }
+        JsonNode parameters = frame.get("parameters");
+        if (parameters != null && !parameters.isObject() && !parameters.isNull()) {
+            error(connection, requestId, ErrorType.VALIDATION.code(), "'parameters' must be an object");
+            return;
+        }
+        String key = requestId != null ? requestId : "tool-" + UUID.randomUUID();
+        Downstream.Cancel cancel = new Downstream.Cancel();
+        if (connection.running().putIfAbsent(key, cancel) != null) {
+            error(connection, requestId, ErrorType.CONFLICT.code(), "A request with this id is still running");
+            return;
+        }
+        work.submit(() -> {
+            try {
+                Downstream.Answer answer = downstream.executeTool(
+                        connection.token(),
+                        toolName,
+                        parameters == null || parameters.isNull() ? null : parameters,
+                        cancel);
+                if (!answer.ok()) {
+                    failed(connection, requestId, answer);
+                    return;
+                }
+                ObjectNode fields = json.createObjectNode().put("toolName", toolName);
+                fields.set("result", answer.body());
+                connection.send("tool_result", requestId, fields);
+            } catch (InterruptedException e) {
+                Thread.interrupted();
+                error(connection, requestId, "cancelled", "The tool call was cancelled");
+            } catch (IOException | RuntimeException e) {
+                Thread.interrupted();
+                unavailable(connection, requestId, e);
+            } finally {
+                connection.finished(key);
+            }
+        });
+    }
+
+    private void cancel(Connection connection, String requestId, JsonNode frame) {
+        String target = optionalString(frame, "requestId");
+        if (target == null) {
+            error(connection, requestId, ErrorType.VALIDATION.code(), "cancel needs 'requestId'");
+            return;
+        }
+        Downstream.Cancel cancel = connection.running().get(target);
+        if (cancel == null) {
+            error(connection, requestId, ErrorType.NOT_FOUND.code(), "No running request '" + target + "'");
+            return;
+        }
+        cancel.cancel();
+    }
+
+    private void resume(Connection connection, String requestId, JsonNode frame) {
+        String oldId = optionalString(frame, "connectionId");
+        JsonNode afterNode = frame.get("afterSeq");
+        UUID old;
+        try {
+            old = oldId == null ? null : UUID.fromString(oldId);
+        } catch (IllegalArgumentException e) {
+            old = null;
+        }
+        if (old == null || afterNode == null || !afterNode.canConvertToLong() || afterNode.asLong() < 0) {
+            error(
+                    connection,
+                    requestId,
+                    ErrorType.VALIDATION.code(),
+                    "resume needs 'connectionId' (a UUID) and 'afterSeq' (>= 0)");
+            return;
+        }
+        if (old.equals(connection.id())) {
+            error(connection, requestId, ErrorType.VALIDATION.code(), "A connection cannot resume itself");
+            return;
+        }
+        long afterSeq = afterNode.asLong();
+        UUID oldConnectionId = old;
+        UUID userId = connection.userId();
+        Optional<Long> first = replayLog.firstSeq(oldConnectionId, userId);
+        if (first.isEmpty() || first.get() > afterSeq + 1) {
+            error(connection, requestId, "resume_expired", "That connection's frames are no longer kept; start afresh");
+            return;
+        }
+        Connection local = registry.get(oldConnectionId);
+        int[] replayed = new int[1];
+        if (local != null && local.userId().equals(userId)) {
+            // same replica: replay and take over its running streams atomically, so no frame is lost or doubled
+            connection.takeOver(local, () -> {
+                List<ReplayLog.Frame> frames = replayLog.after(oldConnectionId, userId, afterSeq);
+                replayed[0] = frames.size();
+                return frames;
+            });
+            registry.remove(local);
+            local.close(CloseStatus.NORMAL.withReason("resumed elsewhere"));
+        } else {
+            List<ReplayLog.Frame> frames = replayLog.after(oldConnectionId, userId, afterSeq);
+            replayed[0] = frames.size();
+            connection.replay(frames);
+        }
+        connection.send(
+                "resumed",
+                requestId,
+                json.createObjectNode()
+                        .put("connectionId", oldConnectionId.toString())
+                        .put("replayed", replayed[0]));
+    }
+
+    private void share(Connection connection, String requestId, JsonNode frame) {
+        String sessionId = optionalString(frame, "sessionId");
+        JsonNode context = frame.get("context");
+        UUID id;
+        try {
+            id = sessionId == null ? null : UUID.fromString(sessionId);
+        } catch (IllegalArgumentException e) {
+            id = null;
+        }
+        if (id == null || context == null || !context.isObject()) {
+            error(
+                    connection,
+                    requestId,
+                    ErrorType.VALIDATION.code(),
+                    "session.share needs 'sessionId' (a UUID) and 'context' (an object)");
+            return;
+        }
+        UUID session = id;
+        work.submit(() -> {
+            try {
+                sessions.share(connection.userId(), session, context);
+                connection.send(
+                        "session.shared", requestId, json.createObjectNode().put("sessionId", session.toString()));
+            } catch (AgencyException e) {
+                error(connection, requestId, e.errorType().code(), e.getMessage());
+            } catch (RuntimeException e) {
+                unavailable(connection, requestId, e);
+            }
+        });
+    }
+
+    private void failed(Connection connection, String requestId, Downstream.Answer answer) {
+        JsonNode body = answer.body();
+        String errorType = body.path("errorType").isString()
+                ? body.path("errorType").asString()
+                : ErrorClassifier.classify(HttpStatusCode.valueOf(answer.status()))
+                        .code();
+        String message = body.path("detail").isString()
+                ? body.path("detail").asString()
+                : body.path("title").asString("The service answered " + answer.status());
+        ObjectNode fields = json.createObjectNode()
+                .put("errorType", errorType)
+                .put("message", message)
+                .put("status", answer.status());
+        connection.send("error", requestId, fields);
+    }
+
+    private void unavailable(Connection connection, String requestId, Exception e) {
+        ErrorType type = e instanceof ConnectException || e.getCause() instanceof ConnectException
+                ? ErrorType.SERVICE_UNAVAILABLE
+                : ErrorClassifier.classify(e);
+        log.warn("Request {} on connection {} failed: {}", requestId, connection.id(), e.toString());
+        error(
+                connection,
+                requestId,
+                type.code(),
+                type == ErrorType.INTERNAL ? "An unexpected error occurred" : "A service is unavailable; try again");
+    }
+
+    private void error(Connection connection, String requestId, String errorType, String message) {
+        connection.send(
+                "error",
+                requestId,
+                json.createObjectNode().put("errorType", errorType).put("message", message));
+    }
+
+    private static String optionalString(JsonNode frame, String field) {
+        JsonNode node = frame.get(field);
+        return node != null && node.isString() && !node.asString().isBlank() ? node.asString() : null;
+    }
+
+    private static void copy(JsonNode from, String field, ObjectNode to, String as) {
+        JsonNode value = from.get(field);
+        if (value != null) {
+            to.set(as, value);
+        }
+    }
+
+    private static void close(WebSocketSession session, CloseStatus status) {
+        try {
+            session.close(status);
+        } catch (IOException e) {
+            // already gone
+        }
+    }
+
+    // ---- heartbeat, purge, lifecycle ----
+
+    void heartbeat() {
+        long now = System.nanoTime();
+        long deadAfter = settings.heartbeatInterval().multipliedBy(3).toNanos();
+        Instant graceEnd = Instant.now().minus(settings.resumeGrace());
+        for (Connection c : registry.all()) {
+            if (c.closedAt() != null) {
+                if (c.closedAt().isBefore(graceEnd) || c.running().isEmpty()) {
+                    c.running().values().forEach(Downstream.Cancel::cancel);
+                    registry.remove(c);
+                }
+            } else if (now - c.lastPongNanos() > deadAfter) {
+                log.info("Closing connection {} of user {}: no pong", c.id(), c.userId());
+                c.close(CloseStatus.SESSION_NOT_RELIABLE.withReason("no heartbeat"));
+            } else if (c.sendBlockedLongerThan(settings.sendTimeLimit().toMillis())) {
+                c.closeSlowReader();
+            } else {
+                c.ping();
+            }
+        }
+    }
+
+    void purge() {
+        try {
+            int purged = replayLog.purgeOlderThan(settings.replayTtl());
+            if (purged > 0) {
+                log.debug("Purged {} replay frames", purged);
+            }
+        } catch (RuntimeException e) {
+            log.warn("Replay log purge failed: {}", e.getMessage());
+        }
+    }
+
+    @Override
+    public void start() {
+        timers = Executors.newScheduledThreadPool(
+                1, Thread.ofVirtual().name("ws-timer-", 0).factory());
+        long beat = settings.heartbeatInterval().toMillis();
+        timers.scheduleWithFixedDelay(this::safeHeartbeat, beat, beat, TimeUnit.MILLISECONDS);
+        long purge = settings.purgeInterval().toMillis();
+        timers.scheduleWithFixedDelay(this::purge, purge, purge, TimeUnit.MILLISECONDS);
+        running = true;
+    }
+
+    private void safeHeartbeat() {
+        try {
+            heartbeat();
+        } catch (RuntimeException e) {
+            log.warn("Heartbeat failed: {}", e.getMessage());
+        }
+    }
+
+    /** Graceful shutdown: running requests are cancelled (each stream gets its stream_end), then sockets close 1001. */
+    @Override
+    public void stop() {
+        running = false;
+        for (Connection c : registry.all()) {
+            c.running().values().forEach(Downstream.Cancel::cancel);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (registry.all().stream().anyMatch(c -> !c.running().isEmpty()) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        for (Connection c : registry.all()) {
+            c.close(CloseStatus.GOING_AWAY.withReason("server shutting down"));
+        }
+        if (timers != null) {
+            timers.shutdownNow();
+        }
+        work.shutdown();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+}
