@@ -38,6 +38,7 @@ final class RunningPlatform {
     final String adminPassword = "admin-" + UUID.randomUUID();
     private final Path root;
     private final Path logs;
+    private TestDatabase.Coordinates database;
 
     private RunningPlatform(Path root) {
         this.root = root;
@@ -65,6 +66,16 @@ final class RunningPlatform {
         return URI.create("http://localhost:" + ports.get(name));
     }
 
+    /** Starts a stopped service again on its port and waits until it is ready. */
+    void restartService(String name) {
+        try {
+            processes.put(name, launch(name, database));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        awaitReady(Duration.ofMinutes(2));
+    }
+
     void stopService(String name) {
         Process process = processes.get(name);
         process.destroy();
@@ -77,6 +88,7 @@ final class RunningPlatform {
 
     private void start() {
         TestDatabase.Coordinates db = TestDatabase.create();
+        database = db;
         for (String service : SERVICES) {
             ports.put(service, freePort());
         }
@@ -112,7 +124,8 @@ final class RunningPlatform {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(root.toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(logs.resolve(service + ".log").toFile());
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        logs.resolve(service + ".log").toFile()));
         Map<String, String> env = builder.environment();
         env.put("SERVER_PORT", ports.get(service).toString());
         env.put("AGENCY_DB_URL", db.url());

@@ -3,12 +3,9 @@ package ai.agency.platform;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.agency.common.testsupport.TestJwts;
-import java.io.IOException;
+import ai.agency.platform.Api.Reply;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -16,7 +13,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The walking skeleton, end to end: the real service jars, a real PostgreSQL with pgvector, real HTTP through the
@@ -25,9 +21,6 @@ import tools.jackson.databind.json.JsonMapper;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WalkingSkeletonIT {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final HttpClient HTTP =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static RunningPlatform platform;
 
     @BeforeAll
@@ -148,80 +141,35 @@ class WalkingSkeletonIT {
     void aServiceThatIsDownIsA503ProblemNotA500() {
         String token = newUserToken();
         platform.stopService("multimodal-service");
-        Reply reply = post("/api/v1/analyze/text", token, "{\"text\":\"hello\"}");
-        assertProblem(reply, 503, "service_unavailable");
+        try {
+            Reply reply = post("/api/v1/analyze/text", token, "{\"text\":\"hello\"}");
+            assertProblem(reply, 503, "service_unavailable");
+        } finally {
+            platform.restartService("multimodal-service"); // other test classes share this platform
+        }
     }
 
-    // --- helpers
-
     private String newUserToken() {
-        String username = "u" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        String password = "password-" + UUID.randomUUID();
-        Reply registered = post(
-                "/api/v1/auth/register",
-                null,
-                "{\"username\":\"" + username + "\",\"email\":\"" + username + "@example.com\",\"password\":\""
-                        + password + "\"}");
-        assertThat(registered.status()).as(registered.body()).isEqualTo(201);
-        Reply login = post(
-                "/api/v1/auth/login", null, "{\"username\":\"" + username + "\",\"password\":\"" + password + "\"}");
-        assertThat(login.status()).as(login.body()).isEqualTo(200);
-        assertThat(login.json().get("tokenType").asString()).isEqualTo("Bearer");
-        return login.json().get("accessToken").asString();
+        return Api.newUserToken(platform.gateway());
     }
 
     private static void assertProblem(Reply reply, int status, String errorType) {
-        assertThat(reply.status()).as(reply.body()).isEqualTo(status);
-        assertThat(reply.response().headers().firstValue("Content-Type"))
-                .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
-        assertThat(reply.json().get("errorType").asString()).isEqualTo(errorType);
-        assertThat(reply.json().get("status").asInt()).isEqualTo(status);
-        assertThat(reply.json().get("traceId").asString()).isNotBlank();
+        Api.assertProblem(reply, status, errorType);
     }
 
     private Reply post(String path, String token, String body) {
-        return send(platform.gateway(), "POST", path, token, body, "application/json");
+        return Api.send(platform.gateway(), "POST", path, token, body, "application/json");
     }
 
     private Reply get(String path, String token) {
-        return send(platform.gateway(), "GET", path, token, null, null);
+        return Api.send(platform.gateway(), "GET", path, token, null, null);
     }
 
     private static Reply send(URI base, String method, String path, String token, String body, String contentType) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30));
-        if (token != null) {
-            builder.header("Authorization", "Bearer " + token);
-        }
-        if (contentType != null) {
-            builder.header("Content-Type", contentType);
-        }
-        builder.method(
-                method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return exchange(builder.build());
+        return Api.send(base, method, path, token, body, contentType);
     }
 
     private static Reply exchange(HttpRequest request) {
-        try {
-            return new Reply(HTTP.send(request, HttpResponse.BodyHandlers.ofString()));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    record Reply(HttpResponse<String> response) {
-        int status() {
-            return response.statusCode();
-        }
-
-        String body() {
-            return response.body();
-        }
-
-        JsonNode json() {
-            return JSON.readTree(response.body());
-        }
+        return Api.exchange(request);
     }
 }
