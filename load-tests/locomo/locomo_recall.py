@@ -99,19 +99,27 @@ def main():
         add_seconds += time.time() - started
         token = login(auth, user, password)
         qa = [q for q in sample["qa"] if q.get("category") in (1, 2, 3, 4) and q.get("evidence")]
-        for q in qa:
+        def evaluate(q):
             evidence = set(q["evidence"])
-            questions += 1
+            outcome = {}
             for mode in modes:
                 t0 = time.time()
                 results = call(args.base, "POST", "/api/v1/memories/search",
                                {"query": q["question"], "limit": 10, "mode": mode}, token)["results"]
-                search_latencies.append(time.time() - t0)
+                latency = time.time() - t0
                 ranked = [dia_of.get(r["id"], set()) for r in results]
                 top5 = set().union(*ranked[:5]) if ranked else set()
                 top10 = set().union(*ranked[:10]) if ranked else set()
-                hits[mode]["any5"] += bool(evidence & top5)
-                hits[mode]["all10"] += evidence <= top10
+                outcome[mode] = (bool(evidence & top5), evidence <= top10, latency)
+            return outcome
+
+        with concurrent.futures.ThreadPoolExecutor(args.workers) as pool:
+            for outcome in pool.map(evaluate, qa):
+                questions += 1
+                for mode, (any5, all10, latency) in outcome.items():
+                    hits[mode]["any5"] += any5
+                    hits[mode]["all10"] += all10
+                    search_latencies.append(latency)
         print(f"{name}: {len(dia_of)} memories, {len(qa)} questions", file=sys.stderr)
     print(f"conversations stored: {stored} turns in {add_seconds:.1f} s ({stored / add_seconds:.0f} adds/s, "
           f"{args.workers} clients); questions (categories 1-4): {questions}")

@@ -20,15 +20,15 @@ class WrongMasterKeyTest extends AuthApiTest {
         login("root-admin", ADMIN_PASSWORD); // the running service has sealed its signing key by now
         String otherKey = Base64.getEncoder().encodeToString(new byte[32]);
 
+        // command-line arguments outrank application.yml (builder properties would not)
         assertThatThrownBy(() -> new SpringApplicationBuilder(AuthServiceApplication.class)
-                        .properties(
-                                "server.port=0",
-                                "spring.datasource.url=" + environment.getProperty("spring.datasource.url"),
-                                "spring.datasource.username=" + environment.getProperty("spring.datasource.username"),
-                                "spring.datasource.password=" + environment.getProperty("spring.datasource.password"),
-                                "agency.auth.master-key=" + otherKey,
-                                "agency.auth.bcrypt-cost=10")
-                        .run()
+                        .run(
+                                "--server.port=0",
+                                "--spring.datasource.url=" + environment.getProperty("spring.datasource.url"),
+                                "--spring.datasource.username=" + environment.getProperty("spring.datasource.username"),
+                                "--spring.datasource.password=" + environment.getProperty("spring.datasource.password"),
+                                "--agency.auth.master-key=" + otherKey,
+                                "--agency.auth.bcrypt-cost=10")
                         .close())
                 .hasStackTraceContaining("AGENCY_MASTER_KEY differs");
     }
