@@ -97,7 +97,7 @@ final class RunningPlatform {
             for (String service : SERVICES) {
                 processes.put(service, launch(service, db));
             }
-            awaitReady(Duration.ofMinutes(4));
+            awaitReady(Duration.ofSeconds(Long.getLong("agency.platform.start-timeout-seconds", 480)));
         } catch (IOException e) {
             stop();
             throw new IllegalStateException("Could not start the platform", e);

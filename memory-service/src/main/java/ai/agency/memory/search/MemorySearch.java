@@ -57,12 +57,16 @@ public class MemorySearch {
                 .register(meters);
     }
 
-    /** One hit. {@code score} is the fused score scaled to 0..1; {@code similarity} the cosine similarity. */
+    /**
+     * One hit. {@code score} is the fused score scaled to 0..1; {@code similarity} the cosine similarity and
+     * {@code textScore} the BM25 score, each when the memory was a candidate of that ranking.
+     */
     public record Result(
             UUID id,
             String memory,
             double score,
             Double similarity,
+            Double textScore,
             List<String> tags,
             double importance,
             Map<String, Object> metadata,
@@ -90,7 +94,9 @@ public class MemorySearch {
         if (!mode.equals("text") || request.threshold() != null) {
             dense = dense(userId, request.query(), filters, candidates, similarity);
         }
-        List<UUID> text = mode.equals("dense") ? List.of() : bm25(userId, request.query(), filters, candidates);
+        Map<UUID, Double> textScores = new HashMap<>();
+        List<UUID> text =
+                mode.equals("dense") ? List.of() : bm25(userId, request.query(), filters, candidates, textScores);
 
         Map<UUID, Double> fused = new LinkedHashMap<>();
         double denseWeight = mode.equals("text") ? 0 : tuning.denseWeight();
@@ -123,6 +129,7 @@ public class MemorySearch {
                         m.memory(),
                         best > 0 ? entry.getValue() / best : 0,
                         similarity.get(m.id()),
+                        textScores.get(m.id()),
                         m.tags(),
                         m.importance(),
                         m.metadata(),
@@ -161,7 +168,8 @@ public class MemorySearch {
      * Okapi BM25 in SQL: the query's lexemes (English stemming, stop words removed) are OR-ed to find candidates
      * through the GIN index; IDF comes from the caller's own live memories.
      */
-    private List<UUID> bm25(UUID userId, String query, MemoryFilters.Sql filters, int candidates) {
+    private List<UUID> bm25(
+            UUID userId, String query, MemoryFilters.Sql filters, int candidates, Map<UUID, Double> scores) {
         MemoryProperties.Search tuning = properties.search();
         var spec = jdbc.sql("""
                         WITH terms AS (

@@ -1,0 +1,488 @@
+package ai.agency.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * Static checks of what cannot be run here (no Docker engine, no cluster): docker-compose.yml and every Kubernetes
+ * manifest under k8s/ are parsed and held to the platform's invariants. Does not start the platform.
+ */
+class DeploymentFilesIT {
+
+    /** service -> HTTP port, as in each service's application.yml and the launcher. */
+    static final Map<String, Integer> PORTS = Map.of(
+            "realtime-gateway", 8080,
+            "auth-service", 8081,
+            "memory-service", 8082,
+            "tool-service", 8083,
+            "orchestration-service", 8084,
+            "multimodal-service", 8085);
+
+    /** Calls between services (docs/architecture.md; tool -> multimodal from tool-service's application.yml). */
+    static final Map<String, Set<String>> CALLS = Map.of(
+            "realtime-gateway",
+                    Set.of(
+                            "auth-service",
+                            "memory-service",
+                            "tool-service",
+                            "orchestration-service",
+                            "multimodal-service"),
+            "orchestration-service", Set.of("auth-service", "memory-service", "tool-service", "multimodal-service"),
+            "tool-service", Set.of("auth-service", "memory-service", "multimodal-service"),
+            "memory-service", Set.of("auth-service"),
+            "multimodal-service", Set.of("auth-service"),
+            "auth-service", Set.of());
+
+    static final Set<String> WITHOUT_DATABASE = Set.of("multimodal-service");
+
+    private final Path root = Path.of(System.getProperty("agency.repository.root", ".."))
+            .toAbsolutePath()
+            .normalize();
+
+    // ------------------------------------------------------------------------------------------ docker compose
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void composeRunsPostgresTheSixServicesPrometheusAndGrafanaWithHealthChecks() throws IOException {
+        Map<String, Object> compose = new Yaml().load(Files.readString(root.resolve("docker-compose.yml")));
+        Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) compose.get("services");
+        assertThat(services.keySet())
+                .containsExactlyInAnyOrder(
+                        "postgres",
+                        "realtime-gateway",
+                        "auth-service",
+                        "memory-service",
+                        "tool-service",
+                        "orchestration-service",
+                        "multimodal-service",
+                        "prometheus",
+                        "grafana");
+        Set<String> volumes = ((Map<String, Object>) compose.get("volumes")).keySet();
+
+        Map<String, Object> postgres = services.get("postgres");
+        assertThat(postgres.get("image")).isEqualTo("pgvector/pgvector:pg17");
+        assertThat((Map<String, Object>) postgres.get("environment"))
+                .containsEntry("POSTGRES_DB", "agency")
+                .containsEntry("POSTGRES_USER", "agency");
+        assertThat((List<String>) postgres.get("ports"))
+                .as("./platform uses localhost:5432")
+                .contains("5432:5432");
+        assertThat(namedVolumes(postgres)).containsExactly("pgdata");
+        assertThat(healthTest(postgres)).contains("pg_isready");
+
+        for (var entry : PORTS.entrySet()) {
+            String name = entry.getKey();
+            String port = entry.getValue().toString();
+            Map<String, Object> service = services.get(name);
+            Map<String, Object> build = (Map<String, Object>) service.get("build");
+            assertThat(build.get("dockerfile")).as(name).isEqualTo("Dockerfile");
+            assertThat((Map<String, Object>) build.get("args")).as(name).containsEntry("MODULE", name);
+            Map<String, Object> env = (Map<String, Object>) service.get("environment");
+            assertThat(env).as(name).containsEntry("SERVER_PORT", port);
+            assertThat(env.get("AGENCY_SECURITY_JWKS_URI"))
+                    .as(name)
+                    .isEqualTo("http://auth-service:8081/.well-known/jwks.json");
+            if (!WITHOUT_DATABASE.contains(name)) {
+                assertThat(env.get("AGENCY_DB_URL")).as(name).isEqualTo("jdbc:postgresql://postgres:5432/agency");
+                assertThat(dependsOn(service)).as(name).containsEntry("postgres", "service_healthy");
+            }
+            assertThat((List<String>) service.get("ports"))
+                    .as(name + " publishes its port")
+                    .anyMatch(p -> p.endsWith(":" + port + ":" + port) || p.equals(port + ":" + port));
+            assertThat(healthTest(service)).as(name).contains("healthcheck", "/actuator/health/readiness");
+            if (!name.equals("auth-service")) {
+                assertThat(dependsOn(service))
+                        .as(name + " needs the JWKS")
+                        .containsEntry("auth-service", "service_healthy");
+            }
+            for (String callee : CALLS.get(name)) {
+                if (!callee.equals("auth-service")) {
+                    String expected = "http://" + callee + ":" + PORTS.get(callee);
+                    assertThat(env.values())
+                            .as(name + " knows where " + callee + " answers")
+                            .contains(expected);
+                }
+            }
+        }
+        Map<String, Object> gatewayEnv =
+                (Map<String, Object>) services.get("realtime-gateway").get("environment");
+        for (String route : List.of("AUTH", "MEMORY", "TOOL", "ORCHESTRATION", "MULTIMODAL")) {
+            String target = route.toLowerCase() + "-service";
+            assertThat(gatewayEnv.get("AGENCY_GATEWAY_ROUTES_" + route + "_URI"))
+                    .isEqualTo("http://" + target + ":" + PORTS.get(target));
+        }
+
+        Map<String, Object> prometheus = services.get("prometheus");
+        assertThat((List<String>) prometheus.get("volumes"))
+                .contains(
+                        "./observability/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro",
+                        "./observability/prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro");
+        assertThat(healthTest(prometheus)).contains("/-/ready");
+        Map<String, Object> grafana = services.get("grafana");
+        assertThat((List<String>) grafana.get("volumes"))
+                .contains(
+                        "./observability/grafana/provisioning:/etc/grafana/provisioning:ro",
+                        "./observability/grafana/dashboards:/etc/grafana/dashboards:ro");
+        assertThat(dependsOn(grafana)).containsEntry("prometheus", "service_healthy");
+        assertThat(healthTest(grafana)).contains("/api/health");
+
+        for (Map<String, Object> service : services.values()) {
+            assertThat(volumes).containsAll(namedVolumes(service));
+            for (String source : bindSources(service)) {
+                assertThat(root.resolve(source)).as("bind mount " + source).exists();
+            }
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void prometheusScrapesEveryServiceByItsComposeHostnameAndGrafanaIsProvisioned() throws IOException {
+        Map<String, Object> config =
+                new Yaml().load(Files.readString(root.resolve("observability/prometheus/prometheus.yml")));
+        Set<String> targets = new TreeSet<>();
+        for (Map<String, Object> job : (List<Map<String, Object>>) config.get("scrape_configs")) {
+            if ("agency".equals(job.get("job_name"))) {
+                assertThat(job.get("metrics_path")).isEqualTo("/actuator/prometheus");
+                for (Map<String, Object> group : (List<Map<String, Object>>) job.get("static_configs")) {
+                    targets.addAll((List<String>) group.get("targets"));
+                }
+            }
+        }
+        assertThat(targets)
+                .containsExactlyInAnyOrderElementsOf(PORTS.entrySet().stream()
+                        .map(e -> e.getKey() + ":" + e.getValue())
+                        .toList());
+        Map<String, Object> datasources = new Yaml()
+                .load(Files.readString(root.resolve("observability/grafana/provisioning/datasources/prometheus.yml")));
+        assertThat((List<Map<String, Object>>) datasources.get("datasources"))
+                .anySatisfy(ds -> assertThat(ds)
+                        .containsEntry("uid", "prometheus")
+                        .containsEntry("url", "http://prometheus:9090"));
+        Map<String, Object> dashboards = new Yaml()
+                .load(Files.readString(root.resolve("observability/grafana/provisioning/dashboards/agency.yml")));
+        assertThat(dashboards.toString()).contains("path=/etc/grafana/dashboards");
+    }
+
+    @Test
+    void dockerfileIsMultiStageLayeredNonRootOnAJreOf21OrNewer() throws IOException {
+        String dockerfile = Files.readString(root.resolve("Dockerfile"));
+        assertThat(dockerfile)
+                .contains("ARG MODULE", "AS build", "-pl \"$MODULE\" -am package")
+                .contains("-Djarmode=tools -jar app.jar extract --layers --launcher")
+                .contains("org.springframework.boot.loader.launch.JarLauncher")
+                .containsPattern("(?m)^USER 10001")
+                .containsPattern("JRE_IMAGE=eclipse-temurin:(2[1-9]|[3-9]\\d)-jre");
+        for (String layer : List.of("dependencies", "spring-boot-loader", "snapshot-dependencies", "application")) {
+            assertThat(dockerfile).contains("/layers/extracted/" + layer + "/");
+        }
+        assertThat(Files.readString(root.resolve(".dockerignore"))).contains("**/target/");
+    }
+
+    // ------------------------------------------------------------------------------------------ kubernetes
+
+    @Test
+    void everyDeploymentHasProbesResourcesAndAHardenedSecurityContext() throws IOException {
+        List<Map<String, Object>> base = manifests(root.resolve("k8s/base"));
+        Map<String, Map<String, Object>> deployments = byName(base, "Deployment");
+        assertThat(deployments.keySet()).containsExactlyInAnyOrderElementsOf(PORTS.keySet());
+        for (var entry : deployments.entrySet()) {
+            String name = entry.getKey();
+            Map<String, Object> spec = map(entry.getValue(), "spec");
+            assertThat(map(spec, "strategy")).as(name).containsEntry("type", "RollingUpdate");
+            Map<String, Object> pod = map(map(spec, "template"), "spec");
+            assertThat(map(pod, "securityContext")).as(name).containsEntry("runAsNonRoot", true);
+            assertThat(pod.get("serviceAccountName")).as(name).isEqualTo(name);
+            assertThat((Integer) pod.get("terminationGracePeriodSeconds"))
+                    .as(name + ": longer than preStop 10 s + shutdown phase 20 s")
+                    .isGreaterThan(30);
+            Map<String, Object> container = list(pod, "containers").getFirst();
+            assertThat(path(container, "livenessProbe", "httpGet", "path"))
+                    .as(name)
+                    .isEqualTo("/actuator/health/liveness");
+            assertThat(path(container, "readinessProbe", "httpGet", "path"))
+                    .as(name)
+                    .isEqualTo("/actuator/health/readiness");
+            assertThat(path(container, "startupProbe", "httpGet", "path"))
+                    .as(name)
+                    .isNotNull();
+            assertThat(map(map(container, "resources"), "requests")).as(name).containsKeys("cpu", "memory");
+            assertThat(map(map(container, "resources"), "limits")).as(name).containsKey("memory");
+            Map<String, Object> security = map(container, "securityContext");
+            assertThat(security)
+                    .as(name)
+                    .containsEntry("readOnlyRootFilesystem", true)
+                    .containsEntry("allowPrivilegeEscalation", false)
+                    .containsEntry("runAsNonRoot", true);
+            assertThat(path(security, "capabilities", "drop")).as(name).isEqualTo(List.of("ALL"));
+            assertThat(list(container, "volumeMounts"))
+                    .as(name + " writable /tmp")
+                    .anySatisfy(m -> assertThat(m).containsEntry("mountPath", "/tmp"));
+            assertThat(path(container, "lifecycle", "preStop", "exec", "command"))
+                    .as(name)
+                    .isNotNull();
+            Map<String, Object> port = list(container, "ports").getFirst();
+            assertThat(port).as(name).containsEntry("name", "http").containsEntry("containerPort", PORTS.get(name));
+            assertThat(list(container, "env"))
+                    .as(name + " SERVER_PORT")
+                    .contains(Map.of(
+                            "name", "SERVER_PORT", "value", PORTS.get(name).toString()));
+            assertThat(path(map(spec, "template"), "metadata", "annotations"))
+                    .as(name)
+                    .isEqualTo(Map.of(
+                            "prometheus.io/scrape", "true",
+                            "prometheus.io/path", "/actuator/prometheus",
+                            "prometheus.io/port", PORTS.get(name).toString()));
+        }
+    }
+
+    @Test
+    void servicesHpasAndPdbsTargetExistingDeploymentsWithMatchingPorts() throws IOException {
+        List<Map<String, Object>> base = manifests(root.resolve("k8s/base"));
+        Map<String, Map<String, Object>> deployments = byName(base, "Deployment");
+        Map<String, Map<String, Object>> services = byName(base, "Service");
+        assertThat(services.keySet()).containsExactlyInAnyOrderElementsOf(deployments.keySet());
+        for (var entry : services.entrySet()) {
+            String name = entry.getKey();
+            Map<String, Object> selector = map(map(entry.getValue(), "spec"), "selector");
+            assertThat(selector).as(name).isEqualTo(podLabelsMatched(deployments.get(name), selector));
+            Map<String, Object> port =
+                    list(map(entry.getValue(), "spec"), "ports").getFirst();
+            assertThat(port).as(name).containsEntry("port", PORTS.get(name)).containsEntry("targetPort", "http");
+        }
+        Map<String, Map<String, Object>> hpas = byName(base, "HorizontalPodAutoscaler");
+        assertThat(hpas.keySet()).containsExactlyInAnyOrderElementsOf(deployments.keySet());
+        hpas.forEach((name, hpa) -> {
+            Map<String, Object> target = map(map(hpa, "spec"), "scaleTargetRef");
+            assertThat(target).as(name).containsEntry("kind", "Deployment");
+            assertThat(deployments).as(name).containsKey((String) target.get("name"));
+            assertThat((Integer) map(hpa, "spec").get("minReplicas")).as(name).isGreaterThanOrEqualTo(2);
+        });
+        Map<String, Map<String, Object>> pdbs = byName(base, "PodDisruptionBudget");
+        assertThat(pdbs.keySet()).containsExactlyInAnyOrderElementsOf(deployments.keySet());
+        pdbs.forEach((name, pdb) -> {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> matchLabels = (Map<String, Object>) path(map(pdb, "spec"), "selector", "matchLabels");
+            assertThat(deployments.values())
+                    .as(name + " selects a Deployment")
+                    .anySatisfy(
+                            d -> assertThat(podLabelsMatched(d, matchLabels)).isEqualTo(matchLabels));
+        });
+        assertThat(byName(base, "ServiceAccount").keySet()).containsExactlyInAnyOrderElementsOf(deployments.keySet());
+        Map<String, Object> config = byName(base, "ConfigMap").get("agency-config");
+        @SuppressWarnings("unchecked")
+        Map<String, String> data = (Map<String, String>) config.get("data");
+        PORTS.forEach((name, port) -> {
+            if (!name.equals("realtime-gateway")) { // nothing calls the gateway
+                assertThat(data.values()).as("agency-config points at " + name).contains("http://" + name + ":" + port);
+            }
+        });
+        Map<String, Object> ingress = byName(base, "Ingress").get("realtime-gateway");
+        assertThat(path(ingress, "metadata", "annotations").toString()).contains("proxy-read-timeout=3600");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void networkPoliciesDenyAllAndAllowExactlyTheDocumentedCalls() throws IOException {
+        List<Map<String, Object>> policies = manifests(root.resolve("k8s/components/network-policies")).stream()
+                .filter(m -> "NetworkPolicy".equals(m.get("kind")))
+                .toList();
+        Map<String, Map<String, Object>> byName = new TreeMap<>();
+        policies.forEach(p -> byName.put((String) map(p, "metadata").get("name"), p));
+        Map<String, Object> denyAll = map(byName.get("default-deny-all"), "spec");
+        assertThat(denyAll.get("podSelector")).isEqualTo(Map.of());
+        assertThat((List<String>) denyAll.get("policyTypes")).containsExactlyInAnyOrder("Ingress", "Egress");
+        assertThat(denyAll).doesNotContainKeys("ingress", "egress");
+
+        Map<String, Set<String>> allowedIn = new TreeMap<>();
+        Map<String, Set<String>> allowedOut = new TreeMap<>();
+        for (Map<String, Object> policy : policies) {
+            Map<String, Object> spec = map(policy, "spec");
+            Object app = ((Map<String, Object>) spec.get("podSelector")).getOrDefault("matchLabels", Map.of())
+                            instanceof Map<?, ?> labels
+                    ? labels.get("app.kubernetes.io/name")
+                    : null;
+            if (app == null) {
+                continue;
+            }
+            for (Map<String, Object> rule : (List<Map<String, Object>>) spec.getOrDefault("ingress", List.of())) {
+                for (Map<String, Object> peer : (List<Map<String, Object>>) rule.get("from")) {
+                    Map<String, Object> pods = (Map<String, Object>) peer.get("podSelector");
+                    if (pods != null) {
+                        allowedIn
+                                .computeIfAbsent((String) app, k -> new TreeSet<>())
+                                .add((String)
+                                        ((Map<String, Object>) pods.get("matchLabels")).get("app.kubernetes.io/name"));
+                    }
+                }
+                assertThat((List<Map<String, Object>>) rule.get("ports"))
+                        .as(app + " ingress port")
+                        .containsExactly(Map.of("protocol", "TCP", "port", PORTS.get(app)));
+            }
+            for (Map<String, Object> rule : (List<Map<String, Object>>) spec.getOrDefault("egress", List.of())) {
+                for (Map<String, Object> peer : (List<Map<String, Object>>) rule.get("to")) {
+                    Map<String, Object> pods = (Map<String, Object>) peer.get("podSelector");
+                    String target = pods == null
+                            ? null
+                            : (String) ((Map<String, Object>) pods.get("matchLabels")).get("app.kubernetes.io/name");
+                    if (target != null && PORTS.containsKey(target)) {
+                        allowedOut
+                                .computeIfAbsent((String) app, k -> new TreeSet<>())
+                                .add(target);
+                        assertThat((List<Map<String, Object>>) rule.get("ports"))
+                                .as(app + " -> " + target)
+                                .containsExactly(Map.of("protocol", "TCP", "port", PORTS.get(target)));
+                    }
+                }
+            }
+        }
+        Map<String, Set<String>> expectedIn = new TreeMap<>();
+        Map<String, Set<String>> expectedOut = new TreeMap<>();
+        CALLS.forEach((caller, callees) -> {
+            if (!callees.isEmpty()) {
+                expectedOut.put(caller, new TreeSet<>(callees));
+            }
+            callees.forEach(callee ->
+                    expectedIn.computeIfAbsent(callee, k -> new TreeSet<>()).add(caller));
+        });
+        assertThat(allowedIn).as("ingress allowed from platform pods").isEqualTo(expectedIn);
+        assertThat(allowedOut).as("egress allowed to platform pods").isEqualTo(expectedOut);
+    }
+
+    @Test
+    void overlaysAndComponentsReferOnlyToFilesThatExist() throws IOException {
+        for (String dir : List.of(
+                "base", "overlays/dev", "overlays/prod", "components/monitoring", "components/network-policies")) {
+            Path folder = root.resolve("k8s").resolve(dir);
+            Map<String, Object> kustomization = new Yaml().load(Files.readString(folder.resolve("kustomization.yaml")));
+            for (String key : List.of("resources", "components")) {
+                @SuppressWarnings("unchecked")
+                List<String> refs = (List<String>) kustomization.getOrDefault(key, List.of());
+                for (String ref : refs) {
+                    assertThat(folder.resolve(ref).normalize())
+                            .as(dir + " " + key + " " + ref)
+                            .exists();
+                }
+            }
+        }
+        List<Map<String, Object>> dev = manifests(root.resolve("k8s/overlays/dev"));
+        assertThat(byName(dev, "StatefulSet").get("postgres").toString()).contains("pgvector/pgvector:pg17");
+    }
+
+    // ------------------------------------------------------------------------------------------ helpers
+
+    private static List<Map<String, Object>> manifests(Path folder) throws IOException {
+        List<Map<String, Object>> result = new ArrayList<>();
+        try (Stream<Path> files = Files.list(folder)) {
+            for (Path file :
+                    files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+                if (file.getFileName().toString().equals("kustomization.yaml")) {
+                    continue;
+                }
+                for (Object doc : new Yaml().loadAll(Files.readString(file))) {
+                    if (doc instanceof Map<?, ?> map) {
+                        @SuppressWarnings("unchecked")
+                        Map<String, Object> manifest = (Map<String, Object>) map;
+                        assertThat(manifest).as(file + ": apiVersion and kind").containsKeys("apiVersion", "kind");
+                        result.add(manifest);
+                    }
+                }
+            }
+        }
+        return result;
+    }
+
+    private static Map<String, Map<String, Object>> byName(List<Map<String, Object>> manifests, String kind) {
+        Map<String, Map<String, Object>> result = new LinkedHashMap<>();
+        for (Map<String, Object> manifest : manifests) {
+            if (kind.equals(manifest.get("kind"))) {
+                result.put((String) map(manifest, "metadata").get("name"), manifest);
+            }
+        }
+        return result;
+    }
+
+    /** The subset of the Deployment's pod labels that the selector names (equal to the selector if it matches). */
+    private static Map<String, Object> podLabelsMatched(Map<String, Object> deployment, Map<String, Object> selector) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> labels =
+                (Map<String, Object>) path(map(deployment, "spec"), "template", "metadata", "labels");
+        Map<String, Object> matched = new LinkedHashMap<>();
+        selector.keySet().forEach(k -> {
+            if (labels.containsKey(k)) {
+                matched.put(k, labels.get(k));
+            }
+        });
+        return matched;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Map<String, Object> parent, String key) {
+        Object value = parent.get(key);
+        assertThat(value).as(key).isInstanceOf(Map.class);
+        return (Map<String, Object>) value;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> list(Map<String, Object> parent, String key) {
+        Object value = parent.get(key);
+        assertThat(value).as(key).isInstanceOf(List.class);
+        return (List<Map<String, Object>>) value;
+    }
+
+    private static Object path(Map<String, Object> start, String... keys) {
+        Object current = start;
+        for (String key : keys) {
+            if (!(current instanceof Map<?, ?> m)) {
+                return null;
+            }
+            current = m.get(key);
+        }
+        return current;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String healthTest(Map<String, Object> service) {
+        Map<String, Object> health = (Map<String, Object>) service.get("healthcheck");
+        assertThat(health).as("healthcheck").isNotNull();
+        return String.valueOf(health.get("test"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> dependsOn(Map<String, Object> service) {
+        Map<String, String> result = new TreeMap<>();
+        Object dependsOn = service.getOrDefault("depends_on", Map.of());
+        ((Map<String, Map<String, Object>>) dependsOn).forEach((k, v) -> result.put(k, (String) v.get("condition")));
+        return result;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> namedVolumes(Map<String, Object> service) {
+        return ((List<String>) service.getOrDefault("volumes", List.of()))
+                .stream()
+                        .map(v -> v.split(":")[0])
+                        .filter(source -> !source.startsWith(".") && !source.startsWith("/"))
+                        .toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> bindSources(Map<String, Object> service) {
+        return ((List<String>) service.getOrDefault("volumes", List.of()))
+                .stream()
+                        .map(v -> v.split(":")[0])
+                        .filter(source -> source.startsWith("./"))
+                        .toList();
+    }
+}
