@@ -43,9 +43,9 @@ public record MemoryProperties(
      * @param bm25B BM25 length normalisation
      */
     public record Search(
-            @DefaultValue("1.0") @DecimalMin("0") double denseWeight,
+            @DefaultValue("0.7") @DecimalMin("0") double denseWeight,
             @DefaultValue("1.0") @DecimalMin("0") double textWeight,
-            @DefaultValue("60") @Min(1) int rrfK,
+            @DefaultValue("5") @Min(1) int rrfK,
             @DefaultValue("50") @Min(1) @Max(1000) int candidates,
             @DefaultValue("1.2") @DecimalMin("0") double bm25K1,
 
