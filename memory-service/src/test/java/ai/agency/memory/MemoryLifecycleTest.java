@@ -33,6 +33,8 @@ class MemoryLifecycleTest extends MemoryApiTest {
         Response hybrid = search(token, Map.of("query", "what is QX7-4419-ZB", "limit", 1));
 
         assertThat(texts(text)).containsExactly("My router's serial number is QX7-4419-ZB");
+        assertThat(text.json().get("results").get(0).get("textScore").asDouble())
+                .isPositive();
         assertThat(texts(hybrid)).containsExactly("My router's serial number is QX7-4419-ZB");
         assertThat(hybrid.json().get("results").get(0).get("score").asDouble()).isBetween(0.0, 1.0);
     }

@@ -210,7 +210,11 @@ public class MemorySearch {
                 .param("b", tuning.bm25B())
                 .param("k", candidates);
         return filters.bind(spec)
-                .query((rs, n) -> rs.getObject("id", UUID.class))
+                .query((rs, n) -> {
+                    UUID id = rs.getObject("id", UUID.class);
+                    scores.put(id, rs.getDouble("bm25"));
+                    return id;
+                })
                 .list();
     }
 }
