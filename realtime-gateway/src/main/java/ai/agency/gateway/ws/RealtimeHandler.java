@@ -363,7 +363,7 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
             return;
         }
         Downstream.Cancel cancel = connection.running().get(target);
-        if (cancel == null) {
+        if (cancel == null || cancel.cancelled()) { // a cancelled request may still be finishing: it is not running
             error(connection, requestId, ErrorType.NOT_FOUND.code(), "No running request '" + target + "'");
             return;
         }
