@@ -3,13 +3,13 @@ package ai.agency.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.agency.common.testsupport.DatabaseTest;
+import ai.agency.common.testsupport.ProblemAssertions;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +17,6 @@ import java.util.UUID;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -172,26 +171,13 @@ public abstract class AuthApiTest {
         return post("/api/v1/auth/refresh", Map.of("refreshToken", refreshToken));
     }
 
-    /** Asserts a problem response: status, media type, errorType and the members every problem has. */
     protected static JsonNode assertProblem(Response response, int status, String errorType) {
-        assertThat(response.status()).as(response.body()).isEqualTo(status);
-        assertThat(MediaType.parseMediaType(response.contentType())
-                        .isCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
-                .as("content type %s", response.contentType())
-                .isTrue();
-        JsonNode problem = response.json();
-        assertThat(problem.get("status").asInt()).isEqualTo(status);
-        assertThat(problem.get("errorType").asString()).isEqualTo(errorType);
-        assertThat(problem.get("traceId").asString()).isNotBlank();
-        assertThat(problem.get("detail").asString()).isNotBlank();
-        return problem;
+        return ProblemAssertions.assertProblem(
+                response.status(), response.contentType(), response.body(), status, errorType);
     }
 
-    /** The {@code field} of each entry of a problem's {@code errors}. */
     protected static List<String> errorFields(JsonNode problem) {
-        List<String> fields = new ArrayList<>();
-        problem.path("errors").forEach(e -> fields.add(e.get("field").asString()));
-        return fields;
+        return ProblemAssertions.errorFields(problem);
     }
 
     /** The decoded JSON of part {@code index} (0 header, 1 claims) of a compact JWT. */

@@ -3,6 +3,7 @@ package ai.agency.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.agency.common.testsupport.DatabaseTest;
+import ai.agency.common.testsupport.ProblemAssertions;
 import ai.agency.common.testsupport.TestJwts;
 import java.io.IOException;
 import java.net.URI;
@@ -19,7 +20,6 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
-import org.springframework.http.MediaType;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -153,25 +153,12 @@ public abstract class MemoryApiTest {
         return ids;
     }
 
-    /** Asserts a problem response: status, media type, errorType and the members every problem has. */
     protected static JsonNode assertProblem(Response response, int status, String errorType) {
-        assertThat(response.status()).as(response.body()).isEqualTo(status);
-        assertThat(MediaType.parseMediaType(response.contentType())
-                        .isCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
-                .as("content type %s", response.contentType())
-                .isTrue();
-        JsonNode problem = response.json();
-        assertThat(problem.get("status").asInt()).isEqualTo(status);
-        assertThat(problem.get("errorType").asString()).isEqualTo(errorType);
-        assertThat(problem.get("traceId").asString()).isNotBlank();
-        assertThat(problem.get("detail").asString()).isNotBlank();
-        return problem;
+        return ProblemAssertions.assertProblem(
+                response.status(), response.contentType(), response.body(), status, errorType);
     }
 
-    /** The {@code field} of each entry of a problem's {@code errors}. */
     protected static List<String> errorFields(JsonNode problem) {
-        List<String> fields = new ArrayList<>();
-        problem.path("errors").forEach(e -> fields.add(e.get("field").asString()));
-        return fields;
+        return ProblemAssertions.errorFields(problem);
     }
 }

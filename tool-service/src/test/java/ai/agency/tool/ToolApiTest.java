@@ -3,6 +3,7 @@ package ai.agency.tool;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.agency.common.testsupport.DatabaseTest;
+import ai.agency.common.testsupport.ProblemAssertions;
 import ai.agency.common.testsupport.TestJwts;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -15,7 +16,6 @@ import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -27,7 +27,6 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
-import org.springframework.http.MediaType;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -276,21 +275,11 @@ public abstract class ToolApiTest {
     }
 
     protected static JsonNode assertProblem(Response response, int status, String errorType) {
-        assertThat(response.status()).as(response.body()).isEqualTo(status);
-        assertThat(MediaType.parseMediaType(response.contentType())
-                        .isCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
-                .as("content type %s", response.contentType())
-                .isTrue();
-        JsonNode problem = response.json();
-        assertThat(problem.get("status").asInt()).isEqualTo(status);
-        assertThat(problem.get("errorType").asString()).isEqualTo(errorType);
-        assertThat(problem.get("traceId").asString()).isNotBlank();
-        return problem;
+        return ProblemAssertions.assertProblem(
+                response.status(), response.contentType(), response.body(), status, errorType);
     }
 
     protected static List<String> errorFields(JsonNode problem) {
-        List<String> fields = new ArrayList<>();
-        problem.path("errors").forEach(e -> fields.add(e.get("field").asString()));
-        return fields;
+        return ProblemAssertions.errorFields(problem);
     }
 }
