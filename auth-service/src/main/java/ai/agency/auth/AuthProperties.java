@@ -22,6 +22,7 @@ import org.springframework.validation.annotation.Validated;
  * @param loginLimits how many failed logins lock a username or a client address, and for how long
  * @param apiKeyTokenTtl lifetime of the access tokens an API key is exchanged for (at most the access-token TTL)
  * @param wsTicketTtl lifetime of a WebSocket ticket
+ * @param mfaIssuer the issuer an authenticator app shows next to the account name (TOTP enrolment)
  */
 @Validated
 @ConfigurationProperties("agency.auth")
@@ -36,7 +37,10 @@ public record AuthProperties(
         @DefaultValue("30d") Duration keyRotationPeriod,
         @Valid @DefaultValue LoginLimits loginLimits,
         @DefaultValue("5m") Duration apiKeyTokenTtl,
-        @DefaultValue("60s") Duration wsTicketTtl) {
+        @DefaultValue("60s") Duration wsTicketTtl,
+
+        @DefaultValue("Agency") @jakarta.validation.constraints.Pattern(regexp = "[^:]{1,64}")
+        String mfaIssuer) {
 
     /**
      * Failed-login limits. Counting is per lower-cased username and per client address, in the database so that
@@ -72,7 +76,8 @@ public record AuthProperties(
                 Duration.ofDays(30),
                 LoginLimits.defaults(),
                 Duration.ofMinutes(5),
-                Duration.ofSeconds(60));
+                Duration.ofSeconds(60),
+                "Agency");
     }
 
     public AuthProperties {

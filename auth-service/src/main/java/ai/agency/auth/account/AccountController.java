@@ -45,7 +45,9 @@ class AccountController {
     record LoginRequest(
             @NotBlank @Size(max = 64) String username,
             @NotBlank @Size(max = 256) String password,
-            @Size(max = 16) String totpCode) {}
+
+            @Size(max = 32) @Pattern(regexp = "[A-Za-z0-9 -]*", message = "must be digits (or a recovery code)")
+            String totpCode) {}
 
     record RefreshRequest(@NotBlank @Size(max = 256) String refreshToken) {}
 
@@ -79,7 +81,7 @@ class AccountController {
 
     @PostMapping("/api/v1/auth/login")
     TokenService.TokenPair login(@Valid @RequestBody LoginRequest request, HttpServletRequest http) {
-        return accounts.login(request.username(), request.password(), http.getRemoteAddr());
+        return accounts.login(request.username(), request.password(), request.totpCode(), http.getRemoteAddr());
     }
 
     @PostMapping("/api/v1/auth/refresh")

@@ -2,6 +2,7 @@ package ai.agency.auth.account;
 
 import ai.agency.auth.AuthProperties;
 import ai.agency.auth.audit.AuditLog;
+import ai.agency.auth.mfa.MfaService;
 import ai.agency.auth.token.TokenService;
 import ai.agency.common.error.AgencyException;
 import ai.agency.common.security.Caller;
@@ -32,6 +33,7 @@ public class AccountService {
     private final TokenService tokens;
     private final LoginThrottle throttle;
     private final AuditLog audit;
+    private final MfaService mfa;
     private final PasswordEncoder passwords;
     /** Checked when the user does not exist, so a login takes about as long either way. */
     private final String dummyHash;
@@ -41,11 +43,13 @@ public class AccountService {
             TokenService tokens,
             LoginThrottle throttle,
             AuditLog audit,
+            MfaService mfa,
             AuthProperties properties) {
         this.users = users;
         this.tokens = tokens;
         this.throttle = throttle;
         this.audit = audit;
+        this.mfa = mfa;
         this.passwords = new BCryptPasswordEncoder(properties.bcryptCost());
         this.dummyHash = passwords.encode("not-a-real-password-" + UUID.randomUUID());
     }
@@ -63,25 +67,19 @@ public class AccountService {
     }
 
     /**
-     * Checks the credentials. Past the failure limits of the username or the client address the answer is a 429
-     * problem, before the password is even looked at.
+     * Checks the credentials, and the second factor when the user turned TOTP on. Past the failure limits of the
+     * username or the client address the answer is a 429 problem, before the password is even looked at. A missing or
+     * wrong second factor counts as a failed login; the problem's {@code reason} tells {@code mfa_required},
+     * {@code mfa_invalid_code} and {@code mfa_code_used} apart (only after the right password).
      */
-    public TokenService.TokenPair login(String username, String password, String clientAddress) {
+    public TokenService.TokenPair login(String username, String password, String totpCode, String clientAddress) {
         throttle.checkNotLocked(username, clientAddress);
         Optional<UserAccount> user = users.findByUsername(username);
         boolean matches =
                 passwords.matches(password, user.map(UserAccount::passwordHash).orElse(dummyHash));
         UUID userId = user.map(UserAccount::id).orElse(null);
         if (user.isEmpty() || !matches) {
-            boolean locked = throttle.recordFailure(username, clientAddress);
-            audit.record(
-                    AuditLog.LOGIN_FAILURE,
-                    userId,
-                    Map.of("username", username, "address", clientAddress, "reason", "bad_credentials"));
-            if (locked) {
-                audit.record(AuditLog.LOGIN_LOCKED, userId, Map.of("username", username, "address", clientAddress));
-            }
-            throw AgencyException.unauthenticated("Wrong username or password");
+            throw failedLogin(userId, username, clientAddress, "bad_credentials", "Wrong username or password");
         }
         if (user.get().disabled()) {
             audit.record(
@@ -90,9 +88,89 @@ public class AccountService {
                     Map.of("username", username, "address", clientAddress, "reason", "disabled"));
             throw AgencyException.unauthenticated("This account is disabled");
         }
+        if (mfa.enabled(userId)) {
+            if (totpCode == null || totpCode.isBlank()) {
+                throw failedLogin(
+                        userId,
+                        username,
+                        clientAddress,
+                        "mfa_required",
+                        "This account uses two-factor authentication: send totpCode, the current code of your "
+                                + "authenticator app or one of your recovery codes");
+            }
+            MfaService.Check check = mfa.verify(userId, totpCode);
+            if (check == MfaService.Check.REUSED) {
+                throw failedLogin(
+                        userId,
+                        username,
+                        clientAddress,
+                        "mfa_code_used",
+                        "This code was already used; wait for the next one of your authenticator app");
+            }
+            if (!check.accepted()) {
+                throw failedLogin(
+                        userId,
+                        username,
+                        clientAddress,
+                        "mfa_invalid_code",
+                        "The two-factor code is wrong or expired (check the device clock), or the recovery code "
+                                + "was already used");
+            }
+        }
         throttle.recordSuccess(username);
         audit.record(AuditLog.LOGIN_SUCCESS, userId, Map.of("address", clientAddress));
         return tokens.issue(user.get());
+    }
+
+    /** Counts a failed login toward the limits, audits it, and answers the 401 to throw. */
+    private AgencyException failedLogin(
+            UUID userId, String username, String clientAddress, String reason, String detail) {
+        boolean locked = throttle.recordFailure(username, clientAddress);
+        audit.record(
+                AuditLog.LOGIN_FAILURE,
+                userId,
+                Map.of("username", username, "address", clientAddress, "reason", reason));
+        if (locked) {
+            audit.record(AuditLog.LOGIN_LOCKED, userId, Map.of("username", username, "address", clientAddress));
+        }
+        return AgencyException.unauthenticated(detail).withProperty("reason", reason);
+    }
+
+    /**
+     * Proves again that the caller is the account's owner before a change to its second factor: a current TOTP code
+     * or an unused recovery code when TOTP is on, else (or instead) the password. Failures count toward the login
+     * limits of the account's name and the client address, so a stolen access token cannot be used to guess the
+     * password here. Answers how the caller proved it ({@code totp}, {@code recovery_code}, {@code password}).
+     */
+    public String reauthenticate(UUID userId, String password, String code, String clientAddress) {
+        UserAccount user = get(userId);
+        throttle.checkNotLocked(user.username(), clientAddress);
+        String reason;
+        if (code != null && !code.isBlank() && mfa.enabled(userId)) {
+            MfaService.Check check = mfa.verify(userId, code);
+            if (check.accepted()) {
+                return check == MfaService.Check.TOTP ? "totp" : "recovery_code";
+            }
+            reason = check == MfaService.Check.REUSED ? "mfa_code_used" : "mfa_invalid_code";
+        } else if (password != null && !password.isBlank()) {
+            if (passwords.matches(password, user.passwordHash())) {
+                return "password";
+            }
+            reason = "bad_credentials";
+        } else {
+            throw AgencyException.invalid(
+                    "Confirm this change with your password, or with a current code when two-factor authentication is on");
+        }
+        boolean locked = throttle.recordFailure(user.username(), clientAddress);
+        audit.record(
+                AuditLog.REAUTH_FAILURE,
+                userId,
+                Map.of("username", user.username(), "address", clientAddress, "reason", reason));
+        if (locked) {
+            audit.record(AuditLog.LOGIN_LOCKED, userId, Map.of("username", user.username(), "address", clientAddress));
+        }
+        throw AgencyException.forbidden("The password or code does not confirm this change")
+                .withProperty("reason", reason);
     }
 
     @Transactional(noRollbackFor = AgencyException.class)

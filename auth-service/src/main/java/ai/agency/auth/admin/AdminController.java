@@ -4,6 +4,7 @@ import ai.agency.auth.account.AccountService;
 import ai.agency.auth.account.UserAccount;
 import ai.agency.auth.audit.AuditLog;
 import ai.agency.auth.key.KeyRotation;
+import ai.agency.auth.mfa.MfaService;
 import ai.agency.common.error.AgencyException;
 import ai.agency.common.security.Caller;
 import jakarta.validation.Valid;
@@ -15,13 +16,16 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.springframework.http.HttpStatus;
 import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Admin-only: users and their roles, disabling accounts, signing-key rotation, the audit log. */
@@ -32,11 +36,13 @@ class AdminController {
     private final AccountService accounts;
     private final KeyRotation rotation;
     private final AuditLog audit;
+    private final MfaService mfa;
 
-    AdminController(AccountService accounts, KeyRotation rotation, AuditLog audit) {
+    AdminController(AccountService accounts, KeyRotation rotation, AuditLog audit, MfaService mfa) {
         this.accounts = accounts;
         this.rotation = rotation;
         this.audit = audit;
+        this.mfa = mfa;
     }
 
     record UserView(
@@ -94,6 +100,15 @@ class AdminController {
     @PostMapping("/api/v1/admin/users/{id}/enable")
     UserView enable(Caller caller, @PathVariable UUID id) {
         return UserView.of(accounts.setDisabled(caller.id(), id, false));
+    }
+
+    /** Turns a user's TOTP off, for a user who lost both the device and the recovery codes. */
+    @DeleteMapping("/api/v1/admin/users/{id}/mfa")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void resetMfa(Caller caller, @PathVariable UUID id) {
+        if (!mfa.disable(id, caller.id(), "admin")) {
+            throw AgencyException.notFound("two-factor authentication of user", id);
+        }
     }
 
     @PostMapping("/api/v1/admin/keys/rotate")

@@ -21,6 +21,7 @@ public class AuditLog {
     public static final String LOGIN_SUCCESS = "login.success";
     public static final String LOGIN_FAILURE = "login.failure";
     public static final String LOGIN_LOCKED = "login.locked";
+    public static final String REAUTH_FAILURE = "reauth.failure";
     public static final String TOKEN_REFRESH = "token.refresh";
     public static final String TOKEN_REUSE = "token.reuse_detected";
     public static final String LOGOUT = "logout";
@@ -31,6 +32,11 @@ public class AuditLog {
     public static final String API_KEY_CREATED = "api_key.created";
     public static final String API_KEY_REVOKED = "api_key.revoked";
     public static final String KEY_ROTATED = "signing_key.rotated";
+    public static final String MFA_ENROLMENT_STARTED = "mfa.enrolment_started";
+    public static final String MFA_ENABLED = "mfa.enabled";
+    public static final String MFA_DISABLED = "mfa.disabled";
+    public static final String MFA_RECOVERY_CODE_USED = "mfa.recovery_code_used";
+    public static final String MFA_RECOVERY_CODES_REGENERATED = "mfa.recovery_codes_regenerated";
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 

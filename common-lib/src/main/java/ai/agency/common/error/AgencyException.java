@@ -1,6 +1,9 @@
 package ai.agency.common.error;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.http.HttpStatusCode;
 
 /**
@@ -12,6 +15,7 @@ public class AgencyException extends RuntimeException {
     private final ErrorType errorType;
     private final HttpStatusCode status;
     private final List<FieldError> fieldErrors;
+    private final Map<String, Object> properties = new LinkedHashMap<>();
 
     public AgencyException(ErrorType errorType, String detail) {
         this(errorType, errorType.status(), detail, List.of(), null);
@@ -57,6 +61,21 @@ public class AgencyException extends RuntimeException {
     public static AgencyException unavailable(String detail, Throwable cause) {
         return new AgencyException(
                 ErrorType.SERVICE_UNAVAILABLE, ErrorType.SERVICE_UNAVAILABLE.status(), detail, List.of(), cause);
+    }
+
+    /**
+     * Adds a member to the problem this exception becomes, e.g. {@code reason: "mfa_required"}, so that clients can
+     * tell apart failures of the same class without parsing {@code detail}. Never put secrets here. The standard
+     * members and {@code errorType}, {@code traceId}, {@code errors} cannot be replaced.
+     */
+    public AgencyException withProperty(String name, Object value) {
+        properties.put(name, value);
+        return this;
+    }
+
+    /** The extra problem members added with {@link #withProperty}. */
+    public Map<String, Object> properties() {
+        return Collections.unmodifiableMap(properties);
     }
 
     public ErrorType errorType() {

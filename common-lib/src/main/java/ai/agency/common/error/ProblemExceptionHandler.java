@@ -38,11 +38,18 @@ import tools.jackson.databind.DatabindException;
 public class ProblemExceptionHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemExceptionHandler.class);
+    private static final java.util.Set<String> RESERVED_MEMBERS =
+            java.util.Set.of("type", "title", "status", "detail", "instance", "errorType", "traceId", "errors");
 
     @ExceptionHandler(AgencyException.class)
     ResponseEntity<Object> agency(AgencyException ex, HttpServletRequest request) {
         ProblemDetail problem =
                 Problems.of(ex.status(), ex.errorType(), ex.getMessage(), request.getRequestURI(), ex.fieldErrors());
+        ex.properties().forEach((name, value) -> {
+            if (!RESERVED_MEMBERS.contains(name)) {
+                problem.setProperty(name, value);
+            }
+        });
         HttpHeaders headers = new HttpHeaders();
         if (ex instanceof RateLimitedException limited) {
             headers.set(HttpHeaders.RETRY_AFTER, Long.toString(limited.retryAfterSeconds()));

@@ -220,6 +220,14 @@ class ProblemResponsesTest {
     }
 
     @Test
+    void extraPropertiesOfAnAgencyExceptionAreProblemMembersButCannotReplaceStandardOnes() {
+        Reply reply = send(authorized("/test/reasoned").GET());
+
+        assertProblem(reply, 401, "authentication");
+        assertThat(reply.json().path("reason").asString()).isEqualTo("mfa_required");
+    }
+
+    @Test
     void rateLimitedIsA429WithRetryAfter() {
         Reply reply = send(authorized("/test/limited").GET());
 

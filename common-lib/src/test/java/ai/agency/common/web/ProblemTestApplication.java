@@ -56,6 +56,13 @@ public class ProblemTestApplication {
             throw AgencyException.unavailable("The memory service is unavailable", null);
         }
 
+        @GetMapping("/test/reasoned")
+        Map<String, Object> reasoned() {
+            throw AgencyException.unauthenticated("A second factor is required")
+                    .withProperty("reason", "mfa_required")
+                    .withProperty("errorType", "spoofed");
+        }
+
         @GetMapping("/test/limited")
         Map<String, Object> limited() {
             throw new RateLimitedException("Too many requests, slow down", 30);
