@@ -6,6 +6,9 @@ import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -14,10 +17,12 @@ import org.springframework.validation.annotation.Validated;
  * Settings of memory-service.
  *
  * @param dimensions size of the embedding vectors (must match the stored data)
- * @param embeddingModel name of the embedding model, recorded with the data
+ * @param embeddingModel name of the embedding model, recorded with the data (and sent to a remote provider)
  * @param maxSearchLimit most results one search may ask for
  * @param maxContentLength longest memory text accepted, in characters
  * @param search ranking knobs of hybrid search
+ * @param embedding where embeddings come from
+ * @param extraction the LLM that extracts facts from messages (none: the rule-based extractor)
  */
 @Validated
 @ConfigurationProperties("agency.memory")
@@ -30,19 +35,42 @@ public record MemoryProperties(
 
         @DefaultValue("100") @Min(1) @Max(1000) int maxSearchLimit,
         @DefaultValue("16384") @Min(100) @Max(1_000_000) int maxContentLength,
-        @DefaultValue @Valid Search search) {
+        @DefaultValue @Valid Search search,
+        @DefaultValue @Valid Embedding embedding,
+        @DefaultValue @Valid Extraction extraction) {
+
+    /** The defaults, with these search knobs (for tests and tools that build the record by hand). */
+    public static MemoryProperties defaults(int dimensions, Search search) {
+        return new MemoryProperties(
+                dimensions,
+                "all-minilm-l6-v2-q",
+                0.92,
+                100,
+                16384,
+                search,
+                Embedding.local(),
+                new Extraction("", "", "gpt-4o-mini", Duration.ofSeconds(30), 50));
+    }
 
     /**
      * Ranking knobs of hybrid search.
      *
+     * @param fusion {@code rrf} (weighted reciprocal rank fusion) or {@code weighted} (weighted sum of min-max
+     *     normalised cosine similarity and BM25 score)
      * @param denseWeight weight of the embedding ranking in the fusion
      * @param textWeight weight of the BM25 ranking in the fusion
      * @param rrfK reciprocal rank fusion constant (higher flattens the rank curve)
      * @param candidates how many candidates each ranking contributes before fusion
      * @param bm25K1 BM25 term-frequency saturation
      * @param bm25B BM25 length normalisation
+     * @param recencyWeight weight of the recency boost (0 = off): adds {@code w · 0.5^(age / half-life)}
+     * @param recencyHalfLife age at which the recency boost has halved
+     * @param importanceWeight weight of the importance boost (0 = off): adds {@code w · importance}
      */
     public record Search(
+            @DefaultValue("rrf") @Pattern(regexp = "rrf|weighted")
+            String fusion,
+
             @DefaultValue("0.7") @DecimalMin("0") double denseWeight,
             @DefaultValue("1.0") @DecimalMin("0") double textWeight,
             @DefaultValue("5") @Min(1) int rrfK,
@@ -50,5 +78,61 @@ public record MemoryProperties(
             @DefaultValue("1.2") @DecimalMin("0") double bm25K1,
 
             @DefaultValue("0.75") @DecimalMin("0") @DecimalMax("1")
-            double bm25B) {}
+            double bm25B,
+
+            @DefaultValue("0") @DecimalMin("0") @DecimalMax("1")
+            double recencyWeight,
+
+            @DefaultValue("30d") @NotNull Duration recencyHalfLife,
+
+            @DefaultValue("0") @DecimalMin("0") @DecimalMax("1")
+            double importanceWeight) {}
+
+    /**
+     * Where embeddings come from.
+     *
+     * @param provider {@code local} (in-process all-MiniLM-L6-v2), {@code openai} (any OpenAI-compatible
+     *     {@code POST <base-url>/embeddings}) or {@code ollama} ({@code POST <base-url>/api/embed}); the model is
+     *     {@code agency.memory.embedding-model}
+     * @param baseUrl the provider's address; empty = {@code https://api.openai.com/v1} or
+     *     {@code http://localhost:11434}
+     * @param apiKey bearer token for an OpenAI-compatible provider (empty = none)
+     * @param timeout how long one embedding call may take
+     * @param batchSize most texts per provider call
+     */
+    public record Embedding(
+            @DefaultValue("local") @Pattern(regexp = "local|openai|ollama")
+            String provider,
+
+            @DefaultValue("") String baseUrl,
+            @DefaultValue("") String apiKey,
+            @DefaultValue("30s") @NotNull Duration timeout,
+            @DefaultValue("64") @Min(1) @Max(2048) int batchSize) {
+
+        public static Embedding local() {
+            return new Embedding("local", "", "", Duration.ofSeconds(30), 64);
+        }
+    }
+
+    /**
+     * The LLM that extracts atomic facts from messages when {@code infer=true}.
+     *
+     * @param baseUrl OpenAI-compatible endpoint ({@code POST <base-url>/chat/completions}); empty = no LLM, the
+     *     rule-based extractor is used
+     * @param apiKey bearer token (empty = none)
+     * @param model chat model name
+     * @param timeout how long one extraction may take before the rule-based extractor is used instead
+     * @param maxFacts most facts kept from one extraction
+     */
+    public record Extraction(
+            @DefaultValue("") String baseUrl,
+            @DefaultValue("") String apiKey,
+            @DefaultValue("gpt-4o-mini") @NotBlank String model,
+            @DefaultValue("30s") @NotNull Duration timeout,
+            @DefaultValue("50") @Min(1) @Max(500) int maxFacts) {
+
+        public boolean configured() {
+            return baseUrl != null && !baseUrl.isBlank();
+        }
+    }
 }

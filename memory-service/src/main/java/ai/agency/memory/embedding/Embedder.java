@@ -1,10 +1,9 @@
 package ai.agency.memory.embedding;
 
+import ai.agency.common.error.AgencyException;
 import ai.agency.memory.MemoryProperties;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.langchain4j.data.segment.TextSegment;
-import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
@@ -17,26 +16,29 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * Turns text into vectors, and guards the stored data: the model and dimension in use are recorded once, and a
- * service started with a different dimension refuses to run rather than mix incomparable vectors.
+ * Turns text into vectors through the configured {@link EmbeddingProvider}, and guards the stored data: the model
+ * and dimension in use are recorded once, and a service started with a different dimension refuses to run rather
+ * than mix incomparable vectors. A remote provider's vectors are checked against the configured dimension on the
+ * first call (at start-up) and on every answer.
  */
 @Component
 public class Embedder {
 
     private static final Logger log = LoggerFactory.getLogger(Embedder.class);
 
-    private final EmbeddingModel model;
+    private final EmbeddingProvider provider;
     private final MemoryProperties properties;
     private final Cache<String, float[]> queryCache =
             Caffeine.newBuilder().maximumSize(10_000).recordStats().build();
 
     private final Timer timer;
 
-    public Embedder(EmbeddingModel model, MemoryProperties properties, JdbcClient jdbc, MeterRegistry meters) {
-        this.model = model;
+    public Embedder(EmbeddingProvider provider, MemoryProperties properties, JdbcClient jdbc, MeterRegistry meters) {
+        this.provider = provider;
         this.properties = properties;
         this.timer = Timer.builder("agency_embedding_seconds")
                 .description("Time to embed texts")
+                .tag("provider", provider.name())
                 .publishPercentileHistogram()
                 .register(meters);
         CaffeineCacheMetrics.monitor(meters, queryCache, "memory_query_embeddings");
@@ -44,7 +46,7 @@ public class Embedder {
     }
 
     public float[] embed(String text) {
-        return timer.record(() -> model.embed(text).content().vector());
+        return embedAll(List.of(text)).getFirst();
     }
 
     /** A search query's vector; repeated queries come from a Caffeine cache. */
@@ -53,20 +55,33 @@ public class Embedder {
     }
 
     public List<float[]> embedAll(List<String> texts) {
-        return timer.record(
-                () -> model.embedAll(texts.stream().map(TextSegment::from).toList()).content().stream()
-                        .map(e -> e.vector())
-                        .toList());
+        List<float[]> vectors = timer.record(() -> provider.embedAll(texts));
+        for (float[] vector : vectors) {
+            if (vector.length != properties.dimensions()) {
+                throw new DimensionMismatchException("The embedding provider '" + provider.name() + "' (model '"
+                        + properties.embeddingModel() + "') makes vectors of " + vector.length
+                        + " dimensions but agency.memory.dimensions is " + properties.dimensions());
+            }
+        }
+        return vectors;
     }
 
+    /**
+     * Embeds once at start-up: loads the local model, and checks a remote provider's dimension (a wrong one stops
+     * the service; an unreachable provider is only logged — adds and searches answer 503 until it is back).
+     */
     @EventListener(ApplicationReadyEvent.class)
     void warmUp() {
-        embed("warm up");
+        try {
+            embed("warm up");
+        } catch (AgencyException e) {
+            log.warn("Embedding provider '{}' not reachable at start-up: {}", provider.name(), e.getMessage());
+        }
     }
 
     private void checkStoredDimension(JdbcClient jdbc) {
-        int modelDimension = model.dimension();
-        if (modelDimension != properties.dimensions()) {
+        int modelDimension = provider.knownDimension();
+        if (modelDimension > 0 && modelDimension != properties.dimensions()) {
             throw new IllegalStateException("Embedding model '" + properties.embeddingModel() + "' makes vectors of "
                     + modelDimension + " dimensions but agency.memory.dimensions is " + properties.dimensions());
         }
@@ -89,6 +104,13 @@ public class Embedder {
                     stored[0],
                     properties.embeddingModel(),
                     properties.dimensions());
+        }
+    }
+
+    /** A provider made vectors of another size than configured: never stored, the service refuses to start. */
+    public static class DimensionMismatchException extends IllegalStateException {
+        DimensionMismatchException(String message) {
+            super(message);
         }
     }
 }

@@ -1,16 +1,23 @@
 package ai.agency.memory.embedding;
 
-import dev.langchain4j.model.embedding.EmbeddingModel;
+import ai.agency.memory.MemoryProperties;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The in-process embedding model: all-MiniLM-L6-v2, quantized, ONNX inside its jar (no download). */
+/**
+ * The embedding provider chosen by {@code agency.memory.embedding.provider}: {@code local} (default; the
+ * in-process all-MiniLM-L6-v2, quantized, ONNX inside its jar, no download), {@code openai} or {@code ollama}.
+ */
 @Configuration(proxyBeanMethods = false)
 class EmbeddingConfig {
 
     @Bean
-    EmbeddingModel embeddingModel() {
-        return new AllMiniLmL6V2QuantizedEmbeddingModel();
+    EmbeddingProvider embeddingProvider(MemoryProperties properties) {
+        return switch (properties.embedding().provider()) {
+            case "openai" -> new OpenAiEmbeddingProvider(properties);
+            case "ollama" -> new OllamaEmbeddingProvider(properties);
+            default -> new LocalEmbeddingProvider(new AllMiniLmL6V2QuantizedEmbeddingModel());
+        };
     }
 }

@@ -12,7 +12,8 @@ import org.springframework.stereotype.Component;
 /**
  * The rule-based fact extractor used when no LLM is configured: from the user's own messages it keeps the
  * sentences in which the user states something about themselves (first person), and skips questions, greetings
- * and filler. Each kept sentence is one fact. (An LLM extractor that asks for atomic facts is planned — issue 4.)
+ * and filler. Each kept sentence is one fact. With an LLM configured, {@link LlmFactExtractor} is used instead (this
+ * extractor remains the fallback).
  */
 @Component
 public class FactExtractor {

@@ -4,7 +4,8 @@ import ai.agency.common.error.AgencyException;
 import ai.agency.common.security.Caller;
 import ai.agency.memory.MemoryProperties;
 import ai.agency.memory.embedding.Embedder;
-import ai.agency.memory.extraction.FactExtractor;
+import ai.agency.memory.extraction.FactExtraction;
+import ai.agency.memory.extraction.LlmFactExtractor;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +33,7 @@ public class MemoryService {
     private final MemoryRepository repository;
     private final Embedder embedder;
     private final MemoryProperties properties;
-    private final FactExtractor extractor;
+    private final FactExtraction extractor;
     private final Timer addTimer;
     private final tools.jackson.databind.json.JsonMapper json;
 
@@ -40,7 +41,7 @@ public class MemoryService {
             MemoryRepository repository,
             Embedder embedder,
             MemoryProperties properties,
-            FactExtractor extractor,
+            FactExtraction extractor,
             MeterRegistry meters,
             tools.jackson.databind.json.JsonMapper json) {
         this.json = json;
@@ -80,7 +81,11 @@ public class MemoryService {
         List<String> texts = request.texts(properties.maxContentLength());
         boolean infer = request.inferFacts();
         if (infer) {
-            texts = extractor.extract(texts);
+            texts = extractor.extract(
+                    request.messages().stream()
+                            .map(m -> new LlmFactExtractor.Turn(m.role(), m.content()))
+                            .toList(),
+                    texts);
             if (texts.isEmpty()) {
                 return List.of();
             }

@@ -8,24 +8,23 @@ import ai.agency.memory.memory.MemoryRepository;
 import com.pgvector.PGvector;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Hybrid search over the caller's memories. Two candidate lists are built in PostgreSQL — dense cosine similarity
- * of MiniLM embeddings through the HNSW index (iterative scans keep filtered searches full), and Okapi BM25 over the
- * full-text index (IDF from the caller's own memories) — and fused with weighted reciprocal rank fusion. Every query
- * carries the caller's user id and the filters as real SQL conditions.
+ * Hybrid search over the caller's memories, in one SQL statement: two candidate lists — dense cosine similarity
+ * of the embeddings through the HNSW index (iterative scans keep filtered searches full) and Okapi BM25 over the
+ * full-text index (IDF from the caller's own memories) — are joined with the memories' rows and fused here, by
+ * weighted reciprocal rank fusion or by a weighted sum of min-max normalised scores; optional recency and
+ * importance boosts are added. Every query carries the caller's user id and the filters as real SQL conditions.
  */
 @Service
 public class MemorySearch {
@@ -36,7 +35,7 @@ public class MemorySearch {
     private final Embedder embedder;
     private final MemoryRepository memories;
     private final MemoryProperties properties;
-    private final JsonMapper json;
+    private final tools.jackson.databind.json.JsonMapper json;
     private final Timer searchTimer;
 
     MemorySearch(
@@ -44,7 +43,7 @@ public class MemorySearch {
             Embedder embedder,
             MemoryRepository memories,
             MemoryProperties properties,
-            JsonMapper json,
+            tools.jackson.databind.json.JsonMapper json,
             MeterRegistry meters) {
         this.jdbc = jdbc;
         this.embedder = embedder;
@@ -58,7 +57,7 @@ public class MemorySearch {
     }
 
     /**
-     * One hit. {@code score} is the fused score scaled to 0..1; {@code similarity} the cosine similarity and
+     * One hit. {@code score} is the final score scaled to 0..1; {@code similarity} the cosine similarity and
      * {@code textScore} the BM25 score, each when the memory was a candidate of that ranking.
      */
     public record Result(
@@ -77,6 +76,9 @@ public class MemorySearch {
 
     public record SearchResponse(List<Result> results) {}
 
+    /** A candidate of either ranking: the row, its scores and ranks (1-based; null when not a candidate). */
+    private record Candidate(Memory memory, Double similarity, Double textScore, Integer denseRank, Integer textRank) {}
+
     @Transactional(readOnly = true)
     public SearchResponse run(UUID owner, SearchRequest request) {
         return searchTimer.record(() -> search(owner, request));
@@ -84,137 +86,190 @@ public class MemorySearch {
 
     private SearchResponse search(UUID userId, SearchRequest request) {
         MemoryFilters.Sql filters = request.filtersOrNone().toSql(json);
-        int limit = request.limitOrDefault();
-        int candidates = Math.max(limit, properties.search().candidates());
-        String mode = request.modeOrDefault();
         MemoryProperties.Search tuning = properties.search();
+        int limit = request.limitOrDefault();
+        int pool = Math.max(limit, tuning.candidates());
+        String mode = request.modeOrDefault();
+        boolean useDense = !mode.equals("text") || request.threshold() != null;
+        boolean useText = !mode.equals("dense");
 
-        Map<UUID, Double> similarity = new HashMap<>();
-        List<UUID> dense = List.of();
-        if (!mode.equals("text") || request.threshold() != null) {
-            dense = dense(userId, request.query(), filters, candidates, similarity);
-        }
-        Map<UUID, Double> textScores = new HashMap<>();
-        List<UUID> text =
-                mode.equals("dense") ? List.of() : bm25(userId, request.query(), filters, candidates, textScores);
-
-        Map<UUID, Double> fused = new LinkedHashMap<>();
+        List<Candidate> candidates = candidates(userId, request.query(), filters, pool, useDense, useText);
         double denseWeight = mode.equals("text") ? 0 : tuning.denseWeight();
         double textWeight = mode.equals("dense") ? 0 : tuning.textWeight();
-        for (int i = 0; i < dense.size() && denseWeight > 0; i++) {
-            fused.merge(dense.get(i), denseWeight / (tuning.rrfK() + i + 1), Double::sum);
-        }
-        for (int i = 0; i < text.size(); i++) {
-            fused.merge(text.get(i), textWeight / (tuning.rrfK() + i + 1), Double::sum);
-        }
-        double best = (denseWeight + textWeight) / (tuning.rrfK() + 1);
-        List<Map.Entry<UUID, Double>> ranked = fused.entrySet().stream()
-                .filter(e ->
-                        request.threshold() == null || similarity.getOrDefault(e.getKey(), -1.0) >= request.threshold())
-                .sorted(Map.Entry.<UUID, Double>comparingByValue(Comparator.reverseOrder()))
-                .limit(limit)
-                .toList();
-        if (ranked.isEmpty()) {
-            return new SearchResponse(List.of());
-        }
-        Map<UUID, Memory> rows = new HashMap<>();
-        memories.findAll(userId, ranked.stream().map(Map.Entry::getKey).toList())
-                .forEach(m -> rows.put(m.id(), m));
+        String fusion = request.fusion() != null ? request.fusion() : tuning.fusion();
+        double recencyWeight = request.recencyWeight() != null ? request.recencyWeight() : tuning.recencyWeight();
+        double importanceWeight =
+                request.importanceWeight() != null ? request.importanceWeight() : tuning.importanceWeight();
+
+        double[] fused = fusion.equals("weighted")
+                ? weightedSum(candidates, denseWeight, textWeight)
+                : reciprocalRank(candidates, denseWeight, textWeight, tuning.rrfK());
+        Instant now = Instant.now();
+        double halfLifeSeconds = Math.max(1, tuning.recencyHalfLife().toSeconds());
         List<Result> results = new ArrayList<>();
-        for (var entry : ranked) {
-            Memory m = rows.get(entry.getKey());
-            if (m != null) {
-                results.add(new Result(
-                        m.id(),
-                        m.memory(),
-                        best > 0 ? entry.getValue() / best : 0,
-                        similarity.get(m.id()),
-                        textScores.get(m.id()),
-                        m.tags(),
-                        m.importance(),
-                        m.metadata(),
-                        m.agentId(),
-                        m.sessionId(),
-                        m.createdAt(),
-                        m.updatedAt()));
+        for (int i = 0; i < candidates.size(); i++) {
+            Candidate c = candidates.get(i);
+            boolean counted = (denseWeight > 0 && c.denseRank() != null) || (textWeight > 0 && c.textRank() != null);
+            if (!counted) {
+                continue; // only a candidate of a ranking this mode leaves out (e.g. dense, for a threshold)
             }
+            if (request.threshold() != null && (c.similarity() == null || c.similarity() < request.threshold())) {
+                continue;
+            }
+            double score = fused[i];
+            if (recencyWeight > 0) {
+                double age = Math.max(
+                        0, Duration.between(c.memory().createdAt(), now).toSeconds());
+                score += recencyWeight * Math.pow(0.5, age / halfLifeSeconds);
+            }
+            score += importanceWeight * c.memory().importance();
+            score /= 1 + recencyWeight + importanceWeight;
+            Memory m = c.memory();
+            results.add(new Result(
+                    m.id(),
+                    m.memory(),
+                    score,
+                    c.similarity(),
+                    c.textScore(),
+                    m.tags(),
+                    m.importance(),
+                    m.metadata(),
+                    m.agentId(),
+                    m.sessionId(),
+                    m.createdAt(),
+                    m.updatedAt()));
         }
-        return new SearchResponse(results);
+        results.sort(Comparator.comparingDouble(Result::score).reversed().thenComparing(Result::id));
+        return new SearchResponse(List.copyOf(results.subList(0, Math.min(limit, results.size()))));
     }
 
-    private List<UUID> dense(
-            UUID userId, String query, MemoryFilters.Sql filters, int candidates, Map<UUID, Double> similarity) {
-        float[] vector = embedder.embedQuery(query);
-        jdbc.sql("SET LOCAL hnsw.iterative_scan = relaxed_order").update();
-        jdbc.sql("SET LOCAL hnsw.ef_search = " + Math.max(40, candidates)).update();
-        var spec = jdbc.sql("SELECT id, 1 - (embedding <=> :q) AS similarity FROM memories WHERE " + LIVE
-                        + filters.where() + " ORDER BY embedding <=> :q LIMIT :k")
-                .param("q", new PGvector(vector))
-                .param("u", userId)
-                .param("k", candidates);
-        List<UUID> ids = new ArrayList<>();
-        filters.bind(spec)
-                .query((rs, n) -> {
-                    UUID id = rs.getObject("id", UUID.class);
-                    similarity.put(id, rs.getDouble("similarity"));
-                    ids.add(id);
-                    return id;
-                })
-                .list();
-        return ids;
+    /** Weighted RRF, scaled to 0..1 by the best possible score (first in both rankings). */
+    private static double[] reciprocalRank(List<Candidate> candidates, double denseWeight, double textWeight, int k) {
+        double best = (denseWeight + textWeight) / (k + 1);
+        double[] scores = new double[candidates.size()];
+        for (int i = 0; i < scores.length; i++) {
+            Candidate c = candidates.get(i);
+            double score = 0;
+            if (c.denseRank() != null) {
+                score += denseWeight / (k + c.denseRank());
+            }
+            if (c.textRank() != null) {
+                score += textWeight / (k + c.textRank());
+            }
+            scores[i] = best > 0 ? score / best : 0;
+        }
+        return scores;
     }
 
     /**
-     * Okapi BM25 in SQL: the query's lexemes (English stemming, stop words removed) are OR-ed to find candidates
-     * through the GIN index; IDF comes from the caller's own live memories.
+     * Weighted sum of min-max normalised scores: cosine similarity over the dense candidates and BM25 over the text
+     * candidates are each mapped to 0..1 (a memory that is not a candidate of a ranking gets 0 there), then
+     * combined as {@code (w_dense · dense + w_text · text) / (w_dense + w_text)}.
      */
-    private List<UUID> bm25(
-            UUID userId, String query, MemoryFilters.Sql filters, int candidates, Map<UUID, Double> scores) {
-        MemoryProperties.Search tuning = properties.search();
-        var spec = jdbc.sql("""
-                        WITH terms AS (
-                            SELECT DISTINCT lexeme FROM unnest(to_tsvector('english', :query))
-                        ), tsq AS (
-                            SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery AS q FROM terms
-                        ), stats AS (
-                            SELECT count(*) AS n,
-                                   greatest(avg((SELECT sum(coalesce(array_length(t.positions, 1), 1)) FROM unnest(tsv) t)), 1) AS avgdl
-                            FROM memories WHERE %1$s
-                        ), df AS (
-                            SELECT t.lexeme, (SELECT count(*) FROM memories m
-                                              WHERE %2$s AND m.tsv @@ quote_literal(t.lexeme)::tsquery) AS df
-                            FROM terms t
-                        ), candidates AS (
-                            SELECT id, tsv FROM memories, tsq WHERE %1$s %3$s AND tsq.q IS NOT NULL AND tsv @@ tsq.q
-                        )
-                        SELECT c.id,
-                               sum(ln(1 + (s.n - d.df + 0.5) / (d.df + 0.5))
-                                   * (x.tf * (:k1 + 1))
-                                   / (x.tf + :k1 * (1 - :b + :b * x.dl / s.avgdl))) AS bm25
-                        FROM candidates c
-                        CROSS JOIN stats s
-                        CROSS JOIN LATERAL (
-                            SELECT u.lexeme, coalesce(array_length(u.positions, 1), 1) AS tf,
-                                   (SELECT sum(coalesce(array_length(v.positions, 1), 1)) FROM unnest(c.tsv) v) AS dl
-                            FROM unnest(c.tsv) u) x
-                        JOIN df d ON d.lexeme = x.lexeme
-                        GROUP BY c.id
-                        ORDER BY bm25 DESC, c.id
-                        LIMIT :k""".formatted(
-                                LIVE,
-                                LIVE.replace("user_id", "m.user_id").replace("expires_at", "m.expires_at"),
-                                filters.where()))
+    private static double[] weightedSum(List<Candidate> candidates, double denseWeight, double textWeight) {
+        double minSim = Double.MAX_VALUE, maxSim = -Double.MAX_VALUE;
+        double minText = Double.MAX_VALUE, maxText = -Double.MAX_VALUE;
+        for (Candidate c : candidates) {
+            if (c.similarity() != null && c.denseRank() != null) {
+                minSim = Math.min(minSim, c.similarity());
+                maxSim = Math.max(maxSim, c.similarity());
+            }
+            if (c.textScore() != null) {
+                minText = Math.min(minText, c.textScore());
+                maxText = Math.max(maxText, c.textScore());
+            }
+        }
+        double total = denseWeight + textWeight;
+        double[] scores = new double[candidates.size()];
+        for (int i = 0; i < scores.length; i++) {
+            Candidate c = candidates.get(i);
+            double dense = c.denseRank() == null ? 0 : normalise(c.similarity(), minSim, maxSim);
+            double text = c.textScore() == null ? 0 : normalise(c.textScore(), minText, maxText);
+            scores[i] = total > 0 ? (denseWeight * dense + textWeight * text) / total : 0;
+        }
+        return scores;
+    }
+
+    private static double normalise(double value, double min, double max) {
+        return max > min ? (value - min) / (max - min) : 1;
+    }
+
+    /**
+     * The candidates of both rankings with their rows, in one statement. BM25: the query's lexemes (English
+     * stemming, stop words removed) are OR-ed to find candidates through the GIN index; IDF and the average length
+     * come from the caller's own live memories.
+     */
+    private List<Candidate> candidates(
+            UUID userId, String query, MemoryFilters.Sql filters, int pool, boolean useDense, boolean useText) {
+        String dense =
+                useDense ? """
+                SELECT id, similarity, row_number() OVER (ORDER BY distance, id) AS r FROM (
+                    SELECT id, embedding <=> :q AS distance, 1 - (embedding <=> :q) AS similarity
+                    FROM memories WHERE %1$s %2$s ORDER BY embedding <=> :q LIMIT :k) nearest""" : "SELECT NULL::uuid AS id, NULL::float8 AS similarity, NULL::bigint AS r WHERE false";
+        String text = useText ? """
+                SELECT id, bm25, row_number() OVER (ORDER BY bm25 DESC, id) AS r FROM (
+                    SELECT c.id,
+                           sum(ln(1 + (s.n - d.df + 0.5) / (d.df + 0.5))
+                               * (x.tf * (:k1 + 1))
+                               / (x.tf + :k1 * (1 - :b + :b * x.dl / s.avgdl))) AS bm25
+                    FROM text_candidates c
+                    CROSS JOIN stats s
+                    CROSS JOIN LATERAL (
+                        SELECT u.lexeme, coalesce(array_length(u.positions, 1), 1) AS tf,
+                               (SELECT sum(coalesce(array_length(v.positions, 1), 1)) FROM unnest(c.tsv) v) AS dl
+                        FROM unnest(c.tsv) u) x
+                    JOIN df d ON d.lexeme = x.lexeme
+                    GROUP BY c.id
+                    ORDER BY bm25 DESC, c.id
+                    LIMIT :k) scored""" : "SELECT NULL::uuid AS id, NULL::float8 AS bm25, NULL::bigint AS r WHERE false";
+        String sql = """
+                WITH terms AS (
+                    SELECT DISTINCT lexeme FROM unnest(to_tsvector('english', :query))
+                ), tsq AS (
+                    SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery AS q FROM terms
+                ), stats AS (
+                    SELECT count(*) AS n,
+                           greatest(avg((SELECT sum(coalesce(array_length(t.positions, 1), 1)) FROM unnest(tsv) t)), 1) AS avgdl
+                    FROM memories WHERE %1$s
+                ), df AS (
+                    SELECT t.lexeme, (SELECT count(*) FROM memories m
+                                      WHERE %3$s AND m.tsv @@ quote_literal(t.lexeme)::tsquery) AS df
+                    FROM terms t
+                ), text_candidates AS (
+                    SELECT id, tsv FROM memories, tsq WHERE %1$s %2$s AND tsq.q IS NOT NULL AND tsv @@ tsq.q
+                ), dense AS (%4$s
+                ), text AS (%5$s
+                )
+                SELECT %6$s, d.similarity, d.r AS dense_rank, t.bm25, t.r AS text_rank
+                FROM dense d FULL JOIN text t ON t.id = d.id
+                JOIN memories m ON m.id = coalesce(d.id, t.id) AND m.user_id = :u""".formatted(
+                        LIVE,
+                        filters.where(),
+                        LIVE.replace("user_id", "m.user_id").replace("expires_at", "m.expires_at"),
+                        dense.formatted(LIVE, filters.where()),
+                        text,
+                        "m." + MemoryRepository.COLUMNS.replace(", ", ", m."));
+        if (useDense) {
+            jdbc.sql("SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = "
+                            + Math.max(40, Math.min(1000, pool)))
+                    .update();
+        }
+        var spec = jdbc.sql(sql)
                 .param("query", query)
                 .param("u", userId)
-                .param("k1", tuning.bm25K1())
-                .param("b", tuning.bm25B())
-                .param("k", candidates);
+                .param("k1", properties.search().bm25K1())
+                .param("b", properties.search().bm25B())
+                .param("k", pool);
+        if (useDense) {
+            spec = spec.param("q", new PGvector(embedder.embedQuery(query)));
+        }
         return filters.bind(spec)
-                .query((rs, n) -> {
-                    UUID id = rs.getObject("id", UUID.class);
-                    scores.put(id, rs.getDouble("bm25"));
-                    return id;
-                })
+                .query((rs, n) -> new Candidate(
+                        memories.map(rs, n),
+                        (Double) rs.getObject("similarity"),
+                        (Double) rs.getObject("bm25"),
+                        rs.getObject("dense_rank") == null ? null : rs.getInt("dense_rank"),
+                        rs.getObject("text_rank") == null ? null : rs.getInt("text_rank")))
                 .list();
     }
 }

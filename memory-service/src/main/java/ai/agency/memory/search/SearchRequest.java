@@ -15,6 +15,10 @@ import jakarta.validation.constraints.Size;
  *
  * @param threshold minimum cosine similarity a result must have (-1..1); none by default
  * @param mode {@code hybrid} (default), {@code dense} or {@code text} — the last two for comparison and tuning
+ * @param fusion {@code rrf} or {@code weighted}; default {@code agency.memory.search.fusion}
+ * @param recencyWeight weight of the recency boost (0..1); default {@code agency.memory.search.recency-weight}
+ * @param importanceWeight weight of the importance boost (0..1); default
+ *     {@code agency.memory.search.importance-weight}
  */
 public record SearchRequest(
         @NotBlank @Size(max = 2000) String query,
@@ -23,7 +27,13 @@ public record SearchRequest(
         @Valid MemoryFilters filters,
 
         @Pattern(regexp = "hybrid|dense|text", message = "must be hybrid, dense or text")
-        String mode) {
+        String mode,
+
+        @Pattern(regexp = "rrf|weighted", message = "must be rrf or weighted")
+        String fusion,
+
+        @DecimalMin("0") @DecimalMax("1") Double recencyWeight,
+        @DecimalMin("0") @DecimalMax("1") Double importanceWeight) {
 
     int limitOrDefault() {
         return limit == null ? 10 : limit;

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.agency.common.testsupport.TestDatabase;
 import ai.agency.memory.MemoryProperties;
-import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,14 +14,15 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 /** The guard against mixing vectors of different sizes, on a database of its own (no Spring context). */
 class EmbedderDimensionGuardTest {
 
-    private static final MemoryProperties PROPERTIES = new MemoryProperties(
-            384, "all-minilm-l6-v2-q", 0.92, 100, 16384, new MemoryProperties.Search(1, 1, 60, 50, 1.2, 0.75));
+    private static final MemoryProperties.Search SEARCH =
+            new MemoryProperties.Search("rrf", 1, 1, 60, 50, 1.2, 0.75, 0, java.time.Duration.ofDays(30), 0);
+    private static final MemoryProperties PROPERTIES = MemoryProperties.defaults(384, SEARCH);
 
-    private static EmbeddingModel model;
+    private static EmbeddingProvider model;
 
     @BeforeAll
     static void loadModel() {
-        model = new AllMiniLmL6V2QuantizedEmbeddingModel();
+        model = new LocalEmbeddingProvider(new AllMiniLmL6V2QuantizedEmbeddingModel());
     }
 
     private static JdbcClient freshDatabaseWithEmbeddingConfig() {
@@ -78,8 +78,7 @@ class EmbedderDimensionGuardTest {
     @Test
     void refusesAConfiguredDimensionTheModelDoesNotMake() {
         JdbcClient jdbc = freshDatabaseWithEmbeddingConfig();
-        MemoryProperties wrong = new MemoryProperties(
-                768, "all-minilm-l6-v2-q", 0.92, 100, 16384, new MemoryProperties.Search(1, 1, 60, 50, 1.2, 0.75));
+        MemoryProperties wrong = MemoryProperties.defaults(768, SEARCH);
 
         assertThatThrownBy(() -> new Embedder(
                         model, wrong, jdbc, new io.micrometer.core.instrument.simple.SimpleMeterRegistry()))

@@ -1,0 +1,53 @@
+package ai.agency.memory.extraction;
+
+import ai.agency.memory.MemoryProperties;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Fact extraction for {@code infer=true}: the configured LLM ({@code agency.memory.extraction.base-url}) when
+ * there is one, else — and whenever the LLM is unreachable or answers something unusable — the rule-based
+ * {@link FactExtractor}.
+ */
+@Component
+public class FactExtraction {
+
+    private static final Logger log = LoggerFactory.getLogger(FactExtraction.class);
+
+    private final FactExtractor rules;
+    private final LlmFactExtractor llm;
+    private final Counter llmCount;
+    private final Counter rulesCount;
+    private final Counter fallbackCount;
+
+    FactExtraction(FactExtractor rules, MemoryProperties properties, JsonMapper json, MeterRegistry meters) {
+        this.rules = rules;
+        this.llm = properties.extraction().configured() ? new LlmFactExtractor(properties, json) : null;
+        String name = "agency_memory_extractions";
+        this.llmCount = meters.counter(name, "extractor", "llm");
+        this.rulesCount = meters.counter(name, "extractor", "rules");
+        this.fallbackCount = meters.counter(name, "extractor", "rules_fallback");
+    }
+
+    /** Facts from the conversation; {@code userTexts} are its user messages (for the rule-based extractor). */
+    public List<String> extract(List<LlmFactExtractor.Turn> conversation, List<String> userTexts) {
+        if (llm != null) {
+            try {
+                List<String> facts = llm.extract(conversation);
+                llmCount.increment();
+                return facts;
+            } catch (LlmFactExtractor.ExtractionFailedException e) {
+                log.warn("LLM fact extraction failed, using the rule-based extractor: {}", e.getMessage());
+                fallbackCount.increment();
+                return rules.extract(userTexts);
+            }
+        }
+        rulesCount.increment();
+        return rules.extract(userTexts);
+    }
+}

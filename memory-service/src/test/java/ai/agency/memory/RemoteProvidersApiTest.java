@@ -1,0 +1,116 @@
+package ai.agency.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The service configured for remote providers — OpenAI-compatible embeddings (16 dimensions) and LLM fact
+ * extraction — against a local server speaking their wire formats, through the real REST API. (A Spring context
+ * and database of its own.)
+ */
+class RemoteProvidersApiTest extends MemoryApiTest {
+
+    private static final FakeAiServer AI = new FakeAiServer(16);
+
+    @DynamicPropertySource
+    static void remoteProviders(DynamicPropertyRegistry registry) {
+        registry.add("agency.memory.dimensions", () -> 16);
+        registry.add("agency.memory.embedding-model", () -> "fake-embed");
+        registry.add("agency.memory.embedding.provider", () -> "openai");
+        registry.add("agency.memory.embedding.base-url", () -> AI.baseUrl() + "/v1");
+        registry.add("agency.memory.embedding.api-key", () -> "sk-embed");
+        registry.add("agency.memory.extraction.base-url", () -> AI.baseUrl() + "/v1");
+        registry.add("agency.memory.extraction.model", () -> "fake-chat");
+    }
+
+    @AfterAll
+    static void stop() {
+        AI.close();
+    }
+
+    private static Map<String, Object> conversation(String... userMessages) {
+        return Map.of(
+                "messages",
+                java.util.Arrays.stream(userMessages)
+                        .map(m -> Map.of("role", "user", "content", m))
+                        .toList());
+    }
+
+    @Test
+    void factsComeFromTheLlmAndVectorsFromTheEmbeddingProvider() {
+        AI.answerChat(body -> body.toString().contains("Porto")
+                ? FakeAiServer.Answer.completion(
+                        "```json\n{\"facts\": [\"I moved to Porto in March\", \"I play the cello\"]}\n```")
+                : FakeAiServer.Answer.completion("{\"facts\": []}"));
+        String token = newUser();
+        int embeddingCalls = AI.requests("/v1/embeddings").size();
+
+        Response added = add(token, conversation("Guess what, I moved to Porto in March! And I play the cello."));
+
+        assertThat(added.status()).as(added.body()).isEqualTo(201);
+        JsonNode results = added.json().get("results");
+        assertThat(results)
+                .extracting(r -> r.get("memory").asString())
+                .containsExactly("I moved to Porto in March", "I play the cello");
+        assertThat(results).extracting(r -> r.get("event").asString()).containsExactly("ADD", "ADD");
+        List<FakeAiServer.Request> embeddings = AI.requests("/v1/embeddings");
+        assertThat(embeddings).hasSize(embeddingCalls + 1);
+        assertThat(embeddings.getLast().body().get("input").size()).isEqualTo(2);
+        assertThat(embeddings.getLast().authorization()).isEqualTo("Bearer sk-embed");
+
+        Response found = search(token, Map.of("query", "cello", "mode", "dense"));
+
+        assertThat(texts(found).getFirst()).isEqualTo("I play the cello");
+        assertThat(AI.requests("/v1/embeddings")
+                        .getLast()
+                        .body()
+                        .get("input")
+                        .get(0)
+                        .asString())
+                .isEqualTo("cello");
+    }
+
+    @Test
+    void whenTheLlmAnswersGarbageTheRuleBasedExtractorStoresTheUsersOwnStatements() {
+        AI.answerChat(body -> FakeAiServer.Answer.completion("I am sorry, I cannot help with that."));
+        String token = newUser();
+
+        Response added = add(token, conversation("Hello!", "I work as a nurse in Leeds.", "What time is it?"));
+
+        assertThat(added.status()).as(added.body()).isEqualTo(201);
+        assertThat(added.json().get("results"))
+                .extracting(r -> r.get("memory").asString())
+                .containsExactly("I work as a nurse in Leeds.");
+    }
+
+    @Test
+    void anEmptyListOfFactsStoresNothing() {
+        AI.answerChat(body -> FakeAiServer.Answer.completion("{\"facts\": []}"));
+        String token = newUser();
+
+        Response added = add(token, conversation("I think I love rainy days."));
+
+        assertThat(added.status()).as(added.body()).isEqualTo(201);
+        assertThat(added.json().get("results")).isEmpty();
+        assertThat(texts(search(token, Map.of("query", "rainy days")))).isEmpty();
+    }
+
+    @Test
+    void contentIsStoredAsGivenWithoutAskingTheLlm() {
+        String token = newUser();
+        int chatCalls = AI.requests("/v1/chat/completions").size();
+
+        String id = addOk(token, "I keep bees on my roof 🐝");
+
+        assertThat(AI.requests("/v1/chat/completions")).hasSize(chatCalls);
+        assertThat(get("/api/v1/memories/" + id, token).json().get("memory").asString())
+                .isEqualTo("I keep bees on my roof 🐝");
+    }
+}
