@@ -59,6 +59,10 @@ import tools.jackson.databind.node.ObjectNode;
             "spring.ai.openai.api-key=test-key",
             "spring.ai.openai.chat.model=fake-gpt",
             "spring.ai.openai.max-retries=0",
+            "agency.orchestration.providers.anthropic.api-key=test-anthropic-key",
+            "agency.orchestration.providers.anthropic.model=fake-claude",
+            "agency.orchestration.providers.ollama.model=fake-llama",
+            "agency.orchestration.providers.retry.initial-backoff=50ms",
             "agency.orchestration.max-content-length=2000",
             "agency.clients.memory.max-attempts=1",
             "agency.clients.tool.max-attempts=1",
@@ -126,6 +130,9 @@ public abstract class OrchestrationApiTest {
         registry.add("agency.clients.memory.base-url", () -> stubUrl() + "/memory");
         registry.add("agency.clients.tool.base-url", () -> stubUrl() + "/tool");
         registry.add("spring.ai.openai.base-url", () -> stubUrl() + "/openai/v1");
+        registry.add("agency.orchestration.providers.ollama.base-url", () -> FakeUpstreams.url() + "/ollama");
+        registry.add("agency.orchestration.providers.anthropic.base-url", () -> FakeUpstreams.url() + "/anthropic");
+        registry.add("agency.clients.auth.base-url", () -> FakeUpstreams.url() + "/auth");
     }
 
     @LocalServerPort

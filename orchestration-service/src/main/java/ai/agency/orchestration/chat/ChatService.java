@@ -311,17 +311,17 @@ class ChatService {
     private static Step call(ChatModel model, Prompt prompt) {
         ChatResponse response = model.call(prompt);
         StringBuilder text = new StringBuilder();
-        List<AssistantMessage.ToolCall> calls = new ArrayList<>();
+        ToolCallMerger calls = new ToolCallMerger();
         for (Generation generation : response.getResults()) {
             AssistantMessage output = generation.getOutput();
             if (output.getText() != null) {
                 text.append(output.getText());
             }
-            calls.addAll(output.getToolCalls());
+            output.getToolCalls().forEach(calls::add);
         }
         Usage usage =
                 response.getMetadata() == null ? null : response.getMetadata().getUsage();
-        return new Step(text.toString(), calls, tokens(usage, true), tokens(usage, false));
+        return new Step(text.toString(), calls.result(), tokens(usage, true), tokens(usage, false));
     }
 
     /** Streams one model call, emitting {@code token} events; closing the stream cancels the provider call. */
@@ -360,13 +360,19 @@ class ChatService {
 
     /**
      * Tool calls seen across streamed chunks: a call with an id is new (or replaces a repeated id); a fragment
-     * without id continues the previous call's arguments.
+     * without id and name continues the previous call's arguments; a named call without id is new.
      */
     static final class ToolCallMerger {
         private final LinkedHashMap<String, AssistantMessage.ToolCall> calls = new LinkedHashMap<>();
         private String lastId;
 
         void add(AssistantMessage.ToolCall call) {
+            boolean named = call.name() != null && !call.name().isBlank();
+            if ((call.id() == null || call.id().isBlank()) && named) {
+                // a provider that sends whole calls without ids (Ollama): give each its own
+                call = new AssistantMessage.ToolCall(
+                        "call_" + (calls.size() + 1), call.type(), call.name(), call.arguments());
+            }
             if (call.id() == null || call.id().isBlank()) {
                 AssistantMessage.ToolCall previous = lastId == null ? null : calls.get(lastId);
                 if (previous != null) {
