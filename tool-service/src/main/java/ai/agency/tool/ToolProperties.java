@@ -24,6 +24,8 @@ import org.springframework.validation.annotation.Validated;
  * @param circuitWindow calls a tool's circuit breaker looks at (also its minimum number of calls)
  * @param circuitOpenWait how long an open circuit refuses calls before trial calls are let through
  * @param maxConcurrentCalls bulkhead: calls of one tool in flight at once
+ * @param mcpSyncInterval how often the MCP server's tool list is re-read from the registry (changes made on this
+ *     instance are published at once; this catches changes made through other instances)
  */
 @Validated
 @ConfigurationProperties("agency.tool")
@@ -38,7 +40,8 @@ public record ToolProperties(
         @DefaultValue("50") @Min(1) @Max(100) int circuitFailureRate,
         @DefaultValue("10") @Min(1) @Max(1000) int circuitWindow,
         @DefaultValue("30s") Duration circuitOpenWait,
-        @DefaultValue("16") @Min(1) @Max(10000) int maxConcurrentCalls) {
+        @DefaultValue("16") @Min(1) @Max(10000) int maxConcurrentCalls,
+        @DefaultValue("30s") Duration mcpSyncInterval) {
 
     public boolean isAllowListed(String host) {
         return host != null && allowedHosts.stream().anyMatch(h -> h.equalsIgnoreCase(host));

@@ -7,6 +7,10 @@ import ai.agency.common.testsupport.ProblemAssertions;
 import ai.agency.common.testsupport.TestJwts;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.spec.McpSchema;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -16,12 +20,14 @@ import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -234,6 +240,29 @@ public abstract class ToolApiTest {
 
     protected Response delete(String path, String token) {
         return send("DELETE", path, token, null);
+    }
+
+    /** A real MCP client (the SDK's streamable-HTTP transport) for this app's {@code /mcp}, sending {@code token}. */
+    protected McpSyncClient mcpClient(String token) {
+        return mcpClient(token, tools -> {});
+    }
+
+    /** As {@link #mcpClient(String)}, telling {@code toolsChanged} each list the server announces as changed. */
+    protected McpSyncClient mcpClient(String token, Consumer<List<McpSchema.Tool>> toolsChanged) {
+        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(
+                        "http://localhost:" + port)
+                .endpoint("/mcp")
+                .httpRequestCustomizer((request, method, uri, body, context) -> {
+                    if (token != null) {
+                        request.header("Authorization", "Bearer " + token);
+                    }
+                })
+                .build();
+        return McpClient.sync(transport)
+                .requestTimeout(Duration.ofSeconds(20))
+                .clientInfo(new McpSchema.Implementation("tool-service-test", "1.0"))
+                .toolsChangeConsumer(toolsChanged)
+                .build();
     }
 
     protected String newUser() {
