@@ -1,11 +1,13 @@
 package ai.agency.common.error;
 
+import ai.agency.common.audit.AuthorizationDenialReporter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.ConstraintViolationException;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
@@ -41,8 +43,17 @@ public class ProblemExceptionHandler extends ResponseEntityExceptionHandler {
     private static final java.util.Set<String> RESERVED_MEMBERS =
             java.util.Set.of("type", "title", "status", "detail", "instance", "errorType", "traceId", "errors");
 
+    private final ObjectProvider<AuthorizationDenialReporter> denials;
+
+    public ProblemExceptionHandler(ObjectProvider<AuthorizationDenialReporter> denials) {
+        this.denials = denials;
+    }
+
     @ExceptionHandler(AgencyException.class)
     ResponseEntity<Object> agency(AgencyException ex, HttpServletRequest request) {
+        if (ex.errorType() == ErrorType.AUTHORIZATION) {
+            denials.ifAvailable(reporter -> reporter.report(request, ex.getMessage()));
+        }
         ProblemDetail problem =
                 Problems.of(ex.status(), ex.errorType(), ex.getMessage(), request.getRequestURI(), ex.fieldErrors());
         ex.properties().forEach((name, value) -> {
@@ -80,6 +91,7 @@ public class ProblemExceptionHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(AccessDeniedException.class)
     ResponseEntity<Object> accessDenied(AccessDeniedException ex, HttpServletRequest request) {
+        denials.ifAvailable(reporter -> reporter.report(request, ex));
         return ResponseEntity.status(HttpStatus.FORBIDDEN)
                 .body(Problems.of(
                         HttpStatus.FORBIDDEN,

@@ -1,5 +1,6 @@
 package ai.agency.common.security;
 
+import ai.agency.common.audit.AuthorizationDenialReporter;
 import ai.agency.common.error.ErrorType;
 import ai.agency.common.error.Problems;
 import java.util.ArrayList;
@@ -57,8 +58,12 @@ public class AgencySecurityAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "agencySecurityFilterChain")
     SecurityFilterChain agencySecurityFilterChain(
-            HttpSecurity http, AgencySecurityProperties properties, ObjectProvider<ProtectedPaths> extraProtected)
+            HttpSecurity http,
+            AgencySecurityProperties properties,
+            ObjectProvider<ProtectedPaths> extraProtected,
+            ObjectProvider<AuthorizationDenialReporter> denials)
             throws Exception {
+        AccessDeniedHandler accessDenied = problemAccessDenied(denials);
         List<String> protectedPaths = new ArrayList<>(properties.protectedPaths());
         extraProtected.orderedStream().forEach(p -> protectedPaths.addAll(p.paths()));
         http.csrf(AbstractHttpConfigurer::disable)
@@ -82,9 +87,9 @@ public class AgencySecurityAutoConfiguration {
                 })
                 .oauth2ResourceServer(oauth -> oauth.jwt(jwt -> jwt.jwtAuthenticationConverter(jwtConverter()))
                         .authenticationEntryPoint(problemEntryPoint())
-                        .accessDeniedHandler(problemAccessDenied()))
-                .exceptionHandling(ex ->
-                        ex.authenticationEntryPoint(problemEntryPoint()).accessDeniedHandler(problemAccessDenied()));
+                        .accessDeniedHandler(accessDenied))
+                .exceptionHandling(
+                        ex -> ex.authenticationEntryPoint(problemEntryPoint()).accessDeniedHandler(accessDenied));
         return http.build();
     }
 
@@ -150,15 +155,19 @@ public class AgencySecurityAutoConfiguration {
         };
     }
 
-    static AccessDeniedHandler problemAccessDenied() {
-        return (request, response, accessDeniedException) -> Problems.write(
-                request,
-                response,
-                Problems.of(
-                        HttpStatus.FORBIDDEN,
-                        ErrorType.AUTHORIZATION,
-                        "You are not allowed to do this",
-                        request.getRequestURI(),
-                        null));
+    /** A 403 problem; the denial of an authenticated caller is reported to the audit log (asynchronously). */
+    static AccessDeniedHandler problemAccessDenied(ObjectProvider<AuthorizationDenialReporter> denials) {
+        return (request, response, accessDeniedException) -> {
+            denials.ifAvailable(reporter -> reporter.report(request, accessDeniedException));
+            Problems.write(
+                    request,
+                    response,
+                    Problems.of(
+                            HttpStatus.FORBIDDEN,
+                            ErrorType.AUTHORIZATION,
+                            "You are not allowed to do this",
+                            request.getRequestURI(),
+                            null));
+        };
     }
 }

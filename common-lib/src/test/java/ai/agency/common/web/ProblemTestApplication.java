@@ -56,6 +56,11 @@ public class ProblemTestApplication {
             throw AgencyException.unavailable("The memory service is unavailable", null);
         }
 
+        @PostMapping("/test/forbidden")
+        Map<String, Object> forbidden() {
+            throw AgencyException.forbidden("Viewers cannot change widgets");
+        }
+
         @GetMapping("/test/reasoned")
         Map<String, Object> reasoned() {
             throw AgencyException.unauthenticated("A second factor is required")
