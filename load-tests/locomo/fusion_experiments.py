@@ -24,7 +24,7 @@ def recall(dump, fuse, conversations):
         top10 = set(d for key in ranked[:10] for d in key)
         any5 += bool(evidence & top5)
         all10 += evidence <= top10
-    return any5 / n, all10 / n
+    return (any5 / n, all10 / n) if n else (float('nan'), float('nan'))
 
 
 def key(candidate):
@@ -77,6 +77,7 @@ def main():
     dump = json.load(open(sys.argv[1]))
     tune, held, every = set(range(5)), set(range(5, 10)), set(range(10))
     families = {
+        "RRF, previous defaults": [("w_dense=0.7, k=5, pool=50", rrf(0.7, 5, 50))],
         "RRF": [(f"w_dense={w}, k={k}, pool={p}", rrf(w, k, p))
                 for w, k, p in itertools.product([0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0], [1, 2, 5, 10, 20, 60],
                                                  [20, 50, 100])],

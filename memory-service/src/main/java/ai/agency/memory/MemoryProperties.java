@@ -55,9 +55,9 @@ public record MemoryProperties(
     /**
      * Ranking knobs of hybrid search.
      *
-     * @param fusion {@code rrf} (weighted reciprocal rank fusion) or {@code weighted} (weighted sum of min-max
-     *     normalised cosine similarity and BM25 score)
-     * @param denseWeight weight of the embedding ranking in the fusion
+     * @param fusion {@code weighted} (weighted sum of relative scores: cosine similarity and BM25 each divided by
+     *     its ranking's best) or {@code rrf} (weighted reciprocal rank fusion)
+     * @param denseWeight weight of the embedding ranking in the fusion (only the ratio to textWeight matters)
      * @param textWeight weight of the BM25 ranking in the fusion
      * @param rrfK reciprocal rank fusion constant (higher flattens the rank curve)
      * @param candidates how many candidates each ranking contributes before fusion

@@ -23,7 +23,7 @@ import org.springframework.transaction.annotation.Transactional;
  * Hybrid search over the caller's memories, in one SQL statement: two candidate lists — dense cosine similarity
  * of the embeddings through the HNSW index (iterative scans keep filtered searches full) and Okapi BM25 over the
  * full-text index (IDF from the caller's own memories) — are joined with the memories' rows and fused here, by
- * weighted reciprocal rank fusion or by a weighted sum of min-max normalised scores; optional recency and
+ * a weighted sum of relative scores (each divided by its ranking's best; the default) or by weighted reciprocal rank fusion; optional recency and
  * importance boosts are added. Every query carries the caller's user id and the filters as real SQL conditions.
  */
 @Service
@@ -162,36 +162,38 @@ public class MemorySearch {
     }
 
     /**
-     * Weighted sum of min-max normalised scores: cosine similarity over the dense candidates and BM25 over the text
-     * candidates are each mapped to 0..1 (a memory that is not a candidate of a ranking gets 0 there), then
-     * combined as {@code (w_dense · dense + w_text · text) / (w_dense + w_text)}.
+     * Weighted sum of relative scores: each ranking's scores (cosine similarity, BM25) are divided by that ranking's
+     * best, so the top candidate of each gets 1; a memory that is not a candidate of a ranking gets that ranking's
+     * lowest relative score (it ranked below all of them). Combined as
+     * {@code (w_dense · dense + w_text · text) / (w_dense + w_text)}.
      */
     private static double[] weightedSum(List<Candidate> candidates, double denseWeight, double textWeight) {
-        double minSim = Double.MAX_VALUE, maxSim = -Double.MAX_VALUE;
-        double minText = Double.MAX_VALUE, maxText = -Double.MAX_VALUE;
+        double maxSim = 0, minSim = Double.MAX_VALUE, maxText = 0, minText = Double.MAX_VALUE;
         for (Candidate c : candidates) {
-            if (c.similarity() != null && c.denseRank() != null) {
-                minSim = Math.min(minSim, c.similarity());
+            if (c.denseRank() != null) {
                 maxSim = Math.max(maxSim, c.similarity());
+                minSim = Math.min(minSim, c.similarity());
             }
-            if (c.textScore() != null) {
-                minText = Math.min(minText, c.textScore());
+            if (c.textRank() != null) {
                 maxText = Math.max(maxText, c.textScore());
+                minText = Math.min(minText, c.textScore());
             }
         }
+        double denseFloor = relative(minSim, maxSim);
+        double textFloor = relative(minText, maxText);
         double total = denseWeight + textWeight;
         double[] scores = new double[candidates.size()];
         for (int i = 0; i < scores.length; i++) {
             Candidate c = candidates.get(i);
-            double dense = c.denseRank() == null ? 0 : normalise(c.similarity(), minSim, maxSim);
-            double text = c.textScore() == null ? 0 : normalise(c.textScore(), minText, maxText);
+            double dense = c.denseRank() == null ? denseFloor : relative(c.similarity(), maxSim);
+            double text = c.textRank() == null ? textFloor : relative(c.textScore(), maxText);
             scores[i] = total > 0 ? (denseWeight * dense + textWeight * text) / total : 0;
         }
         return scores;
     }
 
-    private static double normalise(double value, double min, double max) {
-        return max > min ? (value - min) / (max - min) : 1;
+    private static double relative(double value, double max) {
+        return max > 0 && value < Double.MAX_VALUE ? Math.max(0, value / max) : 0;
     }
 
     /**
