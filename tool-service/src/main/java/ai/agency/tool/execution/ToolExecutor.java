@@ -6,6 +6,7 @@ import ai.agency.common.error.ErrorType;
 import ai.agency.common.security.Caller;
 import ai.agency.tool.ToolProperties;
 import ai.agency.tool.http.HttpToolInvoker;
+import ai.agency.tool.mcp.McpClients;
 import ai.agency.tool.registry.Tool;
 import ai.agency.tool.registry.ToolRegistry;
 import io.github.resilience4j.bulkhead.Bulkhead;
@@ -57,6 +58,7 @@ public class ToolExecutor implements DisposableBean {
     private final ToolRegistry registry;
     private final ParameterValidator validator;
     private final HttpToolInvoker httpTools;
+    private final McpClients mcpTools;
     private final ExecutionRepository executions;
     private final CircuitBreakerRegistry circuitBreakers;
     private final BulkheadRegistry bulkheads;
@@ -68,6 +70,7 @@ public class ToolExecutor implements DisposableBean {
             ToolRegistry registry,
             ParameterValidator validator,
             HttpToolInvoker httpTools,
+            McpClients mcpTools,
             ExecutionRepository executions,
             CircuitBreakerRegistry circuitBreakers,
             BulkheadRegistry bulkheads,
@@ -76,6 +79,7 @@ public class ToolExecutor implements DisposableBean {
         this.registry = registry;
         this.validator = validator;
         this.httpTools = httpTools;
+        this.mcpTools = mcpTools;
         this.executions = executions;
         this.circuitBreakers = circuitBreakers;
         this.bulkheads = bulkheads;
@@ -217,9 +221,10 @@ public class ToolExecutor implements DisposableBean {
         return switch (tool.source()) {
             case Tool.BUILTIN -> registry.builtin(tool.name()).run(caller, params);
             case Tool.HTTP -> httpTools.invoke(caller, tool, params);
+            case Tool.MCP -> mcpTools.call(tool, params);
             default ->
                 throw new AgencyException(
-                        ErrorType.INTERNAL, "tools of source " + tool.source() + " cannot be executed yet");
+                        ErrorType.INTERNAL, "tools of source " + tool.source() + " cannot be executed");
         };
     }
 

@@ -4,7 +4,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * A registered tool as stored. {@code sealedHeaders} and {@code sealedSecret} are AES-GCM ciphertexts (HTTP tools
- * only) and never leave the service.
+ * only) and never leave the service. Tools imported from an external MCP server ({@code source = mcp}) name that
+ * server ({@code mcpServer}) and their own name there ({@code remoteName}).
  */
 public record Tool(
         String name,
@@ -17,7 +18,9 @@ public record Tool(
         String endpoint,
         String method,
         byte[] sealedHeaders,
-        byte[] sealedSecret) {
+        byte[] sealedSecret,
+        String mcpServer,
+        String remoteName) {
 
     public static final String BUILTIN = "builtin";
     public static final String HTTP = "http";

@@ -89,6 +89,8 @@ public class ToolRegistry implements ApplicationRunner {
                         null,
                         null,
                         null,
+                        null,
+                        null,
                         null)));
         log.info("Registered {} built-in tools: {}", builtins.size(), builtins.keySet());
     }
@@ -159,7 +161,9 @@ public class ToolRegistry implements ApplicationRunner {
                 endpoint.toString(),
                 request.method() == null ? "POST" : request.method(),
                 headers.isEmpty() ? null : masterKey.encrypt(json.writeValueAsBytes(headers)),
-                masterKey.encrypt(secretText.getBytes(StandardCharsets.UTF_8)));
+                masterKey.encrypt(secretText.getBytes(StandardCharsets.UTF_8)),
+                null,
+                null);
         if (!tools.insert(tool, caller.id())) {
             throw AgencyException.conflict("Tool " + request.name() + " already exists");
         }
@@ -169,7 +173,7 @@ public class ToolRegistry implements ApplicationRunner {
                 tool.name(),
                 tool.method(),
                 endpoint.getHost());
-        changeListeners.forEach(l -> l.accept(tool.name()));
+        changed(tool.name());
         ToolView view = view(tool, true);
         return new ToolView(
                 view.name(),
@@ -190,11 +194,45 @@ public class ToolRegistry implements ApplicationRunner {
         if (builtins.containsKey(name)) {
             throw AgencyException.conflict("Built-in tool " + name + " cannot be deleted");
         }
+        tools.find(name).filter(t -> Tool.MCP.equals(t.source())).ifPresent(t -> {
+            throw AgencyException.conflict("Tool " + name + " was imported from MCP server " + t.mcpServer()
+                    + ": disable it, or delete the server");
+        });
         if (!tools.deleteRegistered(name)) {
             throw AgencyException.notFound("Tool", name);
         }
         log.info("Admin {} deleted tool {}", caller.id(), name);
-        changeListeners.forEach(l -> l.accept(name));
+        changed(name);
+    }
+
+    /** Enables or disables a tool (admins); a disabled tool is hidden from non-admins and from the MCP server. */
+    public ToolView setEnabled(Caller caller, String name, boolean enabled) {
+        if (!caller.isAdmin()) {
+            throw AgencyException.forbidden("Only admins may enable or disable tools");
+        }
+        if (!tools.setEnabled(name, enabled)) {
+            throw AgencyException.notFound("Tool", name);
+        }
+        log.info("Admin {} {} tool {}", caller.id(), enabled ? "enabled" : "disabled", name);
+        changed(name);
+        return view(get(name), true);
+    }
+
+    /** Stores the tools imported from MCP server {@code server} (replacing its previous ones) and announces them. */
+    public void replaceMcpTools(String server, List<Tool> imported) {
+        tools.replaceMcpTools(server, imported);
+        changed(server);
+    }
+
+    /** Tells the listeners that tools changed (e.g. an MCP server and with it its tools were deleted). */
+    public void changed(String what) {
+        changeListeners.forEach(l -> l.accept(what));
+    }
+
+    /** Whether a tool of that name exists that is not imported from MCP server {@code server}. */
+    public boolean nameTakenOutside(String name, String server) {
+        return builtins.containsKey(name)
+                || tools.find(name).filter(t -> !server.equals(t.mcpServer())).isPresent();
     }
 
     public ToolView view(Tool tool, boolean admin) {

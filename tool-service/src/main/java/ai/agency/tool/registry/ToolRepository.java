@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
 import tools.jackson.databind.json.JsonMapper;
 
 /** SQL over {@code tool.tools}. The registry is shared by all users: tools are not user data. */
@@ -14,7 +15,7 @@ import tools.jackson.databind.json.JsonMapper;
 public class ToolRepository {
 
     private static final String COLUMNS = "name, description, parameters::text AS parameters, source, enabled, "
-            + "write_access, timeout_ms, endpoint, method, sealed_headers, sealed_secret";
+            + "write_access, timeout_ms, endpoint, method, sealed_headers, sealed_secret, mcp_server, remote_name";
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
@@ -78,6 +79,46 @@ public class ToolRepository {
                 == 1;
     }
 
+    /** Enables or disables a tool; false when there is none of that name. */
+    public boolean setEnabled(String name, boolean enabled) {
+        return jdbc.sql("UPDATE tools SET enabled = :e, updated_at = now() WHERE name = :n")
+                        .param("e", enabled)
+                        .param("n", name)
+                        .update()
+                == 1;
+    }
+
+    /**
+     * Makes the stored tools of MCP server {@code server} exactly {@code imported}: tools no longer offered are
+     * deleted, new ones inserted (enabled), existing ones updated (their enabled flag is kept). A name held by a tool
+     * that does not belong to this server is never overwritten.
+     */
+    @Transactional
+    public void replaceMcpTools(String server, List<Tool> imported) {
+        jdbc.sql("DELETE FROM tools WHERE mcp_server = :s AND NOT (name = ANY (:names))")
+                .param("s", server)
+                .param("names", imported.stream().map(Tool::name).toArray(String[]::new))
+                .update();
+        for (Tool tool : imported) {
+            jdbc.sql("""
+                            INSERT INTO tools (name, description, parameters, source, enabled, write_access, timeout_ms,
+                                               mcp_server, remote_name)
+                            VALUES (:n, :d, CAST(:p AS jsonb), 'mcp', true, :w, :t, :s, :r)
+                            ON CONFLICT (name) DO UPDATE SET description = excluded.description,
+                                parameters = excluded.parameters, write_access = excluded.write_access,
+                                timeout_ms = excluded.timeout_ms, remote_name = excluded.remote_name, updated_at = now()
+                            WHERE tools.mcp_server = excluded.mcp_server""")
+                    .param("n", tool.name())
+                    .param("d", tool.description())
+                    .param("p", json.writeValueAsString(tool.parameters()))
+                    .param("w", tool.write())
+                    .param("t", tool.timeoutMs())
+                    .param("s", server)
+                    .param("r", tool.remoteName())
+                    .update();
+        }
+    }
+
     /** Deletes a non-built-in tool; false when there is none of that name. */
     public boolean deleteRegistered(String name) {
         return jdbc.sql("DELETE FROM tools WHERE name = :n AND source <> 'builtin'")
@@ -98,6 +139,8 @@ public class ToolRepository {
                 rs.getString("endpoint"),
                 rs.getString("method"),
                 rs.getBytes("sealed_headers"),
-                rs.getBytes("sealed_secret"));
+                rs.getBytes("sealed_secret"),
+                rs.getString("mcp_server"),
+                rs.getString("remote_name"));
     }
 }
