@@ -154,6 +154,28 @@ class MfaTest extends AuthApiTest {
     }
 
     @Test
+    void concurrentLoginsWithTheSameCodeSucceedOnlyOnce() throws Exception {
+        Enrolled user = enrolled();
+        String next = code(user.secret(), 1);
+        List<java.util.concurrent.CompletableFuture<Response>> logins = new ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            for (int i = 0; i < 4; i++) {
+                logins.add(java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> login(user.account(), user.account().password(), next), pool));
+            }
+        }
+        List<Integer> statuses = new ArrayList<>();
+        for (var login : logins) {
+            Response response = login.get();
+            statuses.add(response.status());
+            if (response.status() != 200) {
+                assertReason(response, 401, "authentication", "mfa_code_used");
+            }
+        }
+        assertThat(statuses).containsOnlyOnce(200).hasSize(4);
+    }
+
+    @Test
     void aRecoveryCodeWorksOnceAndIsStoredHashed() {
         Enrolled user = enrolled();
         String recovery = user.recoveryCodes().get(3);
