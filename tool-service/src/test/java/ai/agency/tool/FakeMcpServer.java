@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.Wrapper;
@@ -23,13 +25,16 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A real, independent MCP server for the import tests: the MCP Java SDK's streamable-HTTP servlet transport in an
  * embedded Tomcat on 127.0.0.1. It offers {@code Get-Weather} (read-only, answers JSON text), {@code add_note}
- * (structured content) and {@code fail} (an {@code isError} result), and remembers the {@code X-Api-Key} header of
- * every call.
+ * (structured content), {@code hang} (answers only when released) and {@code fail} (an {@code isError} result), and
+ * remembers the {@code X-Api-Key} header of every call.
  */
 final class FakeMcpServer implements AutoCloseable {
 
     final List<String> apiKeys = new CopyOnWriteArrayList<>();
     final McpSyncServer server;
+    /** Lets the {@code hang} tool answer. */
+    final CountDownLatch release = new CountDownLatch(1);
+
     private final Tomcat tomcat;
 
     private FakeMcpServer(Tomcat tomcat, McpSyncServer server) {
@@ -90,6 +95,23 @@ final class FakeMcpServer implements AutoCloseable {
                                 .build(),
                         McpServerFeatures.SyncToolSpecification.builder()
                                 .tool(McpSchema.Tool.builder()
+                                        .name("hang")
+                                        .description("Never answers in time")
+                                        .inputSchema(Map.of("type", "object"))
+                                        .build())
+                                .callHandler((exchange, request) -> {
+                                    try {
+                                        self[0].release.await(20, TimeUnit.SECONDS);
+                                    } catch (InterruptedException e) {
+                                        Thread.currentThread().interrupt();
+                                    }
+                                    return McpSchema.CallToolResult.builder()
+                                            .addTextContent("late")
+                                            .build();
+                                })
+                                .build(),
+                        McpServerFeatures.SyncToolSpecification.builder()
+                                .tool(McpSchema.Tool.builder()
                                         .name("fail")
                                         .description("Always fails")
                                         .inputSchema(Map.of("type", "object"))
@@ -131,6 +153,7 @@ final class FakeMcpServer implements AutoCloseable {
 
     @Override
     public void close() {
+        release.countDown();
         try {
             server.close();
         } catch (RuntimeException ignored) {

@@ -155,6 +155,15 @@ class HttpToolTest extends ToolApiTest {
     }
 
     @Test
+    void aToolThatAnswersTooMuchFailsClassified() {
+        String name = unique("chatty");
+        register(newAdmin(), name, "/huge", Map.of()); // 200 000 bytes; max-response-bytes=65536 in the tests
+
+        assertThat(assertFailed(executeOk(newUser(), name, Map.of("city", "x")), "network"))
+                .contains("65536");
+    }
+
+    @Test
     void aHangingToolTimesOutWhileOthersStayFast() throws Exception {
         String name = unique("hanging");
         register(newAdmin(), name, "/slow", Map.of("timeoutMs", 1500));

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -46,7 +47,8 @@ class McpImportTest extends ToolApiTest {
             JsonNode view = registered.json();
             assertThat(view.get("headerNames").get(0).asString()).isEqualTo("X-Api-Key");
             assertThat(view.get("tools").valueStream().map(JsonNode::asString))
-                    .containsExactlyInAnyOrder(server + "__get_weather", server + "__add_note", server + "__fail");
+                    .containsExactlyInAnyOrder(
+                            server + "__get_weather", server + "__add_note", server + "__hang", server + "__fail");
             String weather = server + "__get_weather";
             JsonNode tool = get("/api/v1/tools/" + weather, newUser()).json();
             assertThat(tool.get("source").asString()).isEqualTo("mcp");
@@ -114,7 +116,8 @@ class McpImportTest extends ToolApiTest {
 
             assertThat(refreshed.status()).as(refreshed.body()).isEqualTo(200);
             assertThat(refreshed.json().get("tools").valueStream().map(JsonNode::asString))
-                    .containsExactlyInAnyOrder(server + "__get_weather", server + "__add_note", server + "__echo_v2");
+                    .containsExactlyInAnyOrder(
+                            server + "__get_weather", server + "__add_note", server + "__hang", server + "__echo_v2");
             assertThat(toolNames(newUser())).contains(server + "__echo_v2").doesNotContain(server + "__fail");
             JsonNode text = assertSucceeded(executeOk(newUser(), server + "__echo_v2", Map.of()));
             assertThat(text.get("text").asString()).isEqualTo("plain words");
@@ -124,6 +127,34 @@ class McpImportTest extends ToolApiTest {
                     .isEqualTo(204);
             assertThat(toolNames(newUser())).noneMatch(n -> n.startsWith(server + "__"));
             assertProblem(get("/api/v1/tools/mcp-servers/" + server, admin), 404, "not_found");
+        }
+    }
+
+    @Test
+    void aHangingMcpToolTimesOutWhileOtherToolsStayFast() throws Exception {
+        String admin = newAdmin();
+        String server = unique();
+        try (FakeMcpServer fake = FakeMcpServer.start()) {
+            assertThat(registerServer(admin, server, fake.url(), Map.of("timeoutMs", 1500))
+                            .status())
+                    .isEqualTo(201);
+            String user = newUser();
+
+            CompletableFuture<JsonNode> hanging =
+                    CompletableFuture.supplyAsync(() -> executeOk(user, server + "__hang", Map.of()));
+            JsonNode fast = executeOk(user, server + "__get_weather", Map.of("city", "Oslo"));
+            assertThat(assertSucceeded(fast).get("city").asString()).isEqualTo("Oslo");
+            assertThat(hanging.isDone()).isFalse();
+
+            JsonNode timedOut = hanging.get();
+            assertThat(assertFailed(timedOut, "network")).contains("did not answer within 1500 ms");
+            JsonNode logged = get("/api/v1/tools/executions?tool=" + server + "__hang", user)
+                    .json()
+                    .get("items")
+                    .get(0);
+            assertThat(logged.get("outcome").asString()).isEqualTo("timeout");
+        } finally {
+            delete("/api/v1/tools/mcp-servers/" + server, admin);
         }
     }
 

@@ -88,13 +88,13 @@ public class ToolExecutor implements DisposableBean {
     }
 
     /**
-     * Executes tool {@code name}. Unknown tool → 404, forbidden → 403, parameters not an object or not matching the
+     * Executes tool {@code name}. Unknown tool (or disabled, for non-admins) → 404, disabled (admins) → 409, forbidden → 403, parameters not an object or not matching the
      * schema → 400 (thrown); anything that goes wrong inside the tool is answered as {@code success: false}.
      */
     public ExecutionResult execute(Caller caller, String name, JsonNode parameters) {
-        Tool tool = registry.get(name);
+        Tool tool = registry.visible(caller, name); // disabled: 404 for non-admins
         if (!tool.enabled()) {
-            throw AgencyException.conflict("Tool " + name + " is disabled");
+            throw AgencyException.conflict("Tool " + name + " is disabled; enable it with PATCH {\"enabled\": true}");
         }
         if (tool.write() && !caller.canWrite()) {
             throw AgencyException.forbidden("Tool " + name + " changes data; your role may only read");

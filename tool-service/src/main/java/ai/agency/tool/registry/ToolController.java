@@ -6,6 +6,7 @@ import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -24,10 +25,12 @@ class ToolController {
     /** The registry is small (tens of tools), so it is one page: {@code nextCursor} is always null. */
     record ToolList(List<ToolView> items, String nextCursor) {}
 
+    /** Admins see every tool; others only the enabled ones. */
     @GetMapping("/api/v1/tools")
     ToolList list(Caller caller) {
         return new ToolList(
                 registry.list().stream()
+                        .filter(t -> t.enabled() || caller.isAdmin())
                         .map(t -> registry.view(t, caller.isAdmin()))
                         .toList(),
                 null);
@@ -35,7 +38,12 @@ class ToolController {
 
     @GetMapping("/api/v1/tools/{name}")
     ToolView get(@PathVariable String name, Caller caller) {
-        return registry.view(registry.get(name), caller.isAdmin());
+        return registry.view(registry.visible(caller, name), caller.isAdmin());
+    }
+
+    @PatchMapping("/api/v1/tools/{name}")
+    ToolView update(@PathVariable String name, @Valid @RequestBody UpdateToolRequest request, Caller caller) {
+        return registry.setEnabled(caller, name, request.enabled());
     }
 
     @PostMapping("/api/v1/tools")

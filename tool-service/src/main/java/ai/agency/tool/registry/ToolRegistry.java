@@ -103,6 +103,15 @@ public class ToolRegistry implements ApplicationRunner {
         return tools.find(name).orElseThrow(() -> AgencyException.notFound("Tool", name));
     }
 
+    /** A tool the caller may see: a disabled tool does not exist for non-admins (404). */
+    public Tool visible(Caller caller, String name) {
+        Tool tool = get(name);
+        if (!tool.enabled() && !caller.isAdmin()) {
+            throw AgencyException.notFound("Tool", name);
+        }
+        return tool;
+    }
+
     public BuiltinTool builtin(String name) {
         BuiltinTool builtin = builtins.get(name);
         if (builtin == null) {
