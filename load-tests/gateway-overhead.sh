@@ -2,6 +2,8 @@
 # Gateway overhead benchmark: the same authenticated GET, through the gateway and straight to memory-service,
 # under the same steady closed-loop load (wrk, fixed connections). Needs a running platform (./platform up)
 # and wrk (apt-get install wrk). Prints wrk's latency distribution for both.
+# The gateway's REST rate limits (600 requests per minute per user by default) must be off, or most requests are
+# 429s: start the platform with AGENCY_GATEWAY_RATE_LIMIT_ENABLED=false ./platform up
 #
 #   load-tests/gateway-overhead.sh [duration=30s] [connections=8]
 set -euo pipefail
@@ -19,6 +21,10 @@ token=$(curl -fsS -XPOST "$gateway/api/v1/auth/login" -H 'content-type: applicat
 id=$(curl -fsS -XPOST "$gateway/api/v1/memories" -H "authorization: Bearer $token" -H 'content-type: application/json' \
   -d '{"content":"I benchmark gateways for a living"}' | sed -E 's/.*"id":"([^"]+)".*/\1/')
 path="/api/v1/memories/$id"
+if curl -fsS -D - -o /dev/null -H "authorization: Bearer $token" "$gateway$path" | grep -qi '^ratelimit-limit'; then
+  echo "the gateway's rate limits are on: restart it with AGENCY_GATEWAY_RATE_LIMIT_ENABLED=false" >&2
+  exit 1
+fi
 
 for target in "$direct" "$gateway"; do  # warm both paths first (JIT), then measure
   wrk -t1 -c"$connections" -d10s -H "Authorization: Bearer $token" "$target$path" >/dev/null

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -19,16 +20,78 @@ import org.springframework.validation.annotation.Validated;
  *     prefixes routed to it
  * @param circuitBreaker when a downstream is considered down and for how long the gateway answers 503 at once
  * @param realtime the WebSocket endpoint {@code /ws}: limits, heartbeat, replay log
+ * @param rateLimit token buckets per user / API key for the REST API, by route class
+ * @param maxBodySize a request body larger than this is refused with 413 (a route may allow more)
+ * @param cors which browser origins may call the REST API
  */
 @Validated
 @ConfigurationProperties("agency.gateway")
 public record GatewayProperties(
         @NotEmpty Map<String, @Valid Route> routes,
         @Valid @DefaultValue CircuitBreaker circuitBreaker,
-        @Valid @DefaultValue Realtime realtime) {
+        @Valid @DefaultValue Realtime realtime,
+        @Valid @DefaultValue RateLimit rateLimit,
+        @DefaultValue("1MB") DataSize maxBodySize,
+        @Valid @DefaultValue Cors cors) {
 
-    /** One downstream service. */
-    public record Route(@NotNull URI uri, @NotEmpty List<String> paths) {}
+    /**
+     * One downstream service.
+     *
+     * @param maxBodySize overrides the gateway's {@code max-body-size} for this route (null: the gateway's)
+     */
+    public record Route(@NotNull URI uri, @NotEmpty List<String> paths, DataSize maxBodySize) {}
+
+    /**
+     * REST rate limits: one token bucket per caller (a user, an API key, or — for anonymous requests such as login —
+     * a client address) and route class. Each request takes one token; an empty bucket answers 429.
+     *
+     * @param enabled off: no limits and no {@code RateLimit-*} headers
+     * @param classes the route classes; {@code default} applies to every {@code /api/**} path no other class names
+     */
+    public record RateLimit(@DefaultValue("true") boolean enabled, Map<String, @Valid RouteClass> classes) {
+
+        public RateLimit {
+            classes = classes == null ? Map.of() : classes;
+        }
+    }
+
+    /**
+     * One route class.
+     *
+     * @param capacity requests allowed in a burst, and per {@code period} on average
+     * @param period the time in which an empty bucket refills completely
+     * @param routes the route names this class covers ({@code sessions} is the gateway's own sessions API)
+     */
+    public record RouteClass(
+            @Min(1) long capacity,
+            @NotNull Duration period,
+            @DefaultValue List<String> routes) {}
+
+    /**
+     * CORS for the REST API ({@code /ws} has {@code realtime.allowed-origins}). With no origins, browsers may not
+     * call the API from another origin.
+     */
+    public record Cors(
+            @DefaultValue List<String> allowedOrigins,
+
+            @DefaultValue({"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+            List<String> allowedMethods,
+
+            @DefaultValue({"Authorization", "Content-Type", "X-API-Key", "X-Request-Id", "traceparent"})
+            List<String> allowedHeaders,
+
+            @DefaultValue({
+                "X-Request-Id",
+                "Retry-After",
+                "RateLimit-Limit",
+                "RateLimit-Remaining",
+                "RateLimit-Reset",
+                "RateLimit-Policy"
+            })
+            List<String> exposedHeaders,
+
+            @DefaultValue("false") boolean allowCredentials,
+            @DefaultValue("30m") Duration maxAge) {}
 
     /** Circuit breaker per route. */
     public record CircuitBreaker(

@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -24,10 +25,14 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -46,7 +51,13 @@ import tools.jackson.databind.json.JsonMapper;
             "agency.gateway.realtime.max-connections-per-user=3",
             "agency.gateway.realtime.max-frame-bytes=4096",
             "agency.gateway.realtime.rate-capacity=40",
-            "agency.gateway.realtime.rate-per-second=5"
+            "agency.gateway.realtime.rate-per-second=5",
+            // REST limits: the tool route is its own, tight class; its bodies may be 2 KB
+            "agency.gateway.rate-limit.classes.tight.capacity=3",
+            "agency.gateway.rate-limit.classes.tight.period=1h",
+            "agency.gateway.rate-limit.classes.tight.routes=tool",
+            "agency.gateway.routes.tool.max-body-size=2KB",
+            "agency.gateway.cors.allowed-origins=https://app.example.com"
         })
 @DatabaseTest
 public abstract class RealtimeTestSupport {
@@ -55,6 +66,12 @@ public abstract class RealtimeTestSupport {
     public static final JsonMapper JSON = JsonMapper.builder().build();
     /** Tickets auth-service would redeem, once each: ticket → access token. */
     public static final Map<String, String> TICKETS = new ConcurrentHashMap<>();
+    /** Accounts auth-service would sign in (password "secret"): username → access token. */
+    public static final Map<String, String> ACCOUNTS = new ConcurrentHashMap<>();
+    /** Memories memory-service would list (for every user): id → text; DELETE removes one. */
+    public static final Map<String, String> MEMORIES = new ConcurrentHashMap<>();
+    /** API keys auth-service would exchange: key → access token. */
+    public static final Map<String, String> API_KEYS = new ConcurrentHashMap<>();
     /** Authorization headers the stub services saw. */
     public static final List<String> SEEN_TOKENS = new CopyOnWriteArrayList<>();
     /** Per gated stream (by its content): each permit lets it send one more token. */
@@ -84,10 +101,37 @@ public abstract class RealtimeTestSupport {
         registry.add("agency.gateway.routes.auth.uri", () -> stub);
         registry.add("agency.gateway.routes.orchestration.uri", () -> stub);
         registry.add("agency.gateway.routes.tool.uri", () -> stub);
+        registry.add("agency.gateway.routes.memory.uri", () -> stub);
     }
 
     protected URI wsUri() {
         return URI.create("ws://localhost:" + port + "/ws");
+    }
+
+    /**
+     * Starts another gateway replica on a random port: the same database (so the same replay log and NOTIFY channel)
+     * and the same stub services, with {@code extra} settings ({@code key=value}).
+     */
+    protected static ConfigurableApplicationContext startReplica(Environment env, String... extra) {
+        String stub = "http://localhost:" + STUB.getAddress().getPort();
+        List<String> args = new ArrayList<>(List.of(
+                "--server.port=0",
+                "--spring.datasource.url=" + env.getProperty("spring.datasource.url"),
+                "--spring.datasource.username=" + env.getProperty("spring.datasource.username"),
+                "--spring.datasource.password=" + env.getProperty("spring.datasource.password"),
+                "--agency.gateway.routes.auth.uri=" + stub,
+                "--agency.gateway.routes.orchestration.uri=" + stub,
+                "--agency.gateway.routes.tool.uri=" + stub,
+                "--agency.gateway.realtime.max-frame-bytes=4096"));
+        for (String e : extra) {
+            args.add("--" + e);
+        }
+        return new SpringApplicationBuilder(RealtimeGatewayApplication.class, Tokens.class)
+                .run(args.toArray(String[]::new));
+    }
+
+    protected static int portOf(ConfigurableApplicationContext replica) {
+        return ((WebServerApplicationContext) replica).getWebServer().getPort();
     }
 
     /** Opens /ws with {@code Authorization: Bearer}. */
@@ -105,9 +149,32 @@ public abstract class RealtimeTestSupport {
         public volatile Integer closeCode;
         public WebSocket ws;
         private final StringBuilder partial = new StringBuilder();
+        private volatile boolean paused;
+
+        public void startReading() {
+            paused = false;
+            ws.request(1);
+        }
+
+        @Override
+        public void onOpen(WebSocket webSocket) {
+            if (!paused) {
+                webSocket.request(1);
+            }
+        }
 
         public static Client open(URI uri, java.util.function.Consumer<WebSocket.Builder> customize) {
+            return open(uri, customize, false);
+        }
+
+        /** A client that reads nothing until {@link #startReading()}: a slow reader, or a dead peer. */
+        public static Client openPaused(URI uri, java.util.function.Consumer<WebSocket.Builder> customize) {
+            return open(uri, customize, true);
+        }
+
+        private static Client open(URI uri, java.util.function.Consumer<WebSocket.Builder> customize, boolean paused) {
             Client client = new Client();
+            client.paused = paused;
             WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder();
             customize.accept(builder);
             client.ws = builder.connectTimeout(Duration.ofSeconds(5))
@@ -202,6 +269,76 @@ public abstract class RealtimeTestSupport {
                             "{\"accessToken\":\"" + token + "\",\"tokenType\":\"Bearer\",\"expiresIn\":300}");
                 }
             });
+            server.createContext("/api/v1/auth/api-keys/exchange", exchange -> {
+                exchange.getRequestBody().readAllBytes();
+                String token =
+                        API_KEYS.get(String.valueOf(exchange.getRequestHeaders().getFirst("X-API-Key")));
+                if (token == null) {
+                    send(
+                            exchange,
+                            401,
+                            "application/problem+json",
+                            "{\"status\":401,\"errorType\":\"authentication\"}");
+                } else {
+                    send(
+                            exchange,
+                            200,
+                            "application/json",
+                            "{\"accessToken\":\"" + token + "\",\"tokenType\":\"Bearer\",\"expiresIn\":300}");
+                }
+            });
+            server.createContext(
+                    "/v3/api-docs",
+                    exchange -> send(
+                            exchange,
+                            200,
+                            "application/json",
+                            "{\"openapi\":\"3.1.0\",\"info\":{\"title\":\"stub service\",\"version\":\"1\"},"
+                                    + "\"servers\":[{\"url\":\"http://10.1.2.3:8083\"}],\"paths\":{\"/api/v1/tools\":{}}}"));
+            server.createContext("/api/v1/auth/login", exchange -> {
+                JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
+                String token = ACCOUNTS.get(body.path("username").asString());
+                if (token == null || !body.path("password").asString().equals("secret")) {
+                    send(
+                            exchange,
+                            401,
+                            "application/problem+json",
+                            "{\"status\":401,\"errorType\":\"authentication\",\"detail\":\"Wrong username or password\"}");
+                } else {
+                    send(
+                            exchange,
+                            200,
+                            "application/json",
+                            "{\"accessToken\":\"" + token
+                                    + "\",\"refreshToken\":\"r\",\"tokenType\":\"Bearer\",\"expiresIn\":300}");
+                }
+            });
+            server.createContext("/api/v1/auth/ws-ticket", exchange -> {
+                exchange.getRequestBody().readAllBytes();
+                String ticket = "agt_" + UUID.randomUUID();
+                TICKETS.put(
+                        ticket,
+                        String.valueOf(exchange.getRequestHeaders().getFirst("Authorization"))
+                                .substring(7));
+                send(exchange, 200, "application/json", "{\"ticket\":\"" + ticket + "\",\"expiresIn\":60}");
+            });
+            server.createContext("/api/v1/memories", exchange -> {
+                String path = exchange.getRequestURI().getPath();
+                if (exchange.getRequestMethod().equals("DELETE")) {
+                    MEMORIES.remove(path.substring(path.lastIndexOf('/') + 1));
+                    exchange.sendResponseHeaders(204, -1);
+                    exchange.close();
+                    return;
+                }
+                StringBuilder items = new StringBuilder();
+                MEMORIES.forEach((id, text) -> items.append(items.isEmpty() ? "" : ",")
+                        .append("{\"id\":\"")
+                        .append(id)
+                        .append("\",\"memory\":\"")
+                        .append(text)
+                        .append("\"}"));
+                send(exchange, 200, "application/json", "{\"items\":[" + items + "],\"nextCursor\":null}");
+            });
             server.createContext("/api/v1/conversations", RealtimeTestSupport::conversations);
             server.createContext("/api/v1/tools/", exchange -> {
                 SEEN_TOKENS.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
@@ -261,6 +398,20 @@ public abstract class RealtimeTestSupport {
         // "gated"), end
         exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
         exchange.sendResponseHeaders(200, 0);
+        if (content.startsWith("flood ")) {
+            int n = Integer.parseInt(content.substring(6));
+            String big = "z".repeat(8192);
+            try (OutputStream out = exchange.getResponseBody()) {
+                event(out, "start", 1, "{\"messageId\":\"" + messageId + "\"}");
+                for (int i = 0; i < n; i++) {
+                    event(out, "token", i + 2, "{\"text\":\"" + big + "\"}");
+                }
+                event(out, "end", n + 2, "{\"messageId\":\"" + messageId + "\",\"usage\":null}");
+            } catch (IOException e) {
+                STREAMS_CLOSED_EARLY.incrementAndGet();
+            }
+            return;
+        }
         boolean gated = content.startsWith("gated");
         String[] words = content.split(" ");
         int id = 0;

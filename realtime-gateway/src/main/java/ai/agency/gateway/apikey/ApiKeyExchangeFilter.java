@@ -41,6 +41,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 public class ApiKeyExchangeFilter extends OncePerRequestFilter {
 
     static final String API_KEY_HEADER = "X-API-Key";
+    /** Request attribute: a short digest of the API key the request came with (rate limits are kept per key). */
+    public static final String KEY_ID_ATTRIBUTE = "agency.apiKeyId";
+
     static final String PREFIX = "agk_";
     private static final Logger log = LoggerFactory.getLogger(ApiKeyExchangeFilter.class);
 
@@ -72,8 +75,9 @@ public class ApiKeyExchangeFilter extends OncePerRequestFilter {
             return;
         }
         String token;
+        String digest = sha256(key);
         try {
-            token = tokens.get(sha256(key), k -> exchange(key));
+            token = tokens.get(digest, k -> exchange(key));
         } catch (InvalidKey e) {
             fail(
                     request,
@@ -92,6 +96,7 @@ public class ApiKeyExchangeFilter extends OncePerRequestFilter {
                     "API keys cannot be checked right now; try again shortly");
             return;
         }
+        request.setAttribute(KEY_ID_ATTRIBUTE, digest.substring(0, 32));
         chain.doFilter(new WithBearerToken(request, token), response);
     }
 

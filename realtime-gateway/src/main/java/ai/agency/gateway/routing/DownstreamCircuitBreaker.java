@@ -1,10 +1,14 @@
 package ai.agency.gateway.routing;
 
 import ai.agency.common.error.AgencyException;
+import ai.agency.common.error.ErrorType;
 import ai.agency.gateway.GatewayProperties;
+import ai.agency.gateway.limits.BodySizeFilter;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import java.util.List;
+import org.springframework.http.HttpStatus;
 import org.springframework.web.servlet.function.HandlerFilterFunction;
 import org.springframework.web.servlet.function.HandlerFunction;
 import org.springframework.web.servlet.function.ServerRequest;
@@ -50,8 +54,27 @@ class DownstreamCircuitBreaker implements HandlerFilterFunction<ServerResponse, 
             }
             return response;
         } catch (Exception e) {
+            BodySizeFilter.BodyTooLargeException tooLarge = tooLarge(e);
+            if (tooLarge != null) { // the client's fault, not the service's
+                breaker.releasePermission();
+                throw new AgencyException(
+                        ErrorType.VALIDATION,
+                        HttpStatus.CONTENT_TOO_LARGE,
+                        "Request body too large: at most " + tooLarge.maxBytes() + " bytes for this path",
+                        List.of(),
+                        null);
+            }
             breaker.onError(breaker.getCurrentTimestamp() - start, breaker.getTimestampUnit(), e);
             throw AgencyException.unavailable("Service '" + name + "' is unavailable; try again shortly", e);
         }
+    }
+
+    private static BodySizeFilter.BodyTooLargeException tooLarge(Throwable e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof BodySizeFilter.BodyTooLargeException tooLarge) {
+                return tooLarge;
+            }
+        }
+        return null;
     }
 }

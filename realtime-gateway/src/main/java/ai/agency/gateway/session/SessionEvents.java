@@ -10,7 +10,10 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -43,6 +46,7 @@ public class SessionEvents implements SmartLifecycle {
     private final String url;
     private final String username;
     private final String password;
+    private final List<Consumer<JsonNode>> internalListeners = new CopyOnWriteArrayList<>();
     private volatile boolean running;
     private volatile boolean listening;
     private Thread listener;
@@ -81,6 +85,25 @@ public class SessionEvents implements SmartLifecycle {
         jdbc.sql("SELECT pg_notify(?, ?)").params(CHANNEL, payload).query().singleRow();
     }
 
+    /**
+     * Sends an event between gateway replicas (not to users' sockets) at once, outside any transaction. It must
+     * carry a string {@code kind} and stay small (a notification holds at most 8000 bytes).
+     */
+    public void notifyReplicas(ObjectNode event) {
+        if (!event.path("kind").isString()) {
+            throw new IllegalArgumentException("a replica event needs a 'kind'");
+        }
+        jdbc.sql("SELECT pg_notify(?, ?)")
+                .params(CHANNEL, json.writeValueAsString(event))
+                .query()
+                .singleRow();
+    }
+
+    /** Receives every replica event (those with a {@code kind}), on the listener thread: hand long work off. */
+    public void onReplicaEvent(Consumer<JsonNode> listener) {
+        internalListeners.add(listener);
+    }
+
     /** True once this replica listens (events published before may be missed). */
     public boolean listening() {
         return listening;
@@ -89,6 +112,19 @@ public class SessionEvents implements SmartLifecycle {
     void deliver(String payload) {
         try {
             JsonNode event = json.readTree(payload);
+            if (event.path("kind").isString()) {
+                for (Consumer<JsonNode> listener : internalListeners) {
+                    try {
+                        listener.accept(event);
+                    } catch (RuntimeException e) {
+                        log.warn(
+                                "Replica event {} failed: {}",
+                                event.path("kind").asString(),
+                                e.getMessage());
+                    }
+                }
+                return;
+            }
             if (event.has("ref")) {
                 long id = event.get("ref").asLong();
                 String stored = jdbc.sql("SELECT payload FROM realtime_events WHERE id = ?")

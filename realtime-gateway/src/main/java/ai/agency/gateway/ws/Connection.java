@@ -33,11 +33,15 @@ public final class Connection {
     private final ConcurrentWebSocketSessionDecorator session;
     private final ReplayLog replayLog;
     private final JsonMapper json;
+    private final WsMetrics metrics;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, Downstream.Cancel> running = new ConcurrentHashMap<>();
     private long seq;
     private volatile Connection forwardTo;
+    private volatile Runnable afterLog;
     private volatile long lastPongNanos = System.nanoTime();
+    private volatile long pingSentNanos;
+    private volatile double heartbeatMillis = -1;
     private volatile Instant closedAt;
 
     Connection(
@@ -47,7 +51,8 @@ public final class Connection {
             int sendTimeLimitMillis,
             int bufferBytes,
             ReplayLog replayLog,
-            JsonMapper json) {
+            JsonMapper json,
+            WsMetrics metrics) {
         this.userId = userId;
         this.token = token;
         this.session = new ConcurrentWebSocketSessionDecorator(
@@ -57,6 +62,7 @@ public final class Connection {
                 ConcurrentWebSocketSessionDecorator.OverflowStrategy.TERMINATE);
         this.replayLog = replayLog;
         this.json = json;
+        this.metrics = metrics;
     }
 
     public UUID id() {
@@ -103,12 +109,30 @@ public final class Connection {
         lastPongNanos = System.nanoTime();
     }
 
+    /** A pong to the server's ping: alive, and its round trip is the connection's heartbeat latency. */
+    void pongReceived() {
+        long now = System.nanoTime();
+        lastPongNanos = now;
+        long sent = pingSentNanos;
+        if (sent > 0) {
+            heartbeatMillis = (now - sent) / 1e6;
+            pingSentNanos = 0;
+        }
+    }
+
+    /** The last ping → pong round trip in ms, -1 before the first pong. */
+    double heartbeatMillis() {
+        return heartbeatMillis;
+    }
+
     /** Sends a frame with the next seq (or forwards it to the connection that resumed this one). */
     public void send(String type, String requestId, ObjectNode fields) {
         Connection target;
+        Runnable announce;
         lock.lock();
         try {
             target = forwardTo;
+            announce = afterLog;
             if (target == null) {
                 ObjectNode frame = json.createObjectNode();
                 frame.put("type", type);
@@ -131,21 +155,46 @@ public final class Connection {
                     log.warn("Could not log frame {} of connection {}: {}", seq, id, e.getMessage());
                 }
                 write(text);
+                metrics.frameOut(type);
             }
         } finally {
             lock.unlock();
         }
         if (target != null) {
             target.send(type, requestId, fields);
+        } else if (announce != null) {
+            announce.run();
         }
     }
 
+    /**
+     * This connection was resumed on another replica: stop writing to this socket, announce every frame logged from
+     * now on (and once at once, for frames logged before), and close the socket if it is still open.
+     */
+    void handOver(Runnable announce) {
+        lock.lock();
+        try {
+            afterLog = announce;
+            if (closedAt == null) {
+                closedAt = Instant.now();
+            }
+        } finally {
+            lock.unlock();
+        }
+        announce.run();
+        close(CloseStatus.NORMAL.withReason("resumed elsewhere"));
+    }
+
     /** Replays frames of {@code old} (with their own seq) and then makes {@code old} forward its later frames here. */
-    void takeOver(Connection old, java.util.function.Supplier<java.util.List<ReplayLog.Frame>> missed) {
+    void takeOver(
+            Connection old,
+            java.util.function.Supplier<java.util.List<ReplayLog.Frame>> missed,
+            java.util.function.IntConsumer afterReplay) {
         old.lock.lock();
         try {
             java.util.List<ReplayLog.Frame> frames = missed.get();
             replay(frames);
+            afterReplay.accept(frames.size());
             running.putAll(old.running);
             old.forwardTo = this;
         } finally {
@@ -178,6 +227,7 @@ public final class Connection {
 
     /** A protocol-level ping; also how a client too slow to read is noticed (the decorator's limits). */
     void ping() {
+        pingSentNanos = System.nanoTime();
         try {
             session.sendMessage(new PingMessage());
         } catch (SessionLimitExceededException e) {
@@ -193,11 +243,25 @@ public final class Connection {
 
     void closeSlowReader() {
         log.info("Closing connection {} of user {}: client too slow to read", id, userId);
+        markClosed(); // nothing more is written; its streams wait for a resume like a dropped connection's
         close(CloseStatus.POLICY_VIOLATION.withReason("client too slow to read"));
     }
 
+    /**
+     * Closes the socket with {@code status}. A close frame cannot overtake a frame still being written, so a close
+     * waits (at most 30 s) for a blocked send to finish; then the close frame follows it.
+     */
     void close(CloseStatus status) {
         Thread.ofVirtual().start(() -> {
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (session.getTimeSinceSendStarted() > 0 && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
             try {
                 session.getDelegate().close(status);
             } catch (IOException | RuntimeException e) {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.stereotype.Component;
 
 /** The connections open on this replica (and those recently dropped whose streams wait for a resume). */
@@ -12,9 +13,26 @@ import org.springframework.stereotype.Component;
 public class ConnectionRegistry {
 
     private final Map<UUID, Connection> connections = new ConcurrentHashMap<>();
+    private final AtomicLong opened = new AtomicLong();
 
     void add(Connection connection) {
         connections.put(connection.id(), connection);
+        opened.incrementAndGet();
+    }
+
+    /** Connections opened on this replica since it started. */
+    public long openedTotal() {
+        return opened.get();
+    }
+
+    /** The mean of the open connections' last ping → pong round trip, in ms; null before any pong. */
+    public Double averageHeartbeatMillis() {
+        var rtts = connections.values().stream()
+                .filter(Connection::isOpen)
+                .mapToDouble(Connection::heartbeatMillis)
+                .filter(ms -> ms >= 0)
+                .summaryStatistics();
+        return rtts.getCount() == 0 ? null : rtts.getAverage();
     }
 
     void remove(Connection connection) {

@@ -56,7 +56,9 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
     private final SessionService sessions;
     private final JsonMapper json;
     private final GatewayProperties.Realtime settings;
-    private final ExecutorService work = Executors.newVirtualThreadPerTaskExecutor();
+    private final WsMetrics metrics;
+    private final FrameRelay relay;
+    private volatile ExecutorService work = Executors.newVirtualThreadPerTaskExecutor();
     private ScheduledExecutorService timers;
     private volatile boolean running;
 
@@ -67,7 +69,9 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
             RateLimiter rateLimiter,
             SessionService sessions,
             JsonMapper json,
-            GatewayProperties properties) {
+            GatewayProperties properties,
+            WsMetrics metrics,
+            FrameRelay relay) {
         this.registry = registry;
         this.replayLog = replayLog;
         this.downstream = downstream;
@@ -75,6 +79,8 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
         this.sessions = sessions;
         this.json = json;
         this.settings = properties.realtime();
+        this.metrics = metrics;
+        this.relay = relay;
     }
 
     @Override
@@ -96,7 +102,8 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
                 (int) settings.sendTimeLimit().toMillis(),
                 settings.sendBufferBytes(),
                 replayLog,
-                json);
+                json,
+                metrics);
         session.getAttributes().put(CONNECTION, connection);
         registry.add(connection);
         connection.send(
@@ -125,7 +132,7 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
     protected void handlePongMessage(WebSocketSession session, PongMessage message) {
         Connection connection = (Connection) session.getAttributes().get(CONNECTION);
         if (connection != null) {
-            connection.ponged();
+            connection.pongReceived();
         }
     }
 
@@ -137,12 +144,14 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
         }
         connection.ponged(); // any traffic shows the client is alive
         if (!rateLimiter.tryAcquire(connection.userId())) {
+            metrics.frameIn("rate_limited");
             error(connection, null, "rate_limit", "Too many frames; slow down");
             return;
         }
         String payload = message.getPayload();
         if (payload.length() > settings.maxFrameBytes()
                 || payload.getBytes(StandardCharsets.UTF_8).length > settings.maxFrameBytes()) {
+            metrics.frameIn(null);
             error(
                     connection,
                     null,
@@ -154,20 +163,24 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
         try {
             frame = json.readTree(payload);
         } catch (JacksonException e) {
+            metrics.frameIn(null);
             error(connection, null, ErrorType.VALIDATION.code(), "Frame is not valid JSON");
             return;
         }
         if (frame == null || !frame.isObject()) {
+            metrics.frameIn(null);
             error(connection, null, ErrorType.VALIDATION.code(), "Frame must be a JSON object");
             return;
         }
         JsonNode idNode = frame.get("id");
         String requestId = idNode == null || idNode.isNull() ? null : idNode.asString();
         if (requestId != null && requestId.length() > 200) {
+            metrics.frameIn(null);
             error(connection, null, ErrorType.VALIDATION.code(), "id is too long");
             return;
         }
         String type = frame.path("type").isString() ? frame.path("type").asString() : null;
+        metrics.frameIn(type);
         if (type == null) {
             error(connection, requestId, ErrorType.VALIDATION.code(), "Frame needs a string 'type'");
             return;
@@ -184,6 +197,7 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
     }
 
     private void chat(Connection connection, String requestId, JsonNode frame) {
+        long receivedNanos = System.nanoTime();
         JsonNode content = frame.get("content");
         if (content == null || !content.isString() || content.asString().isBlank()) {
             error(connection, requestId, ErrorType.VALIDATION.code(), "chat needs a non-blank 'content'");
@@ -210,7 +224,7 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
                     conversation = created.body().path("id").asString();
                 }
                 if (stream) {
-                    stream(connection, requestId, conversation, content.asString(), cancel);
+                    stream(connection, requestId, conversation, content.asString(), cancel, receivedNanos);
                 } else {
                     Downstream.Answer answer =
                             downstream.sendMessage(connection.token(), conversation, content.asString(), cancel);
@@ -244,9 +258,15 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
     }
 
     private void stream(
-            Connection connection, String requestId, String conversationId, String content, Downstream.Cancel cancel)
+            Connection connection,
+            String requestId,
+            String conversationId,
+            String content,
+            Downstream.Cancel cancel,
+            long receivedNanos)
             throws IOException, InterruptedException {
         AtomicReference<String> responseId = new AtomicReference<>();
+        AtomicBoolean chunked = new AtomicBoolean();
         AtomicBoolean ended = new AtomicBoolean();
         Downstream.Answer refused = downstream.streamMessage(
                 connection.token(), conversationId, content, settings.streamIdleTimeout(), cancel, event -> {
@@ -265,13 +285,17 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
                                             .put("responseId", responseId.get())
                                             .put("conversationId", conversationId));
                         }
-                        case "token" ->
+                        case "token" -> {
                             connection.send(
                                     "stream_chunk",
                                     requestId,
                                     json.createObjectNode()
                                             .put("responseId", responseId.get())
                                             .put("content", data.path("text").asString("")));
+                            if (chunked.compareAndSet(false, true)) {
+                                metrics.firstChunk(receivedNanos);
+                            }
+                        }
                         case "end" -> {
                             ended.set(true);
                             ObjectNode fields = json.createObjectNode().put("responseId", responseId.get());
@@ -363,6 +387,9 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
             return;
         }
         Downstream.Cancel cancel = connection.running().get(target);
+        if (cancel == null && relay.forwardCancel(connection, target)) {
+            return; // it may run on the replica of the connection this one resumed: its stream_end comes from there
+        }
         if (cancel == null || cancel.cancelled()) { // a cancelled request may still be finishing: it is not running
             error(connection, requestId, ErrorType.NOT_FOUND.code(), "No running request '" + target + "'");
             return;
@@ -380,6 +407,7 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
             old = null;
         }
         if (old == null || afterNode == null || !afterNode.canConvertToLong() || afterNode.asLong() < 0) {
+            metrics.resume("invalid");
             error(
                     connection,
                     requestId,
@@ -388,6 +416,7 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
             return;
         }
         if (old.equals(connection.id())) {
+            metrics.resume("invalid");
             error(connection, requestId, ErrorType.VALIDATION.code(), "A connection cannot resume itself");
             return;
         }
@@ -396,31 +425,29 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
         UUID userId = connection.userId();
         Optional<Long> first = replayLog.firstSeq(oldConnectionId, userId);
         if (first.isEmpty() || first.get() > afterSeq + 1) {
+            metrics.resume("expired");
             error(connection, requestId, "resume_expired", "That connection's frames are no longer kept; start afresh");
             return;
         }
         Connection local = registry.get(oldConnectionId);
-        int[] replayed = new int[1];
-        if (local != null && local.userId().equals(userId)) {
-            // same replica: replay and take over its running streams atomically, so no frame is lost or doubled
-            connection.takeOver(local, () -> {
-                List<ReplayLog.Frame> frames = replayLog.after(oldConnectionId, userId, afterSeq);
-                replayed[0] = frames.size();
-                return frames;
-            });
-            registry.remove(local);
-            local.close(CloseStatus.NORMAL.withReason("resumed elsewhere"));
-        } else {
-            List<ReplayLog.Frame> frames = replayLog.after(oldConnectionId, userId, afterSeq);
-            replayed[0] = frames.size();
-            connection.replay(frames);
-        }
-        connection.send(
+        // "resumed" is sent right after the replayed frames, before any frame the stream produces afterwards
+        java.util.function.IntConsumer resumed = replayed -> connection.send(
                 "resumed",
                 requestId,
                 json.createObjectNode()
                         .put("connectionId", oldConnectionId.toString())
-                        .put("replayed", replayed[0]));
+                        .put("replayed", replayed));
+        if (local != null && local.userId().equals(userId)) {
+            // same replica: replay and take over its running streams atomically, so no frame is lost or doubled
+            connection.takeOver(local, () -> replayLog.after(oldConnectionId, userId, afterSeq), resumed);
+            registry.remove(local);
+            local.close(CloseStatus.NORMAL.withReason("resumed elsewhere"));
+            metrics.resume("local");
+        } else {
+            // another replica (or none): replay from the log, then relay what the old connection still produces
+            relay.follow(oldConnectionId, userId, connection, afterSeq, resumed);
+            metrics.resume("remote");
+        }
     }
 
     private void share(Connection connection, String requestId, JsonNode frame) {
@@ -512,6 +539,7 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
     // ---- heartbeat, purge, lifecycle ----
 
     void heartbeat() {
+        relay.expire();
         long now = System.nanoTime();
         long deadAfter = settings.heartbeatInterval().multipliedBy(3).toNanos();
         Instant graceEnd = Instant.now().minus(settings.resumeGrace());
@@ -521,11 +549,12 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
                     c.running().values().forEach(Downstream.Cancel::cancel);
                     registry.remove(c);
                 }
+            } else if (c.sendBlockedLongerThan(settings.sendTimeLimit().toMillis())) {
+                c.closeSlowReader(); // checked first: pings stuck behind unread frames go unanswered too
             } else if (now - c.lastPongNanos() > deadAfter) {
                 log.info("Closing connection {} of user {}: no pong", c.id(), c.userId());
-                c.close(CloseStatus.SESSION_NOT_RELIABLE.withReason("no heartbeat"));
-            } else if (c.sendBlockedLongerThan(settings.sendTimeLimit().toMillis())) {
-                c.closeSlowReader();
+                c.markClosed();
+                c.close(CloseStatus.SERVER_ERROR.withReason("no heartbeat"));
             } else {
                 c.ping();
             }
@@ -545,6 +574,9 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
 
     @Override
     public void start() {
+        if (work.isShutdown()) { // started again after a stop (a paused test context, a lifecycle restart)
+            work = Executors.newVirtualThreadPerTaskExecutor();
+        }
         timers = Executors.newScheduledThreadPool(
                 1, Thread.ofVirtual().name("ws-timer-", 0).factory());
         long beat = settings.heartbeatInterval().toMillis();

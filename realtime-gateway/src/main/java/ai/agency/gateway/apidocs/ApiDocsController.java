@@ -1,0 +1,74 @@
+package ai.agency.gateway.apidocs;
+
+import ai.agency.common.error.AgencyException;
+import ai.agency.gateway.GatewayProperties;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import org.springframework.http.MediaType;
+import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.client.RestClientException;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * {@code GET /api-docs/<route>}: the OpenAPI document of a route's service ({@code /v3/api-docs} on its port), with
+ * its {@code servers} pointed at the gateway so Swagger UI's "Try it out" goes through the gateway. Open, like every
+ * service's own {@code /v3/api-docs}.
+ */
+@RestController
+class ApiDocsController {
+
+    private final GatewayProperties properties;
+    private final JsonMapper json;
+    private final RestClient http;
+
+    ApiDocsController(GatewayProperties properties, JsonMapper json) {
+        this.properties = properties;
+        this.json = json;
+        JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(3))
+                .version(HttpClient.Version.HTTP_1_1)
+                .build());
+        requests.setReadTimeout(Duration.ofSeconds(10));
+        this.http = RestClient.builder().requestFactory(requests).build();
+    }
+
+    @GetMapping(value = "/api-docs/{route}", produces = MediaType.APPLICATION_JSON_VALUE)
+    JsonNode apiDocs(@PathVariable String route) {
+        GatewayProperties.Route target = properties.routes().get(route);
+        if (target == null) {
+            throw AgencyException.notFound("API docs of route", route);
+        }
+        String body;
+        try {
+            body = http.get()
+                    .uri(target.uri().resolve("/v3/api-docs"))
+                    .accept(MediaType.APPLICATION_JSON)
+                    .retrieve()
+                    .body(String.class);
+        } catch (RestClientException e) {
+            throw AgencyException.unavailable(
+                    "The API docs of service '" + route + "' cannot be fetched; is it running?", e);
+        }
+        JsonNode doc;
+        try {
+            doc = json.readTree(body == null ? "" : body);
+        } catch (JacksonException e) {
+            doc = null;
+        }
+        if (!(doc instanceof ObjectNode openApi)) {
+            throw AgencyException.unavailable("Service '" + route + "' answered no OpenAPI document", null);
+        }
+        String gateway =
+                ServletUriComponentsBuilder.fromCurrentContextPath().build().toUriString();
+        openApi.putArray("servers").addObject().put("url", gateway).put("description", "through the gateway");
+        return openApi;
+    }
+}

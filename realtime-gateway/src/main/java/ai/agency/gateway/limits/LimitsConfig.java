@@ -1,0 +1,60 @@
+package ai.agency.gateway.limits;
+
+import ai.agency.gateway.GatewayProperties;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.CorsConfigurationSource;
+import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
+
+/**
+ * The REST API's limits: rate limits and body sizes (servlet filters just after Spring Security's chain, which runs
+ * at -100, so the caller is known) and CORS (used by Spring Security's CORS filter, so preflights are answered
+ * before authentication).
+ */
+@Configuration(proxyBeanMethods = false)
+class LimitsConfig {
+
+    /** Paths the gateway answers itself, usable as route names in rate-limit classes. */
+    static final Map<String, List<String>> OWN_ROUTES = Map.of("sessions", List.of("/api/v1/sessions/**"));
+
+    @Bean
+    FilterRegistrationBean<RateLimitFilter> restRateLimitFilter(GatewayProperties properties) {
+        FilterRegistrationBean<RateLimitFilter> registration =
+                new FilterRegistrationBean<>(new RateLimitFilter(properties, OWN_ROUTES));
+        registration.setOrder(-90);
+        registration.addUrlPatterns("/api/*");
+        registration.setEnabled(properties.rateLimit().enabled());
+        return registration;
+    }
+
+    @Bean
+    FilterRegistrationBean<BodySizeFilter> bodySizeFilter(GatewayProperties properties) {
+        FilterRegistrationBean<BodySizeFilter> registration =
+                new FilterRegistrationBean<>(new BodySizeFilter(properties));
+        registration.setOrder(-80);
+        registration.addUrlPatterns("/*");
+        return registration;
+    }
+
+    @Bean
+    CorsConfigurationSource corsConfigurationSource(GatewayProperties properties) {
+        GatewayProperties.Cors cors = properties.cors();
+        UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
+        if (cors.allowedOrigins().isEmpty()) {
+            return source; // no configuration: cross-origin requests get no CORS headers
+        }
+        CorsConfiguration config = new CorsConfiguration();
+        config.setAllowedOriginPatterns(cors.allowedOrigins());
+        config.setAllowedMethods(cors.allowedMethods());
+        config.setAllowedHeaders(cors.allowedHeaders());
+        config.setExposedHeaders(cors.exposedHeaders());
+        config.setAllowCredentials(cors.allowCredentials());
+        config.setMaxAge(cors.maxAge());
+        source.registerCorsConfiguration("/api/**", config);
+        return source;
+    }
+}

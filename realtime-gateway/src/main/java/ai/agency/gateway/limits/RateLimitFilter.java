@@ -1,0 +1,147 @@
+package ai.agency.gateway.limits;
+
+import ai.agency.common.error.ErrorType;
+import ai.agency.common.error.Problems;
+import ai.agency.gateway.GatewayProperties;
+import ai.agency.gateway.apikey.ApiKeyExchangeFilter;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.server.PathContainer;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.pattern.PathPattern;
+import org.springframework.web.util.pattern.PathPatternParser;
+
+/**
+ * Token-bucket rate limits (Bucket4j) for the REST API ({@code /api/**}), one bucket per caller and route class. The
+ * caller is the API key when the request came with one, else the authenticated user, else (public paths such as
+ * login) the client address. Every limited answer carries the IETF draft headers {@code RateLimit-Limit},
+ * {@code RateLimit-Remaining}, {@code RateLimit-Reset} and {@code RateLimit-Policy}; an empty bucket answers 429
+ * {@code rate_limit} with {@code Retry-After}. Runs after Spring Security, so the user is known. Buckets live in this
+ * replica's memory: with N replicas behind a balancer a caller gets up to N times the limit.
+ */
+public class RateLimitFilter extends OncePerRequestFilter {
+
+    static final String DEFAULT_CLASS = "default";
+
+    /** A route class with the path patterns of its routes. */
+    private record Matcher(String routeClass, List<PathPattern> patterns) {}
+
+    private final Map<String, GatewayProperties.RouteClass> classes;
+    private final List<Matcher> matchers = new ArrayList<>();
+    private final Cache<String, Bucket> buckets;
+
+    public RateLimitFilter(GatewayProperties properties, Map<String, List<String>> extraRoutes) {
+        this.classes = properties.rateLimit().classes();
+        if (!classes.containsKey(DEFAULT_CLASS)) {
+            throw new IllegalStateException("agency.gateway.rate-limit.classes.default is required");
+        }
+        PathPatternParser parser = PathPatternParser.defaultInstance;
+        classes.forEach((name, routeClass) -> {
+            List<PathPattern> patterns = new ArrayList<>();
+            for (String route : routeClass.routes()) {
+                List<String> paths = extraRoutes.containsKey(route)
+                        ? extraRoutes.get(route)
+                        : properties.routes().containsKey(route)
+                                ? properties.routes().get(route).paths()
+                                : null;
+                if (paths == null) {
+                    throw new IllegalStateException("agency.gateway.rate-limit.classes." + name
+                            + ".routes names unknown route '" + route + "'");
+                }
+                paths.forEach(p -> patterns.add(parser.parse(p)));
+            }
+            if (!patterns.isEmpty()) {
+                matchers.add(new Matcher(name, patterns));
+            }
+        });
+        this.buckets = Caffeine.newBuilder()
+                .expireAfterAccess(Duration.ofHours(1))
+                .maximumSize(100_000)
+                .build();
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        return !request.getRequestURI().startsWith("/api/") || "OPTIONS".equals(request.getMethod());
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String routeClass = classOf(request.getRequestURI());
+        GatewayProperties.RouteClass limit = classes.get(routeClass);
+        String caller = callerOf(request);
+        Bucket bucket = buckets.get(
+                routeClass + "|" + caller,
+                k -> Bucket.builder()
+                        .addLimit(l -> l.capacity(limit.capacity()).refillGreedy(limit.capacity(), limit.period()))
+                        .build());
+        ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
+        response.setHeader("RateLimit-Limit", Long.toString(limit.capacity()));
+        response.setHeader("RateLimit-Remaining", Long.toString(probe.getRemainingTokens()));
+        response.setHeader("RateLimit-Reset", Long.toString(seconds(probe.getNanosToWaitForReset())));
+        response.setHeader(
+                "RateLimit-Policy",
+                limit.capacity() + ";w=" + Math.max(1, limit.period().toSeconds()));
+        if (probe.isConsumed()) {
+            chain.doFilter(request, response);
+            return;
+        }
+        long retryAfter = Math.max(1, seconds(probe.getNanosToWaitForRefill()));
+        response.setHeader("Retry-After", Long.toString(retryAfter));
+        Problems.write(
+                request,
+                response,
+                Problems.of(
+                        HttpStatus.TOO_MANY_REQUESTS,
+                        ErrorType.RATE_LIMIT,
+                        "Rate limit exceeded: at most " + limit.capacity() + " requests per "
+                                + limit.period().toSeconds() + " s for '" + routeClass + "' routes; retry in "
+                                + retryAfter + " s",
+                        request.getRequestURI(),
+                        null));
+    }
+
+    String classOf(String path) {
+        PathContainer container = PathContainer.parsePath(path);
+        for (Matcher matcher : matchers) {
+            for (PathPattern pattern : matcher.patterns()) {
+                if (pattern.matches(container)) {
+                    return matcher.routeClass();
+                }
+            }
+        }
+        return DEFAULT_CLASS;
+    }
+
+    private static String callerOf(HttpServletRequest request) {
+        Object keyId = request.getAttribute(ApiKeyExchangeFilter.KEY_ID_ATTRIBUTE);
+        if (keyId != null) {
+            return "key:" + keyId;
+        }
+        Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+        if (authentication instanceof JwtAuthenticationToken jwt && jwt.isAuthenticated()) {
+            return "user:" + jwt.getToken().getSubject();
+        }
+        return "ip:" + request.getRemoteAddr();
+    }
+
+    private static long seconds(long nanos) {
+        return (nanos + 999_999_999L) / 1_000_000_000L;
+    }
+}

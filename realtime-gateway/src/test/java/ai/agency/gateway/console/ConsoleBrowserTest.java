@@ -1,0 +1,129 @@
+package ai.agency.gateway.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.agency.gateway.RealtimeTestSupport;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The web console in a real browser: Debian's headless Chromium driven through chromedriver (Selenium), against the
+ * real gateway with stub services behind it. Without Chromium the test is skipped on a developer machine and fails in
+ * CI ({@code CI=true}), where {@code ./platform test} installs it.
+ */
+class ConsoleBrowserTest extends RealtimeTestSupport {
+
+    static final String CHROMIUM = System.getenv().getOrDefault("AGENCY_CHROMIUM", "/usr/bin/chromium");
+    static final String CHROMEDRIVER = System.getenv().getOrDefault("AGENCY_CHROMEDRIVER", "/usr/bin/chromedriver");
+    static WebDriver browser;
+    static Path profile;
+
+    @BeforeAll
+    static void startBrowser() throws Exception {
+        boolean present = new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute();
+        if (!present) {
+            String message = "Chromium (" + CHROMIUM + ") and chromedriver (" + CHROMEDRIVER + ") are needed for the"
+                    + " console's browser test: apt-get install chromium chromium-driver (./platform test does it)";
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                throw new IllegalStateException(message);
+            }
+            Assumptions.abort(message);
+        }
+        profile = Files.createTempDirectory("agency-chromium-");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM);
+        options.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--window-size=1280,900",
+                "--user-data-dir=" + profile);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(CHROMEDRIVER))
+                .usingAnyFreePort()
+                .build();
+        browser = new ChromeDriver(service, options);
+    }
+
+    @AfterAll
+    static void stopBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @Test
+    void signInChatWithTheAnswerStreamingInSeeAToolCallAndDeleteAMemory() throws Exception {
+        String username = "console-" + UUID.randomUUID().toString().substring(0, 8);
+        ACCOUNTS.put(username, JWTS.user(UUID.randomUUID()));
+        String memoryId = UUID.randomUUID().toString();
+        MEMORIES.put(memoryId, "likes green tea");
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+
+        browser.get("http://localhost:" + port + "/");
+        assertThat(browser.getCurrentUrl()).endsWith("/console/");
+        browser.findElement(By.id("username")).sendKeys(username);
+        browser.findElement(By.id("password")).sendKeys("wrong");
+        browser.findElement(By.id("login")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("login-error"), "Wrong username"));
+
+        browser.findElement(By.id("password")).clear();
+        browser.findElement(By.id("password")).sendKeys("secret");
+        browser.findElement(By.id("login")).click();
+        wait.until(ExpectedConditions.textToBe(By.id("status"), "connected"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("memories"), "likes green tea"));
+
+        // the stub holds this answer after its first token: the page must show that token before the rest exists
+        String content = "gated tool call done";
+        browser.findElement(By.id("message")).sendKeys(content);
+        browser.findElement(By.id("send")).click();
+        wait.until(
+                ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#transcript .assistant"), "gated"));
+        WebElement answer = browser.findElement(By.cssSelector("#transcript .assistant"));
+        assertThat(answer.getText()).isEqualTo("gated");
+        assertThat(answer.getAttribute("class")).contains("streaming");
+
+        gate(content).release(3);
+        wait.until(d -> !d.findElement(By.cssSelector("#transcript .assistant"))
+                .getAttribute("class")
+                .contains("streaming"));
+        assertThat(answer.getText()).isEqualTo("gatedtoolcalldone");
+        assertThat(browser.findElement(By.id("transcript")).getText()).contains("tool call calculator");
+
+        // a tool run from the tools panel
+        browser.findElement(By.id("tool-name")).sendKeys("echo");
+        browser.findElement(By.id("tool-params")).sendKeys("{\"text\":\"hi\"}");
+        browser.findElement(By.id("run-tool")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("tool-log"), "\"text\":\"hi\""));
+
+        Path shot = Path.of("target", "console-screenshot.png");
+        Files.write(shot, ((ChromeDriver) browser).getScreenshotAs(OutputType.BYTES));
+        assertThat(Files.size(shot)).isPositive();
+
+        browser.findElement(By.cssSelector("#memories li button")).click();
+        wait.until(d -> !d.findElement(By.id("memories")).getText().contains("likes green tea"));
+        assertThat(MEMORIES).doesNotContainKey(memoryId);
+    }
+}
