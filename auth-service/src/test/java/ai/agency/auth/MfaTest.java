@@ -287,11 +287,13 @@ class MfaTest extends AuthApiTest {
                 .isEqualTo(200);
         assertThat(auditTypes(user.account())).contains("mfa.recovery_codes_regenerated/");
 
-        // turning off with the password works too
-        assertThat(send("DELETE", "/api/v1/auth/mfa/totp", user.token(), (Object)
+        // turning off with the password works too, also as a POST (for clients that drop DELETE bodies)
+        assertThat(send("POST", "/api/v1/auth/mfa/totp/disable", user.token(), (Object)
                                 Map.of("password", user.account().password()))
                         .status())
                 .isEqualTo(204);
+        assertThat(login(user.account(), user.account().password(), null).status())
+                .isEqualTo(200);
         assertThat(auditTypes(user.account())).contains("mfa.disabled/password");
     }
 

@@ -68,6 +68,10 @@ class MfaController {
         return new RecoveryCodes(true, mfa.confirm(caller.id(), request.code()));
     }
 
+    /**
+     * Turns TOTP off. Also as {@code POST /api/v1/auth/mfa/totp/disable}, for clients and proxies that drop the body
+     * of a DELETE.
+     */
     @DeleteMapping("/api/v1/auth/mfa/totp")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void disable(Caller caller, @Valid @RequestBody ReauthRequest request, HttpServletRequest http) {
@@ -76,6 +80,12 @@ class MfaController {
         }
         String method = accounts.reauthenticate(caller.id(), request.password(), request.code(), http.getRemoteAddr());
         mfa.disable(caller.id(), null, method);
+    }
+
+    @PostMapping("/api/v1/auth/mfa/totp/disable")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void disableByPost(Caller caller, @Valid @RequestBody ReauthRequest request, HttpServletRequest http) {
+        disable(caller, request, http);
     }
 
     @PostMapping("/api/v1/auth/mfa/recovery-codes")
