@@ -73,6 +73,9 @@ public final class FakeUpstreams {
     /** Frames actually written to a client of a streaming answer, by path (to see where a cancel stopped it). */
     public static final Map<String, java.util.concurrent.atomic.AtomicInteger> WRITTEN = new ConcurrentHashMap<>();
 
+    /** Paths whose client closed the connection while a streaming answer was being written. */
+    public static final java.util.Set<String> HUNG_UP = ConcurrentHashMap.newKeySet();
+
     /** auth-service's {@code GET /api/v1/users/me} answers, by user id (the token's subject). */
     public static final Map<String, String> PROFILES = new ConcurrentHashMap<>();
 
@@ -98,6 +101,7 @@ public final class FakeUpstreams {
         SCRIPTS.clear();
         RECEIVED.clear();
         WRITTEN.clear();
+        HUNG_UP.clear();
     }
 
     private static HttpServer start() {
@@ -161,8 +165,13 @@ public final class FakeUpstreams {
                     return;
                 }
             }
-            out.write(frame.getBytes(StandardCharsets.UTF_8));
-            out.flush();
+            try {
+                out.write(frame.getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            } catch (IOException gone) {
+                HUNG_UP.add(path);
+                return;
+            }
             written.incrementAndGet();
         }
     }

@@ -49,7 +49,9 @@ import tools.jackson.databind.node.ObjectNode;
  * and tool-service are other processes, so one real HTTP stub server on 127.0.0.1 plays both, speaking their REST
  * contracts: memories are kept in a list and searched by shared words, the calculator really calculates, add_memory
  * and search_memory act on the same list as memory-service does. It also plays an OpenAI-compatible server
- * ({@code /openai/v1/chat/completions}) that answers from a script and records the request bodies.
+ * ({@code /openai/v1/chat/completions}) that answers from a script and records the request bodies. The Ollama and
+ * Anthropic providers and auth-service's profile endpoint point at {@link FakeUpstreams}. The prompt window is 4
+ * messages, so that running summaries are cheap to reach.
  */
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -63,6 +65,9 @@ import tools.jackson.databind.node.ObjectNode;
             "agency.orchestration.providers.anthropic.model=fake-claude",
             "agency.orchestration.providers.ollama.model=fake-llama",
             "agency.orchestration.providers.retry.initial-backoff=50ms",
+            "agency.orchestration.history-messages=4",
+            "agency.clients.auth.max-attempts=1",
+            "agency.clients.auth.sliding-window-size=1000",
             "agency.orchestration.max-content-length=2000",
             "agency.clients.memory.max-attempts=1",
             "agency.clients.tool.max-attempts=1",

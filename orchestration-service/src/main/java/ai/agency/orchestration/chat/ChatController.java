@@ -1,6 +1,7 @@
 package ai.agency.orchestration.chat;
 
 import ai.agency.common.security.Caller;
+import ai.agency.orchestration.conversation.ConversationService;
 import ai.agency.orchestration.conversation.StoredMessage;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
@@ -19,11 +20,30 @@ import tools.jackson.databind.json.JsonMapper;
 class ChatController {
 
     private final ChatService chat;
+    private final ConversationService conversations;
+    private final ActiveTurns active;
     private final JsonMapper json;
 
-    ChatController(ChatService chat, JsonMapper json) {
+    ChatController(ChatService chat, ConversationService conversations, ActiveTurns active, JsonMapper json) {
         this.chat = chat;
+        this.conversations = conversations;
+        this.active = active;
         this.json = json;
+    }
+
+    /** {@code {conversationId, cancelled}}: how many running turns were cancelled. */
+    record Cancelled(UUID conversationId, int cancelled) {}
+
+    /**
+     * Cancels the caller's running turn(s) of the conversation on this instance: the model call and further tool
+     * rounds stop, what was produced is persisted with {@code status: cancelled}, and a client still reading the
+     * stream gets {@code end} with {@code status: cancelled}. Nothing running → {@code cancelled: 0}; someone else's
+     * conversation → 404.
+     */
+    @PostMapping("/api/v1/conversations/{id}/cancel")
+    Cancelled cancel(@PathVariable UUID id, Caller caller) {
+        conversations.get(caller, id);
+        return new Cancelled(id, active.cancel(id, caller.id()));
     }
 
     /** {@code {message: {...}}}: the assistant's answer. */

@@ -1,8 +1,8 @@
 package ai.agency.orchestration.chat;
 
 import ai.agency.common.error.AgencyException;
-import ai.agency.common.error.ErrorClassifier;
 import ai.agency.common.error.ErrorType;
+import ai.agency.common.error.RateLimitedException;
 import ai.agency.common.security.Caller;
 import ai.agency.orchestration.OrchestrationProperties;
 import ai.agency.orchestration.agent.Agent;
@@ -13,6 +13,8 @@ import ai.agency.orchestration.conversation.StoredMessage;
 import ai.agency.orchestration.model.ChatProviders;
 import ai.agency.orchestration.model.LocalChatModel;
 import ai.agency.orchestration.model.MemoryBlock;
+import ai.agency.orchestration.model.ProviderProperties;
+import ai.agency.orchestration.model.SummaryPrompt;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +42,7 @@ import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.ai.model.tool.ToolCallingChatOptions;
 import org.springframework.ai.tool.ToolCallback;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -60,8 +64,12 @@ class ChatService {
     private final ChatProviders providers;
     private final RemoteTools tools;
     private final MemoryRecall memory;
+    private final Profiles profiles;
+    private final ActiveTurns active;
+    private final ChatProperties chat;
     private final ChatMetrics metrics;
     private final OrchestrationProperties properties;
+    private final ProviderProperties.Retry retry;
     private final JsonMapper json;
     private final ExecutorService background;
 
@@ -71,8 +79,12 @@ class ChatService {
             ChatProviders providers,
             RemoteTools tools,
             MemoryRecall memory,
+            Profiles profiles,
+            ActiveTurns active,
+            ChatProperties chat,
             ChatMetrics metrics,
             OrchestrationProperties properties,
+            ProviderProperties providerProperties,
             JsonMapper json,
             @Qualifier("chatBackgroundExecutor") ExecutorService background) {
         this.conversations = conversations;
@@ -80,8 +92,12 @@ class ChatService {
         this.providers = providers;
         this.tools = tools;
         this.memory = memory;
+        this.profiles = profiles;
+        this.active = active;
+        this.chat = chat;
         this.metrics = metrics;
         this.properties = properties;
+        this.retry = providerProperties.retry();
         this.json = json;
         this.background = background;
     }
@@ -129,15 +145,22 @@ class ChatService {
                         null));
 
         UUID answerId = UUID.randomUUID();
+        ActiveTurns.Handle handle = active.start(answerId, conversationId, caller.id());
+        TurnEvents client = events;
+        events = (name, data) -> {
+            handle.check();
+            client.emit(name, data);
+        };
         StringBuilder answer = new StringBuilder();
         ArrayNode toolCalls = json.createArrayNode();
         ArrayNode memoriesUsed = json.createArrayNode();
         long[] usage = new long[2];
         int rounds = 0;
         String status = "complete";
-        ErrorType failure = null;
+        ProviderFailure failure = null;
         String failureMessage = null;
         boolean[] firstToken = {false};
+        StringBuilder streamed = new StringBuilder(); // what the current model step has streamed so far
         try {
             events.emit("start", Map.of("messageId", answerId, "conversationId", conversationId));
             MemoryRecall.Recall recall = memory.recall(bearer, turn.content());
@@ -150,7 +173,8 @@ class ChatService {
             }
             events.emit("memory", memoryEvent);
 
-            List<Message> messages = window(turn, history, earlier, recall);
+            Profiles.Profile profile = profiles.of(caller);
+            List<Message> messages = window(turn, history, earlier, recall, profile);
             List<ToolCallback> callbacks = tools.callbacks(turn.agent().tools(), bearer);
             Map<String, ToolCallback> byName = new LinkedHashMap<>();
             callbacks.forEach(c -> byName.put(c.getToolDefinition().name(), c));
@@ -159,16 +183,25 @@ class ChatService {
                 boolean toolsAllowed = round < properties.maxToolRounds() && !callbacks.isEmpty();
                 Prompt prompt = new Prompt(
                         messages, options(model, modelName, turn.agent(), toolsAllowed ? callbacks : List.of()));
-                Step step = streaming
-                        ? stream(model, prompt, events, () -> {
-                            if (!firstToken[0]) {
-                                firstToken[0] = true;
-                                metrics.firstToken(
-                                        provider, modelName, Duration.between(turn.receivedAt(), Instant.now()));
-                            }
-                        })
-                        : call(model, prompt);
+                TurnEvents sink = events;
+                streamed.setLength(0);
+                Step step = withRetries(
+                        provider,
+                        emitted -> streaming
+                                ? stream(model, prompt, sink, handle, streamed, () -> {
+                                    emitted.set(true);
+                                    if (!firstToken[0]) {
+                                        firstToken[0] = true;
+                                        metrics.firstToken(
+                                                provider,
+                                                modelName,
+                                                Duration.between(turn.receivedAt(), Instant.now()));
+                                    }
+                                })
+                                : call(model, prompt));
+                streamed.setLength(0);
                 answer.append(step.text());
+                handle.check();
                 usage[0] += step.promptTokens();
                 usage[1] += step.completionTokens();
                 if (step.toolCalls().isEmpty() || !toolsAllowed) {
@@ -181,6 +214,7 @@ class ChatService {
                         .build());
                 List<ToolResponseMessage.ToolResponse> responses = new ArrayList<>();
                 for (AssistantMessage.ToolCall call : step.toolCalls()) {
+                    handle.check();
                     JsonNode parameters = parse(call.arguments());
                     Map<String, Object> callEvent = new LinkedHashMap<>();
                     callEvent.put("id", call.id());
@@ -206,11 +240,24 @@ class ChatService {
             }
         } catch (TurnEvents.Cancelled cancelled) {
             status = "cancelled";
+            answer.append(streamed);
         } catch (RuntimeException e) {
-            status = "failed";
-            failure = classify(e);
-            failureMessage = failureMessage(failure);
-            log.warn("chat turn {} failed at provider {}: {}", answerId, provider, failure.code());
+            answer.append(streamed);
+            if (handle.cancelled()) {
+                status = "cancelled"; // a stream cut off by the cancel may surface as any error
+            } else {
+                status = "failed";
+                failure = ProviderFailure.of(e);
+                failureMessage = failureMessage(provider, failure);
+                log.warn(
+                        "chat turn {} failed at provider {}: {} (HTTP {})",
+                        answerId,
+                        provider,
+                        failure.type().code(),
+                        failure.status());
+            }
+        } finally {
+            active.finish(handle);
         }
 
         ObjectNode usageNode = json.createObjectNode()
@@ -231,16 +278,23 @@ class ChatService {
                 usageNode,
                 Instant.now());
         conversations.append(caller, saved);
+        if (!firstToken[0] && answer.length() > 0) {
+            // not streamed: the first token reaches the client with the whole answer
+            metrics.firstToken(provider, modelName, Duration.between(turn.receivedAt(), Instant.now()));
+        }
         metrics.turn(provider, modelName, status, Duration.between(turn.receivedAt(), Instant.now()), rounds);
         metrics.tokens(provider, modelName, usage[0], usage[1]);
 
         if (failure != null) {
             if (!streaming) {
-                throw new AgencyException(failure, failureMessage);
+                throw problem(provider, failure, failureMessage);
             }
-            emitQuietly(events, "error", Map.of("errorType", failure.code(), "message", failureMessage));
-        } else if ("complete".equals(status)) {
-            emitQuietly(events, "end", Map.of("messageId", answerId, "usage", usageNode));
+            emitQuietly(events, "error", Map.of("errorType", failure.type().code(), "message", failureMessage));
+        } else if ("cancelled".equals(status)) {
+            // reaches a client that is still there (cancelled with the cancel endpoint)
+            emitQuietly(client, "end", Map.of("messageId", answerId, "usage", usageNode, "status", status));
+        } else {
+            emitQuietly(events, "end", Map.of("messageId", answerId, "usage", usageNode, "status", status));
             if (properties.extractMemories()) {
                 String agentId = turn.agent().id().toString();
                 String text = answer.toString();
@@ -248,22 +302,76 @@ class ChatService {
                         () -> memory.extract(bearer, agentId, conversationId.toString(), turn.content(), text));
             }
         }
+        if (chat.summarize()) {
+            long covered = conversations.count(caller, conversationId) - properties.historyMessages();
+            if (covered > turn.conversation().summarizedMessages()) {
+                background.execute(() -> summarize(turn, model, modelName, (int) covered));
+            }
+        }
         return saved;
     }
 
+    /**
+     * Folds the messages that left the window into the conversation's running summary, with the agent's model (the
+     * local model answers with an extractive summary). Runs after the turn; a failure keeps the old summary.
+     */
+    private void summarize(Turn turn, ChatModel model, String modelName, int covered) {
+        Conversation conversation = turn.conversation();
+        int from = conversation.summarizedMessages();
+        try {
+            List<SummaryPrompt.Line> lines =
+                    conversations.slice(turn.caller(), conversation.id(), from, covered - from).stream()
+                            .filter(m -> m.content() != null && !m.content().isBlank())
+                            .map(m -> new SummaryPrompt.Line(m.role(), m.content()))
+                            .toList();
+            ChatOptions options = options(model, modelName, turn.agent(), List.of());
+            String summary = call(model, new Prompt(SummaryPrompt.messages(conversation.summary(), lines), options))
+                    .text()
+                    .strip();
+            if (summary.length() > chat.summaryMaxLength()) {
+                summary = summary.substring(summary.length() - chat.summaryMaxLength());
+                int line = summary.indexOf('\n');
+                summary = line >= 0 && line < summary.length() - 1 ? summary.substring(line + 1) : summary;
+            }
+            if (!summary.isEmpty()) {
+                conversations.saveSummary(turn.caller(), conversation.id(), summary, covered);
+            }
+        } catch (RuntimeException e) {
+            log.warn(
+                    "summary of conversation {} failed ({}); the old summary is kept",
+                    conversation.id(),
+                    ProviderFailure.of(e).type().code());
+        }
+    }
+
     /** The prompt window: system prompt (with the recalled memories), recent messages, the new message. */
-    private List<Message> window(Turn turn, List<StoredMessage> history, long earlier, MemoryRecall.Recall recall) {
+    private List<Message> window(
+            Turn turn,
+            List<StoredMessage> history,
+            long earlier,
+            MemoryRecall.Recall recall,
+            Profiles.Profile profile) {
         StringBuilder system = new StringBuilder(turn.agent().systemPrompt());
         if (turn.caller().username() != null) {
             system.append("\nYou are talking to the user '")
                     .append(turn.caller().username())
                     .append("'.");
         }
+        if (!profile.isEmpty()) {
+            system.append("\n\n").append(profileBlock(profile));
+        }
         if (!recall.used().isEmpty()) {
             system.append("\n\n").append(MemoryBlock.render(recall.texts()));
         }
-        if (earlier > 0) {
-            system.append("\n\n(").append(earlier).append(" earlier messages of this conversation are not shown.)");
+        Conversation conversation = turn.conversation();
+        if (earlier > 0 && conversation.summary() != null && conversation.summarizedMessages() > 0) {
+            system.append("\n\nSummary of the earlier conversation:\n").append(conversation.summary());
+        }
+        long unsummarized = earlier - Math.max(0, conversation.summarizedMessages());
+        if (unsummarized > 0) {
+            system.append("\n\n(")
+                    .append(unsummarized)
+                    .append(" earlier messages of this conversation are not shown.)");
         }
         List<Message> messages = new ArrayList<>();
         messages.add(new SystemMessage(system.toString().strip()));
@@ -278,6 +386,35 @@ class ChatService {
         }
         messages.add(new UserMessage(turn.content()));
         return messages;
+    }
+
+    /** The caller's profile as the system prompt shows it: role and preferences, each value at most 200 characters. */
+    private String profileBlock(Profiles.Profile profile) {
+        StringBuilder block = new StringBuilder("About the user (from their profile; adapt your answers to it):");
+        if (profile.profileRole() != null && !profile.profileRole().isBlank()) {
+            block.append("\n- profileRole: ")
+                    .append(abbreviate(profile.profileRole().strip(), 200));
+        }
+        if (profile.preferences() != null && profile.preferences().isObject()) {
+            int shown = 0;
+            for (Map.Entry<String, JsonNode> preference : profile.preferences().properties()) {
+                if (shown++ == 20) {
+                    break;
+                }
+                JsonNode value = preference.getValue();
+                String text = value.isString() ? value.asString() : json.writeValueAsString(value);
+                block.append("\n- preferences.")
+                        .append(abbreviate(preference.getKey(), 64))
+                        .append(": ")
+                        .append(abbreviate(text, 200));
+            }
+        }
+        return block.toString();
+    }
+
+    private static String abbreviate(String text, int max) {
+        String flat = text.replaceAll("\\s+", " ");
+        return flat.length() <= max ? flat : flat.substring(0, max - 1) + "…";
     }
 
     private String modelName(ChatModel model, Agent agent) {
@@ -325,12 +462,18 @@ class ChatService {
     }
 
     /** Streams one model call, emitting {@code token} events; closing the stream cancels the provider call. */
-    private static Step stream(ChatModel model, Prompt prompt, TurnEvents events, Runnable onFirstToken) {
-        StringBuilder text = new StringBuilder();
+    private static Step stream(
+            ChatModel model,
+            Prompt prompt,
+            TurnEvents events,
+            ActiveTurns.Handle handle,
+            StringBuilder text,
+            Runnable onFirstToken) {
         ToolCallMerger calls = new ToolCallMerger();
         long promptTokens = 0;
         long completionTokens = 0;
-        try (Stream<ChatResponse> chunks = model.stream(prompt).toStream()) {
+        try (Stream<ChatResponse> chunks =
+                model.stream(prompt).takeUntilOther(handle.whenCancelled()).toStream()) {
             Iterator<ChatResponse> iterator = chunks.iterator();
             while (iterator.hasNext()) {
                 ChatResponse chunk = iterator.next();
@@ -342,8 +485,8 @@ class ChatService {
                     String piece = output.getText();
                     if (piece != null && !piece.isEmpty()) {
                         onFirstToken.run();
-                        text.append(piece);
                         events.emit("token", Map.of("text", piece));
+                        text.append(piece);
                     }
                     output.getToolCalls().forEach(calls::add);
                 }
@@ -453,34 +596,68 @@ class ChatService {
     }
 
     /**
-     * Provider failures by class: rate limits, authentication, and outages/timeouts (the OpenAI SDK's exceptions are
-     * matched by name so that no provider library is needed at compile time).
+     * Runs one model step; a rate-limited step (HTTP 429) is tried again after the provider's {@code Retry-After}
+     * (else an exponential backoff) while {@code agency.orchestration.providers.retry} allows: at most
+     * {@code max-attempts} calls and {@code max-total} of waiting. A step that already streamed tokens is not
+     * repeated (the client has seen them).
      */
-    static ErrorType classify(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            String name = t.getClass().getSimpleName();
-            if (name.contains("RateLimit")) {
-                return ErrorType.RATE_LIMIT;
-            }
-            if (name.contains("Unauthorized") || name.contains("Authentication") || name.contains("PermissionDenied")) {
-                return ErrorType.AUTHENTICATION;
-            }
-            if (name.contains("Timeout")
-                    || name.contains("IoException")
-                    || name.contains("InternalServer")
-                    || name.contains("ServiceUnavailable")) {
-                return ErrorType.SERVICE_UNAVAILABLE;
+    private Step withRetries(String provider, java.util.function.Function<AtomicBoolean, Step> step) {
+        Instant deadline = Instant.now().plus(retry.maxTotal());
+        Duration backoff = retry.initialBackoff();
+        for (int attempt = 1; ; attempt++) {
+            AtomicBoolean emitted = new AtomicBoolean();
+            try {
+                return step.apply(emitted);
+            } catch (TurnEvents.Cancelled cancelled) {
+                throw cancelled;
+            } catch (RuntimeException e) {
+                ProviderFailure failure = ProviderFailure.of(e);
+                if (failure.type() != ErrorType.RATE_LIMIT || emitted.get() || attempt >= retry.maxAttempts()) {
+                    throw e;
+                }
+                Duration wait = failure.retryAfter() != null
+                        ? failure.retryAfter()
+                        : (backoff.compareTo(retry.maxBackoff()) > 0 ? retry.maxBackoff() : backoff);
+                backoff = backoff.multipliedBy(2);
+                if (Instant.now().plus(wait).isAfter(deadline)) {
+                    log.info("provider {} rate limited; a wait of {} is beyond the retry budget", provider, wait);
+                    throw e;
+                }
+                log.info("provider {} rate limited (attempt {}); retrying in {}", provider, attempt, wait);
+                metrics.retry(provider);
+                try {
+                    Thread.sleep(wait);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
             }
         }
-        ErrorType type = ErrorClassifier.classify(failure);
-        return type == ErrorType.INTERNAL || type == ErrorType.NETWORK ? ErrorType.SERVICE_UNAVAILABLE : type;
     }
 
-    private static String failureMessage(ErrorType type) {
-        return switch (type) {
-            case RATE_LIMIT -> "The model provider is rate limiting requests; try again shortly";
-            case AUTHENTICATION -> "The model provider refused our credentials; check the configured API key";
-            default -> "The model provider is unavailable; try again later";
+    private static String failureMessage(String provider, ProviderFailure failure) {
+        String status = failure.status() == null ? "" : " (HTTP " + failure.status() + ")";
+        return switch (failure.type()) {
+            case RATE_LIMIT ->
+                "The model provider '" + provider + "' is rate limiting requests" + status
+                        + " and the retry budget is spent; try again shortly";
+            case AUTHENTICATION ->
+                "The model provider '" + provider + "' refused our credentials" + status
+                        + "; an administrator must check its API key setting";
+            default -> "The model provider '" + provider + "' is unavailable" + status + "; try again later";
         };
+    }
+
+    /** A non-streaming turn's failure as a problem: 429, 502 for refused credentials (not the caller's token), 503. */
+    private static AgencyException problem(String provider, ProviderFailure failure, String message) {
+        if (failure.type() == ErrorType.RATE_LIMIT) {
+            long seconds = failure.retryAfter() == null
+                    ? 1
+                    : Math.max(1, (failure.retryAfter().toMillis() + 999) / 1000);
+            return new RateLimitedException(message, seconds).withProperty("provider", provider);
+        }
+        HttpStatus status =
+                failure.type() == ErrorType.AUTHENTICATION ? HttpStatus.BAD_GATEWAY : HttpStatus.SERVICE_UNAVAILABLE;
+        return new AgencyException(failure.type(), status, message, List.of(), null).withProperty("provider", provider);
     }
 }

@@ -43,6 +43,18 @@ class Downstreams {
                 @RequestBody JsonNode body);
     }
 
+    /** auth-service: the caller's profile and preferences. */
+    interface AuthClient {
+
+        @GetExchange("/api/v1/users/me")
+        JsonNode me(@RequestHeader(HttpHeaders.AUTHORIZATION) String bearer);
+    }
+
+    @Bean
+    AuthClient authClient(ServiceClients clients) {
+        return clients.create("auth", AuthClient.class);
+    }
+
     @Bean
     MemoryClient memoryClient(ServiceClients clients) {
         return clients.create("memory", MemoryClient.class);

@@ -84,6 +84,32 @@ class ConversationRepository {
         return oldestFirst;
     }
 
+    List<StoredMessage> slice(UUID conversationId, UUID userId, long offset, int limit) {
+        return jdbc.sql("""
+                SELECT * FROM messages WHERE conversation_id = :conversationId AND user_id = :userId
+                ORDER BY seq OFFSET :offset LIMIT :limit
+                """)
+                .param("conversationId", conversationId)
+                .param("userId", userId)
+                .param("offset", offset)
+                .param("limit", limit)
+                .query((rs, i) -> message(rs))
+                .list();
+    }
+
+    boolean saveSummary(UUID conversationId, UUID userId, String summary, int covered) {
+        return jdbc.sql("""
+                        UPDATE conversations SET summary = :summary, summarized_messages = :covered
+                        WHERE id = :id AND user_id = :userId AND summarized_messages < :covered
+                        """)
+                        .param("summary", summary)
+                        .param("covered", covered)
+                        .param("id", conversationId)
+                        .param("userId", userId)
+                        .update()
+                == 1;
+    }
+
     long countMessages(UUID conversationId, UUID userId) {
         return jdbc.sql("SELECT count(*) FROM messages WHERE conversation_id = :conversationId AND user_id = :userId")
                 .param("conversationId", conversationId)
@@ -127,6 +153,8 @@ class ConversationRepository {
                 rs.getObject("user_id", UUID.class),
                 rs.getObject("agent_id", UUID.class),
                 rs.getString("title"),
+                rs.getString("summary"),
+                rs.getInt("summarized_messages"),
                 rs.getTimestamp("created_at").toInstant(),
                 rs.getTimestamp("updated_at").toInstant());
     }

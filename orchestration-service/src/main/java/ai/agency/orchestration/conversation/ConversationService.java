@@ -28,7 +28,7 @@ public class ConversationService {
         }
         Agent agent = agents.resolveForRequest(caller, agentId);
         UUID id = UUID.randomUUID();
-        conversations.insert(new Conversation(id, caller.id(), agent.id(), title, null, null));
+        conversations.insert(new Conversation(id, caller.id(), agent.id(), title, null, 0, null, null));
         return get(caller, id);
     }
 
@@ -58,6 +58,16 @@ public class ConversationService {
 
     public long count(Caller caller, UUID conversationId) {
         return conversations.countMessages(conversationId, caller.id());
+    }
+
+    /** {@code limit} messages of the conversation from the {@code offset}-th (0 = the first), oldest first. */
+    public List<StoredMessage> slice(Caller caller, UUID conversationId, long offset, int limit) {
+        return conversations.slice(conversationId, caller.id(), offset, limit);
+    }
+
+    /** Keeps a running summary of the first {@code covered} messages, unless a newer one is already kept. */
+    public boolean saveSummary(Caller caller, UUID conversationId, String summary, int covered) {
+        return conversations.saveSummary(conversationId, caller.id(), summary, covered);
     }
 
     public void append(Caller caller, StoredMessage message) {

@@ -75,7 +75,10 @@ public class LocalChatModel implements ChatModel {
         List<Message> messages = prompt.getInstructions();
         AssistantMessage answer = messages.isEmpty()
                 ? new AssistantMessage("I have nothing to answer.")
-                : respond(messages, toolNames(prompt.getOptions()));
+                : SummaryPrompt.isSummaryRequest(messages)
+                        ? new AssistantMessage(
+                                SummaryPrompt.extractive(messages.getLast().getText()))
+                        : respond(messages, toolNames(prompt.getOptions()));
         int promptTokens = messages.stream().mapToInt(m -> tokens(m.getText())).sum();
         return response(answer, answer.hasToolCalls() ? "tool_calls" : "stop", promptTokens, tokens(answer.getText()));
     }

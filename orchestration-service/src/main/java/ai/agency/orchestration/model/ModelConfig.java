@@ -3,6 +3,7 @@ package ai.agency.orchestration.model;
 import com.anthropic.client.AnthropicClient;
 import com.anthropic.client.AnthropicClientAsync;
 import io.micrometer.observation.ObservationRegistry;
+import io.netty.channel.ChannelOption;
 import java.net.http.HttpClient;
 import org.springframework.ai.anthropic.AnthropicChatModel;
 import org.springframework.ai.anthropic.AnthropicChatOptions;
@@ -17,7 +18,8 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.retry.RetryPolicy;
 import org.springframework.core.retry.RetryTemplate;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
-import org.springframework.http.client.reactive.JdkClientHttpConnector;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.web.client.DefaultResponseErrorHandler;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 import tools.jackson.databind.json.JsonMapper;
@@ -46,12 +48,18 @@ class ModelConfig {
                 .build();
         JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(http);
         requests.setReadTimeout(ollama.timeout());
-        JdkClientHttpConnector connector = new JdkClientHttpConnector(http);
-        connector.setReadTimeout(ollama.timeout());
+        // Reactor Netty closes the connection when a stream is cancelled, so the server stops generating
+        ReactorClientHttpConnector connector =
+                new ReactorClientHttpConnector(reactor.netty.http.client.HttpClient.create()
+                        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                                ollama.timeout().toMillis())
+                        .responseTimeout(ollama.timeout()));
         OllamaApi api = OllamaApi.builder()
                 .baseUrl(ollama.baseUrl())
                 .restClientBuilder(RestClient.builder().requestFactory(requests))
                 .webClientBuilder(WebClient.builder().clientConnector(connector))
+                // Spring's own exceptions keep the status and headers (Retry-After) for ChatService's retries
+                .responseErrorHandler(new DefaultResponseErrorHandler())
                 .build();
         return OllamaChatModel.builder()
                 .ollamaApi(api)

@@ -1,0 +1,26 @@
+package ai.agency.orchestration.chat;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Settings of the chat turn beyond the window and tools ({@code agency.orchestration.chat.*}).
+ *
+ * @param personalize whether the caller's profile ({@code profileRole}, {@code preferences} from auth-service) goes
+ *     into the system prompt
+ * @param profileCacheTtl how long a caller's profile is reused before auth-service is asked again
+ * @param summarize whether messages that fall out of the window ({@code history-messages}) are summarised into a
+ *     running summary kept on the conversation and put in the prompt
+ * @param summaryMaxLength the longest running summary kept, in characters
+ */
+@Validated
+@ConfigurationProperties("agency.orchestration.chat")
+record ChatProperties(
+        @DefaultValue("true") boolean personalize,
+        @DefaultValue("30s") Duration profileCacheTtl,
+        @DefaultValue("true") boolean summarize,
+        @DefaultValue("2000") @Min(200) @Max(20000) int summaryMaxLength) {}
