@@ -2,6 +2,7 @@ package ai.agency.tool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.agency.tool.mcp.ExternalMcpServers;
 import io.modelcontextprotocol.server.McpServerFeatures;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.util.HashMap;
@@ -10,10 +11,14 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /** External MCP servers: their tools imported (source mcp) and executed through a real MCP server. */
 class McpImportTest extends ToolApiTest {
+
+    @Autowired
+    private ExternalMcpServers externalServers;
 
     private static String unique() {
         return "fake" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
@@ -127,6 +132,37 @@ class McpImportTest extends ToolApiTest {
                     .isEqualTo(204);
             assertThat(toolNames(newUser())).noneMatch(n -> n.startsWith(server + "__"));
             assertProblem(get("/api/v1/tools/mcp-servers/" + server, admin), 404, "not_found");
+        }
+    }
+
+    @Test
+    void theStartUpRefreshUpdatesReachableServersAndKeepsTheToolsOfDownOnes() {
+        String admin = newAdmin();
+        String up = unique();
+        String down = unique();
+        FakeMcpServer gone = FakeMcpServer.start();
+        try (FakeMcpServer fake = FakeMcpServer.start()) {
+            assertThat(registerServer(admin, up, fake.url(), Map.of()).status()).isEqualTo(201);
+            assertThat(registerServer(admin, down, gone.url(), Map.of()).status())
+                    .isEqualTo(201);
+            gone.close();
+            fake.server.removeTool("add_note");
+
+            externalServers.refreshAll(); // what runs in the background at every start
+
+            assertThat(toolNames(newUser()))
+                    .contains(up + "__get_weather", down + "__get_weather", down + "__add_note")
+                    .doesNotContain(up + "__add_note");
+            assertThat(get("/api/v1/tools/mcp-servers/" + down, admin)
+                            .json()
+                            .get("lastError")
+                            .asString())
+                    .contains("could not be reached");
+            assertThat(get("/api/v1/tools/mcp-servers/" + up, admin).json().has("lastError"))
+                    .isFalse();
+        } finally {
+            delete("/api/v1/tools/mcp-servers/" + up, admin);
+            delete("/api/v1/tools/mcp-servers/" + down, admin);
         }
     }
 

@@ -174,18 +174,24 @@ public class ExternalMcpServers {
     /** At start, every server's tools are imported again in the background; the stored ones serve meanwhile. */
     @EventListener(ApplicationReadyEvent.class)
     void refreshAllInBackground() {
-        List<McpServerRepository.Server> all = servers.findAll();
-        if (!all.isEmpty()) {
-            Thread.ofVirtual().name("mcp-import").start(() -> all.forEach(this::refreshQuietly));
-        }
+        Thread.ofVirtual().name("mcp-import").start(this::refreshAll);
     }
 
-    private void refreshQuietly(McpServerRepository.Server server) {
-        try {
-            importTools(server);
-        } catch (RuntimeException e) {
-            log.warn("Could not refresh the tools of MCP server {}: {}", server.name(), e.getMessage());
+    /**
+     * Imports every server's tools again; a server that fails keeps its stored tools and records the error in
+     * {@code lastError}. Returns how many servers were refreshed successfully.
+     */
+    public int refreshAll() {
+        int refreshed = 0;
+        for (McpServerRepository.Server server : servers.findAll()) {
+            try {
+                importTools(server);
+                refreshed++;
+            } catch (RuntimeException e) {
+                log.warn("Could not refresh the tools of MCP server {}: {}", server.name(), e.getMessage());
+            }
         }
+        return refreshed;
     }
 
     /** Lists the server's tools and stores them; returns the tools it had to skip, with the reason. */
