@@ -55,6 +55,56 @@ class CancelTest extends OrchestrationApiTest {
         FakeUpstreams.script(CHAT, Answer.stream("application/x-ndjson", lines).slowly(100));
     }
 
+    private static void scriptSlowAnthropicAnswer() {
+        List<String> frames = new ArrayList<>();
+        frames.add(
+                "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_slow\","
+                        + "\"type\":\"message\",\"role\":\"assistant\",\"model\":\"fake-claude\",\"content\":[],"
+                        + "\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":5,\"output_tokens\":1}}}\n\n");
+        frames.add("event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,"
+                + "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n");
+        IntStream.range(0, WORDS)
+                .forEach(i ->
+                        frames.add("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
+                                + "\"delta\":{\"type\":\"text_delta\",\"text\":\"w" + i + " \"}}\n\n"));
+        frames.add("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n");
+        frames.add("event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\","
+                + "\"stop_sequence\":null},\"usage\":{\"output_tokens\":40}}\n\n");
+        frames.add("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+        FakeUpstreams.script(
+                "/anthropic/v1/messages",
+                Answer.stream("text/event-stream", frames).slowly(100));
+    }
+
+    private String conversation(String token, String provider) {
+        Response agent = post(
+                "/api/v1/agents",
+                token,
+                Map.of("name", "Slow", "model", Map.of("provider", provider), "tools", List.of()));
+        assertThat(agent.status()).as(agent.body()).isEqualTo(201);
+        return newConversation(token, agent.json().get("id").asString());
+    }
+
+    @Test
+    void cancellingAnAnthropicStreamClosesItsConnection() throws Exception {
+        scriptSlowAnthropicAnswer();
+        String token = newUser();
+        String conversation = conversation(token, "anthropic");
+        List<Event> events = new CopyOnWriteArrayList<>();
+        InputStream body = openStream(conversation, token);
+        CompletableFuture<Void> reading = CompletableFuture.runAsync(() -> read(body, events));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> events.stream().anyMatch(e -> e.name().equals("token")));
+
+        Response cancelled = post("/api/v1/conversations/" + conversation + "/cancel", token, null);
+        assertThat(cancelled.json().get("cancelled").asInt()).isEqualTo(1);
+        reading.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(events.getLast().data().get("status").asString()).isEqualTo("cancelled");
+        assertThat(answer(conversation, token).get("content").asString().split(" "))
+                .hasSizeLessThan(WORDS);
+        await().atMost(Duration.ofSeconds(20)).until(() -> FakeUpstreams.HUNG_UP.contains("/anthropic/v1/messages"));
+    }
+
     private String ollamaConversation(String token) {
         Response agent = post(
                 "/api/v1/agents",
