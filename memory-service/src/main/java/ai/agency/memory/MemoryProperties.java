@@ -62,22 +62,22 @@ public record MemoryProperties(
      * @param rrfK reciprocal rank fusion constant (higher flattens the rank curve)
      * @param candidates how many candidates each ranking contributes before fusion
      * @param bm25K1 BM25 term-frequency saturation
-     * @param bm25B BM25 length normalisation
+     * @param bm25B BM25 length normalisation (0.1: long memories are barely penalised; chosen on LoCoMo)
      * @param recencyWeight weight of the recency boost (0 = off): adds {@code w · 0.5^(age / half-life)}
      * @param recencyHalfLife age at which the recency boost has halved
      * @param importanceWeight weight of the importance boost (0 = off): adds {@code w · importance}
      */
     public record Search(
-            @DefaultValue("rrf") @Pattern(regexp = "rrf|weighted")
+            @DefaultValue("weighted") @Pattern(regexp = "rrf|weighted")
             String fusion,
 
-            @DefaultValue("0.7") @DecimalMin("0") double denseWeight,
-            @DefaultValue("1.0") @DecimalMin("0") double textWeight,
+            @DefaultValue("0.65") @DecimalMin("0") double denseWeight,
+            @DefaultValue("0.35") @DecimalMin("0") double textWeight,
             @DefaultValue("5") @Min(1) int rrfK,
             @DefaultValue("50") @Min(1) @Max(1000) int candidates,
             @DefaultValue("1.2") @DecimalMin("0") double bm25K1,
 
-            @DefaultValue("0.75") @DecimalMin("0") @DecimalMax("1")
+            @DefaultValue("0.1") @DecimalMin("0") @DecimalMax("1")
             double bm25B,
 
             @DefaultValue("0") @DecimalMin("0") @DecimalMax("1")

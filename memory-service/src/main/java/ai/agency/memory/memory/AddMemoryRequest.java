@@ -14,8 +14,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Body of {@code POST /api/v1/memories}: exactly one of {@code content} and {@code messages}. With messages, each
- * user message becomes a memory (fact extraction with {@code infer=true} is memory-service's own issue).
+ * Body of {@code POST /api/v1/memories}: exactly one of {@code content} and {@code messages}. With messages and
+ * {@code infer=false}, each user message becomes a memory; with {@code infer=true} (the default) facts are extracted
+ * from the conversation first (by the configured LLM, else by rules).
  */
 public record AddMemoryRequest(
         String content,
