@@ -11,9 +11,10 @@ import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.stereotype.Component;
 
 /**
- * The chat models this installation has, by provider name: {@code local} always; {@code openai}, {@code ollama},
- * {@code anthropic} when {@code spring.ai.model.chat} enables that Spring AI starter. Agents pick one with
- * {@code model.provider}; the rest use {@code agency.orchestration.default-provider}.
+ * The chat models this installation has, by provider name: {@code local} always; {@code openai} when
+ * {@code spring.ai.model.chat=openai} enables Spring AI's starter; {@code ollama} and {@code anthropic} when
+ * {@link ProviderProperties} configures them ({@link ModelConfig}). Agents pick one with {@code model.provider}; the
+ * rest use {@code agency.orchestration.default-provider}.
  */
 @Component
 public class ChatProviders {
