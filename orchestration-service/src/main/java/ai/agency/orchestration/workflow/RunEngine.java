@@ -1,7 +1,6 @@
 package ai.agency.orchestration.workflow;
 
 import ai.agency.common.error.ErrorType;
-import ai.agency.common.security.Caller;
 import ai.agency.orchestration.OrchestrationProperties;
 import jakarta.annotation.PreDestroy;
 import java.net.InetAddress;
@@ -55,6 +54,7 @@ class RunEngine {
     private final TransactionTemplate tx;
     private final RunNotifier notifier;
     private final WorkflowMetrics metrics;
+    private final RunCredentials credentials;
     private final JsonMapper json;
     private final OrchestrationProperties.Workflows settings;
     private final String instance;
@@ -74,6 +74,7 @@ class RunEngine {
             TransactionTemplate tx,
             RunNotifier notifier,
             WorkflowMetrics metrics,
+            RunCredentials credentials,
             JsonMapper json,
             OrchestrationProperties properties) {
         this.repository = repository;
@@ -81,6 +82,7 @@ class RunEngine {
         this.tx = tx;
         this.notifier = notifier;
         this.metrics = metrics;
+        this.credentials = credentials;
         this.json = json;
         this.settings = properties.workflows();
         this.slots = new Semaphore(settings.maxParallelSteps());
@@ -107,8 +109,27 @@ class RunEngine {
     private void recoverQuietly() {
         try {
             recover();
+            credentials.revokeFinished();
         } catch (RuntimeException e) {
             log.warn("workflow recovery sweep failed: {}", e.toString());
+        }
+    }
+
+    /** Revokes the credentials of ended runs, in the background. */
+    private void revokeSoon() {
+        if (stopping) {
+            return;
+        }
+        try {
+            threads.execute(() -> {
+                try {
+                    credentials.revokeFinished();
+                } catch (RuntimeException e) {
+                    log.warn("revoking workflow run credentials failed: {}", e.toString());
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // stopping
         }
     }
 
@@ -205,6 +226,7 @@ class RunEngine {
                     }
                     Run run = repository.findRun(runId).orElse(null);
                     if (run == null || run.finished()) {
+                        revokeSoon();
                         return;
                     }
                     if (Run.QUEUED.equals(run.status())) {
@@ -373,12 +395,12 @@ class RunEngine {
         }
 
         private void launch(Run run, StepDefinition step, int attempt, JsonNode input) {
-            Caller caller = caller(run.caller());
             Duration timeout =
                     step.timeoutMs() == null ? settings.defaultStepTimeout() : Duration.ofMillis(step.timeoutMs());
             Instant started = Instant.now();
             Future<?> future = threads.submit(() -> {
-                Future<JsonNode> work = threads.submit(() -> runner.execute(runId, caller, step, input));
+                Future<JsonNode> work =
+                        threads.submit(() -> runner.execute(runId, () -> credentials.actingAs(run), step, input));
                 Outcome outcome;
                 try {
                     outcome = new Outcome(
@@ -585,17 +607,6 @@ class RunEngine {
     @SuppressWarnings("unchecked")
     private Map<String, Object> plain(JsonNode scope) {
         return json.convertValue(scope, Map.class);
-    }
-
-    private static Caller caller(JsonNode node) {
-        Set<String> roles = new HashSet<>();
-        node.path("roles").forEach(r -> roles.add(r.asString()));
-        return new Caller(
-                UUID.fromString(node.path("id").asString()),
-                node.path("username").asString(null),
-                roles,
-                Set.of(),
-                node.path("token").asString(null));
     }
 
     private static String hostName() {
