@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -65,6 +66,7 @@ class RunCredentials {
     private final boolean enabled;
     private final Duration margin;
     private final Map<UUID, Fresh> fresh = new ConcurrentHashMap<>();
+    private final AtomicBoolean revoking = new AtomicBoolean();
 
     RunCredentials(
             ServiceClients clients,
@@ -179,6 +181,22 @@ class RunCredentials {
      * are just cleared. Returns how many were cleared; the others are tried again on the next call.
      */
     int revokeFinished() {
+        if (!revoking.compareAndSet(false, true)) {
+            return 0; // another thread is at it; it takes what is there
+        }
+        try {
+            return revokeFinishedNow();
+        } finally {
+            revoking.set(false);
+        }
+    }
+
+    /** The run has ended here: its exchanged token is no longer needed. */
+    void forget(UUID runId) {
+        fresh.remove(runId);
+    }
+
+    private int revokeFinishedNow() {
         int cleared = 0;
         for (WorkflowRepository.FinishedCredential finished : repository.finishedCredentials(20)) {
             fresh.remove(finished.runId());

@@ -162,6 +162,35 @@ class WorkflowRepository {
                 .optional();
     }
 
+    /** The run's status and its steps, in one query; null when there is no such run. */
+    RunState runState(UUID runId) {
+        String[] status = {null};
+        List<RunStep> steps = new java.util.ArrayList<>();
+        jdbc.sql("""
+                SELECT r.status AS run_status, s.*
+                FROM runs r LEFT JOIN run_steps s ON s.run_id = r.id
+                WHERE r.id = :runId ORDER BY s.position
+                """).param("runId", runId).query(rs -> {
+            status[0] = rs.getString("run_status");
+            if (rs.getString("step_id") != null) {
+                steps.add(step(rs, 0));
+            }
+        });
+        return status[0] == null ? null : new RunState(status[0], steps);
+    }
+
+    /** A run's status with its steps. */
+    record RunState(String status, List<RunStep> steps) {}
+
+    /** Locks the run's row for the rest of the transaction; whether the run has ended. */
+    boolean lockRunFinished(UUID id) {
+        String status = jdbc.sql("SELECT status FROM runs WHERE id = :id FOR UPDATE")
+                .param("id", id)
+                .query(String.class)
+                .single();
+        return !Run.ACTIVE.contains(status);
+    }
+
     List<RunStep> steps(UUID runId) {
         return jdbc.sql("SELECT * FROM run_steps WHERE run_id = :runId ORDER BY position")
                 .param("runId", runId)
@@ -343,17 +372,17 @@ class WorkflowRepository {
 
     /** Appends an event with the run's next sequence number (call with the run's row locked). */
     long appendEvent(UUID runId, String type, JsonNode data) {
-        long seq = jdbc.sql("UPDATE runs SET event_seq = event_seq + 1 WHERE id = :id RETURNING event_seq")
-                .param("id", runId)
-                .query(Long.class)
-                .single();
-        jdbc.sql("INSERT INTO run_events (run_id, seq, type, data) VALUES (:runId, :seq, :type, :data::jsonb)")
+        return jdbc.sql("""
+                WITH next AS (UPDATE runs SET event_seq = event_seq + 1 WHERE id = :runId RETURNING event_seq)
+                INSERT INTO run_events (run_id, seq, type, data)
+                SELECT :runId, event_seq, :type, :data::jsonb FROM next
+                RETURNING seq
+                """)
                 .param("runId", runId)
-                .param("seq", seq)
                 .param("type", type)
                 .param("data", json.writeValueAsString(data))
-                .update();
-        return seq;
+                .query(Long.class)
+                .single();
     }
 
     List<RunEvent> events(UUID runId, long after, int limit) {
