@@ -10,10 +10,14 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -21,6 +25,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.Environment;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 class ChannelApiTest extends OrchestrationApiTest {
@@ -32,6 +37,9 @@ class ChannelApiTest extends OrchestrationApiTest {
 
     @Autowired
     private ChannelDeliveries deliveries;
+
+    @Autowired
+    private ChannelRepository repository;
 
     @Test
     void aMessageIsDeliveredToTheOtherParticipantsWhoAnswer() {
@@ -79,7 +87,7 @@ class ChannelApiTest extends OrchestrationApiTest {
                 post(
                         "/api/v1/channels/" + channel + "/messages",
                         user,
-                        Map.of("senderId", java.util.UUID.randomUUID().toString(), "type", "math", "content", "x")),
+                        Map.of("senderId", UUID.randomUUID().toString(), "type", "math", "content", "x")),
                 400,
                 "validation");
     }
@@ -186,6 +194,69 @@ class ChannelApiTest extends OrchestrationApiTest {
                     .isIn(
                             items[0].get(1).get("id").asString(),
                             items[0].get(2).get("id").asString());
+        }
+    }
+
+    /** Instances sweeping at the same moment never claim the same delivery ({@code FOR UPDATE SKIP LOCKED}). */
+    @Test
+    void concurrentSweepsClaimEachPendingDeliveryAtMostOnce() throws Exception {
+        String user = newUser();
+        Response created = post("/api/v1/channels", user, Map.of("name", "claims", "participants", List.of(ASSISTANT)));
+        UUID channel = UUID.fromString(created.json().get("id").asString());
+        UUID owner = UUID.fromString(created.json().get("ownerId").asString());
+        Set<ChannelRepository.Claim> pending = new HashSet<>();
+        for (int i = 0; i < 200; i++) {
+            UUID message = UUID.randomUUID();
+            UUID recipient = UUID.randomUUID();
+            repository.insertMessage(
+                    message,
+                    channel,
+                    owner,
+                    UUID.fromString(ASSISTANT),
+                    "note",
+                    JSON.getNodeFactory().stringNode("m" + i),
+                    null);
+            repository.insertDelivery(message, recipient, owner, "pending", null, 0); // unclaimed, as if released
+            pending.add(new ChannelRepository.Claim(message, recipient));
+        }
+        List<Future<List<ChannelRepository.Claim>>> sweeps = new ArrayList<>();
+        try (var threads = Executors.newFixedThreadPool(4)) {
+            CountDownLatch go = new CountDownLatch(1);
+            for (int i = 0; i < 4; i++) {
+                String instance = "sweeper-" + i;
+                sweeps.add(threads.submit(() -> {
+                    go.await();
+                    List<ChannelRepository.Claim> mine = new ArrayList<>();
+                    for (int round = 0; round < 10; round++) {
+                        mine.addAll(repository.claimAbandoned(instance, 60_000, 15));
+                    }
+                    return mine;
+                }));
+            }
+            go.countDown();
+        }
+        List<ChannelRepository.Claim> claimed = new ArrayList<>();
+        for (var sweep : sweeps) {
+            claimed.addAll(sweep.get().stream().filter(pending::contains).toList());
+        }
+        assertThat(claimed).doesNotHaveDuplicates();
+        assertThat(claimed).isNotEmpty();
+        repository.releaseClaims("sweeper-0"); // leave nothing claimed by instances that do not exist
+        repository.releaseClaims("sweeper-1");
+        repository.releaseClaims("sweeper-2");
+        repository.releaseClaims("sweeper-3");
+        jdbcCleanup(pending);
+    }
+
+    @Autowired
+    private JdbcClient jdbc;
+
+    /** These deliveries have no real recipient: remove them so that no sweep tries them. */
+    private void jdbcCleanup(Set<ChannelRepository.Claim> pending) {
+        for (ChannelRepository.Claim claim : pending) {
+            jdbc.sql("DELETE FROM channel_messages WHERE id = :id")
+                    .param("id", claim.messageId())
+                    .update();
         }
     }
 }
