@@ -45,6 +45,10 @@ public record OrchestrationProperties(
      * @param lease how long a service instance's claim on a run lasts without being renewed
      * @param recoveryInterval how often unclaimed or abandoned runs are looked for (and at start-up)
      * @param channelDeliveryAttempts how many times a channel message is offered to one recipient
+     * @param runCredentials whether a run gets its own API key from auth-service, so that its steps can act as the
+     *     user after the user's access token expired
+     * @param credentialRefreshMargin a token that expires sooner than this is replaced by one exchanged from the
+     *     run's API key
      */
     public record Workflows(
             @DefaultValue("8") @Min(1) @Max(256) int maxParallelStepsPerRun,
@@ -53,5 +57,7 @@ public record OrchestrationProperties(
             @DefaultValue("60s") Duration maxBackoff,
             @DefaultValue("30s") Duration lease,
             @DefaultValue("10s") Duration recoveryInterval,
-            @DefaultValue("3") @Min(1) @Max(10) int channelDeliveryAttempts) {}
+            @DefaultValue("3") @Min(1) @Max(10) int channelDeliveryAttempts,
+            @DefaultValue("true") boolean runCredentials,
+            @DefaultValue("60s") Duration credentialRefreshMargin) {}
 }

@@ -119,6 +119,11 @@ public final class FakeUpstreams {
     private static void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
+            if (path.startsWith("/auth/api/v1/auth/api-keys")) {
+                // workflow runs' API keys (issue, exchange, revoke): the stateful stub the workflow tests use
+                AuthStub.handle(exchange);
+                return;
+            }
             String text = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             JsonNode body = text.isBlank() ? JSON.createObjectNode() : JSON.readTree(text);
             RECEIVED.add(new Received(path, Map.copyOf(exchange.getRequestHeaders()), body));

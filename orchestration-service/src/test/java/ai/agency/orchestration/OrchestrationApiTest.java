@@ -171,6 +171,10 @@ public abstract class OrchestrationApiTest {
     private static void handleOpen(HttpExchange exchange) throws IOException {
         try {
             String path = exchange.getRequestURI().getPath();
+            if (path.startsWith("/auth/")) {
+                AuthStub.handle(exchange);
+                return;
+            }
             OPENAI_AUTHORIZATION.set(
                     path.startsWith("/openai/")
                             ? exchange.getRequestHeaders().getFirst("Authorization")
@@ -359,9 +363,11 @@ public abstract class OrchestrationApiTest {
         if (parts.length != 3) {
             return null;
         }
-        return JSON.readTree(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8))
-                .path("sub")
-                .asString();
+        JsonNode claims = JSON.readTree(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
+        if (claims.path("exp").asLong(Long.MAX_VALUE) <= Instant.now().getEpochSecond()) {
+            return null; // expired: the real services answer 401
+        }
+        return claims.path("sub").asString();
     }
 
     private static String problem(int status, String errorType, String detail) {

@@ -1,27 +1,20 @@
 package ai.agency.orchestration.channel;
 
 import ai.agency.common.error.AgencyException;
-import ai.agency.common.error.ErrorClassifier;
-import ai.agency.common.error.ErrorType;
 import ai.agency.common.security.Caller;
-import ai.agency.orchestration.OrchestrationProperties;
 import ai.agency.orchestration.agent.Agent;
 import ai.agency.orchestration.agent.AgentService;
-import ai.agency.orchestration.chat.AgentTurns;
 import ai.agency.orchestration.conversation.Cursor;
 import ai.agency.orchestration.conversation.Page;
-import jakarta.annotation.PreDestroy;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Agent channels: a message posted to a channel is persisted with one delivery row per other participant. A
@@ -33,31 +26,23 @@ import tools.jackson.databind.json.JsonMapper;
 @Service
 class ChannelService {
 
-    private static final Logger log = LoggerFactory.getLogger(ChannelService.class);
-
     private final ChannelRepository repository;
     private final AgentService agents;
-    private final AgentTurns turns;
+    private final ChannelDeliveries deliveries;
+    private final TransactionTemplate tx;
     private final JsonMapper json;
-    private final int attempts;
-    private final ExecutorService deliveries = Executors.newVirtualThreadPerTaskExecutor();
 
     ChannelService(
             ChannelRepository repository,
             AgentService agents,
-            AgentTurns turns,
-            JsonMapper json,
-            OrchestrationProperties properties) {
+            ChannelDeliveries deliveries,
+            TransactionTemplate tx,
+            JsonMapper json) {
         this.repository = repository;
         this.agents = agents;
-        this.turns = turns;
+        this.deliveries = deliveries;
+        this.tx = tx;
         this.json = json;
-        this.attempts = properties.workflows().channelDeliveryAttempts();
-    }
-
-    @PreDestroy
-    void stop() {
-        deliveries.shutdownNow();
     }
 
     record ChannelRequest(String name, List<UUID> participants) {}
@@ -92,6 +77,10 @@ class ChannelService {
                 .orElseThrow(() -> AgencyException.notFound("Channel", id));
     }
 
+    /**
+     * Persists the message with one delivery per other participant (in one transaction), then delivers it to those
+     * that accept its type; see {@link ChannelDeliveries}.
+     */
     UUID post(Caller caller, UUID channelId, MessageRequest request) {
         requireWriter(caller);
         ChannelRepository.Channel channel = get(caller, channelId);
@@ -105,70 +94,45 @@ class ChannelService {
             throw AgencyException.invalidField("content", "must not be empty");
         }
         UUID messageId = UUID.randomUUID();
-        repository.insertMessage(
-                messageId, channelId, channel.ownerId(), request.senderId(), request.type(), request.content(), null);
+        ObjectNode identity = json.createObjectNode()
+                .put("id", caller.id().toString())
+                .put("username", caller.username())
+                .put("token", caller.token());
+        caller.roles().forEach(identity.putArray("roles")::add);
+        List<UUID> recipients = new ArrayList<>();
         for (UUID recipient : channel.participants()) {
             if (recipient.equals(request.senderId())) {
                 continue;
             }
             Agent agent = agents.get(caller, recipient);
-            boolean accepts =
-                    "message".equals(request.type()) || agent.capabilities().contains(request.type());
-            repository.insertDelivery(messageId, recipient, channel.ownerId(), accepts ? "pending" : "skipped");
-            if (accepts) {
-                deliveries.execute(() -> deliver(caller, channel, messageId, agent, request));
+            if ("message".equals(request.type()) || agent.capabilities().contains(request.type())) {
+                recipients.add(recipient);
             }
         }
-        return messageId;
-    }
-
-    private void deliver(
-            Caller caller, ChannelRepository.Channel channel, UUID messageId, Agent agent, MessageRequest request) {
-        String text = request.content().isString()
-                ? request.content().asString()
-                : request.content().toString();
-        for (int attempt = 1; ; attempt++) {
-            try {
-                String answer = turns.ask(caller, agent.id(), "Channel " + channel.name(), text)
-                        .content();
-                UUID replyId = UUID.randomUUID();
-                repository.insertMessage(
-                        replyId,
-                        channel.id(),
-                        channel.ownerId(),
-                        agent.id(),
-                        "reply",
-                        json.getNodeFactory().stringNode(answer),
-                        messageId);
-                repository.deliveryOutcome(messageId, agent.id(), "delivered", attempt, replyId, null);
-                return;
-            } catch (RuntimeException e) {
-                ErrorType type = e instanceof AgencyException a ? a.errorType() : ErrorClassifier.classify(e);
-                boolean last = attempt >= attempts || !type.recoverable();
-                repository.deliveryOutcome(
-                        messageId,
-                        agent.id(),
-                        last ? "failed" : "pending",
-                        attempt,
-                        null,
-                        json.createObjectNode().put("errorType", type.code()).put("message", e.getMessage()));
-                if (last) {
-                    log.warn(
-                            "channel {} message {} was not delivered to agent {}: {}",
-                            channel.id(),
+        tx.executeWithoutResult(status -> {
+            repository.insertMessage(
+                    messageId,
+                    channelId,
+                    channel.ownerId(),
+                    request.senderId(),
+                    request.type(),
+                    request.content(),
+                    null,
+                    identity);
+            for (UUID recipient : channel.participants()) {
+                if (!recipient.equals(request.senderId())) {
+                    repository.insertDelivery(
                             messageId,
-                            agent.id(),
-                            type.code());
-                    return;
-                }
-                try {
-                    Thread.sleep(200L << attempt);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    return;
+                            recipient,
+                            channel.ownerId(),
+                            recipients.contains(recipient) ? "pending" : "skipped",
+                            deliveries.instance(),
+                            deliveries.leaseMs());
                 }
             }
-        }
+        });
+        recipients.forEach(recipient -> deliveries.start(messageId, recipient));
+        return messageId;
     }
 
     Page<ChannelRepository.Message> messages(Caller caller, UUID channelId, Integer limit, String cursor) {

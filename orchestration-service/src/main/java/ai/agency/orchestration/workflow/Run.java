@@ -30,6 +30,22 @@ record Run(
 
     static final Set<String> ACTIVE = Set.of(QUEUED, RUNNING, WAITING_APPROVAL);
 
+    Run withStatus(String newStatus) {
+        return new Run(
+                id,
+                workflowId,
+                userId,
+                newStatus,
+                input,
+                steps,
+                output,
+                error,
+                caller,
+                createdAt,
+                startedAt,
+                completedAt);
+    }
+
     boolean finished() {
         return !ACTIVE.contains(status);
     }

@@ -1,7 +1,7 @@
 package ai.agency.orchestration.workflow;
 
+import ai.agency.common.error.ErrorClassifier;
 import ai.agency.common.error.ErrorType;
-import ai.agency.common.security.Caller;
 import ai.agency.orchestration.OrchestrationProperties;
 import jakarta.annotation.PreDestroy;
 import java.net.InetAddress;
@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
@@ -55,12 +56,16 @@ class RunEngine {
     private final TransactionTemplate tx;
     private final RunNotifier notifier;
     private final WorkflowMetrics metrics;
+    private final RunCredentials credentials;
     private final JsonMapper json;
     private final OrchestrationProperties.Workflows settings;
     private final String instance;
     private final Semaphore slots;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final Map<UUID, Coordinator> active = new ConcurrentHashMap<>();
+    /** Coordinator failures in a row, per run, for the restart backoff. */
+    private final Map<UUID, Integer> restarts = new ConcurrentHashMap<>();
+
     private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "workflow-recovery");
         t.setDaemon(true);
@@ -74,6 +79,7 @@ class RunEngine {
             TransactionTemplate tx,
             RunNotifier notifier,
             WorkflowMetrics metrics,
+            RunCredentials credentials,
             JsonMapper json,
             OrchestrationProperties properties) {
         this.repository = repository;
@@ -81,6 +87,7 @@ class RunEngine {
         this.tx = tx;
         this.notifier = notifier;
         this.metrics = metrics;
+        this.credentials = credentials;
         this.json = json;
         this.settings = properties.workflows();
         this.slots = new Semaphore(settings.maxParallelSteps());
@@ -107,8 +114,27 @@ class RunEngine {
     private void recoverQuietly() {
         try {
             recover();
+            credentials.revokeFinished();
         } catch (RuntimeException e) {
             log.warn("workflow recovery sweep failed: {}", e.toString());
+        }
+    }
+
+    /** Revokes the credentials of ended runs, in the background. */
+    private void revokeSoon() {
+        if (stopping) {
+            return;
+        }
+        try {
+            threads.execute(() -> {
+                try {
+                    credentials.revokeFinished();
+                } catch (RuntimeException e) {
+                    log.warn("revoking workflow run credentials failed: {}", e.toString());
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // stopping
         }
     }
 
@@ -189,6 +215,7 @@ class RunEngine {
         private volatile int blocked;
         private volatile int waiting;
         private Instant renewedAt = Instant.now();
+        private Run definition;
 
         Coordinator(UUID runId) {
             this.runId = runId;
@@ -203,8 +230,16 @@ class RunEngine {
                         log.warn("lost the claim on workflow run {}; another instance executes it", runId);
                         return;
                     }
-                    Run run = repository.findRun(runId).orElse(null);
+                    // the definition, input and identity never change: read once; status and steps every time
+                    WorkflowRepository.RunState state = repository.runState(runId);
+                    if (definition == null && state != null) {
+                        definition = repository.findRun(runId).orElse(null);
+                    }
+                    Run run = state == null || definition == null ? null : definition.withStatus(state.status());
                     if (run == null || run.finished()) {
+                        restarts.remove(runId);
+                        credentials.forget(runId);
+                        revokeSoon();
                         return;
                     }
                     if (Run.QUEUED.equals(run.status())) {
@@ -214,8 +249,7 @@ class RunEngine {
                         });
                         continue;
                     }
-                    List<RunStep> steps = repository.steps(runId);
-                    Instant nextWake = schedule(run, steps);
+                    Instant nextWake = schedule(run, state.steps());
                     if (nextWake == null) {
                         continue; // something changed: look again
                     }
@@ -238,8 +272,7 @@ class RunEngine {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
                 if (!stopping) {
-                    log.error("workflow run {} coordinator failed; the run is released for recovery", runId, e);
-                    repository.releaseClaim(runId, instance);
+                    restartLater(e);
                 }
             } finally {
                 running.values().forEach(a -> {
@@ -248,6 +281,27 @@ class RunEngine {
                 });
                 running.clear();
                 active.remove(runId);
+            }
+        }
+
+        /**
+         * The coordinator failed (typically the database was briefly unreachable or its pool exhausted): start a new
+         * one for the run after a pause that doubles with each failure in a row (1 s … {@code recovery-interval}). The
+         * claim is kept; steps that were running are run again, as after a restart.
+         */
+        private void restartLater(RuntimeException e) {
+            int failures = restarts.merge(runId, 1, Integer::sum);
+            long delay = Math.min(settings.recoveryInterval().toMillis(), 1000L << Math.min(10, failures - 1));
+            log.warn(
+                    "workflow run {} coordinator failed ({}); restarting it in {} ms",
+                    runId,
+                    ErrorClassifier.classify(e).code(),
+                    delay,
+                    e);
+            try {
+                sweeper.schedule(() -> RunEngine.this.start(runId), delay, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException rejected) {
+                // stopping: the claim is released with all others
             }
         }
 
@@ -351,7 +405,7 @@ class RunEngine {
                     return null;
                 }
                 launch(run, step, attempt[0], Templates.fill(step.input(), scope));
-                return null;
+                // other ready steps start in the same pass; this one's dependants are not ready (it is running)
             }
             blocked = blockedNow;
             waiting = waitingNow;
@@ -373,12 +427,12 @@ class RunEngine {
         }
 
         private void launch(Run run, StepDefinition step, int attempt, JsonNode input) {
-            Caller caller = caller(run.caller());
             Duration timeout =
                     step.timeoutMs() == null ? settings.defaultStepTimeout() : Duration.ofMillis(step.timeoutMs());
             Instant started = Instant.now();
             Future<?> future = threads.submit(() -> {
-                Future<JsonNode> work = threads.submit(() -> runner.execute(runId, caller, step, input));
+                Future<JsonNode> work =
+                        threads.submit(() -> runner.execute(runId, () -> credentials.actingAs(run), step, input));
                 Outcome outcome;
                 try {
                     outcome = new Outcome(
@@ -426,8 +480,7 @@ class RunEngine {
             metrics.step(step.type(), outcome.failure() == null ? "succeeded" : "failed", outcome.took());
             if (outcome.failure() == null) {
                 commit(() -> {
-                    Run locked = repository.lockRun(runId).orElseThrow();
-                    if (!locked.finished()
+                    if (!repository.lockRunFinished(runId)
                             && repository.completeStep(
                                     runId, step.id(), outcome.attempt(), RunStep.SUCCEEDED, outcome.output(), null)) {
                         ObjectNode data = stepEvent(step.id(), RunStep.SUCCEEDED, outcome.attempt());
@@ -444,8 +497,7 @@ class RunEngine {
                 long delay = capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1);
                 Instant at = Instant.now().plusMillis(delay);
                 commit(() -> {
-                    Run locked = repository.lockRun(runId).orElseThrow();
-                    if (!locked.finished()
+                    if (!repository.lockRunFinished(runId)
                             && repository.retryStep(runId, step.id(), outcome.attempt(), error(step, failure), at)) {
                         ObjectNode data = stepEvent(step.id(), RunStep.FAILED, outcome.attempt());
                         data.set("error", error(step, failure));
@@ -463,8 +515,7 @@ class RunEngine {
         private void fail(StepDefinition step, int attempt, StepFailure failure) {
             ObjectNode error = error(step, failure);
             commit(() -> {
-                Run locked = repository.lockRun(runId).orElseThrow();
-                if (locked.finished()) {
+                if (repository.lockRunFinished(runId)) {
                     return;
                 }
                 if (attempt > 0) {
@@ -500,8 +551,7 @@ class RunEngine {
                 }
             }
             commit(() -> {
-                Run locked = repository.lockRun(runId).orElseThrow();
-                if (!locked.finished()) {
+                if (!repository.lockRunFinished(runId)) {
                     repository.finishRun(runId, Run.SUCCEEDED, output, null);
                     event("run.succeeded", runEvent(Run.SUCCEEDED, 1, output, null));
                 }
@@ -585,17 +635,6 @@ class RunEngine {
     @SuppressWarnings("unchecked")
     private Map<String, Object> plain(JsonNode scope) {
         return json.convertValue(scope, Map.class);
-    }
-
-    private static Caller caller(JsonNode node) {
-        Set<String> roles = new HashSet<>();
-        node.path("roles").forEach(r -> roles.add(r.asString()));
-        return new Caller(
-                UUID.fromString(node.path("id").asString()),
-                node.path("username").asString(null),
-                roles,
-                Set.of(),
-                node.path("token").asString(null));
     }
 
     private static String hostName() {

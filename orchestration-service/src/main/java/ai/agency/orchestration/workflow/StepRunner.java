@@ -6,6 +6,7 @@ import ai.agency.common.error.ErrorType;
 import ai.agency.common.security.Caller;
 import ai.agency.orchestration.chat.AgentTurns;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -26,11 +27,12 @@ class StepRunner {
         this.json = json;
     }
 
-    JsonNode execute(UUID runId, Caller caller, StepDefinition step, JsonNode input) {
+    /** Runs the step; {@code caller} is asked for only by steps that call other services (it may renew a token). */
+    JsonNode execute(UUID runId, Supplier<Caller> caller, StepDefinition step, JsonNode input) {
         try {
             return switch (step.type()) {
-                case "tool" -> tool(caller, input);
-                case "agent" -> agent(runId, caller, step, input);
+                case "tool" -> tool(caller.get(), input);
+                case "agent" -> agent(runId, caller.get(), step, input);
                 case "approval" -> json.createObjectNode().put("approved", true);
                 default -> input;
             };

@@ -67,6 +67,28 @@ class WorkflowController {
                 .body(Map.of("runId", run.id(), "status", run.status()));
     }
 
+    /** The caller's runs (an admin's: all), newest first; {@code ?workflowId&status&limit&cursor}. */
+    @GetMapping("/api/v1/runs")
+    Page<RunSummary> runs(
+            @RequestParam(required = false) UUID workflowId,
+            @RequestParam(required = false) String status,
+            @RequestParam(required = false) Integer limit,
+            @RequestParam(required = false) String cursor,
+            Caller caller) {
+        return workflows.runs(caller, workflowId, status, limit, cursor);
+    }
+
+    /** The runs of one workflow the caller can see (else 404), newest first; {@code ?status&limit&cursor}. */
+    @GetMapping("/api/v1/workflows/{id}/runs")
+    Page<RunSummary> workflowRuns(
+            @PathVariable UUID id,
+            @RequestParam(required = false) String status,
+            @RequestParam(required = false) Integer limit,
+            @RequestParam(required = false) String cursor,
+            Caller caller) {
+        return workflows.runs(caller, id, status, limit, cursor);
+    }
+
     @GetMapping("/api/v1/runs/{runId}")
     RunView run(@PathVariable UUID runId, Caller caller) {
         return workflows.view(caller, runId);

@@ -67,12 +67,15 @@ class WorkflowRepository {
 
     // ---- runs ----
 
-    void insertRun(Run run, String claimedBy, Duration lease) {
+    void insertRun(Run run, String claimedBy, Duration lease, RunCredentials.Grant grant) {
         jdbc.sql("""
-                INSERT INTO runs (id, workflow_id, user_id, status, input, steps, caller, claimed_by, claimed_until)
+                INSERT INTO runs (id, workflow_id, user_id, status, input, steps, caller, claimed_by, claimed_until,
+                                  credential_id, credential)
                 VALUES (:id, :workflowId, :userId, :status, :input::jsonb, :steps::jsonb, :caller::jsonb, :claimedBy,
-                        now() + :leaseMs * interval '1 millisecond')
+                        now() + :leaseMs * interval '1 millisecond', :credentialId, :credential)
                 """)
+                .param("credentialId", grant == null ? null : grant.keyId())
+                .param("credential", grant == null ? null : grant.sealedKey())
                 .param("id", run.id())
                 .param("workflowId", run.workflowId())
                 .param("userId", run.userId())
@@ -111,12 +114,81 @@ class WorkflowRepository {
                 .optional();
     }
 
+    /**
+     * Runs newest first, one more than {@code limit}: the user's, or everyone's when {@code all}; optionally only those
+     * of one workflow and/or in one status.
+     */
+    List<Row<RunSummary>> listRuns(UUID userId, boolean all, UUID workflowId, String status, Long before, int limit) {
+        return jdbc.sql("""
+                SELECT r.seq, r.id, r.workflow_id, r.user_id, r.status, r.error, r.created_at, r.started_at,
+                       r.completed_at,
+                       (SELECT CASE WHEN count(*) = 0 THEN 1.0
+                                    ELSE count(*) FILTER (WHERE s.status IN ('succeeded', 'failed', 'skipped',
+                                                                             'cancelled'))::float8 / count(*) END
+                          FROM run_steps s WHERE s.run_id = r.id) AS progress
+                FROM runs r
+                WHERE (r.user_id = :userId OR :all)
+                  AND (CAST(:workflowId AS uuid) IS NULL OR r.workflow_id = :workflowId)
+                  AND (CAST(:status AS varchar) IS NULL OR r.status = :status)
+                  AND (CAST(:before AS bigint) IS NULL OR r.seq < :before)
+                ORDER BY r.seq DESC LIMIT :limit
+                """)
+                .param("userId", userId)
+                .param("all", all)
+                .param("workflowId", workflowId)
+                .param("status", status)
+                .param("before", before)
+                .param("limit", limit + 1)
+                .query((rs, i) -> new Row<>(
+                        rs.getLong("seq"),
+                        new RunSummary(
+                                rs.getObject("id", UUID.class),
+                                rs.getObject("workflow_id", UUID.class),
+                                rs.getObject("user_id", UUID.class),
+                                rs.getString("status"),
+                                rs.getDouble("progress"),
+                                node(rs.getString("error")),
+                                instant(rs.getTimestamp("created_at")),
+                                instant(rs.getTimestamp("started_at")),
+                                instant(rs.getTimestamp("completed_at")))))
+                .list();
+    }
+
     /** Locks the run's row for the rest of the transaction: every change of a run and its events goes through it. */
     Optional<Run> lockRun(UUID id) {
         return jdbc.sql("SELECT * FROM runs WHERE id = :id FOR UPDATE")
                 .param("id", id)
                 .query(this::run)
                 .optional();
+    }
+
+    /** The run's status and its steps, in one query; null when there is no such run. */
+    RunState runState(UUID runId) {
+        String[] status = {null};
+        List<RunStep> steps = new java.util.ArrayList<>();
+        jdbc.sql("""
+                SELECT r.status AS run_status, s.*
+                FROM runs r LEFT JOIN run_steps s ON s.run_id = r.id
+                WHERE r.id = :runId ORDER BY s.position
+                """).param("runId", runId).query(rs -> {
+            status[0] = rs.getString("run_status");
+            if (rs.getString("step_id") != null) {
+                steps.add(step(rs, 0));
+            }
+        });
+        return status[0] == null ? null : new RunState(status[0], steps);
+    }
+
+    /** A run's status with its steps. */
+    record RunState(String status, List<RunStep> steps) {}
+
+    /** Locks the run's row for the rest of the transaction; whether the run has ended. */
+    boolean lockRunFinished(UUID id) {
+        String status = jdbc.sql("SELECT status FROM runs WHERE id = :id FOR UPDATE")
+                .param("id", id)
+                .query(String.class)
+                .single();
+        return !Run.ACTIVE.contains(status);
     }
 
     List<RunStep> steps(UUID runId) {
@@ -263,21 +335,54 @@ class WorkflowRepository {
                 .update();
     }
 
+    // ---- credentials ----
+
+    /** The run's service credential, while it has one. */
+    Optional<RunCredentials.Grant> credential(UUID runId) {
+        return jdbc.sql("SELECT credential_id, credential FROM runs WHERE id = :id AND credential_id IS NOT NULL")
+                .param("id", runId)
+                .query((rs, i) ->
+                        new RunCredentials.Grant(rs.getObject("credential_id", UUID.class), rs.getBytes("credential")))
+                .optional();
+    }
+
+    /** A run that has ended and still holds a credential to revoke. */
+    record FinishedCredential(UUID runId, RunCredentials.Grant grant) {}
+
+    List<FinishedCredential> finishedCredentials(int limit) {
+        return jdbc.sql("""
+                SELECT id, credential_id, credential FROM runs
+                WHERE credential_id IS NOT NULL AND status NOT IN ('queued', 'running', 'waiting_approval')
+                ORDER BY seq LIMIT :limit
+                """)
+                .param("limit", limit)
+                .query((rs, i) -> new FinishedCredential(
+                        rs.getObject("id", UUID.class),
+                        new RunCredentials.Grant(rs.getObject("credential_id", UUID.class), rs.getBytes("credential"))))
+                .list();
+    }
+
+    void clearCredential(UUID runId) {
+        jdbc.sql("UPDATE runs SET credential_id = NULL, credential = NULL WHERE id = :id")
+                .param("id", runId)
+                .update();
+    }
+
     // ---- events ----
 
     /** Appends an event with the run's next sequence number (call with the run's row locked). */
     long appendEvent(UUID runId, String type, JsonNode data) {
-        long seq = jdbc.sql("UPDATE runs SET event_seq = event_seq + 1 WHERE id = :id RETURNING event_seq")
-                .param("id", runId)
-                .query(Long.class)
-                .single();
-        jdbc.sql("INSERT INTO run_events (run_id, seq, type, data) VALUES (:runId, :seq, :type, :data::jsonb)")
+        return jdbc.sql("""
+                WITH next AS (UPDATE runs SET event_seq = event_seq + 1 WHERE id = :runId RETURNING event_seq)
+                INSERT INTO run_events (run_id, seq, type, data)
+                SELECT :runId, event_seq, :type, :data::jsonb FROM next
+                RETURNING seq
+                """)
                 .param("runId", runId)
-                .param("seq", seq)
                 .param("type", type)
                 .param("data", json.writeValueAsString(data))
-                .update();
-        return seq;
+                .query(Long.class)
+                .single();
     }
 
     List<RunEvent> events(UUID runId, long after, int limit) {

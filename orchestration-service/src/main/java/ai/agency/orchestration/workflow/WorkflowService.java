@@ -7,6 +7,7 @@ import ai.agency.orchestration.conversation.Page;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -23,6 +24,7 @@ class WorkflowService {
     private final RunEngine engine;
     private final TransactionTemplate tx;
     private final WorkflowMetrics metrics;
+    private final RunCredentials credentials;
     private final JsonMapper json;
 
     WorkflowService(
@@ -31,12 +33,14 @@ class WorkflowService {
             RunEngine engine,
             TransactionTemplate tx,
             WorkflowMetrics metrics,
+            RunCredentials credentials,
             JsonMapper json) {
         this.repository = repository;
         this.validator = validator;
         this.engine = engine;
         this.tx = tx;
         this.metrics = metrics;
+        this.credentials = credentials;
         this.json = json;
     }
 
@@ -94,10 +98,38 @@ class WorkflowService {
                 null,
                 null,
                 null);
-        tx.executeWithoutResult(s -> repository.insertRun(run, engine.instance(), engine.lease()));
+        RunCredentials.Grant grant = credentials.grant(caller, run.id()).orElse(null);
+        tx.executeWithoutResult(s -> repository.insertRun(run, engine.instance(), engine.lease(), grant));
         engine.start(run.id());
         return new RunView(
                 run.id(), run.workflowId(), Run.QUEUED, 0, List.of(), run.input(), null, null, null, null, null);
+    }
+
+    /** Every run state, for the {@code status} filter. */
+    static final Set<String> RUN_STATES =
+            Set.of(Run.QUEUED, Run.RUNNING, Run.WAITING_APPROVAL, Run.SUCCEEDED, Run.FAILED, Run.CANCELLED);
+
+    /**
+     * The caller's runs (an admin's: everyone's), newest first, optionally of one workflow (which the caller must be
+     * able to see, else 404) and in one status.
+     */
+    Page<RunSummary> runs(Caller caller, UUID workflowId, String status, Integer limit, String cursor) {
+        int size = Cursor.limit(limit);
+        Long before = Cursor.decode(cursor);
+        if (status != null && !RUN_STATES.contains(status)) {
+            throw AgencyException.invalidField(
+                    "status", "must be one of queued, running, waiting_approval, succeeded, failed, cancelled");
+        }
+        if (workflowId != null) {
+            get(caller, workflowId);
+        }
+        List<WorkflowRepository.Row<RunSummary>> rows =
+                repository.listRuns(caller.id(), caller.isAdmin(), workflowId, status, before, size);
+        boolean more = rows.size() > size;
+        List<WorkflowRepository.Row<RunSummary>> shown = more ? rows.subList(0, size) : rows;
+        return new Page<>(
+                shown.stream().map(WorkflowRepository.Row::value).toList(),
+                more ? Cursor.encode(shown.getLast().seq()) : null);
     }
 
     Run run(Caller caller, UUID runId) {

@@ -349,6 +349,78 @@ class WorkflowApiTest extends OrchestrationApiTest {
     }
 
     @Test
+    void runsAreListedNewestFirstScopedToTheCallerFilteredAndPaged() {
+        String owner = newUser();
+        String wfA = workflow(owner, List.of(step("one", "transform", "a")));
+        String wfB = workflow(owner, List.of(step("gate", "approval", null)));
+        String a1 = start(owner, wfA, Map.of());
+        awaitStatus(owner, a1, "succeeded");
+        String b1 = start(owner, wfB, Map.of());
+        awaitStatus(owner, b1, "waiting_approval");
+        String a2 = start(owner, wfA, Map.of());
+        awaitStatus(owner, a2, "succeeded");
+        String stranger = newUser();
+        String strangers = start(stranger, workflow(stranger, List.of(step("one", "transform", "x"))), Map.of());
+
+        JsonNode all = get("/api/v1/runs", owner).json();
+        assertThat(ids(all)).containsExactly(a2, b1, a1);
+        assertThat(all.get("nextCursor").isNull()).isTrue();
+        JsonNode newest = all.get("items").get(0);
+        assertThat(newest.get("workflowId").asString()).isEqualTo(wfA);
+        assertThat(newest.get("status").asString()).isEqualTo("succeeded");
+        assertThat(newest.get("progress").asDouble()).isEqualTo(1.0);
+        assertThat(newest.has("completedAt")).isTrue();
+        assertThat(all.get("items").get(1).get("progress").asDouble()).isEqualTo(0.0);
+
+        assertThat(ids(get("/api/v1/runs?workflowId=" + wfA, owner).json())).containsExactly(a2, a1);
+        assertThat(ids(get("/api/v1/workflows/" + wfA + "/runs", owner).json())).containsExactly(a2, a1);
+        assertThat(ids(get("/api/v1/runs?status=waiting_approval", owner).json()))
+                .containsExactly(b1);
+        assertThat(ids(get("/api/v1/workflows/" + wfA + "/runs?status=waiting_approval", owner)
+                        .json()))
+                .isEmpty();
+
+        JsonNode first = get("/api/v1/runs?limit=2", owner).json();
+        assertThat(ids(first)).containsExactly(a2, b1);
+        JsonNode second = get(
+                        "/api/v1/runs?limit=2&cursor=" + first.get("nextCursor").asString(), owner)
+                .json();
+        assertThat(ids(second)).containsExactly(a1);
+        assertThat(second.get("nextCursor").isNull()).isTrue();
+
+        // isolation: the stranger sees only their run, and not the owner's workflow; an admin sees both users' runs
+        assertThat(ids(get("/api/v1/runs", stranger).json())).containsExactly(strangers);
+        assertProblem(get("/api/v1/workflows/" + wfA + "/runs", stranger), 404, "not_found");
+        assertProblem(get("/api/v1/runs?workflowId=" + wfA, stranger), 404, "not_found");
+        assertThat(ids(get("/api/v1/runs?workflowId=" + wfA, jwts.admin(UUID.randomUUID()))
+                        .json()))
+                .containsExactly(a2, a1);
+        assertThat(ids(get("/api/v1/runs?limit=100", jwts.admin(UUID.randomUUID()))
+                        .json()))
+                .contains(a1, b1, a2, strangers);
+
+        // bad filters are problems naming the parameter
+        assertThat(assertProblem(get("/api/v1/runs?status=done", owner), 400, "validation")
+                        .get("errors")
+                        .get(0)
+                        .get("field")
+                        .asString())
+                .isEqualTo("status");
+        assertProblem(get("/api/v1/runs?workflowId=not-a-uuid", owner), 400, "validation");
+        assertProblem(get("/api/v1/runs?limit=0", owner), 400, "validation");
+        assertProblem(get("/api/v1/runs?limit=101", owner), 400, "validation");
+        assertProblem(get("/api/v1/runs?cursor=bogus!", owner), 400, "validation");
+        assertProblem(get("/api/v1/runs", null), 401, "authentication");
+        post("/api/v1/runs/" + b1 + "/cancel", owner, null);
+    }
+
+    private static List<String> ids(JsonNode page) {
+        List<String> ids = new ArrayList<>();
+        page.get("items").forEach(item -> ids.add(item.get("id").asString()));
+        return ids;
+    }
+
+    @Test
     void anAgentStepRunsOneChatTurn() {
         String user = newUser();
         String id = workflow(
@@ -378,6 +450,7 @@ class WorkflowApiTest extends OrchestrationApiTest {
                         "--spring.datasource.password=" + environment.getProperty("spring.datasource.password"),
                         "--agency.clients.memory.base-url=" + stubUrl() + "/memory",
                         "--agency.clients.tool.base-url=" + stubUrl() + "/tool",
+                        "--agency.clients.auth.base-url=" + stubUrl() + "/auth",
                         "--agency.orchestration.tools-cache-ttl=0s",
                         "--agency.orchestration.workflows.recovery-interval=1h");
         String runId;

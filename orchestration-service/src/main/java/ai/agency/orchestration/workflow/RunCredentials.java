@@ -1,0 +1,264 @@
+package ai.agency.orchestration.workflow;
+
+import ai.agency.common.client.ServiceClients;
+import ai.agency.common.crypto.SecretSealer;
+import ai.agency.common.error.ErrorClassifier;
+import ai.agency.common.error.ErrorType;
+import ai.agency.common.security.Caller;
+import ai.agency.orchestration.OrchestrationProperties;
+import com.nimbusds.jwt.JWTParser;
+import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.core.env.Environment;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.client.RestClientResponseException;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Who a run acts as when its steps call tool-service and memory-service, also after the access token of the user
+ * who started it expired (access tokens live minutes, runs may wait days for an approval).
+ *
+ * <p>When a run starts, orchestration asks auth-service, with the starter's still valid token, for an API key of
+ * that user named {@code workflow-run <runId>} with the scopes {@code read, write} ({@code POST
+ * /api/v1/auth/api-keys}); the key is stored with the run, sealed with the master key. A step uses the starter's
+ * token while it is valid for more than {@code credential-refresh-margin}; after that the key is exchanged for a
+ * short-lived access token ({@code POST /api/v1/auth/api-keys/exchange}), kept in memory until it nears its own
+ * expiry. When the run has ended, the key is revoked with a token exchanged from it ({@code DELETE
+ * /api/v1/auth/api-keys/{id}}) and cleared; a revocation that fails (auth-service down) is retried by the recovery
+ * sweep, so keys do not outlive their runs for long.
+ *
+ * <p>When auth-service cannot issue a key (down, or the user already has 100 active keys) the run starts anyway with
+ * the starter's token only, and a tool or agent step executed after that token expired fails with
+ * {@code authentication} and a message saying so.
+ */
+@Component
+class RunCredentials {
+
+    private static final Logger log = LoggerFactory.getLogger(RunCredentials.class);
+
+    /** An issued key: its id and the key itself, sealed. */
+    record Grant(UUID keyId, byte[] sealedKey) {}
+
+    private record Fresh(String token, Instant expiresAt) {}
+
+    private final ServiceClients clients;
+    private final WorkflowRepository repository;
+    private final TransactionTemplate tx;
+    private final SecretSealer sealer;
+    private final boolean enabled;
+    private final Duration margin;
+    private final Map<UUID, Fresh> fresh = new ConcurrentHashMap<>();
+    private final AtomicBoolean revoking = new AtomicBoolean();
+
+    RunCredentials(
+            ServiceClients clients,
+            WorkflowRepository repository,
+            TransactionTemplate tx,
+            Environment environment,
+            OrchestrationProperties properties,
+            @Value("${AGENCY_MASTER_KEY:}") String masterKey) {
+        this.clients = clients;
+        this.repository = repository;
+        this.tx = tx;
+        boolean missingKey = (masterKey == null || masterKey.isBlank()) && environment.matchesProfiles("prod");
+        if (missingKey && properties.workflows().runCredentials()) {
+            log.warn("AGENCY_MASTER_KEY is not set in the prod profile: workflow runs get no API key of their own, so"
+                    + " their tool and agent steps fail once the starter's access token expired");
+        }
+        this.sealer = new SecretSealer(missingKey ? "" : masterKey, false, "a workflow run credential");
+        this.enabled = properties.workflows().runCredentials() && !missingKey;
+        this.margin = properties.workflows().credentialRefreshMargin();
+    }
+
+    private RestClient auth() {
+        return clients.restClient("auth");
+    }
+
+    /** Asks auth-service for the run's API key as {@code caller}; empty (logged) when it cannot issue one. */
+    Optional<Grant> grant(Caller caller, UUID runId) {
+        if (!enabled || caller.token() == null) {
+            return Optional.empty();
+        }
+        try {
+            JsonNode created = auth().post()
+                    .uri("/api/v1/auth/api-keys")
+                    .header(HttpHeaders.AUTHORIZATION, "Bearer " + caller.token())
+                    .body(Map.of("name", "workflow-run " + runId, "scopes", List.of("read", "write")))
+                    .retrieve()
+                    .body(JsonNode.class);
+            UUID keyId = UUID.fromString(created.path("id").asString());
+            byte[] sealed = sealer.encrypt(created.path("key").asString().getBytes(StandardCharsets.UTF_8));
+            return Optional.of(new Grant(keyId, sealed));
+        } catch (RuntimeException e) {
+            log.warn(
+                    "auth-service issued no credential for workflow run {} ({}); its steps can call other services"
+                            + " only until the starter's access token expires",
+                    runId,
+                    ErrorClassifier.classify(e).code());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The identity a step acts as: the starter (id, name, roles as stored) with an access token that is valid for
+     * the next {@code credential-refresh-margin}. Throws {@link StepFailure} {@code authentication} when there is
+     * none, or the class of auth-service's failure (recoverable ones are retried under the step's policy).
+     */
+    Caller actingAs(Run run) {
+        String token = run.caller().path("token").asString(null);
+        Instant expires = expiry(token);
+        if (token != null && expires.isAfter(Instant.now().plus(margin))) {
+            return caller(run.caller(), token);
+        }
+        Fresh cached = fresh.get(run.id());
+        if (cached != null && cached.expiresAt().isAfter(Instant.now().plus(margin))) {
+            return caller(run.caller(), cached.token());
+        }
+        Optional<Grant> grant = repository.credential(run.id());
+        if (grant.isEmpty()) {
+            if (token != null && expires.isAfter(Instant.now())) {
+                return caller(run.caller(), token); // about to expire, but still valid and nothing better
+            }
+            throw new StepFailure(
+                    ErrorType.AUTHENTICATION,
+                    "The access token of the user who started the run "
+                            + (token == null ? "is no longer stored" : "expired at " + expires)
+                            + " and the run holds no service credential (auth-service issued none when the run"
+                            + " started), so it cannot call other services as that user any more");
+        }
+        Fresh exchanged = exchange(grant.get());
+        fresh.put(run.id(), exchanged);
+        return caller(run.caller(), exchanged.token());
+    }
+
+    private Fresh exchange(Grant grant) {
+        String key = new String(sealer.decrypt(grant.sealedKey()), StandardCharsets.UTF_8);
+        try {
+            JsonNode answer = auth().post()
+                    .uri("/api/v1/auth/api-keys/exchange")
+                    .header("X-API-Key", key)
+                    .retrieve()
+                    .body(JsonNode.class);
+            String token = answer.path("accessToken").asString();
+            return new Fresh(token, expiry(token));
+        } catch (RestClientResponseException e) {
+            if (e.getStatusCode().isSameCodeAs(HttpStatus.UNAUTHORIZED)) {
+                throw new StepFailure(
+                        ErrorType.AUTHENTICATION,
+                        "auth-service refused the run's service credential (the key was revoked or the user was"
+                                + " disabled)");
+            }
+            ErrorType type = ErrorClassifier.classify(e);
+            throw new StepFailure(type, "auth-service could not renew the run's access token (" + type.code() + ")");
+        } catch (StepFailure e) {
+            throw e;
+        } catch (RuntimeException e) {
+            ErrorType type = ErrorClassifier.classify(e);
+            throw new StepFailure(type, "auth-service could not renew the run's access token (" + type.code() + ")");
+        }
+    }
+
+    /**
+     * Revokes the keys of runs that have ended (in auth-service) and clears them; keys auth-service no longer knows
+     * are just cleared. Returns how many were cleared; the others are tried again on the next call.
+     */
+    int revokeFinished() {
+        if (!revoking.compareAndSet(false, true)) {
+            return 0; // another thread is at it; it takes what is there
+        }
+        try {
+            return revokeFinishedNow();
+        } finally {
+            revoking.set(false);
+        }
+    }
+
+    /** The run has ended here: its exchanged token is no longer needed. */
+    void forget(UUID runId) {
+        fresh.remove(runId);
+    }
+
+    private int revokeFinishedNow() {
+        int cleared = 0;
+        for (WorkflowRepository.FinishedCredential finished : repository.finishedCredentials(20)) {
+            fresh.remove(finished.runId());
+            try {
+                revoke(finished.grant());
+            } catch (RuntimeException e) {
+                log.warn(
+                        "could not revoke the credential of workflow run {} yet: {}",
+                        finished.runId(),
+                        ErrorClassifier.classify(e).code());
+                continue;
+            }
+            tx.executeWithoutResult(s -> repository.clearCredential(finished.runId()));
+            cleared++;
+        }
+        return cleared;
+    }
+
+    private void revoke(Grant grant) {
+        Fresh token;
+        try {
+            token = exchange(grant);
+        } catch (StepFailure e) {
+            if (e.type() == ErrorType.AUTHENTICATION) {
+                return; // already revoked (or the user is disabled): nothing left to do
+            }
+            throw e;
+        }
+        try {
+            auth().delete()
+                    .uri("/api/v1/auth/api-keys/{id}", grant.keyId())
+                    .header(HttpHeaders.AUTHORIZATION, "Bearer " + token.token())
+                    .retrieve()
+                    .toBodilessEntity();
+        } catch (RestClientResponseException e) {
+            if (!e.getStatusCode().isSameCodeAs(HttpStatus.NOT_FOUND)) {
+                throw e;
+            }
+        }
+    }
+
+    /** When a JWT expires (read without verifying it: it is only used to decide whether to renew). */
+    static Instant expiry(String token) {
+        if (token == null) {
+            return Instant.EPOCH;
+        }
+        try {
+            Date exp = JWTParser.parse(token).getJWTClaimsSet().getExpirationTime();
+            return exp == null ? Instant.MAX : exp.toInstant();
+        } catch (ParseException e) {
+            return Instant.EPOCH;
+        }
+    }
+
+    private static Caller caller(JsonNode identity, String token) {
+        Set<String> roles = new HashSet<>();
+        identity.path("roles").forEach(r -> roles.add(r.asString()));
+        return new Caller(
+                UUID.fromString(identity.path("id").asString()),
+                identity.path("username").asString(null),
+                roles,
+                Set.of(),
+                token);
+    }
+}
