@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,24 +60,14 @@ public class McpClients implements DisposableBean {
     public JsonNode call(Tool tool, JsonNode parameters) {
         McpServerRepository.Server server = servers.find(tool.mcpServer())
                 .orElseThrow(() -> AgencyException.notFound("MCP server", tool.mcpServer()));
-        McpSyncClient client = client(server);
-        McpSchema.CallToolResult result;
-        try {
-            result = client.callTool(new McpSchema.CallToolRequest(
-                    tool.remoteName(), json.convertValue(parameters, new TypeReference<Map<String, Object>>() {})));
-        } catch (McpError e) {
-            throw fromJsonRpc(server.name(), e);
-        } catch (RuntimeException e) {
-            evict(server.name(), client);
-            throw unreachable(server.name(), e);
-        }
-        return data(server.name(), result);
+        McpSchema.CallToolRequest request = new McpSchema.CallToolRequest(
+                tool.remoteName(), json.convertValue(parameters, new TypeReference<Map<String, Object>>() {}));
+        return data(server.name(), withClient(server, client -> client.callTool(request)));
     }
 
     /** All tools the server offers (following {@code nextCursor}). */
     List<McpSchema.Tool> listTools(McpServerRepository.Server server) {
-        McpSyncClient client = client(server);
-        try {
+        return withClient(server, client -> {
             List<McpSchema.Tool> tools = new ArrayList<>();
             String cursor = null;
             for (int page = 0; page < MAX_LIST_PAGES; page++) {
@@ -87,12 +79,36 @@ public class McpClients implements DisposableBean {
                 }
             }
             return tools;
+        });
+    }
+
+    /**
+     * Runs {@code action} with the server's client. A transport failure drops the client, so the next call connects
+     * again (after the server restarted, the first call may fail; the next one works) — but not a timeout or an
+     * interrupted call (the executor's deadline), which says nothing about the connection other calls share.
+     */
+    private <T> T withClient(McpServerRepository.Server server, Function<McpSyncClient, T> action) {
+        McpSyncClient client = client(server);
+        try {
+            return action.apply(client);
         } catch (McpError e) {
             throw fromJsonRpc(server.name(), e);
         } catch (RuntimeException e) {
-            evict(server.name(), client);
+            if (!Thread.currentThread().isInterrupted() && !causedBy(e, TimeoutException.class)) {
+                evict(server.name(), client);
+            }
             throw unreachable(server.name(), e);
         }
+    }
+
+    private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+        Throwable c = t;
+        for (int depth = 0; c != null && depth < 20; depth++, c = c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Closes and forgets the client of {@code server} (deleted, or failed). */
