@@ -199,7 +199,8 @@ public class MemorySearch {
     /**
      * The candidates of both rankings with their rows, in one statement. BM25: the query's lexemes (English
      * stemming, stop words removed) are OR-ed to find candidates through the GIN index; IDF and the average length
-     * come from the caller's own live memories.
+     * come from the caller's own live memories. {@code stats} and {@code df} are MATERIALIZED: inlined, PostgreSQL
+     * would recount each term's document frequency for every candidate row (seconds at 1,000 memories a user).
      */
     private List<Candidate> candidates(
             UUID userId, String query, MemoryFilters.Sql filters, int pool, boolean useDense, boolean useText) {
@@ -229,11 +230,11 @@ public class MemorySearch {
                     SELECT DISTINCT lexeme FROM unnest(to_tsvector('english', :query))
                 ), tsq AS (
                     SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery AS q FROM terms
-                ), stats AS (
+                ), stats AS MATERIALIZED (
                     SELECT count(*) AS n,
                            greatest(avg((SELECT sum(coalesce(array_length(t.positions, 1), 1)) FROM unnest(tsv) t)), 1) AS avgdl
                     FROM memories WHERE %1$s
-                ), df AS (
+                ), df AS MATERIALIZED (
                     SELECT t.lexeme, (SELECT count(*) FROM memories m
                                       WHERE %3$s AND m.tsv @@ quote_literal(t.lexeme)::tsquery) AS df
                     FROM terms t
