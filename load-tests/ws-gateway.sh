@@ -15,7 +15,7 @@ idle=${1:-2000}
 chats=${2:-200}
 rounds=${3:-3}
 gateway=${GATEWAY_URL:-http://localhost:8080}
-pid=$(cat .platform/realtime-gateway.pid 2>/dev/null || true)
+pid=${GATEWAY_PID:-$(cat .platform/realtime-gateway.pid 2>/dev/null || true)}
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 
 heap_mb() {

@@ -75,6 +75,7 @@ public class WsBench {
         volatile long sentNanos;
         volatile long firstChunkNanos;
         volatile boolean closed;
+        String conversationId;
         final StringBuilder partial = new StringBuilder();
         WebSocket ws;
 
@@ -156,6 +157,13 @@ public class WsBench {
 
     static void ttfc(String token, int n, int rounds) throws Exception {
         List<Conn> conns = open(token, n);
+        // one conversation per connection, created up front one at a time: the chats then measure the relay of a
+        // message on an existing conversation (200 conversations created at once exhaust orchestration's DB pool)
+        for (Conn c : conns) {
+            Matcher m = Pattern.compile("\"id\":\"([^\"]+)\"").matcher(post("/api/v1/conversations", token, "{}"));
+            m.find();
+            c.conversationId = m.group(1);
+        }
         List<Double> millis = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger failed = new AtomicInteger();
         for (int round = 0; round < rounds + 1; round++) { // round 0 warms up and is not counted
@@ -169,8 +177,8 @@ public class WsBench {
             int r = round;
             for (Conn c : conns) {
                 c.sentNanos = System.nanoTime();
-                c.ws.sendText("{\"type\":\"chat\",\"id\":\"r" + r + "\",\"content\":\"Tell me about gateways, round "
-                        + r + "\"}", true);
+                c.ws.sendText("{\"type\":\"chat\",\"id\":\"r" + r + "\",\"conversationId\":\"" + c.conversationId
+                        + "\",\"content\":\"Tell me about gateways, round " + r + "\"}", true);
             }
             if (!first.await(180, TimeUnit.SECONDS) || !ended.await(180, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("round " + r + " did not finish");

@@ -121,8 +121,7 @@ public abstract class RealtimeTestSupport {
                 "--spring.datasource.password=" + env.getProperty("spring.datasource.password"),
                 "--agency.gateway.routes.auth.uri=" + stub,
                 "--agency.gateway.routes.orchestration.uri=" + stub,
-                "--agency.gateway.routes.tool.uri=" + stub,
-                "--agency.gateway.realtime.max-frame-bytes=4096"));
+                "--agency.gateway.routes.tool.uri=" + stub));
         for (String e : extra) {
             args.add("--" + e);
         }

@@ -39,6 +39,8 @@ public final class Connection {
     private long seq;
     private volatile Connection forwardTo;
     private volatile Runnable afterLog;
+    private final StringBuilder partial = new StringBuilder();
+    private boolean partialTooLarge;
     private volatile long lastPongNanos = System.nanoTime();
     private volatile long pingSentNanos;
     private volatile double heartbeatMillis = -1;
@@ -63,6 +65,36 @@ public final class Connection {
         this.replayLog = replayLog;
         this.json = json;
         this.metrics = metrics;
+    }
+
+    /** What {@link #assemble} answers for a message longer than the limit (its parts were dropped as they came). */
+    static final String TOO_LARGE = new String("<too large>");
+
+    /**
+     * Collects the parts of one client message (called on the socket's thread, one message at a time). Returns the
+     * whole message after its last part, null while parts are missing, or {@link #TOO_LARGE} for a message of more
+     * than {@code maxChars} characters, of which nothing more than the limit was ever kept.
+     */
+    String assemble(String part, boolean last, int maxChars) {
+        if (last && partial.isEmpty() && !partialTooLarge) {
+            return part.length() > maxChars ? TOO_LARGE : part; // the usual case: a message in one part
+        }
+        if (!partialTooLarge) {
+            if (partial.length() + part.length() > maxChars) {
+                partialTooLarge = true;
+                partial.setLength(0);
+            } else {
+                partial.append(part);
+            }
+        }
+        if (!last) {
+            return null;
+        }
+        String whole = partialTooLarge ? TOO_LARGE : partial.toString();
+        partialTooLarge = false;
+        partial.setLength(0);
+        partial.trimToSize();
+        return whole;
     }
 
     public UUID id() {

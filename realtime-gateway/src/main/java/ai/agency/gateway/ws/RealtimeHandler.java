@@ -83,6 +83,12 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
         this.relay = relay;
     }
 
+    /** Large messages arrive in parts, so the container needs no per-connection buffer of the frame limit's size. */
+    @Override
+    public boolean supportsPartialMessages() {
+        return true;
+    }
+
     @Override
     public List<String> getSubProtocols() {
         return List.of(PROTOCOL);
@@ -143,13 +149,18 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
             return;
         }
         connection.ponged(); // any traffic shows the client is alive
+        // the container hands over large messages in parts (its buffer is small, see WebSocketConfig)
+        String payload = connection.assemble(message.getPayload(), message.isLast(), settings.maxFrameBytes());
+        if (payload == null) {
+            return; // more parts to come
+        }
         if (!rateLimiter.tryAcquire(connection.userId())) {
             metrics.frameIn("rate_limited");
             error(connection, null, "rate_limit", "Too many frames; slow down");
             return;
         }
-        String payload = message.getPayload();
-        if (payload.length() > settings.maxFrameBytes()
+        if (payload == Connection.TOO_LARGE
+                || payload.length() > settings.maxFrameBytes()
                 || payload.getBytes(StandardCharsets.UTF_8).length > settings.maxFrameBytes()) {
             metrics.frameIn(null);
             error(

@@ -9,13 +9,15 @@ import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry
 import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
 
 /**
- * {@code /ws}: a raw WebSocket endpoint (no STOMP, no SockJS). The container accepts frames up to four times the
- * protocol's limit so that a too-large frame can be answered with an {@code error} frame; beyond that the container
- * closes with 1009.
+ * {@code /ws}: a raw WebSocket endpoint (no STOMP, no SockJS). The container's per-connection buffers are small;
+ * messages larger than them come in parts, which the handler assembles up to {@code max-frame-bytes} (a longer
+ * message is dropped part by part and answered with an {@code error} frame).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableWebSocket
 class WebSocketConfig implements WebSocketConfigurer {
+
+    static final int TEXT_BUFFER_CHARS = 8192;
 
     private final RealtimeHandler handler;
     private final HandshakeAuth auth;
@@ -37,8 +39,10 @@ class WebSocketConfig implements WebSocketConfigurer {
     @Bean
     ServletServerContainerFactoryBean webSocketContainer(GatewayProperties properties) {
         ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
-        container.setMaxTextMessageBufferSize(properties.realtime().maxFrameBytes() * 4);
-        container.setMaxBinaryMessageBufferSize(properties.realtime().maxFrameBytes());
+        // Tomcat allocates these buffers for every connection (a text buffer of N chars is 2N bytes): kept small, with
+        // larger messages delivered in parts and assembled up to max-frame-bytes by the handler
+        container.setMaxTextMessageBufferSize(TEXT_BUFFER_CHARS);
+        container.setMaxBinaryMessageBufferSize(1024); // the protocol has no binary frames
         container.setMaxSessionIdleTimeout(
                 properties.realtime().heartbeatInterval().multipliedBy(4).toMillis());
         return container;

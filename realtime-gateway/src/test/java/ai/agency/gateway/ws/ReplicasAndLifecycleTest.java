@@ -161,6 +161,28 @@ class ReplicasAndLifecycleTest extends RealtimeTestSupport {
     }
 
     @Test
+    @Order(2)
+    void framesLargerThanTheContainersBufferAreAssembledAndOnlyThoseOverTheLimitRefused() {
+        // replica B keeps the default limit of 64 KB; the container's buffer is 8 KB, so these arrive in parts
+        Client client = Client.open(wsOfB(), b -> b.header("Authorization", "Bearer " + JWTS.user(UUID.randomUUID())));
+        client.next("ready");
+
+        client.send("{\"type\":\"ping\",\"id\":\"big\",\"pad\":\"" + "é".repeat(30_000) + "\"}");
+        JsonNode pong = client.next();
+        assertThat(pong.path("type").asString()).isEqualTo("pong");
+        assertThat(pong.path("requestId").asString()).isEqualTo("big");
+
+        client.send("{\"type\":\"ping\",\"id\":\"huge\",\"pad\":\"" + "x".repeat(1_000_000) + "\"}");
+        JsonNode refused = client.next();
+        assertThat(refused.path("type").asString()).isEqualTo("error");
+        assertThat(refused.path("message").asString()).contains("too large");
+
+        client.send(Map.of("type", "ping", "id", "after"));
+        assertThat(client.next().path("requestId").asString()).isEqualTo("after");
+        assertThat(client.closeCode).isNull();
+    }
+
+    @Test
     @Order(3)
     void aConnectionThatStopsAnsweringPingsIsClosed() {
         // replica A pings every second; a client that reads nothing answers no ping
