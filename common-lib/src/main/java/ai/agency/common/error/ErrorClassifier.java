@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpTimeoutException;
+import java.sql.SQLTransientConnectionException;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
@@ -69,6 +70,10 @@ public final class ErrorClassifier {
             return ErrorType.RESOURCE_EXHAUSTED;
         }
         if (t instanceof ConnectException) {
+            return ErrorType.SERVICE_UNAVAILABLE;
+        }
+        if (t instanceof SQLTransientConnectionException) {
+            // the connection pool is exhausted or the database unreachable: overload, not a bug (503, retry later)
             return ErrorType.SERVICE_UNAVAILABLE;
         }
         if (t instanceof ResourceAccessException && t.getCause() instanceof ConnectException) {

@@ -50,6 +50,18 @@ class ErrorClassifierTest {
     }
 
     @Test
+    void exhaustedConnectionPoolIsServiceUnavailable() {
+        // what HikariCP throws when no connection frees up in time, wrapped as Spring's JDBC layer does
+        var failure = new IllegalStateException(
+                "Could not get JDBC Connection",
+                new java.sql.SQLTransientConnectionException(
+                        "agency - Connection is not available, request timed out"));
+
+        assertThat(ErrorClassifier.classify(failure)).isEqualTo(ErrorType.SERVICE_UNAVAILABLE);
+        assertThat(ErrorClassifier.isRecoverable(failure)).isTrue();
+    }
+
+    @Test
     void socketTimeoutIsNetwork() {
         assertThat(ErrorClassifier.classify(new SocketTimeoutException("Read timed out")))
                 .isEqualTo(ErrorType.NETWORK);
