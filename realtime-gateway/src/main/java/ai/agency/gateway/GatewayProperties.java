@@ -116,6 +116,7 @@ public record GatewayProperties(
      * @param rateCapacity frames a user may send in a burst
      * @param ratePerSecond frames per second a user's budget refills by
      * @param allowedOrigins origins allowed to open {@code /ws} (the credential is a ticket or token, never a cookie)
+     * @param maxRunSubscriptions {@code run.subscribe} streams one connection may hold open at a time
      */
     public record Realtime(
             @DefaultValue("65536") @Min(1024) int maxFrameBytes,
@@ -130,5 +131,6 @@ public record GatewayProperties(
             @DefaultValue("120s") Duration streamIdleTimeout,
             @DefaultValue("40") @Min(1) int rateCapacity,
             @DefaultValue("10") @Min(1) int ratePerSecond,
-            @DefaultValue("*") List<String> allowedOrigins) {}
+            @DefaultValue("*") List<String> allowedOrigins,
+            @DefaultValue("10") @Min(1) int maxRunSubscriptions) {}
 }

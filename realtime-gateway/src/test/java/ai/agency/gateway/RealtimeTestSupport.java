@@ -52,6 +52,7 @@ import tools.jackson.databind.json.JsonMapper;
             "agency.gateway.realtime.max-frame-bytes=4096",
             "agency.gateway.realtime.rate-capacity=40",
             "agency.gateway.realtime.rate-per-second=5",
+            "agency.gateway.realtime.max-run-subscriptions=2",
             // REST limits: the tool route is its own, tight class; its bodies may be 2 KB
             "agency.gateway.rate-limit.classes.tight.capacity=3",
             "agency.gateway.rate-limit.classes.tight.period=1h",
@@ -82,6 +83,26 @@ public abstract class RealtimeTestSupport {
     }
 
     public static final AtomicInteger STREAMS_CLOSED_EARLY = new AtomicInteger();
+
+    /**
+     * A workflow run orchestration would stream at {@code GET /api/v1/runs/{id}/events} to its owner only (others get
+     * 404): its events {@code [name, data JSON]} get ids 1, 2, …; each event from index {@code holdFrom} on waits for a
+     * permit of {@code gate}. With {@code keepOpen} the stream then stays open (comment lines) until the gateway
+     * closes it, which is recorded in {@link #RUN_STREAMS_CLOSED}.
+     */
+    public record StubRun(String ownerToken, List<String[]> events, int holdFrom, boolean keepOpen, Semaphore gate) {
+        public StubRun(String ownerToken, List<String[]> events, int holdFrom, boolean keepOpen) {
+            this(ownerToken, events, holdFrom, keepOpen, new Semaphore(0));
+        }
+    }
+
+    /** Runs the orchestration stub streams: run id → run. */
+    public static final Map<String, StubRun> RUNS = new ConcurrentHashMap<>();
+    /** The {@code Last-Event-ID} each run's latest event request carried ("" for none): run id → header. */
+    public static final Map<String, String> RUN_LAST_EVENT_IDS = new ConcurrentHashMap<>();
+    /** Runs whose event stream the gateway closed while the stub was still writing. */
+    public static final java.util.Set<String> RUN_STREAMS_CLOSED = ConcurrentHashMap.newKeySet();
+
     static final HttpServer STUB = startStub();
 
     @LocalServerPort
@@ -339,6 +360,7 @@ public abstract class RealtimeTestSupport {
                 send(exchange, 200, "application/json", "{\"items\":[" + items + "],\"nextCursor\":null}");
             });
             server.createContext("/api/v1/conversations", RealtimeTestSupport::conversations);
+            server.createContext("/api/v1/runs/", RealtimeTestSupport::runEvents);
             server.createContext("/api/v1/tools/", exchange -> {
                 SEEN_TOKENS.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
                 String name = exchange.getRequestURI().getPath().split("/")[4];
@@ -436,6 +458,54 @@ public abstract class RealtimeTestSupport {
             }
         } catch (IOException e) {
             STREAMS_CLOSED_EARLY.incrementAndGet();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void runEvents(HttpExchange exchange) throws IOException {
+        String[] parts = exchange.getRequestURI().getPath().split("/"); // "", api, v1, runs, {id}[, events]
+        boolean events = parts.length == 6 && parts[5].equals("events");
+        StubRun run = events || parts.length == 5 ? RUNS.get(parts[4]) : null;
+        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+        if (run == null || !("Bearer " + run.ownerToken()).equals(authorization)) {
+            send(
+                    exchange,
+                    404,
+                    "application/problem+json",
+                    "{\"status\":404,\"errorType\":\"not_found\",\"detail\":\"Run not found\"}");
+            return;
+        }
+        String runId = parts[4];
+        if (!events) { // the run: over when its last event is a final one
+            String last = run.events().getLast()[0];
+            String status =
+                    List.of("run.succeeded", "run.failed", "run.cancelled").contains(last)
+                            ? last.substring(4)
+                            : "running";
+            send(exchange, 200, "application/json", "{\"id\":\"" + runId + "\",\"status\":\"" + status + "\"}");
+            return;
+        }
+        String lastEventId = exchange.getRequestHeaders().getFirst("Last-Event-ID");
+        RUN_LAST_EVENT_IDS.put(runId, lastEventId == null ? "" : lastEventId);
+        exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+        exchange.sendResponseHeaders(200, 0);
+        try (OutputStream out = exchange.getResponseBody()) {
+            for (int i = lastEventId == null ? 0 : Integer.parseInt(lastEventId);
+                    i < run.events().size();
+                    i++) {
+                if (i >= run.holdFrom() && !run.gate().tryAcquire(20, TimeUnit.SECONDS)) {
+                    return;
+                }
+                event(out, run.events().get(i)[0], i + 1, run.events().get(i)[1]);
+            }
+            for (int i = 0; run.keepOpen() && i < 400; i++) {
+                out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                Thread.sleep(50);
+            }
+        } catch (IOException e) {
+            RUN_STREAMS_CLOSED.add(runId);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -133,6 +133,15 @@ public final class Connection {
         }
     }
 
+    /** Like {@link #finished(String)}, but only while {@code key} still belongs to {@code cancel}. */
+    void finished(String key, Downstream.Cancel cancel) {
+        running.remove(key, cancel);
+        Connection next = forwardTo;
+        if (next != null) {
+            next.finished(key, cancel);
+        }
+    }
+
     long lastPongNanos() {
         return lastPongNanos;
     }

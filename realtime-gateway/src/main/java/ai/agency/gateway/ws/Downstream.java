@@ -20,7 +20,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Calls orchestration-service and tool-service as the connected user (their access token is relayed). Chat streams
- * are read line by line as they arrive, so each SSE event is relayed at once.
+ * and workflow run event streams are read line by line as they arrive, so each SSE event is relayed at once.
  */
 @Component
 public class Downstream {
@@ -129,6 +129,17 @@ public class Downstream {
         return post(tools, "/api/v1/tools/" + toolName + "/execute", token, body, cancel);
     }
 
+    /** {@code GET /api/v1/runs/{id}}: the run as its owner sees it (404 for anyone else). */
+    public Answer getRun(String token, String runId, Cancel cancel) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(orchestration.resolve("/api/v1/runs/" + runId))
+                .header("Authorization", "Bearer " + token)
+                .header("Accept", "application/json")
+                .timeout(requestTimeout)
+                .GET()
+                .build();
+        return call(request, cancel);
+    }
+
     /**
      * Streams a chat answer: each SSE event goes to {@code sink} as soon as its blank line arrives. Returns the error
      * answer when orchestration refused the request (status not 2xx), or null after the stream ended.
@@ -145,6 +156,30 @@ public class Downstream {
                 .timeout(idleTimeout)
                 .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)))
                 .build();
+        return readStream(request, cancel, sink);
+    }
+
+    /**
+     * Follows a workflow run's events ({@code GET /api/v1/runs/{id}/events}): each SSE event goes to {@code sink} as
+     * soon as its blank line arrives. {@code lastEventId} (null: from the first event) is sent as {@code
+     * Last-Event-ID}, so orchestration replays only the events after it. Returns the error answer when orchestration
+     * refused (another user's or an unknown run: 404), or null after the stream ended or was cancelled.
+     */
+    public Answer streamRunEvents(String token, String runId, Long lastEventId, Cancel cancel, EventSink sink)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(orchestration.resolve("/api/v1/runs/" + runId + "/events"))
+                .header("Authorization", "Bearer " + token)
+                .header("Accept", "text/event-stream")
+                .timeout(requestTimeout) // until the answer's headers; a run may then stay quiet for long
+                .GET();
+        if (lastEventId != null) {
+            request.header("Last-Event-ID", Long.toString(lastEventId));
+        }
+        return readStream(request.build(), cancel, sink);
+    }
+
+    private Answer readStream(HttpRequest request, Cancel cancel, EventSink sink)
+            throws IOException, InterruptedException {
         HttpResponse<InputStream> response;
         cancel.bind(Thread.currentThread());
         try {
@@ -165,7 +200,7 @@ public class Downstream {
             String id = null;
             StringBuilder data = new StringBuilder();
             String line;
-            while ((line = reader.readLine()) != null) {
+            while ((line = reader.readLine()) != null && !cancel.cancelled()) {
                 if (line.isEmpty()) {
                     if (!data.isEmpty() || event != null) {
                         sink.accept(new SseEvent(event == null ? "message" : event, id, parse(data.toString())));
@@ -202,6 +237,10 @@ public class Downstream {
                 .timeout(requestTimeout)
                 .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)))
                 .build();
+        return call(request, cancel);
+    }
+
+    private Answer call(HttpRequest request, Cancel cancel) throws IOException, InterruptedException {
         HttpResponse<String> response;
         cancel.bind(Thread.currentThread());
         try {

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,6 +21,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -38,7 +40,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The {@code /ws} protocol of api.md: {@code ready}, {@code chat} (answered or streamed from orchestration-service
- * as it arrives), {@code tool_call}, {@code ping}, {@code cancel}, {@code resume}, {@code session.share}. Bad frames
+ * as it arrives), {@code tool_call}, {@code ping}, {@code cancel}, {@code resume}, {@code session.share}, and
+ * {@code run.subscribe} / {@code run.unsubscribe} (a workflow run's events relayed as they happen). Bad frames
  * get an {@code error} frame and the connection stays open. Work runs on virtual threads, never on the socket's
  * thread. Also the heartbeat, the replay log purge and a graceful shutdown that ends running streams.
  */
@@ -48,6 +51,14 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
     static final String PROTOCOL = "agency.v1";
     static final String CONNECTION = "agency.connection";
     private static final Logger log = LoggerFactory.getLogger(RealtimeHandler.class);
+    /** The key of a {@code run.subscribe} among a connection's running requests: {@code run:<runId>}. */
+    static final String RUN_KEY = "run:";
+    /** The events after which a run's stream ends. */
+    private static final Set<String> RUN_TERMINAL = Set.of("run.succeeded", "run.failed", "run.cancelled");
+    /** The run states after which no event follows. */
+    private static final Set<String> RUN_FINISHED = Set.of("succeeded", "failed", "cancelled");
+    /** Run event names relayed as frame types. */
+    private static final Pattern RUN_EVENT = Pattern.compile("(run|step)\\.[a-z_]{1,50}");
 
     private final ConnectionRegistry registry;
     private final ReplayLog replayLog;
@@ -203,6 +214,8 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
             case "cancel" -> cancel(connection, requestId, frame);
             case "resume" -> resume(connection, requestId, frame);
             case "session.share" -> share(connection, requestId, frame);
+            case "run.subscribe" -> runSubscribe(connection, requestId, frame);
+            case "run.unsubscribe" -> runUnsubscribe(connection, requestId, frame);
             default -> error(connection, requestId, ErrorType.VALIDATION.code(), "Unknown frame type '" + type + "'");
         }
     }
@@ -492,7 +505,239 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
         });
     }
 
+    // ---- workflow run events ----
+
+    /**
+     * {@code run.subscribe {runId, afterEventId?}}: follows orchestration's {@code GET /api/v1/runs/{id}/events} as
+     * the connection's user and relays each event as it arrives as a frame whose {@code type} is the event's name
+     * ({@code step.succeeded}, …) with {@code runId}, {@code eventId} and {@code data}. The subscription is a running
+     * request of the connection under the key {@code run:<runId>}, so it is cancelled like a chat stream (unsubscribe,
+     * resume-grace after a drop, graceful shutdown) and follows a resume.
+     */
+    private void runSubscribe(Connection connection, String requestId, JsonNode frame) {
+        UUID runId = uuid(frame, "runId");
+        if (runId == null) {
+            error(connection, requestId, ErrorType.VALIDATION.code(), "run.subscribe needs 'runId' (a UUID)");
+            return;
+        }
+        String run = runId.toString();
+        JsonNode after = frame.get("afterEventId");
+        Long afterEventId = null;
+        if (after != null && !after.isNull()) {
+            if (after.isIntegralNumber() && after.canConvertToLong() && after.asLong() >= 0) {
+                afterEventId = after.asLong();
+            } else if (after.isString() && after.asString().matches("[0-9]{1,18}")) {
+                afterEventId = Long.parseLong(after.asString());
+            } else {
+                runError(
+                        connection,
+                        requestId,
+                        run,
+                        ErrorType.VALIDATION.code(),
+                        "'afterEventId' must be an event id (an integer >= 0)");
+                return;
+            }
+        }
+        String key = RUN_KEY + run;
+        if (connection.running().containsKey(key)) {
+            runError(connection, requestId, run, ErrorType.CONFLICT.code(), "Already subscribed to run " + run);
+            return;
+        }
+        long open = connection.running().keySet().stream()
+                .filter(k -> k.startsWith(RUN_KEY))
+                .count();
+        if (open >= settings.maxRunSubscriptions()) {
+            runError(
+                    connection,
+                    requestId,
+                    run,
+                    ErrorType.RATE_LIMIT.code(),
+                    "At most " + settings.maxRunSubscriptions()
+                            + " run subscriptions per connection; unsubscribe from one first");
+            return;
+        }
+        Downstream.Cancel cancel = new Downstream.Cancel();
+        if (connection.running().putIfAbsent(key, cancel) != null) {
+            runError(connection, requestId, run, ErrorType.CONFLICT.code(), "Already subscribed to run " + run);
+            return;
+        }
+        Long from = afterEventId;
+        work.submit(() -> {
+            AtomicBoolean ended = new AtomicBoolean();
+            AtomicReference<String> lastEventId = new AtomicReference<>(from == null ? null : from.toString());
+            try {
+                Downstream.Answer refused = downstream.streamRunEvents(connection.token(), run, from, cancel, event -> {
+                    if (ended.get()
+                            || cancel.cancelled()
+                            || !RUN_EVENT.matcher(event.event()).matches()) {
+                        return; // only run.* and step.* names become frames: no clash with protocol types
+                    }
+                    ObjectNode fields = json.createObjectNode().put("runId", run);
+                    if (event.id() != null && event.id().matches("[0-9]{1,18}")) {
+                        fields.put("eventId", Long.parseLong(event.id()));
+                    } else {
+                        fields.put("eventId", event.id());
+                    }
+                    fields.set("data", event.data());
+                    if (event.id() != null) {
+                        lastEventId.set(event.id());
+                    }
+                    boolean terminal = RUN_TERMINAL.contains(event.event());
+                    if (terminal) {
+                        ended.set(true);
+                        // ended before its last frame goes out: a subscribe right after it is not a duplicate
+                        connection.finished(key, cancel);
+                    }
+                    connection.send(event.event(), requestId, fields);
+                    if (terminal) {
+                        cancel.cancel(); // stop reading: the subscription is over
+                    }
+                });
+                Thread.interrupted();
+                if (!ended.get()) {
+                    ObjectNode last;
+                    if (refused != null) {
+                        last = failure(refused);
+                        last.put("runId", run);
+                    } else if (cancel.cancelled()) {
+                        last = unsubscribed(run);
+                    } else {
+                        // orchestration ends the stream at once when the run is over and its final event is not
+                        // after Last-Event-ID: then the subscription is simply over; otherwise it ended early
+                        Downstream.Answer current = downstream.getRun(connection.token(), run, cancel);
+                        String status =
+                                current.ok() ? current.body().path("status").asString("") : "";
+                        if (RUN_FINISHED.contains(status)) {
+                            last = unsubscribed(run).put("status", status);
+                        } else {
+                            last = endedEarly(run, lastEventId.get());
+                        }
+                    }
+                    endRun(connection, requestId, key, cancel, last);
+                }
+            } catch (InterruptedException e) {
+                Thread.interrupted();
+                if (!ended.get()) {
+                    endRun(connection, requestId, key, cancel, unsubscribed(run));
+                }
+            } catch (IOException | RuntimeException e) {
+                Thread.interrupted();
+                if (ended.get()) {
+                    return;
+                }
+                if (cancel.cancelled()) {
+                    endRun(connection, requestId, key, cancel, unsubscribed(run));
+                } else {
+                    log.warn("Run subscription {} on connection {} failed: {}", run, connection.id(), e.toString());
+                    boolean refusedConnection =
+                            e instanceof ConnectException || e.getCause() instanceof ConnectException;
+                    endRun(
+                            connection,
+                            requestId,
+                            key,
+                            cancel,
+                            refusedConnection || e instanceof RuntimeException
+                                    ? json.createObjectNode()
+                                            .put(
+                                                    "errorType",
+                                                    refusedConnection
+                                                            ? ErrorType.SERVICE_UNAVAILABLE.code()
+                                                            : ErrorType.INTERNAL.code())
+                                            .put(
+                                                    "message",
+                                                    refusedConnection
+                                                            ? "A service is unavailable; try again"
+                                                            : "An unexpected error occurred")
+                                            .put("runId", run)
+                                    : endedEarly(run, lastEventId.get()));
+                }
+            } finally {
+                connection.finished(key, cancel);
+            }
+        });
+    }
+
+    /** {@code run.unsubscribe {runId}}: closes the run's event stream; it ends with {@code run.unsubscribed}. */
+    private void runUnsubscribe(Connection connection, String requestId, JsonNode frame) {
+        UUID runId = uuid(frame, "runId");
+        if (runId == null) {
+            error(connection, requestId, ErrorType.VALIDATION.code(), "run.unsubscribe needs 'runId' (a UUID)");
+            return;
+        }
+        String key = RUN_KEY + runId;
+        Downstream.Cancel cancel = connection.running().get(key);
+        if (cancel == null && relay.forwardCancel(connection, key)) {
+            return; // it may run on the replica of the connection this one resumed: its run.unsubscribed comes from
+            // there
+        }
+        if (cancel == null || cancel.cancelled()) {
+            runError(
+                    connection,
+                    requestId,
+                    runId.toString(),
+                    ErrorType.NOT_FOUND.code(),
+                    "Not subscribed to run " + runId);
+            return;
+        }
+        cancel.cancel();
+    }
+
+    /** The stream broke off before the run's final event: the client subscribes again after {@code lastEventId}. */
+    private ObjectNode endedEarly(String runId, String lastEventId) {
+        ObjectNode fields = json.createObjectNode()
+                .put("errorType", ErrorType.NETWORK.code())
+                .put("message", "The run's event stream ended early; subscribe again with afterEventId = lastEventId")
+                .put("runId", runId);
+        if (lastEventId != null && lastEventId.matches("[0-9]{1,18}")) {
+            fields.put("lastEventId", Long.parseLong(lastEventId));
+        } else {
+            fields.putNull("lastEventId");
+        }
+        return fields;
+    }
+
+    private ObjectNode unsubscribed(String runId) {
+        return json.createObjectNode().put("runId", runId);
+    }
+
+    /**
+     * The subscription's last frame ({@code run.unsubscribed} when it carries no {@code errorType}, else an {@code
+     * error}): the subscription is removed first, so a subscribe sent after seeing it is neither a duplicate nor over
+     * the cap.
+     */
+    private void endRun(
+            Connection connection, String requestId, String key, Downstream.Cancel cancel, ObjectNode last) {
+        connection.finished(key, cancel);
+        connection.send(last.has("errorType") ? "error" : "run.unsubscribed", requestId, last);
+    }
+
+    private void runError(Connection connection, String requestId, String runId, String errorType, String message) {
+        connection.send(
+                "error",
+                requestId,
+                json.createObjectNode()
+                        .put("errorType", errorType)
+                        .put("message", message)
+                        .put("runId", runId));
+    }
+
+    private static UUID uuid(JsonNode frame, String field) {
+        String value = optionalString(frame, field);
+        if (value == null || value.length() != 36) {
+            return null;
+        }
+        try {
+            return UUID.fromString(value);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     private void failed(Connection connection, String requestId, Downstream.Answer answer) {
+        connection.send("error", requestId, failure(answer));
+    }
+
+    private ObjectNode failure(Downstream.Answer answer) {
         JsonNode body = answer.body();
         String errorType = body.path("errorType").isString()
                 ? body.path("errorType").asString()
@@ -501,11 +746,10 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
         String message = body.path("detail").isString()
                 ? body.path("detail").asString()
                 : body.path("title").asString("The service answered " + answer.status());
-        ObjectNode fields = json.createObjectNode()
+        return json.createObjectNode()
                 .put("errorType", errorType)
                 .put("message", message)
                 .put("status", answer.status());
-        connection.send("error", requestId, fields);
     }
 
     private void unavailable(Connection connection, String requestId, Exception e) {

@@ -19,8 +19,16 @@ public class WsMetrics {
 
     /** Frame types a client may send; anything else is counted as {@code unknown}, unparsable or too large
      * frames as {@code invalid}, frames over the rate limit as {@code rate_limited}. */
-    static final Set<String> CLIENT_TYPES =
-            Set.of("ping", "chat", "tool_call", "cancel", "resume", "session.share", "rate_limited");
+    static final Set<String> CLIENT_TYPES = Set.of(
+            "ping",
+            "chat",
+            "tool_call",
+            "cancel",
+            "resume",
+            "session.share",
+            "run.subscribe",
+            "run.unsubscribe",
+            "rate_limited");
 
     private final MeterRegistry registry;
     private final Timer firstChunk;
