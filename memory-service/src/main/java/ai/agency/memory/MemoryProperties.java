@@ -66,6 +66,9 @@ public record MemoryProperties(
      * @param recencyWeight weight of the recency boost (0 = off): adds {@code w · 0.5^(age / half-life)}
      * @param recencyHalfLife age at which the recency boost has halved
      * @param importanceWeight weight of the importance boost (0 = off): adds {@code w · importance}
+     * @param exactScanMaxRows up to this many live memories of the caller, the dense ranking computes the distance
+     *     of every one of them (exact, and cheaper than walking the shared HNSW graph, which must skip the other
+     *     users' vectors); above it, the HNSW index with iterative scans. 0 = always the index
      */
     public record Search(
             @DefaultValue("weighted") @Pattern(regexp = "rrf|weighted")
@@ -86,7 +89,9 @@ public record MemoryProperties(
             @DefaultValue("30d") @NotNull Duration recencyHalfLife,
 
             @DefaultValue("0") @DecimalMin("0") @DecimalMax("1")
-            double importanceWeight) {}
+            double importanceWeight,
+
+            @DefaultValue("20000") @Min(0) int exactScanMaxRows) {}
 
     /**
      * Where embeddings come from.

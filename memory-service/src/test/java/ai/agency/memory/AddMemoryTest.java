@@ -178,4 +178,135 @@ class AddMemoryTest extends MemoryApiTest {
                 .as("the memory the answer names must be readable")
                 .isEqualTo(200);
     }
+
+    @Test
+    void aBatchedAddGivesTheSameEventsMemoriesAndHistoryAsAddingTheTextsOneByOne() {
+        List<String> texts = List.of(
+                "I collect vintage cameras",
+                "My dentist is Dr. Okafor",
+                "  i COLLECT   vintage cameras ",
+                "I collect vintage cameras",
+                "My flat is on the 3rd floor 🏠 'quoted'; DROP TABLE x; --",
+                "My dentist is Dr. Okafor",
+                "I speak Portuguese");
+        UUID oneByOne = UUID.randomUUID();
+        UUID batched = UUID.randomUUID();
+        // both users already have one of the texts: it must come back as a NOOP naming the stored memory
+        addOk(jwts.user(oneByOne), "I speak Portuguese");
+        addOk(jwts.user(batched), "I speak Portuguese");
+
+        List<String> singleEvents = new java.util.ArrayList<>();
+        List<String> singleIds = new java.util.ArrayList<>();
+        for (String text : texts) {
+            JsonNode result = add(jwts.user(oneByOne), Map.of("content", text, "agentId", "a1"))
+                    .json()
+                    .get("results")
+                    .get(0);
+            singleEvents.add(
+                    result.get("event").asString() + " " + result.get("memory").asString());
+            singleIds.add(result.get("id").asString());
+        }
+        Response response = add(
+                jwts.user(batched),
+                Map.of(
+                        "messages",
+                        texts.stream()
+                                .map(t -> Map.of("role", "user", "content", t))
+                                .toList(),
+                        "infer",
+                        false,
+                        "agentId",
+                        "a1"));
+
+        assertThat(response.status()).as(response.body()).isEqualTo(201);
+        // the request drops exact repeats of a message before storing; the rest keep their order
+        List<String> distinct = texts.stream().map(String::strip).distinct().toList();
+        List<String> expectedEvents = new java.util.ArrayList<>();
+        List<String> expectedIds = new java.util.ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < texts.size(); i++) {
+            if (seen.add(texts.get(i).strip())) {
+                expectedEvents.add(singleEvents.get(i));
+                expectedIds.add(singleIds.get(i));
+            }
+        }
+        assertThat(expectedEvents)
+                .containsExactly(
+                        "ADD I collect vintage cameras",
+                        "ADD My dentist is Dr. Okafor",
+                        "NOOP I collect vintage cameras",
+                        "ADD My flat is on the 3rd floor 🏠 'quoted'; DROP TABLE x; --",
+                        "ADD I speak Portuguese");
+        JsonNode results = response.json().get("results");
+        assertThat(results).hasSize(distinct.size());
+        List<String> batchEvents = new java.util.ArrayList<>();
+        for (JsonNode result : results) {
+            batchEvents.add(
+                    result.get("event").asString() + " " + result.get("memory").asString());
+        }
+        assertThat(batchEvents).containsExactlyElementsOf(expectedEvents);
+        // the NOOP of the repeated text names the memory added earlier in the same request
+        assertThat(results.get(2).get("id").asString())
+                .isEqualTo(results.get(0).get("id").asString());
+        assertThat(expectedIds.get(2)).isEqualTo(expectedIds.get(0));
+        assertThat(stored(batched)).isEqualTo(stored(oneByOne));
+        assertThat(historyOf(batched)).isEqualTo(historyOf(oneByOne));
+        for (JsonNode result : results) {
+            assertThat(get("/api/v1/memories/" + result.get("id").asString(), jwts.user(batched))
+                            .status())
+                    .isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aBatchedAddStoresAgainTheTextsWhoseEarlierCopiesExpired() {
+        UUID user = UUID.randomUUID();
+        String expired = addOk(
+                jwts.user(user),
+                Map.of(
+                        "content",
+                        "I am in Rome",
+                        "expiresAt",
+                        Instant.now().plusSeconds(3600).toString()));
+        String live = addOk(jwts.user(user), "I like olives");
+        jdbc.sql("UPDATE memory.memories SET expires_at = now() - interval '1 minute' WHERE id = :id")
+                .param("id", UUID.fromString(expired))
+                .update();
+
+        Response response = add(
+                jwts.user(user),
+                Map.of(
+                        "messages",
+                        List.of(
+                                Map.of("role", "user", "content", "I am in Rome"),
+                                Map.of("role", "user", "content", "I like olives")),
+                        "infer",
+                        false));
+
+        assertThat(response.status()).as(response.body()).isEqualTo(201);
+        JsonNode results = response.json().get("results");
+        assertThat(results.get(0).get("event").asString()).isEqualTo("ADD");
+        assertThat(results.get(0).get("id").asString()).isNotEqualTo(expired);
+        assertThat(results.get(1).get("event").asString()).isEqualTo("NOOP");
+        assertThat(results.get(1).get("id").asString()).isEqualTo(live);
+        assertThat(stored(user)).containsExactly("I am in Rome | - | 0.5 | 384", "I like olives | - | 0.5 | 384");
+    }
+
+    private List<String> stored(UUID user) {
+        return jdbc.sql("SELECT content || ' | ' || coalesce(agent_id, '-') || ' | ' || importance || ' | ' "
+                        + "|| vector_dims(embedding) FROM memory.memories WHERE user_id = :u ORDER BY content")
+                .param("u", user)
+                .query(String.class)
+                .list();
+    }
+
+    private List<String> historyOf(UUID user) {
+        return jdbc.sql("SELECT h.event || ' | ' || coalesce(h.old_memory, '-') || ' | ' || h.new_memory "
+                        + "|| ' | ' || (h.actor = h.user_id) || ' | ' || (m.id IS NOT NULL) "
+                        + "FROM memory.memory_history h LEFT JOIN memory.memories m ON m.id = h.memory_id "
+                        + "WHERE h.user_id = :u ORDER BY h.new_memory, h.id")
+                .param("u", user)
+                .query(String.class)
+                .list();
+    }
 }

@@ -70,6 +70,75 @@ public class MemoryRepository {
                 > 0;
     }
 
+    /**
+     * Removes expired copies of these texts in this scope (so they can be stored anew) and returns the live
+     * memories among them, by content hash — one statement.
+     */
+    public Map<String, Memory> findLiveByHashesDroppingExpired(
+            UUID userId, String agentId, String sessionId, List<String> hashes) {
+        String scope = "user_id = :u AND coalesce(agent_id, '') = :a AND coalesce(session_id, '') = :s "
+                + "AND content_hash = ANY(:h)";
+        Map<String, Memory> byHash = new java.util.HashMap<>();
+        jdbc.sql("WITH expired AS (DELETE FROM memories WHERE " + scope + " AND expires_at <= now()) "
+                        + "SELECT " + COLUMNS + ", content_hash FROM memories WHERE " + scope
+                        + " AND (expires_at IS NULL OR expires_at > now())")
+                .param("u", userId)
+                .param("a", agentId == null ? "" : agentId)
+                .param("s", sessionId == null ? "" : sessionId)
+                .param("h", hashes.toArray(String[]::new))
+                .query(rs -> {
+                    byHash.put(rs.getString("content_hash"), map(rs, 0));
+                });
+        return byHash;
+    }
+
+    /**
+     * Inserts the memories and their {@code ADD} history rows in one statement (all share user, scope, tags,
+     * importance, metadata and expiry); returns the ids by content hash of those inserted — a text that a
+     * concurrent add stored first is skipped.
+     */
+    public Map<String, UUID> insertAll(List<NewMemory> memories, UUID actor) {
+        NewMemory first = memories.getFirst();
+        Map<String, UUID> inserted = new java.util.HashMap<>();
+        jdbc.sql("""
+                        WITH added AS (
+                            INSERT INTO memories (id, user_id, agent_id, session_id, content, content_hash, embedding,
+                                                  tags, importance, metadata, expires_at)
+                            SELECT r.id, :u, CAST(:a AS text), CAST(:s AS text), r.c, r.h, CAST(r.e AS vector),
+                                   CAST(:tags AS text[]), :imp, CAST(:meta AS jsonb), CAST(:exp AS timestamptz)
+                            FROM unnest(CAST(:ids AS uuid[]), CAST(:cs AS text[]), CAST(:hs AS text[]),
+                                        CAST(:es AS text[])) WITH ORDINALITY AS r(id, c, h, e, n)
+                            ORDER BY r.n
+                            ON CONFLICT DO NOTHING
+                            RETURNING id, content, content_hash
+                        ), history AS (
+                            INSERT INTO memory_history (memory_id, user_id, event, old_memory, new_memory, actor)
+                            SELECT id, :u, 'ADD', NULL, content, :actor FROM added
+                        )
+                        SELECT id, content_hash FROM added""")
+                .param("u", first.userId())
+                .param("a", first.agentId(), java.sql.Types.VARCHAR)
+                .param("s", first.sessionId(), java.sql.Types.VARCHAR)
+                .param("tags", first.tags().toArray(String[]::new))
+                .param("imp", first.importance())
+                .param("meta", json.writeValueAsString(first.metadata()))
+                .param(
+                        "exp",
+                        first.expiresAt() == null ? null : Timestamp.from(first.expiresAt()),
+                        java.sql.Types.TIMESTAMP)
+                .param("ids", memories.stream().map(m -> UUID.randomUUID()).toArray(UUID[]::new))
+                .param("cs", memories.stream().map(NewMemory::content).toArray(String[]::new))
+                .param("hs", memories.stream().map(NewMemory::contentHash).toArray(String[]::new))
+                .param(
+                        "es",
+                        memories.stream().map(m -> vectorLiteral(m.embedding())).toArray(String[]::new))
+                .param("actor", actor)
+                .query(rs -> {
+                    inserted.put(rs.getString("content_hash"), rs.getObject("id", UUID.class));
+                });
+        return inserted;
+    }
+
     /** Inserts; empty when the same text already exists in that scope (a concurrent add won). */
     public Optional<UUID> insert(NewMemory m) {
         UUID id = UUID.randomUUID();
@@ -91,6 +160,18 @@ public class MemoryRepository {
                 .param("exp", m.expiresAt() == null ? null : Timestamp.from(m.expiresAt()))
                 .update();
         return rows == 1 ? Optional.of(id) : Optional.empty();
+    }
+
+    /** pgvector's text form of a vector, {@code [0.1,0.2,...]}. */
+    static String vectorLiteral(float[] vector) {
+        StringBuilder text = new StringBuilder(vector.length * 12).append('[');
+        for (int i = 0; i < vector.length; i++) {
+            if (i > 0) {
+                text.append(',');
+            }
+            text.append(vector[i]);
+        }
+        return text.append(']').toString();
     }
 
     public Optional<Memory> find(UUID userId, UUID id) {

@@ -12,11 +12,14 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -91,11 +94,80 @@ public class MemoryService {
             }
         }
         List<float[]> vectors = embedder.embedAll(texts);
+        if (!infer) {
+            return addVerbatim(caller, owner, request, texts, vectors);
+        }
         List<AddResult> results = new ArrayList<>();
         for (int i = 0; i < texts.size(); i++) {
             results.add(addOne(caller, owner, request, texts.get(i), vectors.get(i), infer));
         }
         return results;
+    }
+
+    /**
+     * {@code infer=false}: the texts are stored as given, deduplicated by content hash only — so the whole request
+     * takes two statements whatever its size: one that removes expired copies and finds the live ones, one
+     * multi-row insert that also writes the {@code ADD} history rows. The events are those of adding the texts
+     * one by one: a text already stored in the scope (or earlier in the same request) is a {@code NOOP} naming
+     * that memory.
+     */
+    private List<AddResult> addVerbatim(
+            Caller caller, UUID owner, AddMemoryRequest request, List<String> texts, List<float[]> vectors) {
+        List<String> hashes = texts.stream().map(MemoryService::hash).toList();
+        String agentId = request.agentId();
+        String sessionId = request.sessionId();
+        Map<String, Memory> stored = new HashMap<>(repository.findLiveByHashesDroppingExpired(
+                owner, agentId, sessionId, hashes.stream().distinct().toList()));
+        List<MemoryRepository.NewMemory> fresh = new ArrayList<>();
+        Set<String> pending = new HashSet<>();
+        for (int i = 0; i < texts.size(); i++) {
+            String hash = hashes.get(i);
+            if (!stored.containsKey(hash) && pending.add(hash)) {
+                fresh.add(newMemory(owner, request, texts.get(i), hash, vectors.get(i)));
+            }
+        }
+        Map<String, UUID> inserted = fresh.isEmpty() ? Map.of() : repository.insertAll(fresh, caller.id());
+        Map<String, String> freshText = new HashMap<>();
+        for (MemoryRepository.NewMemory m : fresh) {
+            freshText.put(m.contentHash(), m.content());
+        }
+        List<String> lost =
+                pending.stream().filter(h -> !inserted.containsKey(h)).toList();
+        if (!lost.isEmpty()) { // a concurrent add stored the same text first: that memory is the answer
+            stored.putAll(repository.findLiveByHashesDroppingExpired(owner, agentId, sessionId, lost));
+        }
+        List<AddResult> results = new ArrayList<>();
+        Set<String> reported = new HashSet<>();
+        for (String hash : hashes) {
+            UUID id = inserted.get(hash);
+            if (id != null && reported.add(hash)) {
+                results.add(new AddResult(id, freshText.get(hash), "ADD"));
+            } else if (id != null) {
+                results.add(new AddResult(id, freshText.get(hash), "NOOP"));
+            } else {
+                Memory same = stored.get(hash);
+                if (same == null) {
+                    throw new IllegalStateException("memory with hash " + hash + " neither inserted nor found");
+                }
+                results.add(new AddResult(same.id(), same.memory(), "NOOP"));
+            }
+        }
+        return results;
+    }
+
+    private static MemoryRepository.NewMemory newMemory(
+            UUID owner, AddMemoryRequest request, String text, String hash, float[] vector) {
+        return new MemoryRepository.NewMemory(
+                owner,
+                request.agentId(),
+                request.sessionId(),
+                text,
+                hash,
+                vector,
+                request.tags() == null ? List.of() : request.tags(),
+                request.importance() == null ? 0.5 : request.importance(),
+                request.metadata() == null ? Map.of() : request.metadata(),
+                request.expiresAt());
     }
 
     private AddResult addOne(
@@ -116,17 +188,7 @@ public class MemoryService {
                 return new AddResult(old.id(), text, "UPDATE");
             }
         }
-        Optional<UUID> inserted = repository.insert(new MemoryRepository.NewMemory(
-                owner,
-                request.agentId(),
-                request.sessionId(),
-                text,
-                hash,
-                vector,
-                request.tags() == null ? List.of() : request.tags(),
-                request.importance() == null ? 0.5 : request.importance(),
-                request.metadata() == null ? Map.of() : request.metadata(),
-                request.expiresAt()));
+        Optional<UUID> inserted = repository.insert(newMemory(owner, request, text, hash, vector));
         if (inserted.isPresent()) {
             repository.history(inserted.get(), owner, "ADD", null, text, caller.id());
             return new AddResult(inserted.get(), text, "ADD");

@@ -199,7 +199,8 @@ public class MemorySearch {
     /**
      * The candidates of both rankings with their rows, in one statement. BM25: the query's lexemes (English
      * stemming, stop words removed) are OR-ed to find candidates through the GIN index; IDF and the average length
-     * come from the caller's own live memories. {@code stats} and {@code df} are MATERIALIZED: inlined, PostgreSQL
+     * come from the caller's own live memories (each memory's length is the stored {@code doc_len}, so the
+     * statistics are read from the {@code (user_id) INCLUDE (doc_len, expires_at)} index alone). {@code stats} and {@code df} are MATERIALIZED: inlined, PostgreSQL
      * would recount each term's document frequency for every candidate row (seconds at 1,000 memories a user).
      */
     private List<Candidate> candidates(
@@ -207,19 +208,23 @@ public class MemorySearch {
         String dense =
                 useDense ? """
                 SELECT id, similarity, row_number() OVER (ORDER BY distance, id) AS r FROM (
-                    SELECT id, embedding <=> :q AS distance, 1 - (embedding <=> :q) AS similarity
-                    FROM memories WHERE %1$s %2$s ORDER BY embedding <=> :q LIMIT :k) nearest""" : "SELECT NULL::uuid AS id, NULL::float8 AS similarity, NULL::bigint AS r WHERE false";
+                    (SELECT id, (embedding <=> :q) + 0 AS distance, 1 - (embedding <=> :q) AS similarity
+                     FROM memories WHERE %1$s %2$s AND (SELECT n FROM stats) <= :exact
+                     ORDER BY (embedding <=> :q) + 0 LIMIT :k)
+                    UNION ALL
+                    (SELECT id, embedding <=> :q AS distance, 1 - (embedding <=> :q) AS similarity
+                     FROM memories WHERE %1$s %2$s AND (SELECT n FROM stats) > :exact
+                     ORDER BY embedding <=> :q LIMIT :k)) nearest""" : "SELECT NULL::uuid AS id, NULL::float8 AS similarity, NULL::bigint AS r WHERE false";
         String text = useText ? """
                 SELECT id, bm25, row_number() OVER (ORDER BY bm25 DESC, id) AS r FROM (
                     SELECT c.id,
                            sum(ln(1 + (s.n - d.df + 0.5) / (d.df + 0.5))
                                * (x.tf * (:k1 + 1))
-                               / (x.tf + :k1 * (1 - :b + :b * x.dl / s.avgdl))) AS bm25
+                               / (x.tf + :k1 * (1 - :b + :b * c.doc_len / s.avgdl))) AS bm25
                     FROM text_candidates c
                     CROSS JOIN stats s
                     CROSS JOIN LATERAL (
-                        SELECT u.lexeme, coalesce(array_length(u.positions, 1), 1) AS tf,
-                               (SELECT sum(coalesce(array_length(v.positions, 1), 1)) FROM unnest(c.tsv) v) AS dl
+                        SELECT u.lexeme, coalesce(array_length(u.positions, 1), 1) AS tf
                         FROM unnest(c.tsv) u) x
                     JOIN df d ON d.lexeme = x.lexeme
                     GROUP BY c.id
@@ -231,15 +236,13 @@ public class MemorySearch {
                 ), tsq AS (
                     SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery AS q FROM terms
                 ), stats AS MATERIALIZED (
-                    SELECT count(*) AS n,
-                           greatest(avg((SELECT sum(coalesce(array_length(t.positions, 1), 1)) FROM unnest(tsv) t)), 1) AS avgdl
-                    FROM memories WHERE %1$s
+                    SELECT count(*) AS n, greatest(avg(doc_len), 1) AS avgdl FROM memories WHERE %1$s
                 ), df AS MATERIALIZED (
                     SELECT t.lexeme, (SELECT count(*) FROM memories m
                                       WHERE %3$s AND m.tsv @@ quote_literal(t.lexeme)::tsquery) AS df
                     FROM terms t
                 ), text_candidates AS (
-                    SELECT id, tsv FROM memories, tsq WHERE %1$s %2$s AND tsq.q IS NOT NULL AND tsv @@ tsq.q
+                    SELECT id, tsv, doc_len FROM memories, tsq WHERE %1$s %2$s AND tsq.q IS NOT NULL AND tsv @@ tsq.q
                 ), dense AS (%4$s
                 ), text AS (%5$s
                 )
@@ -262,7 +265,8 @@ public class MemorySearch {
                 .param("u", userId)
                 .param("k1", properties.search().bm25K1())
                 .param("b", properties.search().bm25B())
-                .param("k", pool);
+                .param("k", pool)
+                .param("exact", properties.search().exactScanMaxRows());
         if (useDense) {
             spec = spec.param("q", new PGvector(embedder.embedQuery(query)));
         }
