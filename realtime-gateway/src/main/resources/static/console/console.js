@@ -61,6 +61,7 @@ $("login-form").addEventListener("submit", async (event) => {
     $("app").hidden = false;
     await connect();
     refreshMemories();
+    refreshWorkflows();
   } catch (e) {
     $("login-error").textContent = "Sign-in failed: " + e.message;
   }
@@ -92,6 +93,10 @@ function onFrame(frame) {
     state.lastSeq = Math.max(state.lastSeq, frame.seq);
   }
   addLine("frames", frame.seq + " " + frame.type + (frame.requestId ? " " + frame.requestId : ""));
+  if (frame.runId && (frame.type.startsWith("run.") || frame.type.startsWith("step.") || frame.type === "error")) {
+    onRunFrame(frame);
+    return;
+  }
   switch (frame.type) {
     case "ready":
       if (state.connectionId) { // a reconnect: ask for what was missed, streams go on here
@@ -230,3 +235,119 @@ async function refreshMemories() {
 }
 
 $("refresh-memories").addEventListener("click", refreshMemories);
+
+// ---- workflows: start a run, watch its events over the open socket (run.subscribe) ----
+
+const runs = {}; // runId → { li, status, steps: stepId → <li>, lastEventId, over }
+const FINAL = ["run.succeeded", "run.failed", "run.cancelled"];
+
+async function refreshWorkflows() {
+  try {
+    const page = await api("GET", "/api/v1/workflows?limit=100");
+    const options = (page.items || []).map((w) =>
+      Object.assign(document.createElement("option"), { value: w.id, textContent: w.name || w.id }));
+    $("workflow-id").replaceChildren(...options);
+    $("workflow-error").textContent = options.length ? "" : "No workflows yet (create one with POST /api/v1/workflows).";
+  } catch (e) {
+    $("workflow-error").textContent = "Workflows: " + e.message;
+  }
+}
+
+$("refresh-workflows").addEventListener("click", refreshWorkflows);
+
+$("workflow-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  $("workflow-error").textContent = "";
+  const workflowId = $("workflow-id").value;
+  if (!workflowId) return;
+  let input = {};
+  try {
+    input = $("workflow-input").value.trim() ? JSON.parse($("workflow-input").value) : {};
+  } catch (e) {
+    $("workflow-error").textContent = "input is not JSON: " + e.message;
+    return;
+  }
+  try {
+    const started = await api("POST", "/api/v1/workflows/" + encodeURIComponent(workflowId) + "/runs", { input });
+    const runId = started.runId || started.id;
+    const name = $("workflow-id").selectedOptions[0].textContent;
+    watchRun(runId, name, started.status || "queued");
+  } catch (e) {
+    $("workflow-error").textContent = "Start failed: " + e.message;
+  }
+});
+
+function watchRun(runId, name, status) {
+  const li = document.createElement("li");
+  li.className = "run";
+  li.dataset.runId = runId;
+  const title = document.createElement("div");
+  title.textContent = name + " — run " + runId.substring(0, 8) + ": ";
+  const statusEl = document.createElement("span");
+  statusEl.className = "run-status";
+  title.appendChild(statusEl);
+  const steps = document.createElement("ol");
+  steps.className = "steps";
+  li.append(title, steps);
+  $("runs").prepend(li);
+  runs[runId] = { li, statusEl, stepsEl: steps, steps: {}, lastEventId: 0, over: false };
+  setRunStatus(runs[runId], status);
+  send({ type: "run.subscribe", id: "run-" + ++state.counter, runId });
+}
+
+function setRunStatus(run, status, detail) {
+  run.statusEl.textContent = status + (detail ? " (" + detail + ")" : "");
+  run.li.className = "run " + status;
+}
+
+function onRunFrame(frame) {
+  const run = runs[frame.runId];
+  if (!run) return; // a run this page did not start
+  if (frame.type === "error") {
+    if (frame.errorType === "network" && !run.over) { // orchestration's stream broke off: pick up where it stopped
+      send({ type: "run.subscribe", id: "run-" + ++state.counter, runId: frame.runId,
+             afterEventId: Math.max(run.lastEventId, frame.lastEventId || 0) });
+    } else {
+      setRunStatus(run, "error", frame.errorType + ": " + frame.message);
+    }
+    return;
+  }
+  if (frame.type === "run.unsubscribed") {
+    if (!run.over) setRunStatus(run, frame.status || "unsubscribed");
+    run.over = true;
+    return;
+  }
+  if (typeof frame.eventId === "number") {
+    if (frame.eventId <= run.lastEventId) return; // already shown (a replay after resume)
+    run.lastEventId = frame.eventId;
+  }
+  const data = frame.data || {};
+  if (frame.type.startsWith("step.") && data.stepId) {
+    let step = run.steps[data.stepId];
+    if (!step) {
+      step = run.steps[data.stepId] = document.createElement("li");
+      step.dataset.stepId = data.stepId;
+      run.stepsEl.appendChild(step);
+    }
+    const status = frame.type.substring(5); // started, succeeded, failed, skipped, waiting_approval
+    let text = data.stepId + ": " + (status === "started" ? "running" : status);
+    if (data.attempt > 1) text += " (attempt " + data.attempt + ")";
+    if (status === "succeeded" && data.output !== undefined) text += " → " + short(data.output);
+    if (status === "failed" && data.error) text += " — " + (data.error.message || short(data.error)) + (data.willRetry ? ", will retry" : "");
+    if (status === "skipped" && data.reason) text += " — " + data.reason;
+    step.textContent = text;
+    step.className = "step " + status;
+  } else if (frame.type === "run.started") {
+    setRunStatus(run, "running");
+  } else if (FINAL.includes(frame.type)) {
+    run.over = true;
+    const detail = frame.type === "run.succeeded" ? short(data.output)
+      : data.error ? (data.error.message || short(data.error)) : "";
+    setRunStatus(run, frame.type.substring(4), detail);
+  }
+}
+
+function short(value) {
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return text === undefined ? "" : text.length > 120 ? text.substring(0, 117) + "…" : text;
+}

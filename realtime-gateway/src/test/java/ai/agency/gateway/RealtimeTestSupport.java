@@ -96,6 +96,18 @@ public abstract class RealtimeTestSupport {
         }
     }
 
+    /**
+     * A workflow orchestration would list at {@code GET /api/v1/workflows} to its owner and start at {@code POST
+     * /api/v1/workflows/{id}/runs} (others get 404): each start registers a {@link StubRun} of these events, held from
+     * {@code holdFrom} on by {@code gate}, and records the run's {@code input} in {@link #RUN_INPUTS}.
+     */
+    public record StubWorkflow(String ownerToken, String name, List<String[]> events, int holdFrom, Semaphore gate) {}
+
+    /** Workflows of the orchestration stub: workflow id → workflow. */
+    public static final Map<String, StubWorkflow> WORKFLOWS = new ConcurrentHashMap<>();
+    /** The {@code input} each run started through the stub was given: run id → input JSON. */
+    public static final Map<String, JsonNode> RUN_INPUTS = new ConcurrentHashMap<>();
+
     /** Runs the orchestration stub streams: run id → run. */
     public static final Map<String, StubRun> RUNS = new ConcurrentHashMap<>();
     /** The {@code Last-Event-ID} each run's latest event request carried ("" for none): run id → header. */
@@ -361,6 +373,7 @@ public abstract class RealtimeTestSupport {
             });
             server.createContext("/api/v1/conversations", RealtimeTestSupport::conversations);
             server.createContext("/api/v1/runs/", RealtimeTestSupport::runEvents);
+            server.createContext("/api/v1/workflows", RealtimeTestSupport::workflows);
             server.createContext("/api/v1/tools/", exchange -> {
                 SEEN_TOKENS.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
                 String name = exchange.getRequestURI().getPath().split("/")[4];
@@ -461,6 +474,41 @@ public abstract class RealtimeTestSupport {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static void workflows(HttpExchange exchange) throws IOException {
+        String authorization = String.valueOf(exchange.getRequestHeaders().getFirst("Authorization"));
+        String[] parts = exchange.getRequestURI().getPath().split("/"); // "", api, v1, workflows[, {id}, runs]
+        if (parts.length == 4 && exchange.getRequestMethod().equals("GET")) {
+            List<Map<String, String>> items = new ArrayList<>();
+            WORKFLOWS.forEach((id, w) -> {
+                if (authorization.equals("Bearer " + w.ownerToken())) {
+                    items.add(Map.of("id", id, "name", w.name()));
+                }
+            });
+            send(exchange, 200, "application/json", JSON.writeValueAsString(Map.of("items", items, "nextCursor", "")));
+            return;
+        }
+        StubWorkflow workflow = parts.length == 6
+                        && parts[5].equals("runs")
+                        && exchange.getRequestMethod().equals("POST")
+                ? WORKFLOWS.get(parts[4])
+                : null;
+        if (workflow == null || !authorization.equals("Bearer " + workflow.ownerToken())) {
+            send(
+                    exchange,
+                    404,
+                    "application/problem+json",
+                    "{\"status\":404,\"errorType\":\"not_found\",\"detail\":\"Workflow not found\"}");
+            return;
+        }
+        JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
+        String runId = UUID.randomUUID().toString();
+        RUN_INPUTS.put(runId, body.path("input"));
+        RUNS.put(
+                runId,
+                new StubRun(workflow.ownerToken(), workflow.events(), workflow.holdFrom(), false, workflow.gate()));
+        send(exchange, 202, "application/json", "{\"runId\":\"" + runId + "\",\"status\":\"queued\"}");
     }
 
     private static void runEvents(HttpExchange exchange) throws IOException {

@@ -7,7 +7,9 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Semaphore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,6 +22,7 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -125,5 +128,92 @@ class ConsoleBrowserTest extends RealtimeTestSupport {
         browser.findElement(By.cssSelector("#memories li button")).click();
         wait.until(d -> !d.findElement(By.id("memories")).getText().contains("likes green tea"));
         assertThat(MEMORIES).doesNotContainKey(memoryId);
+    }
+
+    @Test
+    void startAWorkflowAndWatchEachStepsProgressArriveOverTheSocketUntilTheRunIsOver() throws Exception {
+        String username = "console-wf-" + UUID.randomUUID().toString().substring(0, 8);
+        String token = JWTS.user(UUID.randomUUID());
+        ACCOUNTS.put(username, token);
+        String workflowId = UUID.randomUUID().toString();
+        Semaphore gate = new Semaphore(0);
+        // text from the services is data, never markup: the name and an output carry tags
+        String name = "square <b>twice</b>";
+        WORKFLOWS.put(
+                workflowId,
+                new StubWorkflow(
+                        token,
+                        name,
+                        List.of(
+                                new String[] {"run.started", "{\"status\":\"running\",\"progress\":0.0}"},
+                                new String[] {"step.started", "{\"stepId\":\"square\",\"attempt\":1}"},
+                                new String[] {"step.succeeded", "{\"stepId\":\"square\",\"attempt\":1,\"output\":49}"},
+                                new String[] {"step.started", "{\"stepId\":\"say\",\"attempt\":1}"},
+                                new String[] {
+                                    "step.succeeded",
+                                    "{\"stepId\":\"say\",\"attempt\":1,\"output\":\"<i>7</i> squared\"}"
+                                },
+                                new String[] {
+                                    "run.succeeded",
+                                    "{\"status\":\"succeeded\",\"progress\":1.0,\"output\":{\"say\":\"done\"}}"
+                                }),
+                        1, // every event after run.started waits for a permit
+                        gate));
+        WORKFLOWS.put(
+                UUID.randomUUID().toString(),
+                new StubWorkflow(JWTS.user(UUID.randomUUID()), "someone else's", List.of(), 0, new Semaphore(0)));
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+
+        browser.get("http://localhost:" + port + "/console/");
+        browser.findElement(By.id("username")).sendKeys(username);
+        browser.findElement(By.id("password")).sendKeys("secret");
+        browser.findElement(By.id("login")).click();
+        wait.until(ExpectedConditions.textToBe(By.id("status"), "connected"));
+        wait.until(d ->
+                !new Select(d.findElement(By.id("workflow-id"))).getOptions().isEmpty());
+        assertThat(new Select(browser.findElement(By.id("workflow-id"))).getOptions())
+                .extracting(WebElement::getText)
+                .containsExactly(name); // only the user's own, its name shown as text
+
+        // input that is not JSON starts nothing
+        browser.findElement(By.id("workflow-input")).sendKeys("{n: 7");
+        browser.findElement(By.id("start-workflow")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("workflow-error"), "not JSON"));
+        assertThat(browser.findElements(By.cssSelector("#runs .run"))).isEmpty();
+
+        browser.findElement(By.id("workflow-input")).clear();
+        browser.findElement(By.id("workflow-input")).sendKeys("{\"n\": 7}");
+        browser.findElement(By.id("start-workflow")).click();
+        wait.until(ExpectedConditions.textToBe(By.cssSelector("#runs .run .run-status"), "running"));
+        String runId = browser.findElement(By.cssSelector("#runs .run")).getAttribute("data-run-id");
+        assertThat(RUN_INPUTS.get(runId).path("n").asInt()).isEqualTo(7);
+        assertThat(browser.findElements(By.cssSelector("#runs .steps li"))).isEmpty();
+
+        // each event exists only after the page showed the one before it
+        gate.release();
+        wait.until(ExpectedConditions.textToBe(By.cssSelector("#runs li[data-step-id=square]"), "square: running"));
+        gate.release();
+        wait.until(
+                ExpectedConditions.textToBe(By.cssSelector("#runs li[data-step-id=square]"), "square: succeeded → 49"));
+        gate.release();
+        wait.until(ExpectedConditions.textToBe(By.cssSelector("#runs li[data-step-id=say]"), "say: running"));
+        gate.release();
+        wait.until(ExpectedConditions.textToBe(
+                By.cssSelector("#runs li[data-step-id=say]"), "say: succeeded → <i>7</i> squared"));
+        assertThat(browser.findElement(By.cssSelector("#runs .run .run-status")).getText())
+                .isEqualTo("running"); // run.succeeded has not been written yet
+        gate.release();
+        wait.until(ExpectedConditions.textToBe(
+                By.cssSelector("#runs .run .run-status"), "succeeded ({\"say\":\"done\"})"));
+
+        assertThat(browser.findElement(By.cssSelector("#runs .run")).getText()).contains(name);
+        assertThat(browser.findElements(By.cssSelector(".workflows b, .workflows i")))
+                .isEmpty();
+        assertThat(browser.findElements(By.cssSelector("#runs .steps li")))
+                .extracting(WebElement::getText)
+                .containsExactly("square: succeeded → 49", "say: succeeded → <i>7</i> squared");
+        Path shot = Path.of("target", "console-workflow-screenshot.png");
+        Files.write(shot, ((ChromeDriver) browser).getScreenshotAs(OutputType.BYTES));
+        assertThat(Files.size(shot)).isPositive();
     }
 }
