@@ -506,27 +506,7 @@ public abstract class OrchestrationApiTest {
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(response.headers().firstValue("Content-Type").orElse(""))
                     .startsWith(MediaType.TEXT_EVENT_STREAM_VALUE);
-            List<Event> events = new ArrayList<>();
-            long[] id = {-1};
-            String[] name = {null};
-            StringBuilder data = new StringBuilder();
-            response.body().forEach(line -> {
-                if (line.isEmpty()) {
-                    if (name[0] != null) {
-                        events.add(new Event(id[0], name[0], JSON.readTree(data.toString())));
-                    }
-                    id[0] = -1;
-                    name[0] = null;
-                    data.setLength(0);
-                } else if (line.startsWith("id:")) {
-                    id[0] = Long.parseLong(line.substring(3).strip());
-                } else if (line.startsWith("event:")) {
-                    name[0] = line.substring(6).strip();
-                } else if (line.startsWith("data:")) {
-                    data.append(line.substring(5).strip());
-                }
-            });
-            return events;
+            return events(response.body());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -572,5 +552,30 @@ public abstract class OrchestrationApiTest {
                 .filter(e -> e.name().equals("token"))
                 .map(e -> e.data().get("text").asString())
                 .collect(Collectors.joining());
+    }
+
+    /** The events of an SSE body, read to its end: {@code id:}, {@code event:} and JSON {@code data:} lines. */
+    protected static List<Event> events(java.util.stream.Stream<String> lines) {
+        List<Event> events = new ArrayList<>();
+        long[] id = {-1};
+        String[] name = {null};
+        StringBuilder data = new StringBuilder();
+        lines.forEach(line -> {
+            if (line.isEmpty()) {
+                if (name[0] != null) {
+                    events.add(new Event(id[0], name[0], JSON.readTree(data.toString())));
+                }
+                id[0] = -1;
+                name[0] = null;
+                data.setLength(0);
+            } else if (line.startsWith("id:")) {
+                id[0] = Long.parseLong(line.substring(3).strip());
+            } else if (line.startsWith("event:")) {
+                name[0] = line.substring(6).strip();
+            } else if (line.startsWith("data:")) {
+                data.append(line.substring(5).strip());
+            }
+        });
+        return events;
     }
 }

@@ -510,26 +510,7 @@ class WorkflowApiTest extends OrchestrationApiTest {
             HttpResponse<java.util.stream.Stream<String>> response =
                     HttpClient.newHttpClient().send(request.GET().build(), HttpResponse.BodyHandlers.ofLines());
             assertThat(response.statusCode()).isEqualTo(200);
-            List<Event> events = new ArrayList<>();
-            long[] id = {-1};
-            String[] name = {null};
-            StringBuilder data = new StringBuilder();
-            response.body().forEach(line -> {
-                if (line.isEmpty()) {
-                    if (name[0] != null) {
-                        events.add(new Event(id[0], name[0], JSON.readTree(data.toString())));
-                    }
-                    name[0] = null;
-                    data.setLength(0);
-                } else if (line.startsWith("id:")) {
-                    id[0] = Long.parseLong(line.substring(3).strip());
-                } else if (line.startsWith("event:")) {
-                    name[0] = line.substring(6).strip();
-                } else if (line.startsWith("data:")) {
-                    data.append(line.substring(5).strip());
-                }
-            });
-            return events;
+            return events(response.body());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
