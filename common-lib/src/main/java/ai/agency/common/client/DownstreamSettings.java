@@ -13,7 +13,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxAttempts attempts for idempotent calls (1 = no retry); non-idempotent calls are never retried
  * @param initialBackoff first wait between attempts; doubles each time, with jitter
  * @param maxConcurrentCalls bulkhead: calls in flight at once; more wait up to {@code maxWait}, then fail
- * @param maxWait how long a call waits for a bulkhead slot
+ * @param maxWait how long a call waits for a bulkhead slot (a burst queues briefly instead of failing at once)
  * @param failureRateThreshold circuit breaker: % of failed calls (in the last {@code slidingWindowSize}) that
  *     opens it
  * @param slidingWindowSize circuit breaker: calls it looks at
@@ -26,7 +26,7 @@ public record DownstreamSettings(
         @DefaultValue("3") int maxAttempts,
         @DefaultValue("200ms") Duration initialBackoff,
         @DefaultValue("64") int maxConcurrentCalls,
-        @DefaultValue("0ms") Duration maxWait,
+        @DefaultValue("500ms") Duration maxWait,
         @DefaultValue("50") float failureRateThreshold,
         @DefaultValue("20") int slidingWindowSize,
         @DefaultValue("10s") Duration openStateWait) {
@@ -39,7 +39,7 @@ public record DownstreamSettings(
                 3,
                 Duration.ofMillis(200),
                 64,
-                Duration.ZERO,
+                Duration.ofMillis(500),
                 50,
                 20,
                 Duration.ofSeconds(10));

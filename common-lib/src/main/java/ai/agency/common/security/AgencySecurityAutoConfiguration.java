@@ -3,6 +3,7 @@ package ai.agency.common.security;
 import ai.agency.common.audit.AuthorizationDenialReporter;
 import ai.agency.common.error.ErrorType;
 import ai.agency.common.error.Problems;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -110,10 +111,15 @@ public class AgencySecurityAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    JwtDecoder jwtDecoder(AgencySecurityProperties properties) {
-        return NimbusJwtDecoder.withJwkSetUri(properties.jwksUri())
+    JwtDecoder jwtDecoder(AgencySecurityProperties properties, ObjectProvider<MeterRegistry> meters) {
+        JwtDecoder verifier = NimbusJwtDecoder.withJwkSetUri(properties.jwksUri())
                 .jwsAlgorithm(SignatureAlgorithm.ES256)
                 .build();
+        return CachingJwtDecoder.wrap(
+                verifier,
+                properties.tokenCache().maxEntries(),
+                properties.tokenCache().maxAge(),
+                meters.getIfAvailable());
     }
 
     @Bean
