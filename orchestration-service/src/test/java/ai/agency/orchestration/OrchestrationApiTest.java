@@ -89,6 +89,12 @@ public abstract class OrchestrationApiTest {
     protected static final List<StoredMemory> MEMORIES = new CopyOnWriteArrayList<>();
     /** Bodies of memory-service adds with {@code messages} (memory extraction after a turn). */
     protected static final List<JsonNode> EXTRACTIONS = new CopyOnWriteArrayList<>();
+    /** Extractions of a conversation (by id) the memory-service stub refuses with 503 before accepting one. */
+    protected static final Map<String, java.util.concurrent.atomic.AtomicInteger> EXTRACTION_REFUSALS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    /** Extraction requests of a conversation (by id) the memory-service stub received, refused ones included. */
+    protected static final Map<String, java.util.concurrent.atomic.AtomicInteger> EXTRACTION_ATTEMPTS =
+            new java.util.concurrent.ConcurrentHashMap<>();
     /** Tools executed on the tool-service stub, as {@code name parameters}. */
     protected static final List<String> EXECUTED = new CopyOnWriteArrayList<>();
     /** Request bodies the fake OpenAI server received. */
@@ -189,6 +195,18 @@ public abstract class OrchestrationApiTest {
             if (!path.startsWith("/openai/") && user == null) {
                 reply(exchange, 401, problem(401, "authentication", "no bearer token"));
                 return;
+            }
+            if (path.equals("/memory/api/v1/memories") && body.has("messages")) {
+                String conversation =
+                        body.path("metadata").path("conversationId").asString();
+                EXTRACTION_ATTEMPTS
+                        .computeIfAbsent(conversation, c -> new java.util.concurrent.atomic.AtomicInteger())
+                        .incrementAndGet();
+                java.util.concurrent.atomic.AtomicInteger refusals = EXTRACTION_REFUSALS.get(conversation);
+                if (refusals != null && refusals.getAndDecrement() > 0) {
+                    reply(exchange, 503, problem(503, "resource_exhausted", "busy, says the test"));
+                    return;
+                }
             }
             switch (path) {
                 case "/memory/api/v1/memories" -> reply(exchange, 201, JSON.writeValueAsString(addMemory(user, body)));

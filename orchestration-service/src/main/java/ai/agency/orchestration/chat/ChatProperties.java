@@ -16,6 +16,8 @@ import org.springframework.validation.annotation.Validated;
  * @param summarize whether messages that fall out of the window ({@code history-messages}) are summarised into a
  *     running summary kept on the conversation and put in the prompt
  * @param summaryMaxLength the longest running summary kept, in characters
+ * @param backgroundConcurrency memory extractions and summaries running at once after turns ({@link BackgroundWork})
+ * @param backgroundQueue such tasks waiting at most; beyond that they are dropped and counted
  */
 @Validated
 @ConfigurationProperties("agency.orchestration.chat")
@@ -23,4 +25,6 @@ record ChatProperties(
         @DefaultValue("true") boolean personalize,
         @DefaultValue("30s") Duration profileCacheTtl,
         @DefaultValue("true") boolean summarize,
-        @DefaultValue("2000") @Min(200) @Max(20000) int summaryMaxLength) {}
+        @DefaultValue("2000") @Min(200) @Max(20000) int summaryMaxLength,
+        @DefaultValue("4") @Min(1) @Max(256) int backgroundConcurrency,
+        @DefaultValue("10000") @Min(0) @Max(1000000) int backgroundQueue) {}

@@ -23,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -41,7 +40,6 @@ import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.ai.model.tool.ToolCallingChatOptions;
 import org.springframework.ai.tool.ToolCallback;
-import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.JsonNode;
@@ -71,7 +69,7 @@ class ChatService {
     private final OrchestrationProperties properties;
     private final ProviderProperties.Retry retry;
     private final JsonMapper json;
-    private final ExecutorService background;
+    private final BackgroundWork background;
 
     ChatService(
             ConversationService conversations,
@@ -86,7 +84,7 @@ class ChatService {
             OrchestrationProperties properties,
             ProviderProperties providerProperties,
             JsonMapper json,
-            @Qualifier("chatBackgroundExecutor") ExecutorService background) {
+            BackgroundWork background) {
         this.conversations = conversations;
         this.agents = agents;
         this.providers = providers;
@@ -298,14 +296,15 @@ class ChatService {
             if (properties.extractMemories()) {
                 String agentId = turn.agent().id().toString();
                 String text = answer.toString();
-                background.execute(
+                background.submit(
+                        "extract-memories",
                         () -> memory.extract(bearer, agentId, conversationId.toString(), turn.content(), text));
             }
         }
         if (chat.summarize()) {
             long covered = conversations.count(caller, conversationId) - properties.historyMessages();
             if (covered > turn.conversation().summarizedMessages()) {
-                background.execute(() -> summarize(turn, model, modelName, (int) covered));
+                background.submit("summarize", () -> summarize(turn, model, modelName, (int) covered));
             }
         }
         return saved;

@@ -1,8 +1,6 @@
 package ai.agency.orchestration.chat;
 
 import ai.agency.common.client.ServiceClients;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
@@ -63,11 +61,5 @@ class Downstreams {
     @Bean
     ToolClient toolClient(ServiceClients clients) {
         return clients.create("tool", ToolClient.class);
-    }
-
-    /** Work that outlives the request (memory extraction). */
-    @Bean(destroyMethod = "close")
-    ExecutorService chatBackgroundExecutor() {
-        return Executors.newVirtualThreadPerTaskExecutor();
     }
 }

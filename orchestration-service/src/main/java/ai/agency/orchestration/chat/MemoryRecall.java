@@ -1,7 +1,9 @@
 package ai.agency.orchestration.chat;
 
 import ai.agency.common.error.ErrorClassifier;
+import ai.agency.common.error.ErrorType;
 import ai.agency.orchestration.OrchestrationProperties;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -17,6 +19,8 @@ import tools.jackson.databind.node.ObjectNode;
 class MemoryRecall {
 
     private static final Logger log = LoggerFactory.getLogger(MemoryRecall.class);
+    private static final int EXTRACT_ATTEMPTS = 3;
+    private static final Duration EXTRACT_BACKOFF = Duration.ofMillis(500);
 
     private final Downstreams.MemoryClient memory;
     private final JsonMapper json;
@@ -75,11 +79,25 @@ class MemoryRecall {
         metadata.put("source", "chat");
         metadata.put("agentId", agentId);
         metadata.put("conversationId", conversationId);
-        try {
-            memory.add(bearer, body);
-        } catch (RuntimeException e) {
-            log.warn(
-                    "memory extraction failed ({})", ErrorClassifier.classify(e).code());
+        for (int attempt = 1; ; attempt++) {
+            try {
+                memory.add(bearer, body);
+                return;
+            } catch (RuntimeException e) {
+                ErrorType type = ErrorClassifier.classify(e);
+                // a busy or briefly unavailable memory-service gets the turn's facts a little later; adding the same
+                // text again is safe (memory-service answers NOOP for a fact it already holds)
+                if (!type.recoverable() || attempt >= EXTRACT_ATTEMPTS) {
+                    log.warn("memory extraction failed ({}) after {} attempt(s)", type.code(), attempt);
+                    return;
+                }
+                try {
+                    Thread.sleep(EXTRACT_BACKOFF.multipliedBy(1L << (attempt - 1)));
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 }

@@ -128,6 +128,43 @@ class LocalChatLoopTest extends OrchestrationApiTest {
     }
 
     @Test
+    void anExtractionRefusedByABusyMemoryServiceIsTriedAgainUntilItIsStored() {
+        String token = newUser();
+        String conversation = newConversation(token);
+        EXTRACTION_REFUSALS.put(conversation, new java.util.concurrent.atomic.AtomicInteger(2));
+
+        chat(conversation, token, "I keep bees on the roof.");
+
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> EXTRACTIONS.stream()
+                        .anyMatch(e -> e.path("metadata")
+                                .path("conversationId")
+                                .asString()
+                                .equals(conversation)));
+        assertThat(EXTRACTION_ATTEMPTS.get(conversation)).hasValue(3);
+    }
+
+    @Test
+    void anExtractionIsGivenUpAfterThreeRefusalsWithoutFailingTheTurn() {
+        String token = newUser();
+        String conversation = newConversation(token);
+        EXTRACTION_REFUSALS.put(conversation, new java.util.concurrent.atomic.AtomicInteger(5));
+
+        JsonNode answer = chat(conversation, token, "I collect old maps.");
+
+        assertThat(answer.get("status").asString()).isEqualTo("complete");
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> EXTRACTION_ATTEMPTS.containsKey(conversation)
+                        && EXTRACTION_ATTEMPTS.get(conversation).get() == 3);
+        await().during(Duration.ofSeconds(3))
+                .atMost(Duration.ofSeconds(4))
+                .until(() -> EXTRACTION_ATTEMPTS.get(conversation).get() == 3);
+        assertThat(EXTRACTIONS)
+                .noneMatch(e ->
+                        e.path("metadata").path("conversationId").asString().equals(conversation));
+    }
+
+    @Test
     void theWindowCarriesEarlierTurnsOfTheConversation() {
         String token = newUser();
         String conversation = newConversation(token);
