@@ -61,7 +61,7 @@ $("login-form").addEventListener("submit", async (event) => {
     $("app").hidden = false;
     await connect();
     refreshMemories();
-    refreshWorkflows();
+    refreshWorkflows().then(refreshRuns);
   } catch (e) {
     $("login-error").textContent = "Sign-in failed: " + e.message;
   }
@@ -236,14 +236,18 @@ async function refreshMemories() {
 
 $("refresh-memories").addEventListener("click", refreshMemories);
 
-// ---- workflows: start a run, watch its events over the open socket (run.subscribe) ----
+// ---- workflows: start a run, list recent runs, watch their events over the open socket (run.subscribe),
+// approve or reject a step that waits for a person, cancel a run ----
 
-const runs = {}; // runId → { li, status, steps: stepId → <li>, lastEventId, over }
+const runs = {}; // runId → { li, statusEl, stepsEl, cancelEl, steps: stepId → <li>, waiting: Set, lastEventId, over, watching }
 const FINAL = ["run.succeeded", "run.failed", "run.cancelled"];
+const FINAL_STATUS = ["succeeded", "failed", "cancelled"];
+const workflowNames = {}; // workflowId → name
 
 async function refreshWorkflows() {
   try {
     const page = await api("GET", "/api/v1/workflows?limit=100");
+    (page.items || []).forEach((w) => { workflowNames[w.id] = w.name || w.id; });
     const options = (page.items || []).map((w) =>
       Object.assign(document.createElement("option"), { value: w.id, textContent: w.name || w.id }));
     $("workflow-id").replaceChildren(...options);
@@ -253,7 +257,33 @@ async function refreshWorkflows() {
   }
 }
 
+// the user's recent runs (GET /api/v1/runs, newest first); those not over are watched live
+async function refreshRuns() {
+  $("runs-error").textContent = "";
+  try {
+    const page = await api("GET", "/api/v1/runs?limit=20");
+    const items = (page.items || []).slice().reverse(); // oldest first, each prepended: newest ends on top
+    for (const item of items) {
+      let run = runs[item.id];
+      if (!run) {
+        run = addRun(item.id, workflowNames[item.workflowId] || item.workflowId || "workflow", item.status);
+      } else if (!run.watching && !run.over) {
+        setRunStatus(run, item.status);
+      }
+      if (FINAL_STATUS.includes(item.status)) {
+        run.over = true;
+        updateCancel(run);
+      } else if (!run.watching) {
+        watch(item.id);
+      }
+    }
+  } catch (e) {
+    $("runs-error").textContent = "Runs: " + e.message;
+  }
+}
+
 $("refresh-workflows").addEventListener("click", refreshWorkflows);
+$("refresh-runs").addEventListener("click", refreshRuns);
 
 $("workflow-form").addEventListener("submit", async (event) => {
   event.preventDefault();
@@ -271,13 +301,14 @@ $("workflow-form").addEventListener("submit", async (event) => {
     const started = await api("POST", "/api/v1/workflows/" + encodeURIComponent(workflowId) + "/runs", { input });
     const runId = started.runId || started.id;
     const name = $("workflow-id").selectedOptions[0].textContent;
-    watchRun(runId, name, started.status || "queued");
+    if (!runs[runId]) addRun(runId, name, started.status || "queued");
+    watch(runId);
   } catch (e) {
     $("workflow-error").textContent = "Start failed: " + e.message;
   }
 });
 
-function watchRun(runId, name, status) {
+function addRun(runId, name, status) {
   const li = document.createElement("li");
   li.className = "run";
   li.dataset.runId = runId;
@@ -286,13 +317,89 @@ function watchRun(runId, name, status) {
   const statusEl = document.createElement("span");
   statusEl.className = "run-status";
   title.appendChild(statusEl);
+  const watchEl = button("Watch", "run-watch", () => watch(runId));
+  const cancelEl = button("Cancel run", "run-cancel", () => cancelRun(runId));
+  const note = document.createElement("span");
+  note.className = "run-note error";
+  title.append(" ", watchEl, cancelEl, note);
   const steps = document.createElement("ol");
   steps.className = "steps";
   li.append(title, steps);
   $("runs").prepend(li);
-  runs[runId] = { li, statusEl, stepsEl: steps, steps: {}, lastEventId: 0, over: false };
-  setRunStatus(runs[runId], status);
-  send({ type: "run.subscribe", id: "run-" + ++state.counter, runId });
+  const run = runs[runId] = { li, statusEl, stepsEl: steps, watchEl, cancelEl, note, steps: {}, waiting: new Set(),
+                              lastEventId: 0, over: false, watching: false };
+  setRunStatus(run, status);
+  updateCancel(run);
+  return run;
+}
+
+function button(text, cls, onClick) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.textContent = text;
+  b.className = cls;
+  b.addEventListener("click", onClick);
+  return b;
+}
+
+// follows the run's events from the first one: the steps (and a step waiting for approval) show as they replay
+function watch(runId) {
+  const run = runs[runId];
+  run.watching = true;
+  updateCancel(run);
+  send({ type: "run.subscribe", id: "run-" + ++state.counter, runId,
+         ...(run.lastEventId ? { afterEventId: run.lastEventId } : {}) });
+}
+
+function updateCancel(run) {
+  run.cancelEl.hidden = run.over;
+  run.watchEl.hidden = run.over || run.watching;
+}
+
+async function cancelRun(runId) {
+  const run = runs[runId];
+  run.note.textContent = "";
+  run.cancelEl.disabled = true;
+  try {
+    const answer = await api("POST", "/api/v1/runs/" + encodeURIComponent(runId) + "/cancel", {});
+    if (answer && answer.status && !run.over) { // the event (run.cancelled) may come first, or not at all if unwatched
+      setRunStatus(run, answer.status);
+      if (FINAL_STATUS.includes(answer.status)) finishRun(run);
+    }
+  } catch (e) {
+    run.note.textContent = "Cancel failed: " + e.message;
+  } finally {
+    run.cancelEl.disabled = false;
+  }
+}
+
+// the approve / reject controls of a step in waiting_approval
+function approvalControls(runId, stepId) {
+  const box = document.createElement("span");
+  box.className = "approval";
+  const comment = document.createElement("input");
+  comment.className = "approval-comment";
+  comment.placeholder = "comment (optional)";
+  comment.setAttribute("aria-label", "comment on " + stepId);
+  const error = document.createElement("span");
+  error.className = "approval-error error";
+  const decide = (approved) => async () => {
+    error.textContent = "";
+    box.querySelectorAll("button").forEach((b) => { b.disabled = true; });
+    const body = { approved };
+    if (comment.value.trim()) body.comment = comment.value.trim();
+    try {
+      await api("POST", "/api/v1/runs/" + encodeURIComponent(runId) + "/steps/" + encodeURIComponent(stepId)
+        + "/approval", body);
+      box.replaceChildren((approved ? "approved" : "rejected") + (body.comment ? ": " + body.comment : ""));
+      box.className = "approval decided";
+    } catch (e) {
+      error.textContent = (approved ? "Approve" : "Reject") + " failed: " + e.message;
+      box.querySelectorAll("button").forEach((b) => { b.disabled = false; });
+    }
+  };
+  box.append(" ", comment, button("Approve", "approve", decide(true)), button("Reject", "reject", decide(false)), error);
+  return box;
 }
 
 function setRunStatus(run, status, detail) {
@@ -300,27 +407,44 @@ function setRunStatus(run, status, detail) {
   run.li.className = "run " + status;
 }
 
+function finishRun(run) {
+  run.over = true;
+  run.waiting.clear();
+  run.stepsEl.querySelectorAll(".approval:not(.decided)").forEach((box) => box.remove());
+  updateCancel(run);
+}
+
 function onRunFrame(frame) {
   const run = runs[frame.runId];
-  if (!run) return; // a run this page did not start
+  if (!run) return; // a run this page does not show
   if (frame.type === "error") {
     if (frame.errorType === "network" && !run.over) { // orchestration's stream broke off: pick up where it stopped
       send({ type: "run.subscribe", id: "run-" + ++state.counter, runId: frame.runId,
              afterEventId: Math.max(run.lastEventId, frame.lastEventId || 0) });
+    } else if (frame.errorType === "rate_limit" || frame.errorType === "conflict") {
+      // too many runs watched on this connection: the run stays as listed, "Watch" follows it later
+      run.watching = frame.errorType === "conflict";
+      run.note.textContent = frame.errorType === "rate_limit" ? "not watched: " + frame.message : "";
+      updateCancel(run);
     } else {
       setRunStatus(run, "error", frame.errorType + ": " + frame.message);
     }
     return;
   }
   if (frame.type === "run.unsubscribed") {
-    if (!run.over) setRunStatus(run, frame.status || "unsubscribed");
-    run.over = true;
+    run.watching = false;
+    if (!run.over) {
+      if (frame.status) setRunStatus(run, frame.status);
+      if (FINAL_STATUS.includes(frame.status)) finishRun(run);
+    }
+    updateCancel(run);
     return;
   }
   if (typeof frame.eventId === "number") {
     if (frame.eventId <= run.lastEventId) return; // already shown (a replay after resume)
     run.lastEventId = frame.eventId;
   }
+  run.note.textContent = "";
   const data = frame.data || {};
   if (frame.type.startsWith("step.") && data.stepId) {
     let step = run.steps[data.stepId];
@@ -337,10 +461,25 @@ function onRunFrame(frame) {
     if (status === "skipped" && data.reason) text += " — " + data.reason;
     step.textContent = text;
     step.className = "step " + status;
+    if (status === "waiting_approval") {
+      run.waiting.add(data.stepId);
+      if (!run.over) step.appendChild(approvalControls(frame.runId, data.stepId));
+    } else {
+      run.waiting.delete(data.stepId);
+    }
+    if (!run.over) setRunStatus(run, run.waiting.size ? "waiting_approval" : "running");
   } else if (frame.type === "run.started") {
     setRunStatus(run, "running");
   } else if (FINAL.includes(frame.type)) {
-    run.over = true;
+    finishRun(run);
+    if (frame.type === "run.cancelled") { // orchestration writes no event for the steps it stops
+      Object.entries(run.steps).forEach(([stepId, step]) => {
+        if (/ (started|waiting_approval)$/.test(step.className)) {
+          step.textContent = stepId + ": cancelled";
+          step.className = "step cancelled";
+        }
+      });
+    }
     const detail = frame.type === "run.succeeded" ? short(data.output)
       : data.error ? (data.error.message || short(data.error)) : "";
     setRunStatus(run, frame.type.substring(4), detail);

@@ -25,6 +25,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -99,9 +100,15 @@ public abstract class RealtimeTestSupport {
     /**
      * A workflow orchestration would list at {@code GET /api/v1/workflows} to its owner and start at {@code POST
      * /api/v1/workflows/{id}/runs} (others get 404): each start registers a {@link StubRun} of these events, held from
-     * {@code holdFrom} on by {@code gate}, and records the run's {@code input} in {@link #RUN_INPUTS}.
+     * {@code holdFrom} on by {@code gate} (with {@code keepOpen}, its stream stays open for events appended by an
+     * approval or cancel), and records the run's {@code input} in {@link #RUN_INPUTS}.
      */
-    public record StubWorkflow(String ownerToken, String name, List<String[]> events, int holdFrom, Semaphore gate) {}
+    public record StubWorkflow(
+            String ownerToken, String name, List<String[]> events, int holdFrom, Semaphore gate, boolean keepOpen) {
+        public StubWorkflow(String ownerToken, String name, List<String[]> events, int holdFrom, Semaphore gate) {
+            this(ownerToken, name, events, holdFrom, gate, false);
+        }
+    }
 
     /** Workflows of the orchestration stub: workflow id → workflow. */
     public static final Map<String, StubWorkflow> WORKFLOWS = new ConcurrentHashMap<>();
@@ -110,6 +117,32 @@ public abstract class RealtimeTestSupport {
 
     /** Runs the orchestration stub streams: run id → run. */
     public static final Map<String, StubRun> RUNS = new ConcurrentHashMap<>();
+    /**
+     * The workflow and creation order of runs the stub lists at {@code GET /api/v1/runs} (newest first, the owner's
+     * only): run id → [workflow id, order].
+     */
+    public static final Map<String, Object[]> RUN_LISTING = new ConcurrentHashMap<>();
+
+    static final AtomicLong RUN_ORDER = new AtomicLong();
+
+    /**
+     * A decision or cancel the orchestration stub received: {@code action} is {@code approval} (with the step) or
+     * {@code cancel}; {@code body} is the JSON sent (null for none).
+     */
+    public record RunAction(String runId, String action, String stepId, String authorization, JsonNode body) {}
+
+    /** Every {@code POST /api/v1/runs/{id}/cancel} and {@code …/steps/{stepId}/approval} the stub received. */
+    public static final List<RunAction> RUN_ACTIONS = new CopyOnWriteArrayList<>();
+
+    /**
+     * Registers a run the stub lists at {@code GET /api/v1/runs} (as if started elsewhere). Its {@code events} must be
+     * mutable (approvals and cancels append to them) and, with {@code keepOpen}, its event stream relays what is
+     * appended.
+     */
+    public static void listRun(String runId, String workflowId, StubRun run) {
+        RUNS.put(runId, run);
+        RUN_LISTING.put(runId, new Object[] {workflowId, RUN_ORDER.incrementAndGet()});
+    }
     /** The {@code Last-Event-ID} each run's latest event request carried ("" for none): run id → header. */
     public static final Map<String, String> RUN_LAST_EVENT_IDS = new ConcurrentHashMap<>();
     /** Runs whose event stream the gateway closed while the stub was still writing. */
@@ -373,6 +406,7 @@ public abstract class RealtimeTestSupport {
             });
             server.createContext("/api/v1/conversations", RealtimeTestSupport::conversations);
             server.createContext("/api/v1/runs/", RealtimeTestSupport::runEvents);
+            server.createContext("/api/v1/runs", RealtimeTestSupport::listRuns);
             server.createContext("/api/v1/workflows", RealtimeTestSupport::workflows);
             server.createContext("/api/v1/tools/", exchange -> {
                 SEEN_TOKENS.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
@@ -505,16 +539,121 @@ public abstract class RealtimeTestSupport {
         JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
         String runId = UUID.randomUUID().toString();
         RUN_INPUTS.put(runId, body.path("input"));
-        RUNS.put(
+        listRun(
                 runId,
-                new StubRun(workflow.ownerToken(), workflow.events(), workflow.holdFrom(), false, workflow.gate()));
+                parts[4],
+                new StubRun(
+                        workflow.ownerToken(),
+                        new CopyOnWriteArrayList<>(workflow.events()),
+                        workflow.holdFrom(),
+                        workflow.keepOpen(),
+                        workflow.gate()));
         send(exchange, 202, "application/json", "{\"runId\":\"" + runId + "\",\"status\":\"queued\"}");
     }
 
+    /** The run's status as orchestration would give it: from its last event. */
+    static String statusOf(StubRun run) {
+        if (run.events().isEmpty()) {
+            return "queued";
+        }
+        String last = run.events().getLast()[0];
+        return List.of("run.succeeded", "run.failed", "run.cancelled").contains(last)
+                ? last.substring(4)
+                : last.equals("step.waiting_approval") ? "waiting_approval" : "running";
+    }
+
+    private static void listRuns(HttpExchange exchange) throws IOException {
+        String authorization = String.valueOf(exchange.getRequestHeaders().getFirst("Authorization"));
+        if (!exchange.getRequestURI().getPath().equals("/api/v1/runs")
+                || !exchange.getRequestMethod().equals("GET")) {
+            send(exchange, 404, "application/problem+json", "{\"status\":404,\"errorType\":\"not_found\"}");
+            return;
+        }
+        List<Map<String, Object>> items = new ArrayList<>();
+        RUN_LISTING.entrySet().stream()
+                .sorted((a, b) -> Long.compare((Long) b.getValue()[1], (Long) a.getValue()[1]))
+                .forEach(e -> {
+                    StubRun run = RUNS.get(e.getKey());
+                    if (run != null && authorization.equals("Bearer " + run.ownerToken())) {
+                        items.add(Map.of(
+                                "id",
+                                e.getKey(),
+                                "workflowId",
+                                e.getValue()[0],
+                                "status",
+                                statusOf(run),
+                                "progress",
+                                0.5));
+                    }
+                });
+        send(
+                exchange,
+                200,
+                "application/json",
+                JSON.writeValueAsString(
+                        Map.of("items", items.subList(0, Math.min(20, items.size())), "nextCursor", "")));
+    }
+
+    /**
+     * {@code POST …/cancel} and {@code POST …/steps/{stepId}/approval}: recorded in {@link #RUN_ACTIONS}; a decision
+     * on the step the run waits for, or a cancel of a run not over, appends the events orchestration would write.
+     */
+    private static void runAction(HttpExchange exchange, String runId, StubRun run, String[] parts) throws IOException {
+        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+        byte[] raw = exchange.getRequestBody().readAllBytes();
+        JsonNode body = raw.length == 0 ? null : JSON.readTree(raw);
+        String status = statusOf(run);
+        boolean over = List.of("succeeded", "failed", "cancelled").contains(status);
+        if (parts[5].equals("cancel")) {
+            RUN_ACTIONS.add(new RunAction(runId, "cancel", null, authorization, body));
+            if (!over) {
+                run.events().add(new String[] {"run.cancelled", "{\"status\":\"cancelled\",\"progress\":0.5}"});
+            }
+        } else {
+            String stepId = parts[6];
+            RUN_ACTIONS.add(new RunAction(runId, "approval", stepId, authorization, body));
+            String[] last = run.events().isEmpty() ? null : run.events().getLast();
+            if (last == null
+                    || !last[0].equals("step.waiting_approval")
+                    || !JSON.readTree(last[1]).path("stepId").asString().equals(stepId)) {
+                send(
+                        exchange,
+                        409,
+                        "application/problem+json",
+                        "{\"status\":409,\"errorType\":\"conflict\",\"detail\":\"Step '" + stepId
+                                + "' is not waiting for approval\"}");
+                return;
+            }
+            String comment = body.path("comment").asString("");
+            if (body.path("approved").asBoolean()) {
+                String output = "{\"approved\":true,\"comment\":" + JSON.writeValueAsString(comment) + "}";
+                run.events().add(new String[] {
+                    "step.succeeded", "{\"stepId\":\"" + stepId + "\",\"attempt\":1,\"output\":" + output + "}"
+                });
+                run.events().add(new String[] {
+                    "run.succeeded", "{\"status\":\"succeeded\",\"progress\":1.0,\"output\":" + output + "}"
+                });
+            } else {
+                String error =
+                        JSON.writeValueAsString(Map.of("stepId", stepId, "errorType", "rejected", "message", comment));
+                run.events().add(new String[] {
+                    "step.failed",
+                    "{\"stepId\":\"" + stepId + "\",\"attempt\":1,\"willRetry\":false,\"error\":" + error + "}"
+                });
+                run.events().add(new String[] {"run.failed", "{\"status\":\"failed\",\"error\":" + error + "}"});
+            }
+        }
+        send(exchange, 200, "application/json", "{\"id\":\"" + runId + "\",\"status\":\"" + statusOf(run) + "\"}");
+    }
+
     private static void runEvents(HttpExchange exchange) throws IOException {
-        String[] parts = exchange.getRequestURI().getPath().split("/"); // "", api, v1, runs, {id}[, events]
+        // "", api, v1, runs, {id}[, events | cancel | steps, {stepId}, approval]
+        String[] parts = exchange.getRequestURI().getPath().split("/");
         boolean events = parts.length == 6 && parts[5].equals("events");
-        StubRun run = events || parts.length == 5 ? RUNS.get(parts[4]) : null;
+        boolean action = exchange.getRequestMethod().equals("POST")
+                && ((parts.length == 6 && parts[5].equals("cancel"))
+                        || (parts.length == 8 && parts[5].equals("steps") && parts[7].equals("approval")));
+        StubRun run = events || action || parts.length == 5 ? RUNS.get(parts[4]) : null;
         String authorization = exchange.getRequestHeaders().getFirst("Authorization");
         if (run == null || !("Bearer " + run.ownerToken()).equals(authorization)) {
             send(
@@ -525,13 +664,12 @@ public abstract class RealtimeTestSupport {
             return;
         }
         String runId = parts[4];
+        if (action) {
+            runAction(exchange, runId, run, parts);
+            return;
+        }
         if (!events) { // the run: over when its last event is a final one
-            String last = run.events().getLast()[0];
-            String status =
-                    List.of("run.succeeded", "run.failed", "run.cancelled").contains(last)
-                            ? last.substring(4)
-                            : "running";
-            send(exchange, 200, "application/json", "{\"id\":\"" + runId + "\",\"status\":\"" + status + "\"}");
+            send(exchange, 200, "application/json", "{\"id\":\"" + runId + "\",\"status\":\"" + statusOf(run) + "\"}");
             return;
         }
         String lastEventId = exchange.getRequestHeaders().getFirst("Last-Event-ID");
@@ -539,15 +677,17 @@ public abstract class RealtimeTestSupport {
         exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
         exchange.sendResponseHeaders(200, 0);
         try (OutputStream out = exchange.getResponseBody()) {
-            for (int i = lastEventId == null ? 0 : Integer.parseInt(lastEventId);
-                    i < run.events().size();
-                    i++) {
+            int i = lastEventId == null ? 0 : Integer.parseInt(lastEventId);
+            for (; i < run.events().size(); i++) {
                 if (i >= run.holdFrom() && !run.gate().tryAcquire(20, TimeUnit.SECONDS)) {
                     return;
                 }
                 event(out, run.events().get(i)[0], i + 1, run.events().get(i)[1]);
             }
-            for (int i = 0; run.keepOpen() && i < 400; i++) {
+            for (int k = 0; run.keepOpen() && k < 400; k++) {
+                for (; i < run.events().size(); i++) { // appended by an approval or cancel meanwhile
+                    event(out, run.events().get(i)[0], i + 1, run.events().get(i)[1]);
+                }
                 out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
                 out.flush();
                 Thread.sleep(50);

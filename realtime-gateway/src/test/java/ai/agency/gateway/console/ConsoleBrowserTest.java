@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -213,6 +214,155 @@ class ConsoleBrowserTest extends RealtimeTestSupport {
                 .extracting(WebElement::getText)
                 .containsExactly("square: succeeded → 49", "say: succeeded → <i>7</i> squared");
         Path shot = Path.of("target", "console-workflow-screenshot.png");
+        Files.write(shot, ((ChromeDriver) browser).getScreenshotAs(OutputType.BYTES));
+        assertThat(Files.size(shot)).isPositive();
+    }
+
+    /** A run (started elsewhere) whose step {@code stepId} waits for a person; its stream stays open. */
+    private static StubRun waitingRun(String token, String stepId) {
+        return new StubRun(
+                token,
+                new CopyOnWriteArrayList<>(List.of(
+                        new String[] {"run.started", "{\"status\":\"running\",\"progress\":0.0}"},
+                        new String[] {"step.waiting_approval", "{\"stepId\":\"" + stepId + "\"}"})),
+                Integer.MAX_VALUE,
+                true);
+    }
+
+    private static By inRun(String runId, String css) {
+        return By.cssSelector("#runs li[data-run-id='" + runId + "'] " + css);
+    }
+
+    @Test
+    void theRunsListApprovesOrRejectsAWaitingStepWithACommentAndCancelsARunningRun() throws Exception {
+        String username = "console-runs-" + UUID.randomUUID().toString().substring(0, 8);
+        String token = JWTS.user(UUID.randomUUID());
+        ACCOUNTS.put(username, token);
+        String workflowId = UUID.randomUUID().toString();
+        WORKFLOWS.put(
+                workflowId,
+                new StubWorkflow(
+                        token,
+                        "deploy",
+                        List.of(
+                                new String[] {"run.started", "{\"status\":\"running\",\"progress\":0.0}"},
+                                new String[] {"step.started", "{\"stepId\":\"build\",\"attempt\":1}"}),
+                        Integer.MAX_VALUE,
+                        new Semaphore(0),
+                        true));
+        // runs started before this page was opened, oldest first: one over, three waiting for a person
+        String done = UUID.randomUUID().toString();
+        listRun(
+                done,
+                workflowId,
+                new StubRun(
+                        token,
+                        List.of(
+                                new String[] {"run.started", "{\"status\":\"running\",\"progress\":0.0}"},
+                                new String[] {"run.succeeded", "{\"status\":\"succeeded\",\"output\":1}"}),
+                        Integer.MAX_VALUE,
+                        false));
+        String toReject = UUID.randomUUID().toString();
+        listRun(toReject, workflowId, waitingRun(token, "review"));
+        String toApprove = UUID.randomUUID().toString();
+        listRun(toApprove, workflowId, waitingRun(token, "publish"));
+        // the newest: over the test's cap of 2 watched runs per connection, so listed but not watched at first
+        String unwatched = UUID.randomUUID().toString();
+        listRun(unwatched, workflowId, waitingRun(token, "sign-off"));
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+
+        browser.get("http://localhost:" + port + "/console/");
+        browser.findElement(By.id("username")).sendKeys(username);
+        browser.findElement(By.id("password")).sendKeys("secret");
+        browser.findElement(By.id("login")).click();
+        wait.until(ExpectedConditions.textToBe(By.id("status"), "connected"));
+        wait.until(d -> d.findElements(By.cssSelector("#runs .run")).size() == 4);
+        assertThat(browser.findElements(By.cssSelector("#runs .run")))
+                .extracting(e -> e.getAttribute("data-run-id"))
+                .containsExactly(unwatched, toApprove, toReject, done); // newest first
+        assertThat(browser.findElement(inRun(done, ".run-status")).getText()).isEqualTo("succeeded");
+        assertThat(browser.findElement(inRun(done, ".run-cancel")).isDisplayed())
+                .isFalse();
+
+        // the watched runs replay their events: the waiting step gets its approve / reject controls
+        wait.until(
+                ExpectedConditions.visibilityOfElementLocated(inRun(toApprove, "li[data-step-id=publish] .approve")));
+        wait.until(ExpectedConditions.visibilityOfElementLocated(inRun(toReject, "li[data-step-id=review] .reject")));
+        assertThat(browser.findElement(inRun(toApprove, ".run-status")).getText())
+                .isEqualTo("waiting_approval");
+        // the third is listed with its status and a Watch button, with no steps yet
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(inRun(unwatched, ".run-note"), "not watched"));
+        assertThat(browser.findElement(inRun(unwatched, ".run-status")).getText())
+                .isEqualTo("waiting_approval");
+        assertThat(browser.findElement(inRun(unwatched, ".run-watch")).isDisplayed())
+                .isTrue();
+        assertThat(browser.findElements(inRun(unwatched, ".steps li"))).isEmpty();
+        assertThat(RUN_ACTIONS)
+                .noneMatch(a -> List.of(toApprove, toReject, unwatched, done).contains(a.runId()));
+
+        // approve with a comment: the stub gets the decision, the run's events then show the step and run succeed
+        browser.findElement(inRun(toApprove, ".approval-comment")).sendKeys("looks good");
+        browser.findElement(inRun(toApprove, ".approve")).click();
+        wait.until(ExpectedConditions.textToBe(
+                inRun(toApprove, ".run-status"), "succeeded ({\"approved\":true,\"comment\":\"looks good\"})"));
+        assertThat(browser.findElement(inRun(toApprove, "li[data-step-id=publish]"))
+                        .getText())
+                .isEqualTo("publish: succeeded → {\"approved\":true,\"comment\":\"looks good\"}");
+        RunAction approval = RUN_ACTIONS.stream()
+                .filter(a -> a.runId().equals(toApprove))
+                .findFirst()
+                .orElseThrow();
+        assertThat(approval.action()).isEqualTo("approval");
+        assertThat(approval.stepId()).isEqualTo("publish");
+        assertThat(approval.authorization()).isEqualTo("Bearer " + token);
+        assertThat(approval.body()).isEqualTo(JSON.readTree("{\"approved\":true,\"comment\":\"looks good\"}"));
+        assertThat(browser.findElement(inRun(toApprove, ".run-cancel")).isDisplayed())
+                .isFalse();
+
+        // reject with a comment: the step fails with it, and so does the run
+        browser.findElement(inRun(toReject, ".approval-comment")).sendKeys("not today");
+        browser.findElement(inRun(toReject, ".reject")).click();
+        wait.until(ExpectedConditions.textToBe(inRun(toReject, ".run-status"), "failed (not today)"));
+        assertThat(browser.findElement(inRun(toReject, "li[data-step-id=review]"))
+                        .getText())
+                .isEqualTo("review: failed — not today");
+        RunAction rejection = RUN_ACTIONS.stream()
+                .filter(a -> a.runId().equals(toReject))
+                .findFirst()
+                .orElseThrow();
+        assertThat(rejection.stepId()).isEqualTo("review");
+        assertThat(rejection.authorization()).isEqualTo("Bearer " + token);
+        assertThat(rejection.body()).isEqualTo(JSON.readTree("{\"approved\":false,\"comment\":\"not today\"}"));
+
+        // with both over, the third can be watched now: its waiting step shows
+        browser.findElement(inRun(unwatched, ".run-watch")).click();
+        wait.until(
+                ExpectedConditions.visibilityOfElementLocated(inRun(unwatched, "li[data-step-id=sign-off] .approve")));
+        assertThat(browser.findElement(inRun(unwatched, ".run-note")).getText()).isEmpty();
+
+        // a run started here, running: cancel it
+        browser.findElement(By.id("start-workflow")).click();
+        wait.until(d -> d.findElements(By.cssSelector("#runs .run")).size() == 5);
+        String started = browser.findElement(By.cssSelector("#runs .run")).getAttribute("data-run-id");
+        wait.until(ExpectedConditions.textToBe(inRun(started, "li[data-step-id=build]"), "build: running"));
+        assertThat(browser.findElement(inRun(started, ".run-status")).getText()).isEqualTo("running");
+        browser.findElement(inRun(started, ".run-cancel")).click();
+        wait.until(ExpectedConditions.textToBe(inRun(started, ".run-status"), "cancelled"));
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(inRun(started, ".run-cancel")));
+        wait.until(ExpectedConditions.textToBe(inRun(started, "li[data-step-id=build]"), "build: cancelled"));
+        RunAction cancel = RUN_ACTIONS.stream()
+                .filter(a -> a.runId().equals(started))
+                .findFirst()
+                .orElseThrow();
+        assertThat(cancel.action()).isEqualTo("cancel");
+        assertThat(cancel.authorization()).isEqualTo("Bearer " + token);
+        assertThat(RUNS.get(started).events().getLast()[0]).isEqualTo("run.cancelled");
+        // nothing was decided or cancelled that the user did not click
+        assertThat(RUN_ACTIONS)
+                .filteredOn(a -> List.of(unwatched, done).contains(a.runId()))
+                .isEmpty();
+
+        Path shot = Path.of("target", "console-runs-screenshot.png");
         Files.write(shot, ((ChromeDriver) browser).getScreenshotAs(OutputType.BYTES));
         assertThat(Files.size(shot)).isPositive();
     }
