@@ -104,6 +104,10 @@ public record MemoryProperties(
      * @param apiKey bearer token for an OpenAI-compatible provider (empty = none)
      * @param timeout how long one embedding call may take
      * @param batchSize most texts per provider call
+     * @param localThreads {@code local} only: most texts the in-process model embeds at once, each on its own
+     *     thread (0 = one per available processor); further texts wait their turn in arrival order
+     * @param localIntraOpThreads {@code local} only: ONNX Runtime threads working on one text (1: texts run side by
+     *     side instead; more only helps single long texts on an otherwise idle machine)
      */
     public record Embedding(
             @DefaultValue("local") @Pattern(regexp = "local|openai|ollama")
@@ -112,10 +116,12 @@ public record MemoryProperties(
             @DefaultValue("") String baseUrl,
             @DefaultValue("") String apiKey,
             @DefaultValue("30s") @NotNull Duration timeout,
-            @DefaultValue("64") @Min(1) @Max(2048) int batchSize) {
+            @DefaultValue("64") @Min(1) @Max(2048) int batchSize,
+            @DefaultValue("0") @Min(0) @Max(256) int localThreads,
+            @DefaultValue("1") @Min(1) @Max(64) int localIntraOpThreads) {
 
         public static Embedding local() {
-            return new Embedding("local", "", "", Duration.ofSeconds(30), 64);
+            return new Embedding("local", "", "", Duration.ofSeconds(30), 64, 0, 1);
         }
     }
 

