@@ -1,12 +1,17 @@
 package ai.agency.orchestration.chat;
 
+import ai.agency.common.error.ErrorClassifier;
+import ai.agency.common.error.ErrorType;
 import ai.agency.common.security.Caller;
 import ai.agency.orchestration.conversation.ConversationService;
 import ai.agency.orchestration.conversation.StoredMessage;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
 import java.io.IOException;
+import java.util.Map;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -18,6 +23,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 @RestController
 class ChatController {
+
+    private static final Logger log = LoggerFactory.getLogger(ChatController.class);
 
     private final ChatService chat;
     private final ConversationService conversations;
@@ -66,7 +73,28 @@ class ChatController {
         boolean streaming =
                 Boolean.TRUE.equals(request.stream()) || (accept != null && accept.contains("text/event-stream"));
         if (streaming) {
-            chat.run(turn, new SseTurnEvents(response, json), true);
+            SseTurnEvents events = new SseTurnEvents(response, json);
+            try {
+                chat.run(turn, events, true);
+            } catch (RuntimeException e) {
+                if (!events.started()) {
+                    throw e; // nothing sent yet: the client gets a problem response
+                }
+                // mid-stream: the status is sent, so the failure can only be told as the stream's last event
+                ErrorType type = ErrorClassifier.classify(e);
+                log.warn("chat turn failed mid-stream ({})", type.code(), e);
+                try {
+                    events.emit(
+                            "error",
+                            Map.of(
+                                    "errorType",
+                                    type.code(),
+                                    "message",
+                                    "The turn failed before it was completed (" + type.code() + "); try again"));
+                } catch (TurnEvents.Cancelled gone) {
+                    // the client has gone away too
+                }
+            }
             return null;
         }
         return ResponseEntity.ok(new MessageEnvelope(chat.run(turn, TurnEvents.NONE, false)));

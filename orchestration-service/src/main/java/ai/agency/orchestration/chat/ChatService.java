@@ -302,7 +302,8 @@ class ChatService {
             }
         }
         if (chat.summarize()) {
-            long covered = conversations.count(caller, conversationId) - properties.historyMessages();
+            // the messages before this turn, its user message and its answer (no extra count query per turn)
+            long covered = earlier + history.size() + 2 - properties.historyMessages();
             if (covered > turn.conversation().summarizedMessages()) {
                 background.submit("summarize", () -> summarize(turn, model, modelName, (int) covered));
             }

@@ -8,24 +8,21 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Writes chat events as Server-Sent Events straight to the response, flushing each, with {@code id:} 1, 2, 3, ...
- * The turn runs on the request's (virtual) thread, so a client that disconnects shows up as a failed write.
+ * The turn runs on the request's (virtual) thread, so a client that disconnects shows up as a failed write. The
+ * response is committed (200, {@code text/event-stream}) only with the first event, so a turn that fails before it
+ * has anything to say — e.g. no database connection — still answers with a problem (503), not a broken stream.
  */
 final class SseTurnEvents implements TurnEvents {
 
-    private final OutputStream out;
+    private final HttpServletResponse response;
     private final JsonMapper json;
+    private OutputStream out;
     private long nextId = 1;
     private boolean closed;
 
-    SseTurnEvents(HttpServletResponse response, JsonMapper json) throws IOException {
-        response.setStatus(200);
-        response.setContentType("text/event-stream");
-        response.setCharacterEncoding("UTF-8");
-        response.setHeader("Cache-Control", "no-cache");
-        response.setHeader("X-Accel-Buffering", "no");
-        this.out = response.getOutputStream();
+    SseTurnEvents(HttpServletResponse response, JsonMapper json) {
+        this.response = response;
         this.json = json;
-        response.flushBuffer();
     }
 
     @Override
@@ -35,11 +32,24 @@ final class SseTurnEvents implements TurnEvents {
         }
         String frame = "id: " + nextId++ + "\nevent: " + name + "\ndata: " + json.writeValueAsString(data) + "\n\n";
         try {
+            if (out == null) {
+                response.setStatus(200);
+                response.setContentType("text/event-stream");
+                response.setCharacterEncoding("UTF-8");
+                response.setHeader("Cache-Control", "no-cache");
+                response.setHeader("X-Accel-Buffering", "no");
+                out = response.getOutputStream();
+            }
             out.write(frame.getBytes(StandardCharsets.UTF_8));
             out.flush();
         } catch (IOException e) {
             closed = true;
             throw new Cancelled(e);
         }
+    }
+
+    /** Whether the stream has begun (its status and headers are sent). */
+    synchronized boolean started() {
+        return out != null;
     }
 }

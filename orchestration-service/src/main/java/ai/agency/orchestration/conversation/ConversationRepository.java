@@ -119,7 +119,11 @@ class ConversationRepository {
     }
 
     void insertMessage(UUID userId, StoredMessage message) {
+        // one statement, so one commit: the message and the conversation's updated_at
         jdbc.sql("""
+                WITH touched AS (
+                    UPDATE conversations SET updated_at = now()
+                    WHERE id = :conversationId AND user_id = :userId)
                 INSERT INTO messages (id, conversation_id, user_id, role, content, tool_calls, memories_used, status,
                                       provider, model, usage)
                 VALUES (:id, :conversationId, :userId, :role, :content, :toolCalls::jsonb, :memoriesUsed::jsonb,
@@ -136,10 +140,6 @@ class ConversationRepository {
                 .param("provider", message.provider())
                 .param("model", message.model())
                 .param("usage", message.usage() == null ? null : json.writeValueAsString(message.usage()))
-                .update();
-        jdbc.sql("UPDATE conversations SET updated_at = now() WHERE id = :id AND user_id = :userId")
-                .param("id", message.conversationId())
-                .param("userId", userId)
                 .update();
     }
 
