@@ -46,13 +46,37 @@ public record GatewayProperties(
      * a client address) and route class. Each request takes one token; an empty bucket answers 429.
      *
      * @param enabled off: no limits and no {@code RateLimit-*} headers
+     * @param mode {@code shared} (default): the buckets are rows in PostgreSQL, so the limit holds across all replicas
+     *     (about three extra round trips per request); {@code local}: in this replica's memory, no I/O, but N replicas
+     *     give a caller N times the limit
+     * @param storeTimeout shared mode: the longest a request waits for the store (a connection, a statement) before
+     *     the local bucket decides instead
+     * @param storeRetry shared mode: after a store failure, requests are decided by local buckets for this long before
+     *     the store is tried again
+     * @param storePoolSize shared mode: connections of the store's own pool
+     * @param purgeInterval shared mode: how often rows of buckets that are full again are deleted
      * @param classes the route classes; {@code default} applies to every {@code /api/**} path no other class names
      */
-    public record RateLimit(@DefaultValue("true") boolean enabled, Map<String, @Valid RouteClass> classes) {
+    public record RateLimit(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue("shared") RateLimitMode mode,
+            @DefaultValue("500ms") Duration storeTimeout,
+            @DefaultValue("10s") Duration storeRetry,
+            @DefaultValue("10") @Min(1) int storePoolSize,
+            @DefaultValue("5m") Duration purgeInterval,
+            Map<String, @Valid RouteClass> classes) {
 
         public RateLimit {
             classes = classes == null ? Map.of() : classes;
         }
+    }
+
+    /** Where the REST rate limits' buckets live. */
+    public enum RateLimitMode {
+        /** PostgreSQL, shared by every replica. */
+        SHARED,
+        /** This replica's memory. */
+        LOCAL
     }
 
     /**

@@ -58,6 +58,11 @@ import tools.jackson.databind.json.JsonMapper;
             "agency.gateway.rate-limit.classes.tight.capacity=3",
             "agency.gateway.rate-limit.classes.tight.period=1h",
             "agency.gateway.rate-limit.classes.tight.routes=tool",
+            "agency.gateway.rate-limit.store-retry=1s", // SharedRateLimitTest: the store is tried again soon
+            "agency.gateway.rate-limit.store-timeout=5s", // a loaded test machine is slow, not a failing store
+            // the test database server is shared with other builds: hold few connections
+            "agency.gateway.rate-limit.store-pool-size=2",
+            "spring.datasource.hikari.maximum-pool-size=6",
             "agency.gateway.routes.tool.max-body-size=2KB",
             "agency.gateway.cors.allowed-origins=https://app.example.com"
         })
@@ -187,7 +192,9 @@ public abstract class RealtimeTestSupport {
                 "--spring.datasource.password=" + env.getProperty("spring.datasource.password"),
                 "--agency.gateway.routes.auth.uri=" + stub,
                 "--agency.gateway.routes.orchestration.uri=" + stub,
-                "--agency.gateway.routes.tool.uri=" + stub));
+                "--agency.gateway.routes.tool.uri=" + stub,
+                "--agency.gateway.rate-limit.store-pool-size=2",
+                "--spring.datasource.hikari.maximum-pool-size=6"));
         for (String e : extra) {
             args.add("--" + e);
         }

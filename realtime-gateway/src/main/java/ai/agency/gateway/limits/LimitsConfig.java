@@ -1,8 +1,14 @@
 package ai.agency.gateway.limits;
 
 import ai.agency.gateway.GatewayProperties;
+import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -21,10 +27,37 @@ class LimitsConfig {
     /** Paths the gateway answers itself, usable as route names in rate-limit classes. */
     static final Map<String, List<String>> OWN_ROUTES = Map.of("sessions", List.of("/api/v1/sessions/**"));
 
+    /**
+     * The buckets: shared through PostgreSQL on a pool of the store's own (mode {@code shared}, the default), or in
+     * this replica's memory (mode {@code local}).
+     */
+    @Bean // closed with the context (SharedBuckets is AutoCloseable: its pool and purge thread)
+    RateLimitBuckets rateLimitBuckets(
+            GatewayProperties properties, DataSource dataSource, ObjectProvider<MeterRegistry> registry)
+            throws SQLException {
+        GatewayProperties.RateLimit settings = properties.rateLimit();
+        LocalBuckets local = new LocalBuckets();
+        if (settings.mode() == GatewayProperties.RateLimitMode.LOCAL || !settings.enabled()) {
+            return local;
+        }
+        DataSource store = dataSource.isWrapperFor(HikariDataSource.class)
+                ? SharedBuckets.poolLike(
+                        dataSource.unwrap(HikariDataSource.class), settings.storePoolSize(), settings.storeTimeout())
+                : dataSource;
+        return new SharedBuckets(
+                store,
+                settings.storeTimeout(),
+                settings.storeRetry(),
+                settings.purgeInterval(),
+                local,
+                registry.getIfAvailable(SimpleMeterRegistry::new));
+    }
+
     @Bean
-    FilterRegistrationBean<RateLimitFilter> restRateLimitFilter(GatewayProperties properties) {
+    FilterRegistrationBean<RateLimitFilter> restRateLimitFilter(
+            GatewayProperties properties, RateLimitBuckets buckets) {
         FilterRegistrationBean<RateLimitFilter> registration =
-                new FilterRegistrationBean<>(new RateLimitFilter(properties, OWN_ROUTES));
+                new FilterRegistrationBean<>(new RateLimitFilter(properties, OWN_ROUTES, buckets));
         registration.setOrder(-90);
         registration.addUrlPatterns("/api/*");
         registration.setEnabled(properties.rateLimit().enabled());

@@ -4,17 +4,15 @@ import ai.agency.common.error.ErrorType;
 import ai.agency.common.error.Problems;
 import ai.agency.gateway.GatewayProperties;
 import ai.agency.gateway.apikey.ApiKeyExchangeFilter;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import io.github.bucket4j.Bucket;
+import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
@@ -31,8 +29,10 @@ import org.springframework.web.util.pattern.PathPatternParser;
  * caller is the API key when the request came with one, else the authenticated user, else (public paths such as
  * login) the client address. Every limited answer carries the IETF draft headers {@code RateLimit-Limit},
  * {@code RateLimit-Remaining}, {@code RateLimit-Reset} and {@code RateLimit-Policy}; an empty bucket answers 429
- * {@code rate_limit} with {@code Retry-After}. Runs after Spring Security, so the user is known. Buckets live in this
- * replica's memory: with N replicas behind a balancer a caller gets up to N times the limit.
+ * {@code rate_limit} with {@code Retry-After}. Runs after Spring Security, so the user is known. Where the buckets
+ * live is {@link RateLimitBuckets}: PostgreSQL shared by every replica ({@link SharedBuckets}, the default), or this
+ * replica's memory ({@link LocalBuckets}). A bucket's key is {@code class|capacity/period|caller}, so a changed limit
+ * starts fresh buckets instead of inheriting the old ones.
  */
 public class RateLimitFilter extends OncePerRequestFilter {
 
@@ -43,9 +43,11 @@ public class RateLimitFilter extends OncePerRequestFilter {
 
     private final Map<String, GatewayProperties.RouteClass> classes;
     private final List<Matcher> matchers = new ArrayList<>();
-    private final Cache<String, Bucket> buckets;
+    private final Map<String, BucketConfiguration> configurations = new HashMap<>();
+    private final RateLimitBuckets buckets;
 
-    public RateLimitFilter(GatewayProperties properties, Map<String, List<String>> extraRoutes) {
+    public RateLimitFilter(
+            GatewayProperties properties, Map<String, List<String>> extraRoutes, RateLimitBuckets buckets) {
         this.classes = properties.rateLimit().classes();
         if (!classes.containsKey(DEFAULT_CLASS)) {
             throw new IllegalStateException("agency.gateway.rate-limit.classes.default is required");
@@ -68,11 +70,14 @@ public class RateLimitFilter extends OncePerRequestFilter {
             if (!patterns.isEmpty()) {
                 matchers.add(new Matcher(name, patterns));
             }
+            configurations.put(
+                    name,
+                    BucketConfiguration.builder()
+                            .addLimit(l -> l.capacity(routeClass.capacity())
+                                    .refillGreedy(routeClass.capacity(), routeClass.period()))
+                            .build());
         });
-        this.buckets = Caffeine.newBuilder()
-                .expireAfterAccess(Duration.ofHours(1))
-                .maximumSize(100_000)
-                .build();
+        this.buckets = buckets;
     }
 
     @Override
@@ -85,13 +90,8 @@ public class RateLimitFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         String routeClass = classOf(request.getRequestURI());
         GatewayProperties.RouteClass limit = classes.get(routeClass);
-        String caller = callerOf(request);
-        Bucket bucket = buckets.get(
-                routeClass + "|" + caller,
-                k -> Bucket.builder()
-                        .addLimit(l -> l.capacity(limit.capacity()).refillGreedy(limit.capacity(), limit.period()))
-                        .build());
-        ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
+        String key = routeClass + "|" + limit.capacity() + "/" + limit.period() + "|" + callerOf(request);
+        ConsumptionProbe probe = buckets.tryConsume(key, configurations.get(routeClass));
         response.setHeader("RateLimit-Limit", Long.toString(limit.capacity()));
         response.setHeader("RateLimit-Remaining", Long.toString(probe.getRemainingTokens()));
         response.setHeader("RateLimit-Reset", Long.toString(seconds(probe.getNanosToWaitForReset())));
