@@ -8,6 +8,7 @@ import ai.agency.memory.memory.MemoryRepository;
 import com.pgvector.PGvector;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,9 +21,10 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Hybrid search over the caller's memories, in one SQL statement: two candidate lists — dense cosine similarity
- * of the embeddings through the HNSW index (iterative scans keep filtered searches full) and Okapi BM25 over the
- * full-text index (IDF from the caller's own memories) — are joined with the memories' rows and fused here, by
+ * Hybrid search over the caller's memories, in one SQL statement after a statistics query: two candidate lists —
+ * dense cosine similarity of the embeddings (exact over the caller's rows, or through the HNSW index with
+ * iterative scans for callers with very many memories) and Okapi BM25 over the full-text vectors (IDF from the
+ * caller's own memories) — are joined with the memories' rows and fused here, by
  * a weighted sum of relative scores (each divided by its ranking's best; the default) or by weighted reciprocal rank fusion; optional recency and
  * importance boosts are added. Every query carries the caller's user id and the filters as real SQL conditions.
  */
@@ -196,33 +198,84 @@ public class MemorySearch {
         return max > 0 && value < Double.MAX_VALUE ? Math.max(0, value / max) : 0;
     }
 
+    /** The caller's live-memory count and average length in tokens (BM25 statistics; picks the plan below). */
+    private record Stats(long n, BigDecimal avgdl) {}
+
     /**
-     * The candidates of both rankings with their rows, in one statement. BM25: the query's lexemes (English
-     * stemming, stop words removed) are OR-ed to find candidates through the GIN index; IDF and the average length
-     * come from the caller's own live memories (each memory's length is the stored {@code doc_len}, so the
-     * statistics are read from the {@code (user_id) INCLUDE (doc_len, expires_at)} index alone). {@code stats} and {@code df} are MATERIALIZED: inlined, PostgreSQL
-     * would recount each term's document frequency for every candidate row (seconds at 1,000 memories a user).
+     * The candidates of both rankings with their rows. Two round trips: the caller's BM25 statistics (count and
+     * average length of their live memories: an index-only scan of {@code (user_id) INCLUDE (doc_len, expires_at)},
+     * which also sets this transaction's scan settings), then one statement for both rankings. BM25: the query's
+     * lexemes (English stemming, stop words removed) are OR-ed; IDF comes from the caller's own live memories.
+     *
+     * <p>The count picks one of two statements. A caller with at most {@code exact-scan-max-rows} live memories
+     * (the usual case) gets a statement that reads only their own rows: dense distances computed for each of them
+     * (exact), document frequencies and text candidates found by matching their {@code tsvector}s — the shared GIN
+     * and HNSW indexes would make PostgreSQL walk every user's entries for the query's terms and skip ~99 % of them.
+     * That statement's shape never depends on the caller, so it runs as a generic plan ({@code plan_cache_mode}),
+     * planned once per connection instead of 4–9 ms per search. A bigger caller gets the index statement (GIN
+     * candidates, HNSW with iterative scans), planned for each search.
      */
     private List<Candidate> candidates(
             UUID userId, String query, MemoryFilters.Sql filters, int pool, boolean useDense, boolean useText) {
-        String dense =
-                useDense ? """
+        Stats stats = jdbc.sql("""
+                        SELECT n, avgdl,
+                               set_config('plan_cache_mode',
+                                          CASE WHEN n <= :exact THEN 'force_generic_plan' ELSE 'auto' END, true),
+                               set_config('hnsw.iterative_scan', 'relaxed_order', true),
+                               set_config('hnsw.ef_search', :ef, true)
+                        FROM (SELECT count(*) AS n, greatest(avg(doc_len), 1) AS avgdl FROM memories
+                              WHERE %s) s""".formatted(LIVE))
+                .param("u", userId)
+                .param("exact", properties.search().exactScanMaxRows())
+                .param("ef", Integer.toString(Math.max(40, Math.min(1000, pool))))
+                .query((rs, n) -> new Stats(rs.getLong("n"), rs.getBigDecimal("avgdl")))
+                .single();
+        boolean small = stats.n() <= properties.search().exactScanMaxRows();
+        String live = LIVE;
+        String where = filters.where();
+        String dense;
+        if (!useDense) {
+            dense = "SELECT NULL::uuid AS id, NULL::float8 AS similarity, NULL::bigint AS r WHERE false";
+        } else if (small) {
+            // "+ 0": an expression no index can order by, so PostgreSQL computes every distance
+            dense = """
                 SELECT id, similarity, row_number() OVER (ORDER BY distance, id) AS r FROM (
-                    (SELECT id, (embedding <=> :q) + 0 AS distance, 1 - (embedding <=> :q) AS similarity
-                     FROM memories WHERE %1$s %2$s AND (SELECT n FROM stats) <= :exact
-                     ORDER BY (embedding <=> :q) + 0 LIMIT :k)
-                    UNION ALL
-                    (SELECT id, embedding <=> :q AS distance, 1 - (embedding <=> :q) AS similarity
-                     FROM memories WHERE %1$s %2$s AND (SELECT n FROM stats) > :exact
-                     ORDER BY embedding <=> :q LIMIT :k)) nearest""" : "SELECT NULL::uuid AS id, NULL::float8 AS similarity, NULL::bigint AS r WHERE false";
+                    SELECT id, (embedding <=> :q) + 0 AS distance, 1 - (embedding <=> :q) AS similarity
+                    FROM memories WHERE %1$s %2$s
+                    ORDER BY (embedding <=> :q) + 0 LIMIT :k) nearest""".formatted(live, where);
+        } else {
+            dense = """
+                SELECT id, similarity, row_number() OVER (ORDER BY distance, id) AS r FROM (
+                    SELECT id, embedding <=> :q AS distance, 1 - (embedding <=> :q) AS similarity
+                    FROM memories WHERE %1$s %2$s
+                    ORDER BY embedding <=> :q LIMIT :k) nearest""".formatted(live, where);
+        }
+        String textSources = small
+                ? """
+                , mine AS MATERIALIZED (
+                    SELECT id, tsv, doc_len, (true %2$s) AS eligible FROM memories WHERE %1$s
+                ), df AS MATERIALIZED (
+                    SELECT lexeme, ln(1 + (:n - df + 0.5) / (df + 0.5)) AS idf FROM (
+                        SELECT t.lexeme, (SELECT count(*) FROM mine WHERE mine.tsv @@ t.q) AS df FROM terms t) counted
+                ), text_candidates AS (
+                    SELECT id, tsv, doc_len FROM mine, tsq WHERE eligible AND tsq.q IS NOT NULL AND tsv @@ tsq.q
+                )""".formatted(live, where)
+                : """
+                , df AS MATERIALIZED (
+                    SELECT lexeme, ln(1 + (:n - df + 0.5) / (df + 0.5)) AS idf FROM (
+                        SELECT t.lexeme, (SELECT count(*) FROM memories m WHERE %3$s AND m.tsv @@ t.q) AS df
+                        FROM terms t) counted
+                ), text_candidates AS (
+                    SELECT id, tsv, doc_len FROM memories, tsq WHERE %1$s %2$s AND tsq.q IS NOT NULL AND tsv @@ tsq.q
+                )""".formatted(
+                        live, where, live.replace("user_id", "m.user_id").replace("expires_at", "m.expires_at"));
         String text = useText ? """
                 SELECT id, bm25, row_number() OVER (ORDER BY bm25 DESC, id) AS r FROM (
                     SELECT c.id,
-                           sum(ln(1 + (s.n - d.df + 0.5) / (d.df + 0.5))
+                           sum(d.idf
                                * (x.tf * (:k1 + 1))
-                               / (x.tf + :k1 * (1 - :b + :b * c.doc_len / s.avgdl))) AS bm25
+                               / (x.tf + :k1 * (1 - :b + :b * c.doc_len / :avgdl))) AS bm25
                     FROM text_candidates c
-                    CROSS JOIN stats s
                     CROSS JOIN LATERAL (
                         SELECT u.lexeme, coalesce(array_length(u.positions, 1), 1) AS tf
                         FROM unnest(c.tsv) u) x
@@ -232,41 +285,24 @@ public class MemorySearch {
                     LIMIT :k) scored""" : "SELECT NULL::uuid AS id, NULL::float8 AS bm25, NULL::bigint AS r WHERE false";
         String sql = """
                 WITH terms AS (
-                    SELECT DISTINCT lexeme FROM unnest(to_tsvector('english', :query))
+                    SELECT lexeme, quote_literal(lexeme)::tsquery AS q FROM (
+                        SELECT DISTINCT lexeme FROM unnest(to_tsvector('english', :query))) distinct_lexemes
                 ), tsq AS (
                     SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery AS q FROM terms
-                ), stats AS MATERIALIZED (
-                    SELECT count(*) AS n, greatest(avg(doc_len), 1) AS avgdl FROM memories WHERE %1$s
-                ), df AS MATERIALIZED (
-                    SELECT t.lexeme, (SELECT count(*) FROM memories m
-                                      WHERE %3$s AND m.tsv @@ quote_literal(t.lexeme)::tsquery) AS df
-                    FROM terms t
-                ), text_candidates AS (
-                    SELECT id, tsv, doc_len FROM memories, tsq WHERE %1$s %2$s AND tsq.q IS NOT NULL AND tsv @@ tsq.q
-                ), dense AS (%4$s
-                ), text AS (%5$s
+                )%1$s, dense AS (%2$s
+                ), text AS (%3$s
                 )
-                SELECT %6$s, d.similarity, d.r AS dense_rank, t.bm25, t.r AS text_rank
+                SELECT %4$s, d.similarity, d.r AS dense_rank, t.bm25, t.r AS text_rank
                 FROM dense d FULL JOIN text t ON t.id = d.id
                 JOIN memories m ON m.id = coalesce(d.id, t.id) AND m.user_id = :u""".formatted(
-                        LIVE,
-                        filters.where(),
-                        LIVE.replace("user_id", "m.user_id").replace("expires_at", "m.expires_at"),
-                        dense.formatted(LIVE, filters.where()),
-                        text,
-                        "m." + MemoryRepository.COLUMNS.replace(", ", ", m."));
-        if (useDense) {
-            jdbc.sql("SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = "
-                            + Math.max(40, Math.min(1000, pool)))
-                    .update();
+                        useText ? textSources : "", dense, text, "m." + MemoryRepository.COLUMNS.replace(", ", ", m."));
+        var spec = jdbc.sql(sql).param("query", query).param("u", userId).param("k", pool);
+        if (useText) {
+            spec = spec.param("n", stats.n())
+                    .param("avgdl", stats.avgdl())
+                    .param("k1", properties.search().bm25K1())
+                    .param("b", properties.search().bm25B());
         }
-        var spec = jdbc.sql(sql)
-                .param("query", query)
-                .param("u", userId)
-                .param("k1", properties.search().bm25K1())
-                .param("b", properties.search().bm25B())
-                .param("k", pool)
-                .param("exact", properties.search().exactScanMaxRows());
         if (useDense) {
             spec = spec.param("q", new PGvector(embedder.embedQuery(query)));
         }
