@@ -69,8 +69,14 @@ def call(base, method, path, body=None, token=None):
 
 def psql(args, sql):
     env = dict(os.environ, PGPASSWORD=args.db_password)
-    out = subprocess.run(["psql", "-h", args.db_host, "-U", args.db_user, "-d", args.db_name, "-v",
-                          "ON_ERROR_STOP=1", "-qtAc", sql], env=env, check=True, capture_output=True, text=True)
+    for attempt in range(10):
+        out = subprocess.run(["psql", "-h", args.db_host, "-U", args.db_user, "-d", args.db_name, "-v",
+                              "ON_ERROR_STOP=1", "-qtAc", sql], env=env, capture_output=True, text=True)
+        if out.returncode != 2 or attempt == 9:  # 2: no connection (a shared server may be out of slots)
+            break
+        time.sleep(3)
+    if out.returncode != 0:
+        raise SystemExit(f"psql failed ({out.returncode}): {out.stderr.strip()}")
     return out.stdout.strip()
 
 
@@ -96,11 +102,43 @@ def throughput(args, token, users, batch, total, rng):
                              "use another --seed or an empty database")
         return added
 
+    timers = server_timers(args)
     started = time.time()
     with concurrent.futures.ThreadPoolExecutor(args.clients) as pool:
         stored = sum(pool.map(add, bodies))
     seconds = time.time() - started
-    return stored, seconds
+    return stored, seconds, server_breakdown(timers, server_timers(args))
+
+
+SERVER_TIMERS = {
+    "http search": r'http_server_requests_seconds_(sum|count)\{[^}]*method="POST"[^}]*uri="/api/v1/memories/search"[^}]*\}',
+    "http add": r'http_server_requests_seconds_(sum|count)\{[^}]*method="POST"[^}]*status="201"[^}]*uri="/api/v1/memories"[^}]*\}',
+    "search method": r'agency_memory_search_seconds_(sum|count)\{[^}]*\}',
+    "add method": r'agency_memory_add_seconds_(sum|count)\{[^}]*\}',
+    "embedding": r'agency_embedding_seconds_(sum|count)\{[^}]*\}',
+}
+
+
+def server_timers(args):
+    """Sum and count of the service's own timers (Micrometer), to split a phase's time on the server side."""
+    text = urllib.request.urlopen(args.base + "/actuator/prometheus", timeout=30).read().decode()
+    timers = {}
+    for name, pattern in SERVER_TIMERS.items():
+        total = {"sum": 0.0, "count": 0.0}
+        for m in re.finditer("^" + pattern + r" (\S+)$", text, re.M):
+            total[m.group(1)] += float(m.group(2))
+        timers[name] = total
+    return timers
+
+
+def server_breakdown(before, after):
+    parts = []
+    for name in SERVER_TIMERS:
+        count = after[name]["count"] - before[name]["count"]
+        if count > 0:
+            seconds = after[name]["sum"] - before[name]["sum"]
+            parts.append(f"{name} {seconds / count * 1000:.1f} ms × {count:.0f}")
+    return "server-side means: " + ", ".join(parts)
 
 
 def heap_and_rss(args):
@@ -128,10 +166,13 @@ def main():
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--single", type=int, default=1000, help="memories added one per request")
     parser.add_argument("--batched", type=int, default=5000, help="memories added 50 per request")
-    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--sizes", default="10000,100000", help='memory counts to search at; "none": adds only')
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=42,
                         help="texts and users; a second add run on the same database needs another seed")
+    parser.add_argument("--query-seed", type=int, default=None,
+                        help="seed of the search texts (default: a new one each run, so no query-embedding cache hits "
+                             "when searching a running service again)")
     parser.add_argument("--skip-adds", action="store_true",
                         help="skip the throughput phase (the seed memories of an earlier run are reused)")
     args = parser.parse_args()
@@ -145,14 +186,14 @@ def main():
     print("| measurement | figure |")
     print("|---|---|")
     if not args.skip_adds:
-        stored, seconds = throughput(args, token, users, 1, args.single, rng)
+        stored, seconds, split = throughput(args, token, users, 1, args.single, rng)
         print(f"| add, 1 memory per request, {args.clients} clients | {stored / seconds:.0f} memories/s "
-              f"({stored} in {seconds:.1f} s) |", flush=True)
-        stored, seconds = throughput(args, token, users, 50, args.batched, rng)
+              f"({stored} in {seconds:.1f} s; {split}) |", flush=True)
+        stored, seconds, split = throughput(args, token, users, 50, args.batched, rng)
         print(f"| add, 50 memories per request, {args.clients} clients | {stored / seconds:.0f} memories/s "
-              f"({stored} in {seconds:.1f} s) |", flush=True)
+              f"({stored} in {seconds:.1f} s; {split}) |", flush=True)
     user_array = "ARRAY[" + ",".join(f"'{u}'::uuid" for u in users) + "]"
-    for size in (int(s) for s in args.sizes.split(",")):
+    for size in (int(s) for s in args.sizes.split(",") if s.strip() not in ("", "none")):
         have = int(psql(args, "SELECT count(*) FROM memory.memories"))
         if have < size:
             started = time.time()
@@ -173,26 +214,31 @@ def main():
                 FROM generate_series({have}, {size - 1}) g
                 JOIN seeds a ON a.n = 1 + g % (SELECT count(*) FROM seeds)
                 JOIN seeds b ON b.n = 1 + (g * 7919 + 13) % (SELECT count(*) FROM seeds);
-                {build}
-                ANALYZE memory.memories;""")
+                {build}""")
+            # as autovacuum would soon: fresh statistics, and a visibility map for the index-only scans
+            psql(args, "VACUUM ANALYZE memory.memories")
             print(f"| seeding {have} → {size} memories by SQL | {time.time() - started:.0f} s |", flush=True)
         size = max(size, int(psql(args, "SELECT count(*) FROM memory.memories")))
+        qrng = random.Random(args.query_seed if args.query_seed is not None else random.SystemRandom().getrandbits(64))
         for _ in range(50):
-            call(args.base, "POST", f"/api/v1/memories/search?userId={rng.choice(users)}",
-                 {"query": question(rng), "limit": 10}, token)
+            call(args.base, "POST", f"/api/v1/memories/search?userId={qrng.choice(users)}",
+                 {"query": question(qrng) + f" {qrng.randrange(10**6)}", "limit": 10}, token)
         latencies = []
         token = login()  # access tokens are short-lived
+        timers = server_timers(args)
         for i in range(args.queries):
             if i % 200 == 199:
                 token = login()
-            body = {"query": question(rng) + f" {rng.randrange(10**6)}", "limit": 10}
+            body = {"query": question(qrng) + f" {qrng.randrange(10**6)}", "limit": 10}
             t0 = time.perf_counter()
-            results = call(args.base, "POST", f"/api/v1/memories/search?userId={rng.choice(users)}", body, token)
+            results = call(args.base, "POST", f"/api/v1/memories/search?userId={qrng.choice(users)}", body, token)
             latencies.append(time.perf_counter() - t0)
             assert results["results"], "a search found nothing"
         print(f"| search at {size:,} memories (100 users, ~{size // 100:,} each), hybrid, limit 10, "
               f"{args.queries} sequential queries | p50 {percentile(latencies, 0.5):.1f} ms, "
-              f"p95 {percentile(latencies, 0.95):.1f} ms, p99 {percentile(latencies, 0.99):.1f} ms |", flush=True)
+              f"p95 {percentile(latencies, 0.95):.1f} ms, p99 {percentile(latencies, 0.99):.1f} ms "
+              f"(client mean {sum(latencies) / len(latencies) * 1000:.1f} ms; "
+              f"{server_breakdown(timers, server_timers(args))}) |", flush=True)
         heap, rss = heap_and_rss(args)
         print(f"| service memory at {size:,} | heap used {heap / 2**20:.0f} MiB"
               + (f", RSS {rss / 2**20:.0f} MiB |" if rss else " |"), flush=True)
