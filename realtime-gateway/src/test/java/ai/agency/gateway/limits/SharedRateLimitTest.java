@@ -47,6 +47,9 @@ class SharedRateLimitTest extends RealtimeTestSupport {
     @Autowired
     MeterRegistry meters;
 
+    @Autowired
+    RateLimitBuckets buckets;
+
     @AfterAll
     static void stopReplicas() {
         for (ConfigurableApplicationContext replica : new ConfigurableApplicationContext[] {replicaB, replicaC}) {
@@ -156,6 +159,35 @@ class SharedRateLimitTest extends RealtimeTestSupport {
                                     "%user:" + someone)
                             == 1;
                 });
+    }
+
+    @Test
+    void rowsCarryWhenTheyExpireAndThePurgeDeletesOnlyExpiredOnes() throws Exception {
+        UUID userId = UUID.randomUUID();
+        assertOk(post(port, JWTS.user(userId)), 2);
+        long expiresAt = jdbc.queryForObject(
+                "SELECT expires_at FROM gateway.rate_limit_buckets WHERE id = ?",
+                Long.class,
+                "tight|3/PT1H|user:" + userId);
+        // one token of three taken: full again in 20 minutes, kept a minute longer
+        assertThat(expiresAt - System.currentTimeMillis())
+                .isBetween(
+                        Duration.ofMinutes(19).toMillis(),
+                        Duration.ofMinutes(22).toMillis());
+
+        String expired = "tight|3/PT1H|user:" + UUID.randomUUID();
+        jdbc.update(
+                "INSERT INTO gateway.rate_limit_buckets (id, state, expires_at) VALUES (?, NULL, ?)",
+                expired,
+                System.currentTimeMillis() - 1000);
+        SharedBuckets shared = (SharedBuckets) buckets;
+        assertThat(shared.purgeExpired(1000)).isPositive();
+        assertThat(jdbc.queryForObject(
+                        "SELECT count(*) FROM gateway.rate_limit_buckets WHERE id IN (?, ?)",
+                        Long.class,
+                        expired,
+                        "tight|3/PT1H|user:" + userId))
+                .isEqualTo(1); // only the live bucket is left
     }
 
     private double count(String name) {
