@@ -40,12 +40,14 @@ class LimitsConfig {
         if (settings.mode() == GatewayProperties.RateLimitMode.LOCAL || !settings.enabled()) {
             return local;
         }
-        DataSource store = dataSource.isWrapperFor(HikariDataSource.class)
+        boolean hikari = dataSource.isWrapperFor(HikariDataSource.class);
+        DataSource store = hikari // else (a DataSource of another kind): the application's own, not closed by us
                 ? SharedBuckets.poolLike(
                         dataSource.unwrap(HikariDataSource.class), settings.storePoolSize(), settings.storeTimeout())
                 : dataSource;
         return new SharedBuckets(
                 store,
+                hikari,
                 settings.storeTimeout(),
                 settings.storeRetry(),
                 settings.purgeInterval(),

@@ -48,19 +48,21 @@ public class SharedBuckets implements RateLimitBuckets, AutoCloseable {
     private final Counter fallbacks;
 
     /**
-     * @param dataSource where the table is; closed with this when it is {@link AutoCloseable} (the store's own pool)
+     * @param dataSource where the table is
+     * @param ownsDataSource close {@code dataSource} with this (the store's own pool, never the application's)
      * @param timeout bound of each statement (Bucket4j's request timeout)
      * @param retry how long the local buckets decide alone after a store failure
      * @param purgeInterval how often rows of buckets full again for a minute are deleted
      */
     public SharedBuckets(
             DataSource dataSource,
+            boolean ownsDataSource,
             Duration timeout,
             Duration retry,
             Duration purgeInterval,
             RateLimitBuckets fallback,
             MeterRegistry registry) {
-        this.ownedPool = dataSource instanceof AutoCloseable closeable ? closeable : null;
+        this.ownedPool = ownsDataSource && dataSource instanceof AutoCloseable closeable ? closeable : null;
         this.store = Bucket4jPostgreSQL.selectForUpdateBasedBuilder(dataSource)
                 .primaryKeyMapper(PrimaryKeyMapper.STRING)
                 .table(TABLE)

@@ -55,6 +55,7 @@ public final class RateLimitStoreBenchmark {
         try (HikariDataSource main = new HikariDataSource(config);
                 SharedBuckets shared = new SharedBuckets(
                         SharedBuckets.poolLike(main, 10, Duration.ofSeconds(5)),
+                        true,
                         Duration.ofSeconds(5),
                         Duration.ofSeconds(10),
                         Duration.ofMinutes(5),
