@@ -154,11 +154,20 @@ class RunEngine {
 
     /** Starts the coordinator of a run this instance has claimed. */
     void start(UUID runId) {
+        start(runId, null);
+    }
+
+    /** Starts the coordinator of a run this instance has just queued: its definition need not be read again. */
+    void start(Run queued) {
+        start(queued.id(), queued);
+    }
+
+    private void start(UUID runId, Run queued) {
         if (stopping) {
             return;
         }
         active.computeIfAbsent(runId, id -> {
-            Coordinator coordinator = new Coordinator(id);
+            Coordinator coordinator = new Coordinator(id, queued);
             coordinator.thread = Thread.ofVirtual().name("run-" + id).start(coordinator);
             return coordinator;
         });
@@ -232,8 +241,10 @@ class RunEngine {
         private Instant renewedAt = Instant.now();
         private Run definition;
 
-        Coordinator(UUID runId) {
+        /** {@code queued}: the run as just inserted by this instance (none of its steps ran), else null. */
+        Coordinator(UUID runId, Run queued) {
             this.runId = runId;
+            this.definition = queued;
         }
 
         /**
@@ -244,7 +255,9 @@ class RunEngine {
         @Override
         public void run() {
             try {
-                repository.requeueRunningSteps(runId);
+                if (definition == null) {
+                    repository.requeueRunningSteps(runId); // resumed: what was running here is run again
+                }
                 while (!stopping) {
                     if (!renew()) {
                         log.warn("lost the claim on workflow run {}; another instance executes it", runId);
@@ -257,9 +270,7 @@ class RunEngine {
                     }
                     Run run = state == null || definition == null ? null : definition.withStatus(state.status());
                     if (run == null || run.finished()) {
-                        restarts.remove(runId);
-                        credentials.forget(runId);
-                        revokeSoon();
+                        ended();
                         return;
                     }
                     Batch batch = new Batch(run, state.steps());
@@ -272,7 +283,10 @@ class RunEngine {
                     received.clear();
                     Instant nextWake = batch.plan();
                     if (!batch.isEmpty()) {
-                        batch.commit();
+                        if (batch.commit() && batch.endsRun()) {
+                            ended();
+                            return;
+                        }
                         continue;
                     }
                     if (nextWake == null) {
@@ -310,6 +324,12 @@ class RunEngine {
                 running.clear();
                 active.remove(runId);
             }
+        }
+
+        private void ended() {
+            restarts.remove(runId);
+            credentials.forget(runId);
+            revokeSoon();
         }
 
         /**
@@ -663,11 +683,16 @@ class RunEngine {
                 event("run.succeeded", runEvent(Run.SUCCEEDED, 1, output, null));
             }
 
+            /** Whether the run fails or succeeds in this batch. */
+            boolean endsRun() {
+                return failure != null || output != null;
+            }
+
             /**
-             * Writes the batch and its events in one transaction (nothing when the run has ended meanwhile), then
-             * announces it and launches the steps it started.
+             * Writes the batch and its events in one transaction, then announces it and launches the steps it
+             * started; false (nothing written) when the run had ended meanwhile.
              */
-            void commit() {
+            boolean commit() {
                 if (stopping) {
                     throw new IllegalStateException("stopping");
                 }
@@ -680,7 +705,7 @@ class RunEngine {
                 }
                 if (!applied) {
                     starts.forEach(s -> slots.release());
-                    return;
+                    return false;
                 }
                 notifier.changed();
                 starts.forEach(s -> launch(run, s.step(), s.attempt(), s.input()));
@@ -689,6 +714,7 @@ class RunEngine {
                 } else if (output != null) {
                     metrics.runFinished(Run.SUCCEEDED);
                 }
+                return true;
             }
 
             private boolean apply() {

@@ -86,16 +86,15 @@ class WorkflowRepository {
                 .param("claimedBy", claimedBy)
                 .param("leaseMs", lease.toMillis())
                 .update();
-        for (int i = 0; i < run.steps().size(); i++) {
-            StepDefinition step = run.steps().get(i);
-            jdbc.sql(
-                            "INSERT INTO run_steps (run_id, step_id, position, type) VALUES (:runId, :stepId, :position, :type)")
-                    .param("runId", run.id())
-                    .param("stepId", step.id())
-                    .param("position", i)
-                    .param("type", step.type())
-                    .update();
-        }
+        jdbc.sql("""
+                INSERT INTO run_steps (run_id, step_id, position, type)
+                SELECT :runId, s.step_id, s.position - 1, s.type
+                FROM unnest(CAST(:ids AS text[]), CAST(:types AS text[])) WITH ORDINALITY AS s(step_id, type, position)
+                """)
+                .param("runId", run.id())
+                .param("ids", run.steps().stream().map(StepDefinition::id).toArray(String[]::new))
+                .param("types", run.steps().stream().map(StepDefinition::type).toArray(String[]::new))
+                .update();
     }
 
     Optional<Run> findRun(UUID id) {
