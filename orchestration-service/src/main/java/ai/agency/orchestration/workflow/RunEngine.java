@@ -39,10 +39,13 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Executes runs as DAGs. Each run this instance has claimed gets one coordinator (a virtual thread) that reads the
- * run's committed state, starts the steps whose dependencies succeeded or were skipped (each attempt on its own
- * virtual thread, at most {@code max-parallel-steps-per-run} per run and {@code max-parallel-steps} per instance),
- * and commits every change together with its event before announcing it. A claim is a lease on the run row,
+ * Executes runs as DAGs. Each run this instance has claimed gets one coordinator (a virtual thread) that works in
+ * passes: it reads the run's committed state, takes in the attempts that ended, decides what follows — skips,
+ * approval waits, {@code transform} steps it computes itself (up to {@code inline-steps-per-transaction} per pass,
+ * repeating while they make more steps ready), starts of the other ready steps (each attempt on its own virtual
+ * thread, at most {@code max-parallel-steps-per-run} per run and {@code max-parallel-steps} per instance), the run's
+ * end — and commits all of it with its events in one transaction, under the run's row lock and only while it still
+ * holds the claim, before announcing it and launching the started steps. A claim is a lease on the run row,
  * renewed while the coordinator lives; runs whose lease expired or was released (an instance stopped) are claimed
  * again by the recovery sweep ({@code FOR UPDATE SKIP LOCKED}), and their steps that were running are run again.
  */
