@@ -176,6 +176,11 @@ class RunEngine {
         });
     }
 
+    /** Whether a coordinator of this instance executes the run. */
+    boolean executing(UUID runId) {
+        return active.containsKey(runId);
+    }
+
     /** Something changed in the run's committed state (approval, cancel): wake its coordinator. */
     void signal(UUID runId) {
         notifier.changed();

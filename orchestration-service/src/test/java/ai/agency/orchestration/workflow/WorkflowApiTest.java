@@ -652,6 +652,42 @@ class WorkflowApiTest extends OrchestrationApiTest {
         assertThat(replay).isEqualTo(all.subList(before.size(), all.size()));
     }
 
+    @Test
+    void aCoordinatorThatLostItsClaimCommitsNothingMore() {
+        String gate = key();
+        String user = newUser();
+        String id = workflow(
+                user,
+                List.of(
+                        step("wait", "tool", tool("gate", Map.of("key", gate, "parties", 2))),
+                        step("after", "transform", "{{steps.wait.output}}", "dependsOn", List.of("wait"))));
+        String runId = start(user, id, Map.of());
+        UUID run = UUID.fromString(runId);
+        await().atMost(WAIT).until(() -> calls(gate) == 1);
+        // another replica takes the run over (as after an expired lease) while the step is running here
+        jdbc.sql("UPDATE runs SET claimed_by = 'another-replica' WHERE id = :id")
+                .param("id", run)
+                .update();
+        List<String> before = storedEvents(runId);
+        GATES.get(gate).countDown(); // the attempt here ends; its coordinator must not record it
+        await().atMost(WAIT).until(() -> !engine.executing(run));
+        JsonNode stale = get("/api/v1/runs/" + runId, user).json();
+        assertThat(step(stale, "wait").get("status").asString()).isEqualTo("running");
+        assertThat(step(stale, "after").get("status").asString()).isEqualTo("pending");
+        assertThat(storedEvents(runId)).isEqualTo(before);
+
+        // the other replica is gone too: the run is recovered and the step runs again
+        jdbc.sql("UPDATE runs SET claimed_by = NULL, claimed_until = NULL WHERE id = :id")
+                .param("id", run)
+                .update();
+        engine.recover();
+        JsonNode done = awaitStatus(user, runId, "succeeded");
+        assertThat(calls(gate)).isEqualTo(2);
+        assertThat(step(done, "wait").get("attempts").asInt()).isEqualTo(2);
+        assertThat(step(done, "after").get("output").get("overlapped").isBoolean())
+                .isTrue();
+    }
+
     /** The run's committed events as "{@code <id> <type> <stepId>}". */
     private List<String> storedEvents(String runId) {
         return jdbc.sql("""
