@@ -49,6 +49,9 @@ public record OrchestrationProperties(
      *     user after the user's access token expired
      * @param credentialRefreshMargin a token that expires sooner than this is replaced by one exchanged from the
      *     run's API key
+     * @param inlineStepsPerTransaction how many ready {@code transform} steps of a run the coordinator computes itself
+     *     and commits in one transaction (with their events and whatever else that pass decided); 0 runs them like
+     *     other steps, each on its own thread with a commit when it starts and one when it ends
      */
     public record Workflows(
             @DefaultValue("8") @Min(1) @Max(256) int maxParallelStepsPerRun,
@@ -59,5 +62,6 @@ public record OrchestrationProperties(
             @DefaultValue("10s") Duration recoveryInterval,
             @DefaultValue("3") @Min(1) @Max(10) int channelDeliveryAttempts,
             @DefaultValue("true") boolean runCredentials,
-            @DefaultValue("60s") Duration credentialRefreshMargin) {}
+            @DefaultValue("60s") Duration credentialRefreshMargin,
+            @DefaultValue("16") @Min(0) @Max(1000) int inlineStepsPerTransaction) {}
 }

@@ -7,6 +7,7 @@ import jakarta.annotation.PreDestroy;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -38,10 +39,13 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Executes runs as DAGs. Each run this instance has claimed gets one coordinator (a virtual thread) that reads the
- * run's committed state, starts the steps whose dependencies succeeded or were skipped (each attempt on its own
- * virtual thread, at most {@code max-parallel-steps-per-run} per run and {@code max-parallel-steps} per instance),
- * and commits every change together with its event before announcing it. A claim is a lease on the run row,
+ * Executes runs as DAGs. Each run this instance has claimed gets one coordinator (a virtual thread) that works in
+ * passes: it reads the run's committed state, takes in the attempts that ended, decides what follows — skips,
+ * approval waits, {@code transform} steps it computes itself (up to {@code inline-steps-per-transaction} per pass,
+ * repeating while they make more steps ready), starts of the other ready steps (each attempt on its own virtual
+ * thread, at most {@code max-parallel-steps-per-run} per run and {@code max-parallel-steps} per instance), the run's
+ * end — and commits all of it with its events in one transaction, under the run's row lock and only while it still
+ * holds the claim, before announcing it and launching the started steps. A claim is a lease on the run row,
  * renewed while the coordinator lives; runs whose lease expired or was released (an instance stopped) are claimed
  * again by the recovery sweep ({@code FOR UPDATE SKIP LOCKED}), and their steps that were running are run again.
  */
@@ -153,14 +157,28 @@ class RunEngine {
 
     /** Starts the coordinator of a run this instance has claimed. */
     void start(UUID runId) {
+        start(runId, null);
+    }
+
+    /** Starts the coordinator of a run this instance has just queued: its definition need not be read again. */
+    void start(Run queued) {
+        start(queued.id(), queued);
+    }
+
+    private void start(UUID runId, Run queued) {
         if (stopping) {
             return;
         }
         active.computeIfAbsent(runId, id -> {
-            Coordinator coordinator = new Coordinator(id);
+            Coordinator coordinator = new Coordinator(id, queued);
             coordinator.thread = Thread.ofVirtual().name("run-" + id).start(coordinator);
             return coordinator;
         });
+    }
+
+    /** Whether a coordinator of this instance executes the run. */
+    boolean executing(UUID runId) {
+        return active.containsKey(runId);
     }
 
     /** Something changed in the run's committed state (approval, cancel): wake its coordinator. */
@@ -206,10 +224,24 @@ class RunEngine {
     /** What is executing for one step: its thread and attempt. */
     private record Attempt(int number, Future<?> future) {}
 
+    /** The run changed under its coordinator: the claim was lost, or a step was not in the state it was read in. */
+    private static final class Conflict extends RuntimeException {
+
+        private final boolean lostClaim;
+
+        Conflict(boolean lostClaim, String message) {
+            super(message, null, false, false);
+            this.lostClaim = lostClaim;
+        }
+    }
+
     private final class Coordinator implements Runnable {
 
         private final UUID runId;
         private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+        /** Outcomes taken from the inbox while waiting, handled in the next pass. */
+        private final List<Outcome> received = new ArrayList<>();
+
         private final Map<String, Attempt> running = new HashMap<>();
         private volatile Thread thread;
         private volatile int blocked;
@@ -217,14 +249,23 @@ class RunEngine {
         private Instant renewedAt = Instant.now();
         private Run definition;
 
-        Coordinator(UUID runId) {
+        /** {@code queued}: the run as just inserted by this instance (none of its steps ran), else null. */
+        Coordinator(UUID runId, Run queued) {
             this.runId = runId;
+            this.definition = queued;
         }
 
+        /**
+         * One pass: read the run's committed state, apply the outcomes of finished attempts, decide what is next
+         * ({@link Batch#plan()}), commit all of it in one transaction, announce it, launch the steps started; when
+         * nothing is to be done, wait for an outcome, a signal or the next retry.
+         */
         @Override
         public void run() {
             try {
-                repository.requeueRunningSteps(runId);
+                if (definition == null) {
+                    repository.requeueRunningSteps(runId); // resumed: what was running here is run again
+                }
                 while (!stopping) {
                     if (!renew()) {
                         log.warn("lost the claim on workflow run {}; another instance executes it", runId);
@@ -237,21 +278,27 @@ class RunEngine {
                     }
                     Run run = state == null || definition == null ? null : definition.withStatus(state.status());
                     if (run == null || run.finished()) {
-                        restarts.remove(runId);
-                        credentials.forget(runId);
-                        revokeSoon();
+                        ended();
                         return;
                     }
-                    if (Run.QUEUED.equals(run.status())) {
-                        commit(() -> {
-                            repository.runStatus(runId, Run.RUNNING);
-                            event("run.started", runEvent(Run.RUNNING, 0, null, null));
-                        });
+                    Batch batch = new Batch(run, state.steps());
+                    for (Object message = inbox.poll(); message != null; message = inbox.poll()) {
+                        if (message instanceof Outcome outcome) {
+                            received.add(outcome);
+                        }
+                    }
+                    received.forEach(batch::outcome);
+                    received.clear();
+                    Instant nextWake = batch.plan();
+                    if (!batch.isEmpty()) {
+                        if (batch.commit() && batch.endsRun()) {
+                            ended();
+                            return;
+                        }
                         continue;
                     }
-                    Instant nextWake = schedule(run, state.steps());
                     if (nextWake == null) {
-                        continue; // something changed: look again
+                        continue;
                     }
                     Object message = inbox.poll(
                             Math.max(
@@ -261,15 +308,18 @@ class RunEngine {
                                             Duration.between(Instant.now(), nextWake)
                                                     .toMillis())),
                             TimeUnit.MILLISECONDS);
-                    while (message != null) {
-                        if (message instanceof Outcome outcome) {
-                            finish(run, outcome);
-                        }
-                        message = inbox.poll();
+                    if (message instanceof Outcome outcome) {
+                        received.add(outcome);
                     }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } catch (Conflict e) {
+                if (e.lostClaim) {
+                    log.warn("lost the claim on workflow run {}; another instance executes it", runId);
+                } else if (!stopping) {
+                    restartLater(e);
+                }
             } catch (RuntimeException e) {
                 if (!stopping) {
                     restartLater(e);
@@ -282,6 +332,12 @@ class RunEngine {
                 running.clear();
                 active.remove(runId);
             }
+        }
+
+        private void ended() {
+            restarts.remove(runId);
+            credentials.forget(runId);
+            revokeSoon();
         }
 
         /**
@@ -313,117 +369,6 @@ class RunEngine {
             }
             renewedAt = Instant.now();
             return repository.renewClaim(runId, instance, settings.lease());
-        }
-
-        /**
-         * Starts, skips or parks the steps that are ready; null when state changed (look again), else when to look
-         * again at the latest (the next retry).
-         */
-        private Instant schedule(Run run, List<RunStep> steps) {
-            Map<String, RunStep> byId = new LinkedHashMap<>();
-            steps.forEach(s -> byId.put(s.stepId(), s));
-            // steps cancelled elsewhere (or finished) must not keep running here
-            for (String id : Set.copyOf(running.keySet())) {
-                RunStep state = byId.get(id);
-                if (state == null || !RunStep.RUNNING.equals(state.status())) {
-                    running.remove(id).future().cancel(true);
-                    slots.release();
-                }
-            }
-            Map<String, Set<String>> dependants = new HashMap<>();
-            ObjectNode scope = scope(run, steps);
-            Instant wake = Instant.now().plus(POLL);
-            int blockedNow = 0;
-            int waitingNow = 0;
-            boolean allFinished = true;
-            for (StepDefinition step : run.steps()) {
-                step.dependencies()
-                        .forEach(d -> dependants
-                                .computeIfAbsent(d, k -> new HashSet<>())
-                                .add(step.id()));
-                RunStep state = byId.get(step.id());
-                if (!state.finished()) {
-                    allFinished = false;
-                }
-                if (RunStep.WAITING_APPROVAL.equals(state.status())) {
-                    waitingNow++;
-                }
-                if (!RunStep.PENDING.equals(state.status())) {
-                    continue;
-                }
-                if (state.nextAttemptAt() != null && Instant.now().isBefore(state.nextAttemptAt())) {
-                    if (state.nextAttemptAt().isBefore(wake)) {
-                        wake = state.nextAttemptAt();
-                    }
-                    continue;
-                }
-                List<RunStep> deps = step.dependencies().stream().map(byId::get).toList();
-                if (!deps.stream()
-                        .allMatch(d -> RunStep.SUCCEEDED.equals(d.status()) || RunStep.SKIPPED.equals(d.status()))) {
-                    continue;
-                }
-                if (!deps.isEmpty() && deps.stream().allMatch(d -> RunStep.SKIPPED.equals(d.status()))) {
-                    skip(step, "all its dependencies were skipped");
-                    return null;
-                }
-                if (step.condition() != null) {
-                    boolean go;
-                    try {
-                        go = Conditions.evaluate(step.condition(), plain(scope));
-                    } catch (IllegalArgumentException e) {
-                        fail(step, 0, new StepFailure(ErrorType.VALIDATION, e.getMessage()));
-                        return null;
-                    }
-                    if (!go) {
-                        skip(step, "its condition is false");
-                        return null;
-                    }
-                }
-                if (step.needsApproval() && state.approved() == null) {
-                    commit(() -> {
-                        if (repository.stepStatus(runId, step.id(), RunStep.PENDING, RunStep.WAITING_APPROVAL)) {
-                            event("step.waiting_approval", stepEvent(step.id(), RunStep.WAITING_APPROVAL, 0));
-                        }
-                    });
-                    return null;
-                }
-                if (running.size() >= settings.maxParallelStepsPerRun() || !slots.tryAcquire()) {
-                    blockedNow++;
-                    wake = Instant.now().plusMillis(20);
-                    continue;
-                }
-                int[] attempt = {0};
-                commit(() -> {
-                    attempt[0] = repository.startStep(runId, step.id());
-                    if (attempt[0] > 0) {
-                        ObjectNode data = stepEvent(step.id(), RunStep.RUNNING, attempt[0]);
-                        event("step.started", data);
-                    }
-                });
-                if (attempt[0] == 0) {
-                    slots.release();
-                    return null;
-                }
-                launch(run, step, attempt[0], Templates.fill(step.input(), scope));
-                // other ready steps start in the same pass; this one's dependants are not ready (it is running)
-            }
-            blocked = blockedNow;
-            waiting = waitingNow;
-            if (allFinished) {
-                succeed(run, steps, dependants);
-                return null;
-            }
-            String status = running.isEmpty() && waitingNow > 0 && blockedNow == 0 && !retryPending(steps)
-                    ? Run.WAITING_APPROVAL
-                    : Run.RUNNING;
-            if (!status.equals(run.status())) {
-                commit(() -> repository.runStatus(runId, status));
-            }
-            return wake;
-        }
-
-        private boolean retryPending(List<RunStep> steps) {
-            return steps.stream().anyMatch(s -> RunStep.PENDING.equals(s.status()) && s.nextAttemptAt() != null);
         }
 
         private void launch(Run run, StepDefinition step, int attempt, JsonNode input) {
@@ -463,107 +408,438 @@ class RunEngine {
             running.put(step.id(), new Attempt(attempt, future));
         }
 
-        private void finish(Run run, Outcome outcome) {
-            Attempt attempt = running.get(outcome.stepId());
-            if (attempt == null || attempt.number() != outcome.attempt()) {
-                return;
-            }
-            running.remove(outcome.stepId());
-            slots.release();
-            if (stopping) {
-                return;
-            }
-            StepDefinition step = run.steps().stream()
-                    .filter(s -> s.id().equals(outcome.stepId()))
-                    .findFirst()
-                    .orElseThrow();
-            metrics.step(step.type(), outcome.failure() == null ? "succeeded" : "failed", outcome.took());
-            if (outcome.failure() == null) {
-                commit(() -> {
-                    if (!repository.lockRunFinished(runId)
-                            && repository.completeStep(
-                                    runId, step.id(), outcome.attempt(), RunStep.SUCCEEDED, outcome.output(), null)) {
-                        ObjectNode data = stepEvent(step.id(), RunStep.SUCCEEDED, outcome.attempt());
-                        data.set("output", outcome.output());
-                        event("step.succeeded", data);
-                    }
-                });
-                return;
-            }
-            StepFailure failure = outcome.failure();
-            if (failure.type().recoverable() && outcome.attempt() < step.maxAttempts()) {
-                long base = step.backoffMs() << Math.min(20, outcome.attempt() - 1);
-                long capped = Math.min(base, settings.maxBackoff().toMillis());
-                long delay = capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1);
-                Instant at = Instant.now().plusMillis(delay);
-                commit(() -> {
-                    if (!repository.lockRunFinished(runId)
-                            && repository.retryStep(runId, step.id(), outcome.attempt(), error(step, failure), at)) {
-                        ObjectNode data = stepEvent(step.id(), RunStep.FAILED, outcome.attempt());
-                        data.set("error", error(step, failure));
-                        data.put("willRetry", true);
-                        data.put("retryInMs", delay);
-                        event("step.failed", data);
-                    }
-                });
-                return;
-            }
-            fail(step, outcome.attempt(), failure);
-        }
+        /**
+         * The changes one pass decides, on top of the state it read: outcomes of attempts, {@code transform} steps
+         * the coordinator computes itself, skips, approval waits, starts of steps that execute on their own thread,
+         * and the run's status or end. {@link #commit()} writes all of them and their events (in the order they were
+         * decided) in one transaction, then announces them and launches the started steps.
+         */
+        private final class Batch {
 
-        /** The step failed for good: so does the run; the other steps are cancelled. */
-        private void fail(StepDefinition step, int attempt, StepFailure failure) {
-            ObjectNode error = error(step, failure);
-            commit(() -> {
-                if (repository.lockRunFinished(runId)) {
+            private final Run run;
+            /** Every step's state as it will be once the batch is committed, in position order. */
+            private final Map<String, RunStep> states = new LinkedHashMap<>();
+            /** {@code {input, steps: {<id>: {output, status}}}}, kept up to date with {@link #states}. */
+            private final ObjectNode scope;
+
+            private final List<String> eventTypes = new ArrayList<>();
+            private final List<JsonNode> eventData = new ArrayList<>();
+            private final boolean runStarted;
+            private final List<Done> completed = new ArrayList<>();
+            private final List<RetryLater> retries = new ArrayList<>();
+            private final List<Done> computed = new ArrayList<>();
+            private final List<String> skipped = new ArrayList<>();
+            private final List<String> skipReasons = new ArrayList<>();
+            private final List<String> awaiting = new ArrayList<>();
+            private final List<Start> starts = new ArrayList<>();
+            private Failure failure;
+            private ObjectNode output;
+            private String status;
+
+            Batch(Run run, List<RunStep> steps) {
+                this.run = run;
+                steps.forEach(s -> states.put(s.stepId(), s));
+                this.scope = scope(run, steps);
+                this.runStarted = Run.QUEUED.equals(run.status());
+                if (runStarted) {
+                    event("run.started", runEvent(Run.RUNNING, 0, null, null));
+                }
+            }
+
+            boolean isEmpty() {
+                return !runStarted
+                        && eventTypes.isEmpty()
+                        && completed.isEmpty()
+                        && retries.isEmpty()
+                        && computed.isEmpty()
+                        && skipped.isEmpty()
+                        && awaiting.isEmpty()
+                        && starts.isEmpty()
+                        && failure == null
+                        && output == null
+                        && status == null;
+            }
+
+            /** An attempt ended: its step succeeded, waits for a retry, or failed the run. */
+            void outcome(Outcome outcome) {
+                Attempt attempt = running.get(outcome.stepId());
+                if (attempt == null || attempt.number() != outcome.attempt()) {
                     return;
                 }
-                if (attempt > 0) {
-                    repository.completeStep(runId, step.id(), attempt, RunStep.FAILED, null, error);
-                } else {
-                    repository.stepStatus(runId, step.id(), RunStep.PENDING, RunStep.FAILED);
+                running.remove(outcome.stepId());
+                slots.release();
+                StepDefinition step = definition(outcome.stepId());
+                metrics.step(step.type(), outcome.failure() == null ? "succeeded" : "failed", outcome.took());
+                RunStep state = states.get(step.id());
+                if (failure != null
+                        || state == null
+                        || !RunStep.RUNNING.equals(state.status())
+                        || state.attempts() != outcome.attempt()) {
+                    return; // cancelled meanwhile, or the run fails anyway
                 }
+                if (outcome.failure() == null) {
+                    completed.add(new Done(step.id(), outcome.attempt(), outcome.output()));
+                    set(step.id(), RunStep.SUCCEEDED, outcome.attempt(), null, outcome.output());
+                    ObjectNode data = stepEvent(step.id(), RunStep.SUCCEEDED, outcome.attempt());
+                    data.set("output", outcome.output());
+                    event("step.succeeded", data);
+                    return;
+                }
+                StepFailure failed = outcome.failure();
+                if (failed.type().recoverable() && outcome.attempt() < step.maxAttempts()) {
+                    long base = step.backoffMs() << Math.min(20, outcome.attempt() - 1);
+                    long capped = Math.min(base, settings.maxBackoff().toMillis());
+                    long delay = capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1);
+                    Instant at = Instant.now().plusMillis(delay);
+                    ObjectNode error = error(step, failed);
+                    retries.add(new RetryLater(step.id(), outcome.attempt(), error, at));
+                    set(step.id(), RunStep.PENDING, outcome.attempt(), at, null);
+                    ObjectNode data = stepEvent(step.id(), RunStep.FAILED, outcome.attempt());
+                    data.set("error", error);
+                    data.put("willRetry", true);
+                    data.put("retryInMs", delay);
+                    event("step.failed", data);
+                    return;
+                }
+                fail(step, outcome.attempt(), failed);
+            }
+
+            /**
+             * Decides what is next, repeating while a decision makes more steps ready: skips steps whose condition is
+             * false or whose dependencies were all skipped, parks steps that need approval, computes ready {@code
+             * transform} steps at once (at most {@code inline-steps-per-transaction} per batch), starts the other
+             * ready steps while there are execution slots, and ends the run when every step has finished. Returns
+             * when to look again at the latest (the next retry), or null when the run ends in this batch.
+             */
+            Instant plan() {
+                // steps cancelled elsewhere (or finished) must not keep running here
+                for (String id : Set.copyOf(running.keySet())) {
+                    RunStep state = states.get(id);
+                    if (state == null || !RunStep.RUNNING.equals(state.status())) {
+                        running.remove(id).future().cancel(true);
+                        slots.release();
+                    }
+                }
+                if (failure != null) {
+                    return null;
+                }
+                Instant wake = Instant.now().plus(POLL);
+                int budget = settings.inlineStepsPerTransaction();
+                int blockedNow = 0;
+                boolean changed = true;
+                passes:
+                while (changed) {
+                    changed = false;
+                    blockedNow = 0;
+                    for (StepDefinition step : run.steps()) {
+                        RunStep state = states.get(step.id());
+                        if (!RunStep.PENDING.equals(state.status())) {
+                            continue;
+                        }
+                        if (state.nextAttemptAt() != null && Instant.now().isBefore(state.nextAttemptAt())) {
+                            if (state.nextAttemptAt().isBefore(wake)) {
+                                wake = state.nextAttemptAt();
+                            }
+                            continue;
+                        }
+                        List<RunStep> deps =
+                                step.dependencies().stream().map(states::get).toList();
+                        if (!deps.stream()
+                                .allMatch(d ->
+                                        RunStep.SUCCEEDED.equals(d.status()) || RunStep.SKIPPED.equals(d.status()))) {
+                            continue;
+                        }
+                        if (!deps.isEmpty() && deps.stream().allMatch(d -> RunStep.SKIPPED.equals(d.status()))) {
+                            skip(step, "all its dependencies were skipped");
+                            changed = true;
+                            continue;
+                        }
+                        if (step.condition() != null) {
+                            boolean go;
+                            try {
+                                go = Conditions.evaluate(step.condition(), plain(scope));
+                            } catch (IllegalArgumentException e) {
+                                if (!starts.isEmpty()) {
+                                    break passes; // commit the starts first; the run fails in the next pass
+                                }
+                                fail(step, 0, new StepFailure(ErrorType.VALIDATION, e.getMessage()));
+                                return null;
+                            }
+                            if (!go) {
+                                skip(step, "its condition is false");
+                                changed = true;
+                                continue;
+                            }
+                        }
+                        if (step.needsApproval() && state.approved() == null) {
+                            awaitApproval(step);
+                            continue;
+                        }
+                        if (computedHere(step)) {
+                            if (budget > 0) {
+                                budget--;
+                                compute(step, state);
+                                changed = true;
+                            }
+                            continue; // over the budget: in the next transaction
+                        }
+                        if (running.size() + starts.size() >= settings.maxParallelStepsPerRun()
+                                || !slots.tryAcquire()) {
+                            blockedNow++;
+                            Instant soon = Instant.now().plusMillis(20);
+                            if (soon.isBefore(wake)) {
+                                wake = soon;
+                            }
+                            continue;
+                        }
+                        start(step, state);
+                    }
+                }
+                int waitingNow = (int) states.values().stream()
+                        .filter(s -> RunStep.WAITING_APPROVAL.equals(s.status()))
+                        .count();
+                blocked = blockedNow;
+                waiting = waitingNow;
+                if (states.values().stream().allMatch(RunStep::finished)) {
+                    succeed();
+                    return null;
+                }
+                String current = runStarted ? Run.RUNNING : run.status();
+                boolean retryPending = states.values().stream()
+                        .anyMatch(s -> RunStep.PENDING.equals(s.status()) && s.nextAttemptAt() != null);
+                String next =
+                        running.isEmpty() && starts.isEmpty() && waitingNow > 0 && blockedNow == 0 && !retryPending
+                                ? Run.WAITING_APPROVAL
+                                : Run.RUNNING;
+                if (!next.equals(current)) {
+                    status = next;
+                }
+                return wake;
+            }
+
+            /** Steps without an effect outside the run: computed by the coordinator, not on a thread of their own. */
+            private boolean computedHere(StepDefinition step) {
+                return "transform".equals(step.type()) && settings.inlineStepsPerTransaction() > 0;
+            }
+
+            private void compute(StepDefinition step, RunStep state) {
+                long began = System.nanoTime();
+                JsonNode input = Templates.fill(step.input(), scope);
+                JsonNode result = runner.execute(runId, () -> credentials.actingAs(run), step, input);
+                int attempt = state.attempts() + 1;
+                metrics.step(step.type(), "succeeded", Duration.ofNanos(System.nanoTime() - began));
+                computed.add(new Done(step.id(), attempt, result));
+                set(step.id(), RunStep.SUCCEEDED, attempt, null, result);
+                event("step.started", stepEvent(step.id(), RunStep.RUNNING, attempt));
+                ObjectNode data = stepEvent(step.id(), RunStep.SUCCEEDED, attempt);
+                data.set("output", result);
+                event("step.succeeded", data);
+            }
+
+            private void start(StepDefinition step, RunStep state) {
+                int attempt = state.attempts() + 1;
+                starts.add(new Start(step, attempt, Templates.fill(step.input(), scope)));
+                set(step.id(), RunStep.RUNNING, attempt, null, null);
+                event("step.started", stepEvent(step.id(), RunStep.RUNNING, attempt));
+            }
+
+            private void skip(StepDefinition step, String reason) {
+                skipped.add(step.id());
+                skipReasons.add(reason);
+                set(step.id(), RunStep.SKIPPED, states.get(step.id()).attempts(), null, null);
+                ObjectNode data = stepEvent(step.id(), RunStep.SKIPPED, 0);
+                data.put("reason", reason);
+                event("step.skipped", data);
+            }
+
+            private void awaitApproval(StepDefinition step) {
+                awaiting.add(step.id());
+                set(step.id(), RunStep.WAITING_APPROVAL, states.get(step.id()).attempts(), null, null);
+                event("step.waiting_approval", stepEvent(step.id(), RunStep.WAITING_APPROVAL, 0));
+            }
+
+            /** The step failed for good: so does the run; the other steps are cancelled. */
+            private void fail(StepDefinition step, int attempt, StepFailure failed) {
+                ObjectNode error = error(step, failed);
+                failure = new Failure(step.id(), attempt, error);
                 ObjectNode data = stepEvent(step.id(), RunStep.FAILED, attempt);
                 data.set("error", error);
                 data.put("willRetry", false);
                 event("step.failed", data);
-                repository.cancelOpenSteps(runId);
-                repository.finishRun(runId, Run.FAILED, null, error);
+                for (RunStep state : List.copyOf(states.values())) {
+                    if (!state.finished()) {
+                        set(
+                                state.stepId(),
+                                state.stepId().equals(step.id()) ? RunStep.FAILED : RunStep.CANCELLED,
+                                state.attempts(),
+                                null,
+                                null);
+                    }
+                }
                 event("run.failed", runEvent(Run.FAILED, progress(), null, error));
-            });
-            metrics.runFinished(Run.FAILED);
-        }
+            }
 
-        private void skip(StepDefinition step, String reason) {
-            commit(() -> {
-                repository.skipStep(runId, step.id(), reason);
-                ObjectNode data = stepEvent(step.id(), RunStep.SKIPPED, 0);
-                data.put("reason", reason);
-                event("step.skipped", data);
-            });
-        }
+            private void succeed() {
+                Set<String> dependedOn = new HashSet<>();
+                run.steps().forEach(s -> dependedOn.addAll(s.dependencies()));
+                output = json.createObjectNode();
+                for (RunStep state : states.values()) {
+                    if (!dependedOn.contains(state.stepId()) && RunStep.SUCCEEDED.equals(state.status())) {
+                        output.set(state.stepId(), state.output());
+                    }
+                }
+                event("run.succeeded", runEvent(Run.SUCCEEDED, 1, output, null));
+            }
 
-        private void succeed(Run run, List<RunStep> steps, Map<String, Set<String>> dependants) {
-            ObjectNode output = json.createObjectNode();
-            for (RunStep state : steps) {
-                if (!dependants.containsKey(state.stepId()) && RunStep.SUCCEEDED.equals(state.status())) {
-                    output.set(state.stepId(), state.output());
+            /** Whether the run fails or succeeds in this batch. */
+            boolean endsRun() {
+                return failure != null || output != null;
+            }
+
+            /**
+             * Writes the batch and its events in one transaction, then announces it and launches the steps it
+             * started; false (nothing written) when the run had ended meanwhile.
+             */
+            boolean commit() {
+                if (stopping) {
+                    throw new IllegalStateException("stopping");
+                }
+                boolean applied;
+                try {
+                    applied = Boolean.TRUE.equals(tx.execute(s -> apply()));
+                } catch (RuntimeException e) {
+                    starts.forEach(s -> slots.release());
+                    throw e;
+                }
+                if (!applied) {
+                    starts.forEach(s -> slots.release());
+                    return false;
+                }
+                notifier.changed();
+                starts.forEach(s -> launch(run, s.step(), s.attempt(), s.input()));
+                if (failure != null) {
+                    metrics.runFinished(Run.FAILED);
+                } else if (output != null) {
+                    metrics.runFinished(Run.SUCCEEDED);
+                }
+                return true;
+            }
+
+            private boolean apply() {
+                WorkflowRepository.RunLock lock = repository.lockRunClaim(runId);
+                if (lock == null || !Run.ACTIVE.contains(lock.status())) {
+                    return false;
+                }
+                if (!instance.equals(lock.claimedBy())) {
+                    throw new Conflict(true, "run " + runId + " is claimed by " + lock.claimedBy());
+                }
+                if (runStarted) {
+                    repository.runStatus(runId, Run.RUNNING);
+                }
+                if (!completed.isEmpty()) {
+                    expect(
+                            completed.size(),
+                            repository.completeRunning(
+                                    runId,
+                                    completed.stream().map(Done::stepId).toList(),
+                                    completed.stream().map(Done::attempt).toList(),
+                                    completed.stream().map(Done::output).toList()));
+                }
+                for (RetryLater retry : retries) {
+                    expect(
+                            1,
+                            repository.retryStep(runId, retry.stepId(), retry.attempt(), retry.error(), retry.at())
+                                    ? 1
+                                    : 0);
+                }
+                if (!computed.isEmpty()) {
+                    expect(
+                            computed.size(),
+                            repository.succeedPending(
+                                    runId,
+                                    computed.stream().map(Done::stepId).toList(),
+                                    computed.stream().map(Done::attempt).toList(),
+                                    computed.stream().map(Done::output).toList()));
+                }
+                if (!skipped.isEmpty()) {
+                    expect(skipped.size(), repository.skipPending(runId, skipped, skipReasons));
+                }
+                for (String stepId : awaiting) {
+                    expect(1, repository.stepStatus(runId, stepId, RunStep.PENDING, RunStep.WAITING_APPROVAL) ? 1 : 0);
+                }
+                if (!starts.isEmpty()) {
+                    expect(
+                            starts.size(),
+                            repository.startPending(
+                                    runId,
+                                    starts.stream().map(s -> s.step().id()).toList(),
+                                    starts.stream().map(Start::attempt).toList()));
+                }
+                if (failure != null) {
+                    boolean marked = failure.attempt() > 0
+                            ? repository.completeStep(
+                                    runId, failure.stepId(), failure.attempt(), RunStep.FAILED, null, failure.error())
+                            : repository.stepStatus(runId, failure.stepId(), RunStep.PENDING, RunStep.FAILED);
+                    expect(1, marked ? 1 : 0);
+                    repository.cancelOpenSteps(runId);
+                    repository.finishRun(runId, Run.FAILED, null, failure.error());
+                } else if (output != null) {
+                    repository.finishRun(runId, Run.SUCCEEDED, output, null);
+                } else if (status != null) {
+                    repository.runStatus(runId, status);
+                }
+                repository.appendEvents(runId, eventTypes, eventData);
+                return true;
+            }
+
+            private void expect(int expected, int changed) {
+                if (changed != expected) {
+                    throw new Conflict(
+                            false,
+                            "workflow run " + runId + ": " + (expected - changed)
+                                    + " step(s) were not in the state the coordinator read");
                 }
             }
-            commit(() -> {
-                if (!repository.lockRunFinished(runId)) {
-                    repository.finishRun(runId, Run.SUCCEEDED, output, null);
-                    event("run.succeeded", runEvent(Run.SUCCEEDED, 1, output, null));
-                }
-            });
-            metrics.runFinished(Run.SUCCEEDED);
-        }
 
-        private double progress() {
-            List<RunStep> steps = repository.steps(runId);
-            return steps.isEmpty()
-                    ? 1
-                    : steps.stream().filter(RunStep::finished).count() / (double) steps.size();
+            private StepDefinition definition(String stepId) {
+                return run.steps().stream()
+                        .filter(s -> s.id().equals(stepId))
+                        .findFirst()
+                        .orElseThrow();
+            }
+
+            private void set(String stepId, String status, int attempts, Instant nextAttemptAt, JsonNode result) {
+                RunStep old = states.get(stepId);
+                states.put(
+                        stepId,
+                        new RunStep(
+                                stepId,
+                                old.position(),
+                                old.type(),
+                                status,
+                                attempts,
+                                old.approved(),
+                                old.approval(),
+                                nextAttemptAt,
+                                old.startedAt(),
+                                old.completedAt(),
+                                result,
+                                old.error()));
+                ObjectNode entry = ((ObjectNode) scope.get("steps")).putObject(stepId);
+                entry.put("status", status);
+                entry.set("output", result == null ? json.nullNode() : result);
+            }
+
+            private double progress() {
+                return states.isEmpty()
+                        ? 1
+                        : states.values().stream().filter(RunStep::finished).count() / (double) states.size();
+            }
+
+            private void event(String type, JsonNode data) {
+                eventTypes.add(type);
+                eventData.add(data);
+            }
         }
 
         private ObjectNode stepEvent(String stepId, String status, int attempt) {
@@ -580,19 +856,19 @@ class RunEngine {
         private ObjectNode runEvent(String status, double progress, JsonNode output, JsonNode error) {
             return RunEngine.this.runEvent(runId, status, progress, output, error);
         }
-
-        private void event(String type, JsonNode data) {
-            repository.appendEvent(runId, type, data);
-        }
-
-        private void commit(Runnable work) {
-            if (stopping) {
-                throw new IllegalStateException("stopping");
-            }
-            tx.executeWithoutResult(status -> work.run());
-            notifier.changed();
-        }
     }
+
+    /** A step's attempt that succeeded with {@code output}. */
+    private record Done(String stepId, int attempt, JsonNode output) {}
+
+    /** A failed attempt to be tried again at {@code at}. */
+    private record RetryLater(String stepId, int attempt, JsonNode error, Instant at) {}
+
+    /** A step started on a thread of its own with its filled input. */
+    private record Start(StepDefinition step, int attempt, JsonNode input) {}
+
+    /** The step whose failure fails the run (attempt 0: it never ran). */
+    private record Failure(String stepId, int attempt, JsonNode error) {}
 
     ObjectNode runEvent(UUID runId, String status, double progress, JsonNode output, JsonNode error) {
         ObjectNode data = json.createObjectNode()

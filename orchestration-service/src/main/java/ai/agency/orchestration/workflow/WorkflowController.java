@@ -158,6 +158,9 @@ class WorkflowController {
                 continue;
             }
             if (workflows.run(caller, runId).finished()) {
+                if (!workflows.events(runId, after).isEmpty()) {
+                    continue; // it ended between the two reads: send its last events first
+                }
                 return; // ended without a terminal event after `after` (already replayed)
             }
             if (++idle % 30 == 0) {

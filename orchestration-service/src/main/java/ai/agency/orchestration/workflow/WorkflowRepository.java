@@ -86,16 +86,15 @@ class WorkflowRepository {
                 .param("claimedBy", claimedBy)
                 .param("leaseMs", lease.toMillis())
                 .update();
-        for (int i = 0; i < run.steps().size(); i++) {
-            StepDefinition step = run.steps().get(i);
-            jdbc.sql(
-                            "INSERT INTO run_steps (run_id, step_id, position, type) VALUES (:runId, :stepId, :position, :type)")
-                    .param("runId", run.id())
-                    .param("stepId", step.id())
-                    .param("position", i)
-                    .param("type", step.type())
-                    .update();
-        }
+        jdbc.sql("""
+                INSERT INTO run_steps (run_id, step_id, position, type)
+                SELECT :runId, s.step_id, s.position - 1, s.type
+                FROM unnest(CAST(:ids AS text[]), CAST(:types AS text[])) WITH ORDINALITY AS s(step_id, type, position)
+                """)
+                .param("runId", run.id())
+                .param("ids", run.steps().stream().map(StepDefinition::id).toArray(String[]::new))
+                .param("types", run.steps().stream().map(StepDefinition::type).toArray(String[]::new))
+                .update();
     }
 
     Optional<Run> findRun(UUID id) {
@@ -328,6 +327,95 @@ class WorkflowRepository {
                 == 1;
     }
 
+    /**
+     * Locks the run's row for the rest of the transaction and returns its status and the instance holding its claim;
+     * null when there is no such run.
+     */
+    RunLock lockRunClaim(UUID id) {
+        return jdbc.sql("SELECT status, claimed_by FROM runs WHERE id = :id FOR UPDATE")
+                .param("id", id)
+                .query((rs, i) -> new RunLock(rs.getString("status"), rs.getString("claimed_by")))
+                .optional()
+                .orElse(null);
+    }
+
+    /** A locked run's status and claimant. */
+    record RunLock(String status, String claimedBy) {}
+
+    /**
+     * pending → succeeded in one statement, for steps computed by the coordinator itself ({@code transform}): each
+     * step's attempt {@code attempts[i]} (its previous count + 1) is started and completed now with {@code
+     * outputs[i]}; how many steps changed (fewer than given when some were no longer pending in that attempt).
+     */
+    int succeedPending(UUID runId, List<String> stepIds, List<Integer> attempts, List<JsonNode> outputs) {
+        return jdbc.sql("""
+                UPDATE run_steps s SET status = 'succeeded', attempts = u.attempt, next_attempt_at = NULL,
+                       started_at = coalesce(s.started_at, now()), completed_at = now(), output = u.output::jsonb,
+                       error = NULL
+                FROM unnest(CAST(:ids AS text[]), CAST(:attempts AS int[]), CAST(:outputs AS text[]))
+                     AS u(step_id, attempt, output)
+                WHERE s.run_id = :runId AND s.step_id = u.step_id AND s.status = 'pending'
+                  AND s.attempts = u.attempt - 1
+                """)
+                .param("runId", runId)
+                .param("ids", stepIds.toArray(String[]::new))
+                .param("attempts", attempts.toArray(Integer[]::new))
+                .param("outputs", texts(outputs))
+                .update();
+    }
+
+    /** running → succeeded in one statement for the given attempts; how many steps changed. */
+    int completeRunning(UUID runId, List<String> stepIds, List<Integer> attempts, List<JsonNode> outputs) {
+        return jdbc.sql("""
+                UPDATE run_steps s SET status = 'succeeded', output = u.output::jsonb, error = NULL,
+                       completed_at = now()
+                FROM unnest(CAST(:ids AS text[]), CAST(:attempts AS int[]), CAST(:outputs AS text[]))
+                     AS u(step_id, attempt, output)
+                WHERE s.run_id = :runId AND s.step_id = u.step_id AND s.status = 'running'
+                  AND s.attempts = u.attempt
+                """)
+                .param("runId", runId)
+                .param("ids", stepIds.toArray(String[]::new))
+                .param("attempts", attempts.toArray(Integer[]::new))
+                .param("outputs", texts(outputs))
+                .update();
+    }
+
+    /** pending → running in one statement, counting attempt {@code attempts[i]}; how many steps changed. */
+    int startPending(UUID runId, List<String> stepIds, List<Integer> attempts) {
+        return jdbc.sql("""
+                UPDATE run_steps s SET status = 'running', attempts = u.attempt, next_attempt_at = NULL,
+                       started_at = coalesce(s.started_at, now())
+                FROM unnest(CAST(:ids AS text[]), CAST(:attempts AS int[])) AS u(step_id, attempt)
+                WHERE s.run_id = :runId AND s.step_id = u.step_id AND s.status = 'pending'
+                  AND s.attempts = u.attempt - 1
+                """)
+                .param("runId", runId)
+                .param("ids", stepIds.toArray(String[]::new))
+                .param("attempts", attempts.toArray(Integer[]::new))
+                .update();
+    }
+
+    /** pending → skipped in one statement, each with its reason; how many steps changed. */
+    int skipPending(UUID runId, List<String> stepIds, List<String> reasons) {
+        return jdbc.sql("""
+                UPDATE run_steps s SET status = 'skipped', completed_at = now(), output = NULL, error = NULL,
+                       approval = jsonb_build_object('skipReason', u.reason)
+                FROM unnest(CAST(:ids AS text[]), CAST(:reasons AS text[])) AS u(step_id, reason)
+                WHERE s.run_id = :runId AND s.step_id = u.step_id AND s.status = 'pending'
+                """)
+                .param("runId", runId)
+                .param("ids", stepIds.toArray(String[]::new))
+                .param("reasons", reasons.toArray(String[]::new))
+                .update();
+    }
+
+    private String[] texts(List<JsonNode> nodes) {
+        return nodes.stream()
+                .map(n -> n == null ? null : json.writeValueAsString(n))
+                .toArray(String[]::new);
+    }
+
     /** Steps left {@code running} by an instance that stopped are to be run again. */
     void requeueRunningSteps(UUID runId) {
         jdbc.sql("UPDATE run_steps SET status = 'pending' WHERE run_id = :runId AND status = 'running'")
@@ -383,6 +471,28 @@ class WorkflowRepository {
                 .param("data", json.writeValueAsString(data))
                 .query(Long.class)
                 .single();
+    }
+
+    /**
+     * Appends events in the given order with the run's next sequence numbers, in one statement (call with the run's
+     * row locked).
+     */
+    void appendEvents(UUID runId, List<String> types, List<JsonNode> data) {
+        if (types.isEmpty()) {
+            return;
+        }
+        jdbc.sql("""
+                WITH next AS (UPDATE runs SET event_seq = event_seq + :n WHERE id = :runId
+                              RETURNING event_seq - :n AS base)
+                INSERT INTO run_events (run_id, seq, type, data)
+                SELECT :runId, next.base + e.ord, e.type, e.data::jsonb
+                FROM next, unnest(CAST(:types AS text[]), CAST(:data AS text[])) WITH ORDINALITY AS e(type, data, ord)
+                """)
+                .param("runId", runId)
+                .param("n", types.size())
+                .param("types", types.toArray(String[]::new))
+                .param("data", texts(data))
+                .update();
     }
 
     List<RunEvent> events(UUID runId, long after, int limit) {

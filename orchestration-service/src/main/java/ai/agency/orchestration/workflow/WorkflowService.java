@@ -100,7 +100,7 @@ class WorkflowService {
                 null);
         RunCredentials.Grant grant = credentials.grant(caller, run.id()).orElse(null);
         tx.executeWithoutResult(s -> repository.insertRun(run, engine.instance(), engine.lease(), grant));
-        engine.start(run.id());
+        engine.start(run);
         return new RunView(
                 run.id(), run.workflowId(), Run.QUEUED, 0, List.of(), run.input(), null, null, null, null, null);
     }

@@ -21,6 +21,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.Environment;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 class WorkflowApiTest extends OrchestrationApiTest {
@@ -32,6 +33,9 @@ class WorkflowApiTest extends OrchestrationApiTest {
 
     @Autowired
     private RunEngine engine;
+
+    @Autowired
+    private JdbcClient jdbc;
 
     private static Map<String, Object> step(String id, String type, Object input, Object... more) {
         Map<String, Object> step = new java.util.LinkedHashMap<>();
@@ -441,18 +445,7 @@ class WorkflowApiTest extends OrchestrationApiTest {
         String gate = key();
         String last = key();
         String user = newUser();
-        ConfigurableApplicationContext other = new SpringApplicationBuilder(OrchestrationServiceApplication.class)
-                .initializers(context -> context.getBeanFactory().registerSingleton("testJwtDecoder", jwts.decoder()))
-                .run(
-                        "--server.port=0",
-                        "--spring.datasource.url=" + environment.getProperty("spring.datasource.url"),
-                        "--spring.datasource.username=" + environment.getProperty("spring.datasource.username"),
-                        "--spring.datasource.password=" + environment.getProperty("spring.datasource.password"),
-                        "--agency.clients.memory.base-url=" + stubUrl() + "/memory",
-                        "--agency.clients.tool.base-url=" + stubUrl() + "/tool",
-                        "--agency.clients.auth.base-url=" + stubUrl() + "/auth",
-                        "--agency.orchestration.tools-cache-ttl=0s",
-                        "--agency.orchestration.workflows.recovery-interval=1h");
+        ConfigurableApplicationContext other = otherInstance();
         String runId;
         try {
             int otherPort = Integer.parseInt(other.getEnvironment().getProperty("local.server.port"));
@@ -494,6 +487,216 @@ class WorkflowApiTest extends OrchestrationApiTest {
         assertThat(calls(gate)).isEqualTo(2);
         assertThat(calls(last)).isEqualTo(1);
         assertThat(step(run, "middle").get("attempts").asInt()).isEqualTo(2);
+    }
+
+    /** A second orchestration-service instance on the same database, as another replica or after a restart. */
+    private ConfigurableApplicationContext otherInstance(String... settings) {
+        List<String> args = new ArrayList<>(List.of(
+                "--server.port=0",
+                "--spring.datasource.url=" + environment.getProperty("spring.datasource.url"),
+                "--spring.datasource.username=" + environment.getProperty("spring.datasource.username"),
+                "--spring.datasource.password=" + environment.getProperty("spring.datasource.password"),
+                "--spring.datasource.hikari.maximum-pool-size=4",
+                "--agency.clients.memory.base-url=" + stubUrl() + "/memory",
+                "--agency.clients.tool.base-url=" + stubUrl() + "/tool",
+                "--agency.clients.auth.base-url=" + stubUrl() + "/auth",
+                "--agency.orchestration.tools-cache-ttl=0s",
+                "--agency.orchestration.workflows.recovery-interval=1h"));
+        args.addAll(List.of(settings));
+        return new SpringApplicationBuilder(OrchestrationServiceApplication.class)
+                .initializers(context -> context.getBeanFactory().registerSingleton("testJwtDecoder", jwts.decoder()))
+                .run(args.toArray(String[]::new));
+    }
+
+    private static List<Map<String, Object>> transformChain(String prefix, int length, String first) {
+        List<Map<String, Object>> steps = new ArrayList<>();
+        for (int i = 0; i < length; i++) {
+            String id = prefix + i;
+            steps.add(
+                    i == 0 && first == null
+                            ? step(id, "transform", Map.of("n", 0))
+                            : step(
+                                    id,
+                                    "transform",
+                                    Map.of(
+                                            "n",
+                                            i,
+                                            "previous",
+                                            "{{steps." + (i == 0 ? first : prefix + (i - 1)) + ".output}}"),
+                                    "dependsOn",
+                                    List.of(i == 0 ? first : prefix + (i - 1))));
+        }
+        return steps;
+    }
+
+    @Test
+    void aChainOfTransformsIsCommittedInBoundedTransactionsWithEveryEventInOrder() {
+        int length = 40; // inline-steps-per-transaction is 16 by default: 16 + 16 + 8
+        String user = newUser();
+        String id = workflow(user, transformChain("t", length, null));
+        String runId = start(user, id, Map.of());
+        List<Event> all = events(runId, user, null);
+
+        List<String> expected = new ArrayList<>(List.of("run.started"));
+        for (int i = 0; i < length; i++) {
+            expected.add("step.started t" + i + " 1");
+            expected.add("step.succeeded t" + i + " 1");
+        }
+        expected.add("run.succeeded");
+        assertThat(all.stream()
+                        .map(e -> e.name().startsWith("step.")
+                                ? e.name() + " " + e.data().get("stepId").asString() + " "
+                                        + e.data().get("attempt").asInt()
+                                : e.name())
+                        .toList())
+                .containsExactlyElementsOf(expected);
+        for (int i = 0; i < all.size(); i++) {
+            assertThat(all.get(i).id()).isEqualTo(i + 1);
+        }
+        // the output nests every earlier one: t39 → t38 → … → t0
+        JsonNode output = all.getLast().data().get("output").get("t" + (length - 1));
+        for (int i = length - 1; i > 0; i--) {
+            assertThat(output.get("n").asInt()).isEqualTo(i);
+            output = output.get("previous");
+        }
+        assertThat(output.get("n").asInt()).isZero();
+
+        List<Event> rest = events(runId, user, "41");
+        assertThat(rest.getFirst().id()).isEqualTo(42);
+        assertThat(rest).hasSize(all.size() - 41);
+
+        // steps updated by one transaction share its id (xmin): 40 steps in ceil(40 / 16) = 3 transactions
+        assertThat(jdbc.sql("SELECT count(DISTINCT xmin::text) FROM run_steps WHERE run_id = :id")
+                        .param("id", UUID.fromString(runId))
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(3L);
+        JsonNode run = get("/api/v1/runs/" + runId, user).json();
+        for (JsonNode step : run.get("steps")) {
+            assertThat(step.get("status").asString()).isEqualTo("succeeded");
+            assertThat(step.get("attempts").asInt()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aChainOfTransformsResumesAfterARestartFromItsLastCommittedStep() {
+        String last = key();
+        String user = newUser();
+        // t0 … t4, then p0 (a transform that needs approval), p1 … p3, then a tool step
+        List<Map<String, Object>> steps = new ArrayList<>(transformChain("t", 5, null));
+        List<Map<String, Object>> after = transformChain("p", 4, "t4");
+        after.getFirst().put("approval", true);
+        steps.addAll(after);
+        steps.add(step("last", "tool", tool("flaky", Map.of("key", last)), "dependsOn", List.of("p3")));
+        String runId;
+        List<String> before;
+        try (ConfigurableApplicationContext other =
+                otherInstance("--agency.orchestration.workflows.inline-steps-per-transaction=2")) {
+            int mine = port;
+            port = Integer.parseInt(other.getEnvironment().getProperty("local.server.port"));
+            try {
+                runId = start(user, workflow(user, steps), Map.of());
+                awaitStatus(user, runId, "waiting_approval");
+                before = storedEvents(runId);
+            } finally {
+                port = mine;
+            }
+        }
+        // committed before the stop: t0 … t4 (in 3 transactions of at most 2 steps), p0 waiting
+        JsonNode stopped = get("/api/v1/runs/" + runId, user).json();
+        for (int i = 0; i < 5; i++) {
+            assertThat(step(stopped, "t" + i).get("status").asString()).isEqualTo("succeeded");
+        }
+        assertThat(step(stopped, "p0").get("status").asString()).isEqualTo("waiting_approval");
+        assertThat(step(stopped, "p1").get("status").asString()).isEqualTo("pending");
+        assertThat(before.getLast()).isEqualTo(before.size() + " step.waiting_approval p0");
+
+        engine.recover();
+        Response approved = post("/api/v1/runs/" + runId + "/steps/p0/approval", user, Map.of("approved", true));
+        assertThat(approved.status()).as(approved.body()).isEqualTo(200);
+        JsonNode run = awaitStatus(user, runId, "succeeded");
+        for (JsonNode step : run.get("steps")) {
+            assertThat(step.get("attempts").asInt()).as(step.toString()).isEqualTo(1);
+        }
+        assertThat(calls(last)).isEqualTo(1);
+        assertThat(step(run, "p3")
+                        .get("output")
+                        .get("previous")
+                        .get("previous")
+                        .get("previous")
+                        .get("previous")
+                        .get("n")
+                        .asInt())
+                .isEqualTo(4);
+
+        // one stream over both instances: ids without gaps, each step started and succeeded once, in order
+        List<Event> all = events(runId, user, null);
+        assertThat(all.subList(0, before.size()).stream()
+                        .map(e -> e.id() + " " + e.name() + " "
+                                + e.data().path("stepId").asString(""))
+                        .map(String::strip)
+                        .toList())
+                .isEqualTo(before);
+        for (int i = 0; i < all.size(); i++) {
+            assertThat(all.get(i).id()).isEqualTo(i + 1);
+        }
+        List<String> succeeded = all.stream()
+                .filter(e -> e.name().equals("step.succeeded"))
+                .map(e -> e.data().get("stepId").asString())
+                .toList();
+        assertThat(succeeded).containsExactly("t0", "t1", "t2", "t3", "t4", "p0", "p1", "p2", "p3", "last");
+        assertThat(all.stream().filter(e -> e.name().equals("step.started")).count())
+                .isEqualTo(10);
+        assertThat(all.getLast().name()).isEqualTo("run.succeeded");
+        List<Event> replay = events(runId, user, String.valueOf(before.size()));
+        assertThat(replay).isEqualTo(all.subList(before.size(), all.size()));
+    }
+
+    @Test
+    void aCoordinatorThatLostItsClaimCommitsNothingMore() {
+        String gate = key();
+        String user = newUser();
+        String id = workflow(
+                user,
+                List.of(
+                        step("wait", "tool", tool("gate", Map.of("key", gate, "parties", 2))),
+                        step("after", "transform", "{{steps.wait.output}}", "dependsOn", List.of("wait"))));
+        String runId = start(user, id, Map.of());
+        UUID run = UUID.fromString(runId);
+        await().atMost(WAIT).until(() -> calls(gate) == 1);
+        // another replica takes the run over (as after an expired lease) while the step is running here
+        jdbc.sql("UPDATE runs SET claimed_by = 'another-replica' WHERE id = :id")
+                .param("id", run)
+                .update();
+        List<String> before = storedEvents(runId);
+        GATES.get(gate).countDown(); // the attempt here ends; its coordinator must not record it
+        await().atMost(WAIT).until(() -> !engine.executing(run));
+        JsonNode stale = get("/api/v1/runs/" + runId, user).json();
+        assertThat(step(stale, "wait").get("status").asString()).isEqualTo("running");
+        assertThat(step(stale, "after").get("status").asString()).isEqualTo("pending");
+        assertThat(storedEvents(runId)).isEqualTo(before);
+
+        // the other replica is gone too: the run is recovered and the step runs again
+        jdbc.sql("UPDATE runs SET claimed_by = NULL, claimed_until = NULL WHERE id = :id")
+                .param("id", run)
+                .update();
+        engine.recover();
+        JsonNode done = awaitStatus(user, runId, "succeeded");
+        assertThat(calls(gate)).isEqualTo(2);
+        assertThat(step(done, "wait").get("attempts").asInt()).isEqualTo(2);
+        assertThat(step(done, "after").get("output").get("overlapped").isBoolean())
+                .isTrue();
+    }
+
+    /** The run's committed events as "{@code <id> <type> <stepId>}". */
+    private List<String> storedEvents(String runId) {
+        return jdbc.sql("""
+                        SELECT seq || ' ' || type || coalesce(' ' || (data ->> 'stepId'), '') FROM run_events
+                        WHERE run_id = :id ORDER BY seq
+                        """)
+                .param("id", UUID.fromString(runId))
+                .query(String.class)
+                .list();
     }
 
     /** Reads the run's SSE stream until the server ends it (the run ended). */
