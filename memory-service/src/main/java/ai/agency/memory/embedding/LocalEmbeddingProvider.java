@@ -23,6 +23,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -254,13 +255,28 @@ public class LocalEmbeddingProvider implements EmbeddingProvider, AutoCloseable 
         }
     }
 
+    /**
+     * Lets texts already in the model finish (up to 10 s) before the native session is freed; a session still busy
+     * after that is left to the process exit rather than freed under a running inference.
+     */
     @Override
     public void close() {
-        workers.shutdownNow();
+        workers.shutdown();
+        boolean idle;
         try {
-            session.close();
+            idle = slots.tryAcquire(threads, 10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            idle = false;
+        }
+        try {
+            if (idle) {
+                session.close();
+            }
         } catch (OrtException e) {
             throw new IllegalStateException(e);
+        } finally {
+            workers.shutdownNow();
         }
     }
 }
