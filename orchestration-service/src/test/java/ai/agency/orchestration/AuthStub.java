@@ -1,5 +1,9 @@
 package ai.agency.orchestration;
 
+import static ai.agency.orchestration.StubHttp.problem;
+import static ai.agency.orchestration.StubHttp.reply;
+import static ai.agency.orchestration.StubHttp.subject;
+
 import ai.agency.common.testsupport.TestJwts;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
@@ -53,22 +57,6 @@ public final class AuthStub {
         String text = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         JsonNode body = text.isBlank() ? JSON.createObjectNode() : JSON.readTree(text);
         handle(exchange, path, body, subject(exchange.getRequestHeaders().getFirst("Authorization")));
-    }
-
-    /** The subject of a bearer token that has not expired (signatures are not checked: orchestration's own are). */
-    private static String subject(String authorization) {
-        if (authorization == null || !authorization.startsWith("Bearer ")) {
-            return null;
-        }
-        String[] parts = authorization.substring(7).split("\\.");
-        if (parts.length != 3) {
-            return null;
-        }
-        JsonNode claims = JSON.readTree(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
-        if (claims.path("exp").asLong(Long.MAX_VALUE) <= java.time.Instant.now().getEpochSecond()) {
-            return null;
-        }
-        return claims.path("sub").asString();
     }
 
     private static void handle(HttpExchange exchange, String path, JsonNode body, String user) throws IOException {
@@ -129,18 +117,5 @@ public final class AuthStub {
             return;
         }
         reply(exchange, 404, problem(404, "not_found", "no such stub path " + path));
-    }
-
-    private static String problem(int status, String errorType, String detail) {
-        return JSON.writeValueAsString(
-                Map.of("status", status, "errorType", errorType, "detail", detail, "title", "stub"));
-    }
-
-    private static void reply(HttpExchange exchange, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders()
-                .add("Content-Type", status >= 400 ? "application/problem+json" : "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        exchange.getResponseBody().write(bytes);
     }
 }

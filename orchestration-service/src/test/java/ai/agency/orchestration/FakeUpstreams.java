@@ -1,5 +1,7 @@
 package ai.agency.orchestration;
 
+import static ai.agency.orchestration.StubHttp.subject;
+
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -7,7 +9,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -179,18 +180,5 @@ public final class FakeUpstreams {
             }
             written.incrementAndGet();
         }
-    }
-
-    private static String subject(String authorization) {
-        if (authorization == null || !authorization.startsWith("Bearer ")) {
-            return null;
-        }
-        String[] parts = authorization.substring(7).split("\\.");
-        if (parts.length != 3) {
-            return null;
-        }
-        return JSON.readTree(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8))
-                .path("sub")
-                .asString();
     }
 }

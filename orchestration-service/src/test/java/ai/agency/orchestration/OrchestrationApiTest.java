@@ -1,5 +1,8 @@
 package ai.agency.orchestration;
 
+import static ai.agency.orchestration.StubHttp.problem;
+import static ai.agency.orchestration.StubHttp.reply;
+import static ai.agency.orchestration.StubHttp.subject;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.agency.common.testsupport.DatabaseTest;
@@ -17,7 +20,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -371,34 +373,6 @@ public abstract class OrchestrationApiTest {
             exchange.getResponseBody().flush();
         }
         exchange.getResponseBody().write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String subject(String authorization) {
-        if (authorization == null || !authorization.startsWith("Bearer ")) {
-            return null;
-        }
-        String[] parts = authorization.substring(7).split("\\.");
-        if (parts.length != 3) {
-            return null;
-        }
-        JsonNode claims = JSON.readTree(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
-        if (claims.path("exp").asLong(Long.MAX_VALUE) <= Instant.now().getEpochSecond()) {
-            return null; // expired: the real services answer 401
-        }
-        return claims.path("sub").asString();
-    }
-
-    private static String problem(int status, String errorType, String detail) {
-        return JSON.writeValueAsString(
-                Map.of("status", status, "errorType", errorType, "detail", detail, "title", "stub"));
-    }
-
-    private static void reply(HttpExchange exchange, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders()
-                .add("Content-Type", status >= 400 ? "application/problem+json" : "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        exchange.getResponseBody().write(bytes);
     }
 
     /** A real (small) calculator: + - * / ^ and parentheses, for the tool-service stub. */

@@ -327,37 +327,13 @@ public abstract class RealtimeTestSupport {
             server.createContext("/api/v1/auth/ws-ticket/redeem", exchange -> {
                 JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
                 String token = TICKETS.remove(body.path("ticket").asString());
-                if (token == null) {
-                    send(
-                            exchange,
-                            401,
-                            "application/problem+json",
-                            "{\"status\":401,\"errorType\":\"authentication\"}");
-                } else {
-                    send(
-                            exchange,
-                            200,
-                            "application/json",
-                            "{\"accessToken\":\"" + token + "\",\"tokenType\":\"Bearer\",\"expiresIn\":300}");
-                }
+                sendAccessToken(exchange, token);
             });
             server.createContext("/api/v1/auth/api-keys/exchange", exchange -> {
                 exchange.getRequestBody().readAllBytes();
                 String token =
                         API_KEYS.get(String.valueOf(exchange.getRequestHeaders().getFirst("X-API-Key")));
-                if (token == null) {
-                    send(
-                            exchange,
-                            401,
-                            "application/problem+json",
-                            "{\"status\":401,\"errorType\":\"authentication\"}");
-                } else {
-                    send(
-                            exchange,
-                            200,
-                            "application/json",
-                            "{\"accessToken\":\"" + token + "\",\"tokenType\":\"Bearer\",\"expiresIn\":300}");
-                }
+                sendAccessToken(exchange, token);
             });
             server.createContext(
                     "/v3/api-docs",
@@ -717,5 +693,18 @@ public abstract class RealtimeTestSupport {
         exchange.sendResponseHeaders(status, bytes.length);
         exchange.getResponseBody().write(bytes);
         exchange.close();
+    }
+
+    /** auth-service's answer to a ticket redemption or key exchange: the access token, or 401 when there is none. */
+    private static void sendAccessToken(HttpExchange exchange, String token) throws IOException {
+        if (token == null) {
+            send(exchange, 401, "application/problem+json", "{\"status\":401,\"errorType\":\"authentication\"}");
+        } else {
+            send(
+                    exchange,
+                    200,
+                    "application/json",
+                    "{\"accessToken\":\"" + token + "\",\"tokenType\":\"Bearer\",\"expiresIn\":300}");
+        }
     }
 }

@@ -5,12 +5,11 @@ import ai.agency.common.error.ErrorClassifier;
 import ai.agency.common.error.ErrorType;
 import ai.agency.common.security.Caller;
 import ai.agency.orchestration.OrchestrationProperties;
+import ai.agency.orchestration.StoredCaller;
 import ai.agency.orchestration.chat.AgentTurns;
 import jakarta.annotation.PreDestroy;
 import java.net.InetAddress;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -207,14 +206,7 @@ class ChannelDeliveries {
         if (node == null || node.path("token").asString(null) == null) {
             throw AgencyException.unauthenticated("The poster's credentials are no longer stored");
         }
-        Set<String> roles = new HashSet<>();
-        node.path("roles").forEach(r -> roles.add(r.asString()));
-        return new Caller(
-                UUID.fromString(node.path("id").asString()),
-                node.path("username").asString(null),
-                roles,
-                Set.of(),
-                node.path("token").asString());
+        return StoredCaller.fromJson(node, node.path("token").asString());
     }
 
     private static String hostName() {

@@ -2,6 +2,7 @@ package ai.agency.orchestration.channel;
 
 import ai.agency.common.error.AgencyException;
 import ai.agency.common.security.Caller;
+import ai.agency.orchestration.StoredCaller;
 import ai.agency.orchestration.agent.Agent;
 import ai.agency.orchestration.agent.AgentService;
 import ai.agency.orchestration.conversation.Cursor;
@@ -94,11 +95,7 @@ class ChannelService {
             throw AgencyException.invalidField("content", "must not be empty");
         }
         UUID messageId = UUID.randomUUID();
-        ObjectNode identity = json.createObjectNode()
-                .put("id", caller.id().toString())
-                .put("username", caller.username())
-                .put("token", caller.token());
-        caller.roles().forEach(identity.putArray("roles")::add);
+        ObjectNode identity = StoredCaller.toJson(caller, json);
         List<UUID> recipients = new ArrayList<>();
         for (UUID recipient : channel.participants()) {
             if (recipient.equals(request.senderId())) {

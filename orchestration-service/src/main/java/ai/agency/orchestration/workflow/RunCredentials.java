@@ -6,17 +6,16 @@ import ai.agency.common.error.ErrorClassifier;
 import ai.agency.common.error.ErrorType;
 import ai.agency.common.security.Caller;
 import ai.agency.orchestration.OrchestrationProperties;
+import ai.agency.orchestration.StoredCaller;
 import com.nimbusds.jwt.JWTParser;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -126,16 +125,17 @@ class RunCredentials {
         String token = run.caller().path("token").asString(null);
         Instant expires = expiry(token);
         if (token != null && expires.isAfter(Instant.now().plus(margin))) {
-            return caller(run.caller(), token);
+            return StoredCaller.fromJson(run.caller(), token);
         }
         Fresh cached = fresh.get(run.id());
         if (cached != null && cached.expiresAt().isAfter(Instant.now().plus(margin))) {
-            return caller(run.caller(), cached.token());
+            return StoredCaller.fromJson(run.caller(), cached.token());
         }
         Optional<Grant> grant = repository.credential(run.id());
         if (grant.isEmpty()) {
             if (token != null && expires.isAfter(Instant.now())) {
-                return caller(run.caller(), token); // about to expire, but still valid and nothing better
+                return StoredCaller.fromJson(
+                        run.caller(), token); // about to expire, but still valid and nothing better
             }
             throw new StepFailure(
                     ErrorType.AUTHENTICATION,
@@ -146,7 +146,7 @@ class RunCredentials {
         }
         Fresh exchanged = exchange(grant.get());
         fresh.put(run.id(), exchanged);
-        return caller(run.caller(), exchanged.token());
+        return StoredCaller.fromJson(run.caller(), exchanged.token());
     }
 
     private Fresh exchange(Grant grant) {
@@ -249,16 +249,5 @@ class RunCredentials {
         } catch (ParseException e) {
             return Instant.EPOCH;
         }
-    }
-
-    private static Caller caller(JsonNode identity, String token) {
-        Set<String> roles = new HashSet<>();
-        identity.path("roles").forEach(r -> roles.add(r.asString()));
-        return new Caller(
-                UUID.fromString(identity.path("id").asString()),
-                identity.path("username").asString(null),
-                roles,
-                Set.of(),
-                token);
     }
 }

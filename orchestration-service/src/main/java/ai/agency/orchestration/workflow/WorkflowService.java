@@ -2,6 +2,7 @@ package ai.agency.orchestration.workflow;
 
 import ai.agency.common.error.AgencyException;
 import ai.agency.common.security.Caller;
+import ai.agency.orchestration.StoredCaller;
 import ai.agency.orchestration.conversation.Cursor;
 import ai.agency.orchestration.conversation.Page;
 import java.time.Instant;
@@ -80,11 +81,7 @@ class WorkflowService {
     RunView start(Caller caller, UUID workflowId, JsonNode input) {
         requireWriter(caller);
         Workflow workflow = get(caller, workflowId);
-        ObjectNode identity = json.createObjectNode()
-                .put("id", caller.id().toString())
-                .put("username", caller.username())
-                .put("token", caller.token());
-        caller.roles().forEach(identity.putArray("roles")::add);
+        ObjectNode identity = StoredCaller.toJson(caller, json);
         Run run = new Run(
                 UUID.randomUUID(),
                 workflow.id(),
