@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -54,16 +55,37 @@ public class Embedder {
         return queryCache.get(query, this::embed);
     }
 
+    /**
+     * {@link #embedQuery} on another thread, so a search can run its text ranking in the database while the query
+     * is embedded; a cached vector comes back completed.
+     */
+    public CompletableFuture<float[]> embedQueryAsync(String query) {
+        float[] cached = queryCache.getIfPresent(query);
+        if (cached != null) {
+            return CompletableFuture.completedFuture(cached);
+        }
+        Timer.Sample started = Timer.start();
+        return provider.embedAsync(query)
+                .whenComplete((vector, failure) -> started.stop(timer))
+                .thenApply(vector -> {
+                    checkDimension(vector);
+                    queryCache.put(query, vector);
+                    return vector;
+                });
+    }
+
     public List<float[]> embedAll(List<String> texts) {
         List<float[]> vectors = timer.record(() -> provider.embedAll(texts));
-        for (float[] vector : vectors) {
-            if (vector.length != properties.dimensions()) {
-                throw new DimensionMismatchException("The embedding provider '" + provider.name() + "' (model '"
-                        + properties.embeddingModel() + "') makes vectors of " + vector.length
-                        + " dimensions but agency.memory.dimensions is " + properties.dimensions());
-            }
-        }
+        vectors.forEach(this::checkDimension);
         return vectors;
+    }
+
+    private void checkDimension(float[] vector) {
+        if (vector.length != properties.dimensions()) {
+            throw new DimensionMismatchException("The embedding provider '" + provider.name() + "' (model '"
+                    + properties.embeddingModel() + "') makes vectors of " + vector.length
+                    + " dimensions but agency.memory.dimensions is " + properties.dimensions());
+        }
     }
 
     /**

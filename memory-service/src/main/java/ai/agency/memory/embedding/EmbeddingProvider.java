@@ -1,6 +1,7 @@
 package ai.agency.memory.embedding;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Where vectors come from: the in-process model ({@link LocalEmbeddingProvider}) or a remote service speaking the
@@ -14,6 +15,16 @@ public interface EmbeddingProvider {
 
     /** One vector per text, in order. Remote failures are thrown as 503 problems. */
     List<float[]> embedAll(List<String> texts);
+
+    /**
+     * One text's vector, computed on another thread (a search runs its text ranking meanwhile). Remote providers
+     * call on a virtual thread; the local model runs on its own threads.
+     */
+    default CompletableFuture<float[]> embedAsync(String text) {
+        return CompletableFuture.supplyAsync(
+                () -> embedAll(List.of(text)).getFirst(),
+                task -> Thread.ofVirtual().name("embed-" + name()).start(task));
+    }
 
     /** The vector size when it is known without a call (the local model), else 0. */
     default int knownDimension() {

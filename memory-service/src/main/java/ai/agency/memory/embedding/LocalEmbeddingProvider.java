@@ -41,6 +41,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       Runtime at its default — a spinning thread pool as wide as the machine for every call — so eight
  *       concurrent requests ran sixteen busy threads on two cores.
  *   <li>The texts of one multi-text call are spread over {@code threads} worker threads.
+ *   <li>A single text (a search query, a one-memory add) runs on one of the provider's own platform threads too,
+ *       never on the caller's. The callers are virtual threads: a native ONNX call would pin the carrier it runs
+ *       on for its whole duration, and with one carrier per core two concurrent embeddings stopped every other
+ *       request in the JVM (HTTP, JDBC) until one finished. The caller now waits unmounted.
  * </ul>
  *
  * <p>Texts are not padded into one batch: the model quantizes its activations with one scale per tensor
@@ -62,6 +66,7 @@ public class LocalEmbeddingProvider implements EmbeddingProvider, AutoCloseable 
     private final HuggingFaceTokenizer tokenizer;
     private final Semaphore slots;
     private final ExecutorService workers;
+    private final ExecutorService singles;
     private final int threads;
 
     /**
@@ -94,6 +99,13 @@ public class LocalEmbeddingProvider implements EmbeddingProvider, AutoCloseable 
             thread.setDaemon(true);
             return thread;
         });
+        // waiting single texts queue on the fair semaphore (next to at most `threads` texts of multi-text calls)
+        AtomicInteger singleCount = new AtomicInteger();
+        this.singles = Executors.newFixedThreadPool(4 * this.threads, runnable -> {
+            Thread thread = new Thread(runnable, "embedding-single-" + singleCount.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     @Override
@@ -113,11 +125,9 @@ public class LocalEmbeddingProvider implements EmbeddingProvider, AutoCloseable 
 
     @Override
     public List<float[]> embedAll(List<String> texts) {
-        if (texts.size() == 1) {
-            return List.of(embed(texts.getFirst()));
-        }
+        ExecutorService pool = texts.size() == 1 ? singles : workers;
         List<CompletableFuture<float[]>> vectors = texts.stream()
-                .map(text -> CompletableFuture.supplyAsync(() -> embed(text), workers))
+                .map(text -> CompletableFuture.supplyAsync(() -> embed(text), pool))
                 .toList();
         try {
             return vectors.stream().map(CompletableFuture::join).toList();
@@ -128,6 +138,11 @@ public class LocalEmbeddingProvider implements EmbeddingProvider, AutoCloseable 
             }
             throw e;
         }
+    }
+
+    @Override
+    public CompletableFuture<float[]> embedAsync(String text) {
+        return CompletableFuture.supplyAsync(() -> embed(text), singles);
     }
 
     /** One text's vector: its parts of at most 510 word pieces, each mean-pooled, averaged by length, normalised. */
@@ -262,6 +277,7 @@ public class LocalEmbeddingProvider implements EmbeddingProvider, AutoCloseable 
     @Override
     public void close() {
         workers.shutdown();
+        singles.shutdown();
         boolean idle;
         try {
             idle = slots.tryAcquire(threads, 10, TimeUnit.SECONDS);
@@ -277,6 +293,7 @@ public class LocalEmbeddingProvider implements EmbeddingProvider, AutoCloseable 
             throw new IllegalStateException(e);
         } finally {
             workers.shutdownNow();
+            singles.shutdownNow();
         }
     }
 }

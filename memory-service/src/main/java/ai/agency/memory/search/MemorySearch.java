@@ -13,15 +13,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Hybrid search over the caller's memories, in one SQL statement after a statistics query: two candidate lists —
+ * Hybrid search over the caller's memories, in two SQL statements after a statistics query: two candidate lists —
  * dense cosine similarity of the embeddings (exact over the caller's rows, or through the HNSW index with
  * iterative scans for callers with very many memories) and Okapi BM25 over the full-text vectors (IDF from the
  * caller's own memories) — are joined with the memories' rows and fused here, by
@@ -201,22 +204,27 @@ public class MemorySearch {
     /** The caller's live-memory count and average length in tokens (BM25 statistics; picks the plan below). */
     private record Stats(long n, BigDecimal avgdl) {}
 
+    /** A candidate of the text ranking: its BM25 score and rank (1-based). */
+    private record TextHit(double bm25, int rank) {}
+
     /**
-     * The candidates of both rankings with their rows. Two round trips: the caller's BM25 statistics (count and
-     * average length of their live memories: an index-only scan of {@code (user_id) INCLUDE (doc_len, expires_at)},
-     * which also sets this transaction's scan settings), then one statement for both rankings. BM25: the query's
-     * lexemes (English stemming, stop words removed) are OR-ed; IDF comes from the caller's own live memories.
+     * The candidates of both rankings with their rows, in three statements on one connection: the caller's BM25
+     * statistics (count and average length of their live memories: an index-only scan of
+     * {@code (user_id) INCLUDE (doc_len, expires_at)}, which also sets this transaction's scan settings), the text
+     * ranking, then the dense ranking joined with the rows of both rankings' candidates. The query is embedded on
+     * another thread meanwhile, so on an idle core the embedding costs no time until the dense statement needs it.
      *
-     * <p>The count picks one of two statements. A caller with at most {@code exact-scan-max-rows} live memories
-     * (the usual case) gets a statement that reads only their own rows: dense distances computed for each of them
-     * (exact), document frequencies and text candidates found by matching their {@code tsvector}s — the shared GIN
-     * and HNSW indexes would make PostgreSQL walk every user's entries for the query's terms and skip ~99 % of them.
-     * That statement's shape never depends on the caller, so it runs as a generic plan ({@code plan_cache_mode}),
-     * planned once per connection instead of 4–9 ms per search. A bigger caller gets the index statement (GIN
-     * candidates, HNSW with iterative scans), planned for each search.
+     * <p>The count picks the plans. A caller with at most {@code exact-scan-max-rows} live memories (the usual case)
+     * gets statements that read only their own rows: dense distances computed for each of them (exact), the query's
+     * lexemes matched against their {@code tsvector}s — the shared GIN and HNSW indexes would make PostgreSQL walk
+     * every user's entries for the query's terms and skip ~99 % of them. Those statements' shape never depends on
+     * the caller, so they run as generic plans ({@code plan_cache_mode}), planned once per connection instead of 4–9
+     * ms per search. A bigger caller gets plans made for each search: GIN for the text ranking, HNSW with iterative
+     * scans for the dense one.
      */
     private List<Candidate> candidates(
             UUID userId, String query, MemoryFilters.Sql filters, int pool, boolean useDense, boolean useText) {
+        CompletableFuture<float[]> vector = useDense ? embedder.embedQueryAsync(query) : null;
         Stats stats = jdbc.sql("""
                         SELECT n, avgdl,
                                set_config('plan_cache_mode',
@@ -231,88 +239,121 @@ public class MemorySearch {
                 .query((rs, n) -> new Stats(rs.getLong("n"), rs.getBigDecimal("avgdl")))
                 .single();
         boolean small = stats.n() <= properties.search().exactScanMaxRows();
-        String live = LIVE;
-        String where = filters.where();
-        String dense;
-        if (!useDense) {
-            dense = "SELECT NULL::uuid AS id, NULL::float8 AS similarity, NULL::bigint AS r WHERE false";
-        } else if (small) {
-            // "+ 0": an expression no index can order by, so PostgreSQL computes every distance
-            dense = """
-                SELECT id, similarity, row_number() OVER (ORDER BY distance, id) AS r FROM (
-                    SELECT id, (embedding <=> :q) + 0 AS distance, 1 - (embedding <=> :q) AS similarity
-                    FROM memories WHERE %1$s %2$s
-                    ORDER BY (embedding <=> :q) + 0 LIMIT :k) nearest""".formatted(live, where);
-        } else {
-            dense = """
-                SELECT id, similarity, row_number() OVER (ORDER BY distance, id) AS r FROM (
-                    SELECT id, embedding <=> :q AS distance, 1 - (embedding <=> :q) AS similarity
-                    FROM memories WHERE %1$s %2$s
-                    ORDER BY embedding <=> :q LIMIT :k) nearest""".formatted(live, where);
-        }
-        String textSources = small
-                ? """
-                , mine AS MATERIALIZED (
-                    SELECT id, tsv, doc_len, (true %2$s) AS eligible FROM memories WHERE %1$s
-                ), df AS MATERIALIZED (
-                    SELECT lexeme, ln(1 + (:n - df + 0.5) / (df + 0.5)) AS idf FROM (
-                        SELECT t.lexeme, (SELECT count(*) FROM mine WHERE mine.tsv @@ t.q) AS df FROM terms t) counted
-                ), text_candidates AS (
-                    SELECT id, tsv, doc_len FROM mine, tsq WHERE eligible AND tsq.q IS NOT NULL AND tsv @@ tsq.q
-                )""".formatted(live, where)
-                : """
-                , df AS MATERIALIZED (
-                    SELECT lexeme, ln(1 + (:n - df + 0.5) / (df + 0.5)) AS idf FROM (
-                        SELECT t.lexeme, (SELECT count(*) FROM memories m WHERE %3$s AND m.tsv @@ t.q) AS df
-                        FROM terms t) counted
-                ), text_candidates AS (
-                    SELECT id, tsv, doc_len FROM memories, tsq WHERE %1$s %2$s AND tsq.q IS NOT NULL AND tsv @@ tsq.q
-                )""".formatted(
-                        live, where, live.replace("user_id", "m.user_id").replace("expires_at", "m.expires_at"));
-        String text = useText ? """
-                SELECT id, bm25, row_number() OVER (ORDER BY bm25 DESC, id) AS r FROM (
-                    SELECT c.id,
-                           sum(d.idf
-                               * (x.tf * (:k1 + 1))
-                               / (x.tf + :k1 * (1 - :b + :b * c.doc_len / :avgdl))) AS bm25
-                    FROM text_candidates c
-                    CROSS JOIN LATERAL (
-                        SELECT u.lexeme, coalesce(array_length(u.positions, 1), 1) AS tf
-                        FROM unnest(c.tsv) u) x
-                    JOIN df d ON d.lexeme = x.lexeme
-                    GROUP BY c.id
-                    ORDER BY bm25 DESC, c.id
-                    LIMIT :k) scored""" : "SELECT NULL::uuid AS id, NULL::float8 AS bm25, NULL::bigint AS r WHERE false";
+        Map<UUID, TextHit> text = useText ? textRanking(userId, query, filters, pool, stats, small) : Map.of();
+        return denseRankingWithRows(userId, vector == null ? null : await(vector), filters, pool, small, text);
+    }
+
+    /**
+     * Okapi BM25 over the caller's live memories that match any of the query's lexemes (English stemming, stop
+     * words removed, OR-ed); IDF and average length from the caller's own live memories. Each matching memory's
+     * {@code tsvector} is cut down to the query's lexemes with their positions (re-weighted to {@code A}, then
+     * filtered on {@code A}; stored vectors carry no weights), so term frequencies and document frequencies come
+     * from one small unnest instead of one of every lexeme of every matching memory.
+     */
+    private Map<UUID, TextHit> textRanking(
+            UUID userId, String query, MemoryFilters.Sql filters, int pool, Stats stats, boolean small) {
+        String mine = small ? """
+                mine AS MATERIALIZED (
+                    SELECT id, doc_len, (true %2$s) AS eligible,
+                           CASE WHEN tsv @@ tsq.q THEN ts_filter(setweight(tsv, 'A', tsq.lexemes), '{a}') END AS hits
+                    FROM memories, tsq WHERE %1$s
+                )""" : """
+                mine AS (
+                    SELECT id, doc_len, (true %2$s) AS eligible,
+                           ts_filter(setweight(tsv, 'A', tsq.lexemes), '{a}') AS hits
+                    FROM memories, tsq WHERE %1$s AND tsv @@ tsq.q
+                )""";
         String sql = """
                 WITH terms AS (
-                    SELECT lexeme, quote_literal(lexeme)::tsquery AS q FROM (
-                        SELECT DISTINCT lexeme FROM unnest(to_tsvector('english', :query))) distinct_lexemes
+                    SELECT DISTINCT lexeme FROM unnest(to_tsvector('english', :query))
                 ), tsq AS (
-                    SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery AS q FROM terms
-                )%1$s, dense AS (%2$s
-                ), text AS (%3$s
+                    SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery AS q, array_agg(lexeme) AS lexemes
+                    FROM terms
+                ), %s, occurrences AS MATERIALIZED (
+                    SELECT m.id, m.doc_len, m.eligible, o.lexeme, coalesce(array_length(o.positions, 1), 1) AS tf
+                    FROM mine m CROSS JOIN LATERAL unnest(m.hits) o
+                    WHERE m.hits IS NOT NULL
+                ), df AS (
+                    SELECT lexeme, ln(1 + (:n - count(*) + 0.5) / (count(*) + 0.5)) AS idf
+                    FROM occurrences GROUP BY lexeme
                 )
-                SELECT %4$s, d.similarity, d.r AS dense_rank, t.bm25, t.r AS text_rank
-                FROM dense d FULL JOIN text t ON t.id = d.id
-                JOIN memories m ON m.id = coalesce(d.id, t.id) AND m.user_id = :u""".formatted(
-                        useText ? textSources : "", dense, text, "m." + MemoryRepository.COLUMNS.replace(", ", ", m."));
-        var spec = jdbc.sql(sql).param("query", query).param("u", userId).param("k", pool);
-        if (useText) {
-            spec = spec.param("n", stats.n())
-                    .param("avgdl", stats.avgdl())
-                    .param("k1", properties.search().bm25K1())
-                    .param("b", properties.search().bm25B());
+                SELECT o.id, sum(d.idf * (o.tf * (:k1 + 1)) / (o.tf + :k1 * (1 - :b + :b * o.doc_len / :avgdl))) AS bm25
+                FROM occurrences o JOIN df d ON d.lexeme = o.lexeme
+                WHERE o.eligible
+                GROUP BY o.id
+                ORDER BY bm25 DESC, o.id
+                LIMIT :k""".formatted(mine.formatted(LIVE, filters.where()));
+        Map<UUID, TextHit> hits = new LinkedHashMap<>();
+        filters.bind(jdbc.sql(sql)
+                        .param("query", query)
+                        .param("u", userId)
+                        .param("k", pool)
+                        .param("n", stats.n())
+                        .param("avgdl", stats.avgdl())
+                        .param("k1", properties.search().bm25K1())
+                        .param("b", properties.search().bm25B()))
+                .query(rs -> {
+                    hits.put(rs.getObject("id", UUID.class), new TextHit(rs.getDouble("bm25"), hits.size() + 1));
+                });
+        return hits;
+    }
+
+    /**
+     * The dense ranking (cosine similarity; exact over a small caller's rows — {@code + 0} is an expression no index
+     * can order by, so PostgreSQL computes every distance — or through HNSW), joined with the rows of its candidates
+     * and of the text ranking's. {@code vector} is null when the search leaves the dense ranking out.
+     */
+    private List<Candidate> denseRankingWithRows(
+            UUID userId, float[] vector, MemoryFilters.Sql filters, int pool, boolean small, Map<UUID, TextHit> text) {
+        String dense;
+        if (vector == null) {
+            dense = "SELECT NULL::uuid AS id, NULL::float8 AS similarity, NULL::bigint AS r WHERE false";
+        } else {
+            String order = small ? "(embedding <=> :q) + 0" : "embedding <=> :q";
+            dense = """
+                SELECT id, similarity, row_number() OVER (ORDER BY distance, id) AS r FROM (
+                    SELECT id, %3$s AS distance, 1 - (embedding <=> :q) AS similarity
+                    FROM memories WHERE %1$s %2$s
+                    ORDER BY %3$s LIMIT :k) nearest""".formatted(LIVE, filters.where(), order);
         }
-        if (useDense) {
-            spec = spec.param("q", new PGvector(embedder.embedQuery(query)));
+        String sql = """
+                WITH dense AS (%s)
+                SELECT %s, d.similarity, d.r AS dense_rank
+                FROM dense d FULL JOIN unnest(CAST(:texts AS uuid[])) t(id) ON t.id = d.id
+                JOIN memories m ON m.id = coalesce(d.id, t.id) AND m.user_id = :u""".formatted(dense, "m." + MemoryRepository.COLUMNS.replace(", ", ", m."));
+        var spec = jdbc.sql(sql)
+                .param("u", userId)
+                .param("k", pool)
+                .param("texts", text.keySet().toArray(UUID[]::new));
+        if (vector != null) {
+            spec = spec.param("q", new PGvector(vector));
         }
         return filters.bind(spec)
-                .query((rs, n) -> new Candidate(
-                        memories.map(rs, n),
-                        (Double) rs.getObject("similarity"),
-                        (Double) rs.getObject("bm25"),
-                        rs.getObject("dense_rank") == null ? null : rs.getInt("dense_rank"),
-                        rs.getObject("text_rank") == null ? null : rs.getInt("text_rank")))
+                .query((rs, n) -> {
+                    Memory memory = memories.map(rs, n);
+                    TextHit hit = text.get(memory.id());
+                    return new Candidate(
+                            memory,
+                            (Double) rs.getObject("similarity"),
+                            hit == null ? null : hit.bm25(),
+                            rs.getObject("dense_rank") == null ? null : rs.getInt("dense_rank"),
+                            hit == null ? null : hit.rank());
+                })
                 .list();
+    }
+
+    /** The query's vector; an embedding failure is thrown as itself (e.g. a 503 problem), not wrapped. */
+    private static float[] await(CompletableFuture<float[]> vector) {
+        try {
+            return vector.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        }
     }
 }
