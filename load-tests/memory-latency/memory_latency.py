@@ -193,6 +193,8 @@ def main():
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--single", type=int, default=1000, help="memories added one per request")
     parser.add_argument("--batched", type=int, default=5000, help="memories added 50 per request")
+    parser.add_argument("--add-warmup", type=int, default=200,
+                        help="memories added one per request (and twice as many 50 per request) before measuring")
     parser.add_argument("--sizes", default="10000,100000", help='memory counts to search at; "none": adds only')
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=42,
@@ -213,6 +215,9 @@ def main():
     print("| measurement | figure |")
     print("|---|---|")
     if not args.skip_adds:
+        if args.add_warmup:  # JIT-compile the add path first, as the 50 warm-up searches do for search
+            throughput(args, token, users, 1, args.add_warmup, rng)
+            throughput(args, token, users, 50, args.add_warmup * 2, rng)
         stored, seconds, split = throughput(args, token, users, 1, args.single, rng)
         print(f"| add, 1 memory per request, {args.clients} clients | {stored / seconds:.0f} memories/s "
               f"({stored} in {seconds:.1f} s; {split}) |", flush=True)

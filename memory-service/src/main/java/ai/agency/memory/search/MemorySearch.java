@@ -8,11 +8,11 @@ import ai.agency.memory.memory.MemoryRepository;
 import com.pgvector.PGvector;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,8 +81,21 @@ public class MemorySearch {
 
     public record SearchResponse(List<Result> results) {}
 
-    /** A candidate of either ranking: the row, its scores and ranks (1-based; null when not a candidate). */
-    private record Candidate(Memory memory, Double similarity, Double textScore, Integer denseRank, Integer textRank) {}
+    /**
+     * A candidate of either ranking: what fusion and the boosts need of its row, its scores and ranks (1-based; null
+     * when not a candidate of that ranking). The whole rows are read for the results only.
+     */
+    private record Candidate(
+            UUID id,
+            double importance,
+            Instant createdAt,
+            Double similarity,
+            Double textScore,
+            Integer denseRank,
+            Integer textRank) {}
+
+    /** A candidate that made it into the results, with its final score. */
+    private record Scored(Candidate candidate, double score) {}
 
     @Transactional(readOnly = true)
     public SearchResponse run(UUID owner, SearchRequest request) {
@@ -111,7 +124,7 @@ public class MemorySearch {
                 : reciprocalRank(candidates, denseWeight, textWeight, tuning.rrfK());
         Instant now = Instant.now();
         double halfLifeSeconds = Math.max(1, tuning.recencyHalfLife().toSeconds());
-        List<Result> results = new ArrayList<>();
+        List<Scored> scored = new ArrayList<>();
         for (int i = 0; i < candidates.size(); i++) {
             Candidate c = candidates.get(i);
             boolean counted = (denseWeight > 0 && c.denseRank() != null) || (textWeight > 0 && c.textRank() != null);
@@ -123,29 +136,43 @@ public class MemorySearch {
             }
             double score = fused[i];
             if (recencyWeight > 0) {
-                double age = Math.max(
-                        0, Duration.between(c.memory().createdAt(), now).toSeconds());
+                double age = Math.max(0, Duration.between(c.createdAt(), now).toSeconds());
                 score += recencyWeight * Math.pow(0.5, age / halfLifeSeconds);
             }
-            score += importanceWeight * c.memory().importance();
+            score += importanceWeight * c.importance();
             score /= 1 + recencyWeight + importanceWeight;
-            Memory m = c.memory();
-            results.add(new Result(
-                    m.id(),
-                    m.memory(),
-                    score,
-                    c.similarity(),
-                    c.textScore(),
-                    m.tags(),
-                    m.importance(),
-                    m.metadata(),
-                    m.agentId(),
-                    m.sessionId(),
-                    m.createdAt(),
-                    m.updatedAt()));
+            scored.add(new Scored(c, score));
         }
-        results.sort(Comparator.comparingDouble(Result::score).reversed().thenComparing(Result::id));
-        return new SearchResponse(List.copyOf(results.subList(0, Math.min(limit, results.size()))));
+        scored.sort(Comparator.comparingDouble(Scored::score)
+                .reversed()
+                .thenComparing(x -> x.candidate().id()));
+        List<Scored> top = scored.subList(0, Math.min(limit, scored.size()));
+        Map<UUID, Memory> rows = new HashMap<>();
+        if (!top.isEmpty()) { // a memory deleted since the rankings read it is left out
+            memories.findAll(userId, top.stream().map(x -> x.candidate().id()).toList())
+                    .forEach(m -> rows.put(m.id(), m));
+        }
+        List<Result> results = new ArrayList<>(top.size());
+        for (Scored x : top) {
+            Memory m = rows.get(x.candidate().id());
+            if (m != null) {
+                Candidate c = x.candidate();
+                results.add(new Result(
+                        m.id(),
+                        m.memory(),
+                        x.score(),
+                        c.similarity(),
+                        c.textScore(),
+                        m.tags(),
+                        m.importance(),
+                        m.metadata(),
+                        m.agentId(),
+                        m.sessionId(),
+                        m.createdAt(),
+                        m.updatedAt()));
+            }
+        }
+        return new SearchResponse(List.copyOf(results));
     }
 
     /** Weighted RRF, scaled to 0..1 by the best possible score (first in both rankings). */
@@ -202,7 +229,7 @@ public class MemorySearch {
     }
 
     /** The caller's live-memory count and average length in tokens (BM25 statistics; picks the plan below). */
-    private record Stats(long n, BigDecimal avgdl) {}
+    private record Stats(long n, double avgdl) {}
 
     /** A candidate of the text ranking: its BM25 score and rank (1-based). */
     private record TextHit(double bm25, int rank) {}
@@ -231,12 +258,12 @@ public class MemorySearch {
                                           CASE WHEN n <= :exact THEN 'force_generic_plan' ELSE 'auto' END, true),
                                set_config('hnsw.iterative_scan', 'relaxed_order', true),
                                set_config('hnsw.ef_search', :ef, true)
-                        FROM (SELECT count(*) AS n, greatest(avg(doc_len), 1) AS avgdl FROM memories
+                        FROM (SELECT count(*) AS n, greatest(avg(doc_len), 1)::float8 AS avgdl FROM memories
                               WHERE %s) s""".formatted(LIVE))
                 .param("u", userId)
                 .param("exact", properties.search().exactScanMaxRows())
                 .param("ef", Integer.toString(Math.max(40, Math.min(1000, pool))))
-                .query((rs, n) -> new Stats(rs.getLong("n"), rs.getBigDecimal("avgdl")))
+                .query((rs, n) -> new Stats(rs.getLong("n"), rs.getDouble("avgdl")))
                 .single();
         boolean small = stats.n() <= properties.search().exactScanMaxRows();
         Map<UUID, TextHit> text = useText ? textRanking(userId, query, filters, pool, stats, small) : Map.of();
@@ -274,7 +301,7 @@ public class MemorySearch {
                     FROM mine m CROSS JOIN LATERAL unnest(m.hits) o
                     WHERE m.hits IS NOT NULL
                 ), df AS (
-                    SELECT lexeme, ln(1 + (:n - count(*) + 0.5) / (count(*) + 0.5)) AS idf
+                    SELECT lexeme, ln(1 + (:n - count(*) + 0.5) / (count(*) + 0.5))::float8 AS idf
                     FROM occurrences GROUP BY lexeme
                 )
                 SELECT o.id, sum(d.idf * (o.tf * (:k1 + 1)) / (o.tf + :k1 * (1 - :b + :b * o.doc_len / :avgdl))) AS bm25
@@ -300,8 +327,8 @@ public class MemorySearch {
 
     /**
      * The dense ranking (cosine similarity; exact over a small caller's rows — {@code + 0} is an expression no index
-     * can order by, so PostgreSQL computes every distance — or through HNSW), joined with the rows of its candidates
-     * and of the text ranking's. {@code vector} is null when the search leaves the dense ranking out.
+     * can order by, so PostgreSQL computes every distance — or through HNSW), joined with the importance and age of
+     * its candidates and of the text ranking's. {@code vector} is null when the search leaves the dense ranking out.
      */
     private List<Candidate> denseRankingWithRows(
             UUID userId, float[] vector, MemoryFilters.Sql filters, int pool, boolean small, Map<UUID, TextHit> text) {
@@ -318,9 +345,10 @@ public class MemorySearch {
         }
         String sql = """
                 WITH dense AS (%s)
-                SELECT %s, d.similarity, d.r AS dense_rank
+                SELECT m.id, m.importance, (extract(epoch FROM m.created_at) * 1000000)::bigint AS created_us,
+                       d.similarity, d.r AS dense_rank
                 FROM dense d FULL JOIN unnest(CAST(:texts AS uuid[])) t(id) ON t.id = d.id
-                JOIN memories m ON m.id = coalesce(d.id, t.id) AND m.user_id = :u""".formatted(dense, "m." + MemoryRepository.COLUMNS.replace(", ", ", m."));
+                JOIN memories m ON m.id = coalesce(d.id, t.id) AND m.user_id = :u""".formatted(dense);
         var spec = jdbc.sql(sql)
                 .param("u", userId)
                 .param("k", pool)
@@ -330,10 +358,15 @@ public class MemorySearch {
         }
         return filters.bind(spec)
                 .query((rs, n) -> {
-                    Memory memory = memories.map(rs, n);
-                    TextHit hit = text.get(memory.id());
+                    UUID id = rs.getObject("id", UUID.class);
+                    long createdMicros = rs.getLong("created_us");
+                    TextHit hit = text.get(id);
                     return new Candidate(
-                            memory,
+                            id,
+                            rs.getDouble("importance"),
+                            Instant.ofEpochSecond(
+                                    Math.floorDiv(createdMicros, 1_000_000),
+                                    Math.floorMod(createdMicros, 1_000_000) * 1_000L),
                             (Double) rs.getObject("similarity"),
                             hit == null ? null : hit.bm25(),
                             rs.getObject("dense_rank") == null ? null : rs.getInt("dense_rank"),
