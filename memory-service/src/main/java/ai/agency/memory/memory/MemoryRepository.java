@@ -26,10 +26,23 @@ public class MemoryRepository {
     private final JdbcClient jdbc;
     private final JsonMapper json;
     private final org.springframework.jdbc.core.JdbcTemplate streaming;
+    private final int graphThreshold;
 
-    MemoryRepository(JdbcClient jdbc, JsonMapper json, javax.sql.DataSource dataSource) {
+    /**
+     * Whether a new memory joins the HNSW graph: when the threshold is 0 (every caller searched through the graph)
+     * or its owner already has memories there (a big caller, see {@link #callersToMoveIntoTheGraph}).
+     */
+    private static final String JOINS_GRAPH = "(CAST(:graphThreshold AS integer) = 0 OR EXISTS "
+            + "(SELECT 1 FROM memories g WHERE g.user_id = :u AND g.in_graph))";
+
+    MemoryRepository(
+            JdbcClient jdbc,
+            JsonMapper json,
+            javax.sql.DataSource dataSource,
+            ai.agency.memory.MemoryProperties properties) {
         this.jdbc = jdbc;
         this.json = json;
+        this.graphThreshold = properties.search().exactScanMaxRows();
         this.streaming = new org.springframework.jdbc.core.JdbcTemplate(dataSource);
         this.streaming.setFetchSize(500);
     }
@@ -103,9 +116,9 @@ public class MemoryRepository {
         jdbc.sql("""
                         WITH added AS (
                             INSERT INTO memories (id, user_id, agent_id, session_id, content, content_hash, embedding,
-                                                  tags, importance, metadata, expires_at)
+                                                  tags, importance, metadata, expires_at, in_graph)
                             SELECT r.id, :u, CAST(:a AS text), CAST(:s AS text), r.c, r.h, CAST(r.e AS vector),
-                                   CAST(:tags AS text[]), :imp, CAST(:meta AS jsonb), CAST(:exp AS timestamptz)
+                                   CAST(:tags AS text[]), :imp, CAST(:meta AS jsonb), CAST(:exp AS timestamptz), %s
                             FROM unnest(CAST(:ids AS uuid[]), CAST(:cs AS text[]), CAST(:hs AS text[]),
                                         CAST(:es AS text[])) WITH ORDINALITY AS r(id, c, h, e, n)
                             ORDER BY r.n
@@ -115,7 +128,8 @@ public class MemoryRepository {
                             INSERT INTO memory_history (memory_id, user_id, event, old_memory, new_memory, actor)
                             SELECT id, :u, 'ADD', NULL, content, :actor FROM added
                         )
-                        SELECT id, content_hash FROM added""")
+                        SELECT id, content_hash FROM added""".formatted(JOINS_GRAPH))
+                .param("graphThreshold", graphThreshold)
                 .param("u", first.userId())
                 .param("a", first.agentId(), java.sql.Types.VARCHAR)
                 .param("s", first.sessionId(), java.sql.Types.VARCHAR)
@@ -144,9 +158,10 @@ public class MemoryRepository {
         UUID id = UUID.randomUUID();
         int rows = jdbc.sql("""
                         INSERT INTO memories (id, user_id, agent_id, session_id, content, content_hash, embedding,
-                                              tags, importance, metadata, expires_at)
-                        VALUES (:id, :u, :a, :s, :c, :h, :e, :tags, :imp, CAST(:meta AS jsonb), :exp)
-                        ON CONFLICT DO NOTHING""")
+                                              tags, importance, metadata, expires_at, in_graph)
+                        VALUES (:id, :u, :a, :s, :c, :h, :e, :tags, :imp, CAST(:meta AS jsonb), :exp, %s)
+                        ON CONFLICT DO NOTHING""".formatted(JOINS_GRAPH))
+                .param("graphThreshold", graphThreshold)
                 .param("id", id)
                 .param("u", m.userId())
                 .param("a", m.agentId())
@@ -326,6 +341,27 @@ public class MemoryRepository {
     }
 
     /** Deletes expired memories (history rows record the expiry); returns how many. */
+    /**
+     * Callers with more than {@code threshold} live memories of which some are not in the HNSW graph yet (they
+     * crossed the threshold, or it was lowered): their search uses the exact scan until all are moved in.
+     */
+    public List<UUID> callersToMoveIntoTheGraph(int threshold) {
+        return jdbc.sql("SELECT user_id FROM memories WHERE expires_at IS NULL OR expires_at > now() "
+                        + "GROUP BY user_id HAVING count(*) > :t AND bool_or(NOT in_graph)")
+                .param("t", threshold)
+                .query(UUID.class)
+                .list();
+    }
+
+    /** Moves up to {@code batch} of the caller's memories into the HNSW graph; returns how many. */
+    public int moveIntoTheGraph(UUID userId, int batch) {
+        return jdbc.sql("UPDATE memories SET in_graph = true WHERE id IN "
+                        + "(SELECT id FROM memories WHERE user_id = :u AND NOT in_graph LIMIT :batch)")
+                .param("u", userId)
+                .param("batch", batch)
+                .update();
+    }
+
     public int purgeExpired(int batch) {
         record Purged(UUID id, UUID userId, String content) {}
         List<Purged> purged = jdbc.sql("DELETE FROM memories WHERE id IN (SELECT id FROM memories "

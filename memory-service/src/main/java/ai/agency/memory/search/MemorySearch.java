@@ -228,18 +228,22 @@ public class MemorySearch {
         return max > 0 && value < Double.MAX_VALUE ? Math.max(0, value / max) : 0;
     }
 
-    /** The caller's live-memory count and average length in tokens (BM25 statistics; picks the plan below). */
-    private record Stats(long n, double avgdl) {}
+    /**
+     * The caller's live-memory count and average length in tokens (BM25 statistics), and how many of those memories
+     * are not in the HNSW graph yet (with the count, picks the plans below).
+     */
+    private record Stats(long n, double avgdl, long outsideGraph) {}
 
     /** A candidate of the text ranking: its BM25 score and rank (1-based). */
     private record TextHit(double bm25, int rank) {}
 
     /**
-     * The candidates of both rankings with their rows, in three statements on one connection: the caller's BM25
-     * statistics (count and average length of their live memories: an index-only scan of
-     * {@code (user_id) INCLUDE (doc_len, expires_at)}, which also sets this transaction's scan settings), the text
-     * ranking, then the dense ranking joined with the rows of both rankings' candidates. The query is embedded on
-     * another thread meanwhile, so on an idle core the embedding costs no time until the dense statement needs it.
+     * The candidates of both rankings, in three statements on one connection: the caller's BM25 statistics (count and
+     * average length of their live memories, and how many are outside the HNSW graph: an index-only scan of
+     * {@code (user_id) INCLUDE (doc_len, expires_at, in_graph)}, which also sets this transaction's scan settings),
+     * the text ranking, then the dense ranking with the importance and age of both rankings' candidates. The query
+     * is embedded on another thread meanwhile, so on an idle core the embedding costs no time until the dense
+     * statement needs it.
      *
      * <p>The count picks the plans. A caller with at most {@code exact-scan-max-rows} live memories (the usual case)
      * gets statements that read only their own rows: dense distances computed for each of them (exact), the query's
@@ -247,25 +251,29 @@ public class MemorySearch {
      * every user's entries for the query's terms and skip ~99 % of them. Those statements' shape never depends on
      * the caller, so they run as generic plans ({@code plan_cache_mode}), planned once per connection instead of 4–9
      * ms per search. A bigger caller gets plans made for each search: GIN for the text ranking, HNSW with iterative
-     * scans for the dense one.
+     * scans for the dense one — once all their live memories are in the graph (the HNSW index holds only big
+     * callers' memories; see {@code GraphPromotion}); until then, the exact statements.
      */
     private List<Candidate> candidates(
             UUID userId, String query, MemoryFilters.Sql filters, int pool, boolean useDense, boolean useText) {
         CompletableFuture<float[]> vector = useDense ? embedder.embedQueryAsync(query) : null;
         Stats stats = jdbc.sql("""
-                        SELECT n, avgdl,
+                        SELECT n, avgdl, outside_graph,
                                set_config('plan_cache_mode',
-                                          CASE WHEN n <= :exact THEN 'force_generic_plan' ELSE 'auto' END, true),
+                                          CASE WHEN n <= :exact OR outside_graph > 0 THEN 'force_generic_plan'
+                                               ELSE 'auto' END, true),
                                set_config('hnsw.iterative_scan', 'relaxed_order', true),
                                set_config('hnsw.ef_search', :ef, true)
-                        FROM (SELECT count(*) AS n, greatest(avg(doc_len), 1)::float8 AS avgdl FROM memories
-                              WHERE %s) s""".formatted(LIVE))
+                        FROM (SELECT count(*) AS n, greatest(avg(doc_len), 1)::float8 AS avgdl,
+                                     count(*) FILTER (WHERE NOT in_graph) AS outside_graph
+                              FROM memories WHERE %s) s""".formatted(LIVE))
                 .param("u", userId)
                 .param("exact", properties.search().exactScanMaxRows())
                 .param("ef", Integer.toString(Math.max(40, Math.min(1000, pool))))
-                .query((rs, n) -> new Stats(rs.getLong("n"), rs.getDouble("avgdl")))
+                .query((rs, n) -> new Stats(rs.getLong("n"), rs.getDouble("avgdl"), rs.getLong("outside_graph")))
                 .single();
-        boolean small = stats.n() <= properties.search().exactScanMaxRows();
+        // a big caller whose memories are not all in the graph yet (GraphPromotion moves them) gets the exact scan
+        boolean small = stats.n() <= properties.search().exactScanMaxRows() || stats.outsideGraph() > 0;
         Map<UUID, TextHit> text = useText ? textRanking(userId, query, filters, pool, stats, small) : Map.of();
         return denseRankingWithRows(userId, vector == null ? null : await(vector), filters, pool, small, text);
     }
@@ -337,11 +345,12 @@ public class MemorySearch {
             dense = "SELECT NULL::uuid AS id, NULL::float8 AS similarity, NULL::bigint AS r WHERE false";
         } else {
             String order = small ? "(embedding <=> :q) + 0" : "embedding <=> :q";
+            String graph = small ? "" : "AND in_graph"; // the HNSW index is partial: WHERE in_graph
             dense = """
                 SELECT id, similarity, row_number() OVER (ORDER BY distance, id) AS r FROM (
                     SELECT id, %3$s AS distance, 1 - (embedding <=> :q) AS similarity
-                    FROM memories WHERE %1$s %2$s
-                    ORDER BY %3$s LIMIT :k) nearest""".formatted(LIVE, filters.where(), order);
+                    FROM memories WHERE %1$s %4$s %2$s
+                    ORDER BY %3$s LIMIT :k) nearest""".formatted(LIVE, filters.where(), order, graph);
         }
         String sql = """
                 WITH dense AS (%s)
