@@ -232,8 +232,10 @@ def main():
             # many rows: build the HNSW index once afterwards instead of inserting into it row by row
             bulk = size - have > 20000
             drop = "DROP INDEX memory.memories_embedding_idx;" if bulk else ""
-            build = ("SET maintenance_work_mem = '1GB'; CREATE INDEX memories_embedding_idx ON memory.memories "
-                     "USING hnsw (embedding vector_cosine_ops);") if bulk else ""
+            # rebuilt as the schema defines it (since V4 a partial index: only big callers' memories are in the graph)
+            definition = psql(args, "SELECT indexdef FROM pg_indexes WHERE schemaname = 'memory' "
+                                    "AND indexname = 'memories_embedding_idx'")
+            build = f"SET maintenance_work_mem = '1GB'; {definition};" if bulk else ""
             psql(args, f"""{drop}
                 CREATE TEMP TABLE seeds AS
                     SELECT row_number() OVER (ORDER BY id) AS n, content, embedding FROM memory.memories
