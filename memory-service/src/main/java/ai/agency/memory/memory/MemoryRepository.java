@@ -355,8 +355,10 @@ public class MemoryRepository {
 
     /** Moves up to {@code batch} of the caller's memories into the HNSW graph; returns how many. */
     public int moveIntoTheGraph(UUID userId, int batch) {
+        // "AND NOT in_graph" again outside: a second instance moving the same rows concurrently skips them once the
+        // first has committed, instead of writing them (and their graph entries) twice
         return jdbc.sql("UPDATE memories SET in_graph = true WHERE id IN "
-                        + "(SELECT id FROM memories WHERE user_id = :u AND NOT in_graph LIMIT :batch)")
+                        + "(SELECT id FROM memories WHERE user_id = :u AND NOT in_graph LIMIT :batch) AND NOT in_graph")
                 .param("u", userId)
                 .param("batch", batch)
                 .update();
