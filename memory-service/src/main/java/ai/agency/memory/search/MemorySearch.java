@@ -24,12 +24,13 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Hybrid search over the caller's memories, in two SQL statements after a statistics query: two candidate lists —
- * dense cosine similarity of the embeddings (exact over the caller's rows, or through the HNSW index with
- * iterative scans for callers with very many memories) and Okapi BM25 over the full-text vectors (IDF from the
- * caller's own memories) — are joined with the memories' rows and fused here, by
- * a weighted sum of relative scores (each divided by its ranking's best; the default) or by weighted reciprocal rank fusion; optional recency and
- * importance boosts are added. Every query carries the caller's user id and the filters as real SQL conditions.
+ * Hybrid search over the caller's memories: two candidate lists — Okapi BM25 over the full-text vectors (IDF from the
+ * caller's own memories) and dense cosine similarity of the embeddings (exact over the caller's rows, or through the
+ * HNSW index with iterative scans for callers with very many memories) — each one SQL statement after a statistics
+ * query, the query embedded meanwhile on another thread; fused here by a weighted sum of relative scores (each
+ * divided by its ranking's best; the default) or by weighted reciprocal rank fusion, with optional recency and
+ * importance boosts; then the rows of the results are read. Every query carries the caller's user id and the
+ * filters as real SQL conditions.
  */
 @Service
 public class MemorySearch {
