@@ -108,6 +108,8 @@ public record MemoryProperties(
      *     thread (0 = one per available processor); further texts wait their turn in arrival order
      * @param localIntraOpThreads {@code local} only: ONNX Runtime threads working on one text (1: texts run side by
      *     side instead; more only helps single long texts on an otherwise idle machine)
+     * @param localNiceness {@code local} only, Linux: the model threads' nice value (0 = normal priority; 10 by
+     *     default, so request threads and database backends waking up run before a running inference)
      */
     public record Embedding(
             @DefaultValue("local") @Pattern(regexp = "local|openai|ollama")
@@ -118,10 +120,11 @@ public record MemoryProperties(
             @DefaultValue("30s") @NotNull Duration timeout,
             @DefaultValue("64") @Min(1) @Max(2048) int batchSize,
             @DefaultValue("0") @Min(0) @Max(256) int localThreads,
-            @DefaultValue("1") @Min(1) @Max(64) int localIntraOpThreads) {
+            @DefaultValue("1") @Min(1) @Max(64) int localIntraOpThreads,
+            @DefaultValue("10") @Min(0) @Max(19) int localNiceness) {
 
         public static Embedding local() {
-            return new Embedding("local", "", "", Duration.ofSeconds(30), 64, 0, 1);
+            return new Embedding("local", "", "", Duration.ofSeconds(30), 64, 0, 1, 10);
         }
     }
 

@@ -20,7 +20,8 @@ class EmbeddingConfig {
             default ->
                 new LocalEmbeddingProvider(
                         properties.embedding().localThreads(),
-                        properties.embedding().localIntraOpThreads());
+                        properties.embedding().localIntraOpThreads(),
+                        properties.embedding().localNiceness());
         };
     }
 }

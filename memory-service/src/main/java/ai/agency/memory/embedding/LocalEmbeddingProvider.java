@@ -41,6 +41,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       Runtime at its default — a spinning thread pool as wide as the machine for every call — so eight
  *       concurrent requests ran sixteen busy threads on two cores.
  *   <li>The texts of one multi-text call are spread over {@code threads} worker threads.
+ *   <li>The model threads run at a lower CPU priority ({@code niceness}, see {@link ThreadNiceness}), so that request
+ *       threads and PostgreSQL backends get the cores first when they wake.
  *   <li>A single text (a search query, a one-memory add) runs on one of the provider's own platform threads too,
  *       never on the caller's. The callers are virtual threads: a native ONNX call would pin the carrier it runs
  *       on for its whole duration, and with one carrier per core two concurrent embeddings stopped every other
@@ -69,11 +71,17 @@ public class LocalEmbeddingProvider implements EmbeddingProvider, AutoCloseable 
     private final ExecutorService singles;
     private final int threads;
 
+    /** With the model threads at normal priority. */
+    public LocalEmbeddingProvider(int threads, int intraOpThreads) {
+        this(threads, intraOpThreads, 0);
+    }
+
     /**
      * @param threads most texts embedded at once (0 = one per available processor)
      * @param intraOpThreads ONNX Runtime threads working on one text
+     * @param niceness the model threads' Linux nice value (0 = normal priority; see {@link ThreadNiceness})
      */
-    public LocalEmbeddingProvider(int threads, int intraOpThreads) {
+    public LocalEmbeddingProvider(int threads, int intraOpThreads, int niceness) {
         this.threads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         try {
             this.environment = OrtEnvironment.getEnvironment();
@@ -95,17 +103,25 @@ public class LocalEmbeddingProvider implements EmbeddingProvider, AutoCloseable 
         this.slots = new Semaphore(this.threads, true);
         AtomicInteger count = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(this.threads, runnable -> {
-            Thread thread = new Thread(runnable, "embedding-" + count.incrementAndGet());
+            Thread thread = new Thread(lowered(runnable, niceness), "embedding-" + count.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         });
         // waiting single texts queue on the fair semaphore (next to at most `threads` texts of multi-text calls)
         AtomicInteger singleCount = new AtomicInteger();
         this.singles = Executors.newFixedThreadPool(4 * this.threads, runnable -> {
-            Thread thread = new Thread(runnable, "embedding-single-" + singleCount.incrementAndGet());
+            Thread thread =
+                    new Thread(lowered(runnable, niceness), "embedding-single-" + singleCount.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         });
+    }
+
+    private static Runnable lowered(Runnable work, int niceness) {
+        return () -> {
+            ThreadNiceness.apply(niceness);
+            work.run();
+        };
     }
 
     @Override

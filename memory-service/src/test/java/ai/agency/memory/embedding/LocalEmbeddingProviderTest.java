@@ -2,12 +2,17 @@ package ai.agency.memory.embedding;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.agency.common.error.AgencyException;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -105,6 +110,31 @@ class LocalEmbeddingProviderTest {
                     assertClose(texts.get(i), vectors.get(i), expected.get(i));
                 }
             }
+        }
+    }
+
+    /** The model threads' lower priority (Linux): set on them, and it changes no vector. */
+    @Test
+    void modelThreadsRunAtTheConfiguredNicenessWithTheSameVectors() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "per-thread nice values are a Linux thing");
+        String text = "I love hiking in the mountains with my sister every weekend";
+        float[] expected = reference.embed(text).content().vector();
+        try (LocalEmbeddingProvider lowered = new LocalEmbeddingProvider(1, 1, 7)) {
+            assertClose(text, lowered.embedAll(List.of(text)).getFirst(), expected);
+            assertClose(text, lowered.embedAll(List.of(text, "hi")).getFirst(), expected);
+
+            Set<Integer> niceness = new HashSet<>();
+            try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+                for (Path task : tasks.toList()) {
+                    if (Files.readString(task.resolve("comm")).startsWith("embedding")) {
+                        String stat = Files.readString(task.resolve("stat"));
+                        // fields after the ")" closing the name: state is field 3, nice field 19
+                        niceness.add(Integer.parseInt(
+                                stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]));
+                    }
+                }
+            }
+            assertThat(niceness).as("nice values of the embedding threads").contains(7);
         }
     }
 

@@ -35,7 +35,7 @@ class RemoteEmbeddingProviderTest {
                 d.maxSearchLimit(),
                 d.maxContentLength(),
                 d.search(),
-                new MemoryProperties.Embedding(provider, baseUrl, apiKey, Duration.ofSeconds(5), batchSize, 0, 1),
+                new MemoryProperties.Embedding(provider, baseUrl, apiKey, Duration.ofSeconds(5), batchSize, 0, 1, 0),
                 d.extraction());
     }
 
