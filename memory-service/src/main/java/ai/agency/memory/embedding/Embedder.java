@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -50,14 +51,9 @@ public class Embedder {
         return embedAll(List.of(text)).getFirst();
     }
 
-    /** A search query's vector; repeated queries come from a Caffeine cache. */
-    public float[] embedQuery(String query) {
-        return queryCache.get(query, this::embed);
-    }
-
     /**
-     * {@link #embedQuery} on another thread, so a search can run its text ranking in the database while the query
-     * is embedded; a cached vector comes back completed.
+     * A search query's vector, computed on another thread so that the search can run its text ranking in the
+     * database meanwhile; repeated queries come from a Caffeine cache (completed at once).
      */
     public CompletableFuture<float[]> embedQueryAsync(String query) {
         float[] cached = queryCache.getIfPresent(query);
@@ -72,6 +68,21 @@ public class Embedder {
                     queryCache.put(query, vector);
                     return vector;
                 });
+    }
+
+    /** The result of an embedding started on another thread; its failure is thrown as itself, not wrapped. */
+    public static <T> T join(CompletableFuture<T> work) {
+        try {
+            return work.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        }
     }
 
     public List<float[]> embedAll(List<String> texts) {

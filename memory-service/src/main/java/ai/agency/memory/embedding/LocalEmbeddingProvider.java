@@ -19,10 +19,10 @@ import java.util.LinkedList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -101,26 +101,23 @@ public class LocalEmbeddingProvider implements EmbeddingProvider, AutoCloseable 
             throw new IllegalStateException("Cannot load the embedding model all-MiniLM-L6-v2 (quantized)", e);
         }
         this.slots = new Semaphore(this.threads, true);
-        AtomicInteger count = new AtomicInteger();
-        this.workers = Executors.newFixedThreadPool(this.threads, runnable -> {
-            Thread thread = new Thread(lowered(runnable, niceness), "embedding-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.workers = Executors.newFixedThreadPool(this.threads, modelThreads("embedding-", niceness));
         // waiting single texts queue on the fair semaphore (next to at most `threads` texts of multi-text calls)
-        AtomicInteger singleCount = new AtomicInteger();
-        this.singles = Executors.newFixedThreadPool(4 * this.threads, runnable -> {
-            Thread thread =
-                    new Thread(lowered(runnable, niceness), "embedding-single-" + singleCount.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.singles = Executors.newFixedThreadPool(4 * this.threads, modelThreads("embedding-single-", niceness));
     }
 
-    private static Runnable lowered(Runnable work, int niceness) {
-        return () -> {
-            ThreadNiceness.apply(niceness);
-            work.run();
+    /** Daemon threads named {@code prefix + n} that lower their own priority first. */
+    private static ThreadFactory modelThreads(String prefix, int niceness) {
+        AtomicInteger count = new AtomicInteger();
+        return work -> {
+            Thread thread = new Thread(
+                    () -> {
+                        ThreadNiceness.apply(niceness);
+                        work.run();
+                    },
+                    prefix + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
         };
     }
 
@@ -146,12 +143,9 @@ public class LocalEmbeddingProvider implements EmbeddingProvider, AutoCloseable 
                 .map(text -> CompletableFuture.supplyAsync(() -> embed(text), pool))
                 .toList();
         try {
-            return vectors.stream().map(CompletableFuture::join).toList();
-        } catch (CompletionException e) {
+            return vectors.stream().map(Embedder::join).toList();
+        } catch (RuntimeException | Error e) {
             vectors.forEach(v -> v.cancel(false));
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
             throw e;
         }
     }

@@ -1,6 +1,5 @@
 package ai.agency.memory.memory;
 
-import ai.agency.memory.MemoryProperties;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,11 +19,9 @@ public class GraphPromotion {
     private static final int BATCH = 1000;
 
     private final MemoryRepository repository;
-    private final int threshold;
 
-    GraphPromotion(MemoryRepository repository, MemoryProperties properties) {
+    GraphPromotion(MemoryRepository repository) {
         this.repository = repository;
-        this.threshold = properties.search().exactScanMaxRows();
     }
 
     /** One pass: every caller over the threshold with memories outside the graph; returns the rows moved. */
@@ -33,7 +30,7 @@ public class GraphPromotion {
             initialDelayString = "${agency.memory.graph-promotion-initial-delay:PT10S}")
     public int run() {
         int total = 0;
-        for (UUID caller : repository.callersToMoveIntoTheGraph(threshold)) {
+        for (UUID caller : repository.callersToMoveIntoTheGraph()) {
             int moved;
             int forCaller = 0;
             do {

@@ -340,15 +340,14 @@ public class MemoryRepository {
                 userId);
     }
 
-    /** Deletes expired memories (history rows record the expiry); returns how many. */
     /**
-     * Callers with more than {@code threshold} live memories of which some are not in the HNSW graph yet (they
-     * crossed the threshold, or it was lowered): their search uses the exact scan until all are moved in.
+     * Callers with more than {@code exact-scan-max-rows} live memories of which some are not in the HNSW graph yet
+     * (they crossed the threshold, or it was lowered): their search uses the exact scan until all are moved in.
      */
-    public List<UUID> callersToMoveIntoTheGraph(int threshold) {
+    public List<UUID> callersToMoveIntoTheGraph() {
         return jdbc.sql("SELECT user_id FROM memories WHERE expires_at IS NULL OR expires_at > now() "
                         + "GROUP BY user_id HAVING count(*) > :t AND bool_or(NOT in_graph)")
-                .param("t", threshold)
+                .param("t", graphThreshold)
                 .query(UUID.class)
                 .list();
     }
@@ -364,6 +363,7 @@ public class MemoryRepository {
                 .update();
     }
 
+    /** Deletes expired memories (history rows record the expiry); returns how many. */
     public int purgeExpired(int batch) {
         record Purged(UUID id, UUID userId, String content) {}
         List<Purged> purged = jdbc.sql("DELETE FROM memories WHERE id IN (SELECT id FROM memories "

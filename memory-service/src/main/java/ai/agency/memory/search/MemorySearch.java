@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -276,7 +275,7 @@ public class MemorySearch {
         // a big caller whose memories are not all in the graph yet (GraphPromotion moves them) gets the exact scan
         boolean small = stats.n() <= properties.search().exactScanMaxRows() || stats.outsideGraph() > 0;
         Map<UUID, TextHit> text = useText ? textRanking(userId, query, filters, pool, stats, small) : Map.of();
-        return denseRankingWithRows(userId, vector == null ? null : await(vector), filters, pool, small, text);
+        return denseRanking(userId, vector == null ? null : Embedder.join(vector), filters, pool, small, text);
     }
 
     /**
@@ -339,7 +338,7 @@ public class MemorySearch {
      * can order by, so PostgreSQL computes every distance — or through HNSW), joined with the importance and age of
      * its candidates and of the text ranking's. {@code vector} is null when the search leaves the dense ranking out.
      */
-    private List<Candidate> denseRankingWithRows(
+    private List<Candidate> denseRanking(
             UUID userId, float[] vector, MemoryFilters.Sql filters, int pool, boolean small, Map<UUID, TextHit> text) {
         String dense;
         if (vector == null) {
@@ -383,20 +382,5 @@ public class MemorySearch {
                             hit == null ? null : hit.rank());
                 })
                 .list();
-    }
-
-    /** The query's vector; an embedding failure is thrown as itself (e.g. a 503 problem), not wrapped. */
-    private static float[] await(CompletableFuture<float[]> vector) {
-        try {
-            return vector.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw e;
-        }
     }
 }
