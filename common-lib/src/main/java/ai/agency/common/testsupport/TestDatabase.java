@@ -2,8 +2,11 @@ package ai.agency.common.testsupport;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -78,14 +81,56 @@ public final class TestDatabase {
         return server;
     }
 
+    /**
+     * Runs at JVM exit, next to the other shutdown hooks — among them Spring's, closing the test contexts, and
+     * platform-tests' stopping the service processes. Those still use the databases while they close (releasing
+     * claims, flushing state), so the drop first waits until no session is connected to them, up to
+     * {@link #DROP_GRACE}; only then are the databases dropped, {@code WITH (FORCE)} for whatever is left.
+     * Dropping at once made closing services wait out their connection timeouts against a database that was gone,
+     * past Surefire's 30 s limit for a fork to exit.
+     */
     private static void dropAll() {
         try (Connection connection = DriverManager.getConnection(server.url(), server.username(), server.password());
                 Statement statement = connection.createStatement()) {
+            awaitNoSessions(connection, created, System.nanoTime() + DROP_GRACE.toNanos());
             for (String name : created) {
                 statement.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
             }
         } catch (SQLException | RuntimeException e) {
             System.err.println("Could not drop test databases " + created + ": " + e.getMessage());
+        }
+    }
+
+    /** How long the drop at exit waits for the sessions of closing contexts and services to end. */
+    static final Duration DROP_GRACE = Duration.ofSeconds(15);
+
+    /**
+     * Waits until no session is connected to the named databases, or until the deadline; true when none is.
+     *
+     * @param connection a connection to another database of the server (its own session does not count)
+     */
+    static boolean awaitNoSessions(Connection connection, List<String> databases, long deadlineNanos)
+            throws SQLException {
+        try (PreparedStatement sessions =
+                connection.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE datname = ANY(?)")) {
+            sessions.setArray(1, connection.createArrayOf("text", databases.toArray()));
+            while (true) {
+                try (ResultSet count = sessions.executeQuery()) {
+                    count.next();
+                    if (count.getLong(1) == 0) {
+                        return true;
+                    }
+                }
+                if (System.nanoTime() >= deadlineNanos) {
+                    return false;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
         }
     }
 

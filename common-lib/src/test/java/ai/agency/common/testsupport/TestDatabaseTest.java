@@ -9,6 +9,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TestDatabaseTest {
@@ -36,6 +38,40 @@ class TestDatabaseTest {
 
             assertThat(tableExists(one, "only_in_first")).isTrue();
             assertThat(tableExists(two, "only_in_first")).isFalse();
+        }
+    }
+
+    @Test
+    void theDropAtExitWaitsForTheLastSessionOfADatabaseToEnd() throws Exception {
+        assumeTrue(
+                configured("AGENCY_TEST_DB_URL"),
+                "AGENCY_TEST_DB_URL is not set: no PostgreSQL to create test databases on");
+        TestDatabase.Coordinates database = TestDatabase.create();
+        String name = database.url().substring(database.url().lastIndexOf('/') + 1);
+        TestDatabase.Coordinates other = TestDatabase.create();
+
+        try (Connection watcher = connect(other)) {
+            Connection user = connect(database);
+            assertThat(TestDatabase.awaitNoSessions(watcher, List.of(name), System.nanoTime()))
+                    .as("a session is still open: the deadline ends the wait")
+                    .isFalse();
+
+            Thread closer = Thread.ofPlatform().start(() -> {
+                try {
+                    Thread.sleep(500);
+                    user.close();
+                } catch (InterruptedException | SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            boolean none = TestDatabase.awaitNoSessions(
+                    watcher,
+                    List.of(name),
+                    System.nanoTime() + Duration.ofSeconds(30).toNanos());
+            closer.join();
+
+            assertThat(none).isTrue();
+            assertThat(user.isClosed()).isTrue();
         }
     }
 
