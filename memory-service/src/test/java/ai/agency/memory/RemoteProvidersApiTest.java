@@ -1,11 +1,20 @@
 package ai.agency.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -18,6 +27,9 @@ import tools.jackson.databind.JsonNode;
 class RemoteProvidersApiTest extends MemoryApiTest {
 
     private static final FakeAiServer AI = new FakeAiServer(16);
+
+    @Autowired
+    private DataSource dataSource;
 
     @DynamicPropertySource
     static void remoteProviders(DynamicPropertyRegistry registry) {
@@ -75,6 +87,45 @@ class RemoteProvidersApiTest extends MemoryApiTest {
                         .get(0)
                         .asString())
                 .isEqualTo("cello");
+    }
+
+    @Test
+    void anAddWaitingForTheLlmAndTheEmbeddingsHoldsNoDatabaseConnection() throws Exception {
+        CountDownLatch asked = new CountDownLatch(1);
+        CountDownLatch answer = new CountDownLatch(1);
+        AI.answerChat(body -> {
+            asked.countDown();
+            try {
+                answer.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return FakeAiServer.Answer.completion("{\"facts\": [\"I grow orchids on my balcony\"]}");
+        });
+        String token = newUser();
+        HikariPoolMXBean pool = dataSource.unwrap(HikariDataSource.class).getHikariPoolMXBean();
+
+        CompletableFuture<Response> added =
+                CompletableFuture.supplyAsync(() -> add(token, conversation("I grow orchids on my balcony.")));
+        try {
+            assertThat(asked.await(30, TimeUnit.SECONDS)).isTrue();
+            // background jobs may borrow a connection for a moment; the add, waiting for the LLM, holds none
+            await().atMost(Duration.ofSeconds(10)).until(() -> pool.getActiveConnections() == 0);
+            // and reads go on meanwhile (a search would wait: this fake answers one request at a time)
+            Response listed = get("/api/v1/memories", token);
+            assertThat(listed.status()).as(listed.body()).isEqualTo(200);
+            assertThat(listed.json().get("items")).isEmpty();
+        } finally {
+            answer.countDown();
+        }
+
+        Response response = added.get(60, TimeUnit.SECONDS);
+        assertThat(response.status()).as(response.body()).isEqualTo(201);
+        assertThat(response.json().get("results"))
+                .extracting(
+                        r -> r.get("memory").asString() + " " + r.get("event").asString())
+                .containsExactly("I grow orchids on my balcony ADD");
+        assertThat(texts(search(token, Map.of("query", "orchids")))).containsExactly("I grow orchids on my balcony");
     }
 
     @Test

@@ -26,12 +26,17 @@ import java.util.Set;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Adding, changing, reading and erasing a user's memories. Each new fact is deduplicated against the user's
  * memories in the same scope: same text → {@code NOOP}; (when inferring) a memory more similar than
  * {@code agency.memory.duplicate-similarity} → {@code UPDATE} of that memory; otherwise {@code ADD}. Every change
  * writes a history row.
+ *
+ * <p>Fact extraction (an LLM call, seconds) and embedding (the model or a remote provider, milliseconds to seconds
+ * when queued) run before the transaction: a request waiting for them holds no database connection, so a burst of
+ * adds cannot take the pool from searches and reads.
  */
 @Service
 public class MemoryService {
@@ -40,6 +45,7 @@ public class MemoryService {
     private final Embedder embedder;
     private final MemoryProperties properties;
     private final FactExtraction extractor;
+    private final TransactionTemplate tx;
     private final Timer addTimer;
     private final tools.jackson.databind.json.JsonMapper json;
     /** The gauge's value (a gauge holds its object weakly, so this field keeps it). */
@@ -51,8 +57,10 @@ public class MemoryService {
             MemoryProperties properties,
             FactExtraction extractor,
             MeterRegistry meters,
-            tools.jackson.databind.json.JsonMapper json) {
+            tools.jackson.databind.json.JsonMapper json,
+            TransactionTemplate tx) {
         this.json = json;
+        this.tx = tx;
         this.repository = repository;
         this.embedder = embedder;
         this.properties = properties;
@@ -83,7 +91,6 @@ public class MemoryService {
         return userId;
     }
 
-    @Transactional
     public List<AddResult> add(Caller caller, UUID userId, AddMemoryRequest request) {
         requireWriter(caller);
         UUID owner = owner(caller, userId);
@@ -104,14 +111,17 @@ public class MemoryService {
             }
         }
         List<float[]> vectors = embedder.embedAll(texts);
-        if (!infer) {
-            return addVerbatim(caller, owner, request, texts, vectors);
-        }
-        List<AddResult> results = new ArrayList<>();
-        for (int i = 0; i < texts.size(); i++) {
-            results.add(addOne(caller, owner, request, texts.get(i), vectors.get(i), infer));
-        }
-        return results;
+        List<String> facts = texts;
+        return tx.execute(status -> {
+            if (!infer) {
+                return addVerbatim(caller, owner, request, facts, vectors);
+            }
+            List<AddResult> results = new ArrayList<>();
+            for (int i = 0; i < facts.size(); i++) {
+                results.add(addOne(caller, owner, request, facts.get(i), vectors.get(i), infer));
+            }
+            return results;
+        });
     }
 
     /**
@@ -227,13 +237,15 @@ public class MemoryService {
         return repository.find(owner(caller, userId), id).orElseThrow(() -> AgencyException.notFound("memory", id));
     }
 
-    @Transactional
+    /** Changes a memory; a new text is embedded before the transaction (see the class comment). */
     public Memory patch(Caller caller, UUID userId, UUID id, PatchMemoryRequest patch) {
         requireWriter(caller);
         UUID owner = owner(caller, userId);
-        Memory current = repository.find(owner, id).orElseThrow(() -> AgencyException.notFound("memory", id));
+        Memory before = repository.find(owner, id).orElseThrow(() -> AgencyException.notFound("memory", id));
+        String text = null;
+        float[] vector = null;
         if (patch.memory() != null) {
-            String text = patch.memory().strip();
+            text = patch.memory().strip();
             if (text.isEmpty()) {
                 throw AgencyException.invalidField("memory", "must not be blank");
             }
@@ -241,16 +253,28 @@ public class MemoryService {
                 throw AgencyException.invalidField(
                         "memory", "is longer than " + properties.maxContentLength() + " characters");
             }
-            if (!text.equals(current.memory())) {
-                String hash = hash(text);
-                Optional<Memory> clash = repository.findByHash(owner, current.agentId(), current.sessionId(), hash);
-                if (clash.isPresent() && !clash.get().id().equals(id)) {
-                    throw AgencyException.conflict(
-                            "Another memory " + clash.get().id() + " already has this text");
-                }
-                repository.updateText(owner, id, text, hash, embedder.embed(text));
-                repository.history(id, owner, "UPDATE", current.memory(), text, caller.id());
+            if (!text.equals(before.memory())) {
+                vector = embedder.embed(text);
             }
+        }
+        String newText = text;
+        float[] newVector = vector;
+        return tx.execute(status -> applyPatch(caller, owner, id, patch, newText, newVector));
+    }
+
+    private Memory applyPatch(
+            Caller caller, UUID owner, UUID id, PatchMemoryRequest patch, String text, float[] vector) {
+        Memory current = repository.find(owner, id).orElseThrow(() -> AgencyException.notFound("memory", id));
+        if (text != null && !text.equals(current.memory())) {
+            String hash = hash(text);
+            Optional<Memory> clash = repository.findByHash(owner, current.agentId(), current.sessionId(), hash);
+            if (clash.isPresent() && !clash.get().id().equals(id)) {
+                throw AgencyException.conflict("Another memory " + clash.get().id() + " already has this text");
+            }
+            // the text changed since it was read before the transaction: embedded here, rarely
+            float[] embedding = vector != null ? vector : embedder.embed(text);
+            repository.updateText(owner, id, text, hash, embedding);
+            repository.history(id, owner, "UPDATE", current.memory(), text, caller.id());
         }
         repository.updateAttributes(owner, id, patch);
         return repository.find(owner, id).orElseThrow(() -> AgencyException.notFound("memory", id));
