@@ -49,6 +49,44 @@ class RequestValidationTest extends MemoryApiTest {
     }
 
     @Test
+    void textPostgresqlCannotStoreExactlyIsABadRequestAndNothingIsStored() {
+        String user = newUser();
+        // raw JSON: the escapes reach the service as written (a Java string with a lone surrogate would not)
+        JsonNode nul = assertProblem(
+                send("POST", "/api/v1/memories", user, "{\"content\": \"I like \\u0000 tea\"}"), 400, "validation");
+        JsonNode surrogate = assertProblem(
+                send("POST", "/api/v1/memories", user, "{\"content\": \"I like \\ud800 tea\", \"infer\": false}"),
+                400,
+                "validation");
+        JsonNode inMessage = assertProblem(
+                send(
+                        "POST",
+                        "/api/v1/memories",
+                        user,
+                        "{\"messages\": [{\"role\": \"user\", \"content\": \"I am \\udc00 Bob\"}]}"),
+                400,
+                "validation");
+        JsonNode inMetadata = assertProblem(
+                send("POST", "/api/v1/memories", user, "{\"content\": \"tea\", \"metadata\": {\"k\": \"\\u0000\"}}"),
+                400,
+                "validation");
+        JsonNode query = assertProblem(
+                send("POST", "/api/v1/memories/search", user, "{\"query\": \"tea \\u0000\"}"), 400, "validation");
+        JsonNode agentParameter = assertProblem(get("/api/v1/memories?agentId=%00", user), 400, "validation");
+
+        assertThat(errorFields(nul)).containsExactly("content");
+        assertThat(nul.get("detail").asString()).contains("NUL character (U+0000)");
+        assertThat(errorFields(surrogate)).containsExactly("content");
+        assertThat(surrogate.get("detail").asString()).contains("unpaired surrogate (\\ud800)");
+        assertThat(errorFields(inMessage)).containsExactly("messages.0.content");
+        assertThat(errorFields(inMetadata)).containsExactly("metadata.k");
+        assertThat(errorFields(query)).containsExactly("query");
+        assertThat(agentParameter.get("detail").asString()).contains("NUL character (U+0000)");
+        JsonNode listed = get("/api/v1/memories", user).json();
+        assertThat(listed.get("items")).isEmpty();
+    }
+
+    @Test
     void messagesWithoutAUserMessageAreRefused() {
         JsonNode problem = assertProblem(
                 add(newUser(), Map.of("messages", List.of(Map.of("role", "assistant", "content", "Hello!")))),

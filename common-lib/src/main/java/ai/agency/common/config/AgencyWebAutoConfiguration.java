@@ -8,8 +8,12 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.Ordered;
+import tools.jackson.databind.JacksonModule;
 
-/** Registers the trace-id filter (first of all filters) and the problem+json exception handler in every service. */
+/**
+ * Registers the trace-id filter (first of all filters), the problem+json exception handler and the JSON check for
+ * text PostgreSQL cannot store ({@link StorableText}) in every service.
+ */
 @AutoConfiguration
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @Import(ProblemExceptionHandler.class)
@@ -21,5 +25,10 @@ public class AgencyWebAutoConfiguration {
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
         registration.addUrlPatterns("/*");
         return registration;
+    }
+
+    @Bean
+    JacksonModule agencyStorableTextModule() {
+        return StorableText.module();
     }
 }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpTimeoutException;
+import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -56,9 +57,29 @@ public final class ErrorClassifier {
         };
     }
 
+    /**
+     * Whether PostgreSQL refused a text the request brought: the NUL character in a {@code text} value (SQLSTATE
+     * 22021) or in {@code jsonb} (22P05) — from a query parameter or a free-form JSON value, which the JSON check
+     * ({@link ai.agency.common.config.StorableText}) does not see. Nothing was stored; it is the caller's input, a
+     * 400.
+     */
+    public static boolean isUnstorableText(Throwable failure) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
+            if (t instanceof SQLException sql
+                    && ("22021".equals(sql.getSQLState()) || "22P05".equals(sql.getSQLState()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static ErrorType classifyOne(Throwable t) {
         if (t instanceof AgencyException agency) {
             return agency.errorType();
+        }
+        if (t instanceof SQLException && isUnstorableText(t)) {
+            return ErrorType.VALIDATION;
         }
         if (t instanceof RestClientResponseException response) {
             return classify(response.getStatusCode());

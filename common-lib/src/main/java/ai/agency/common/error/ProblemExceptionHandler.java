@@ -1,6 +1,7 @@
 package ai.agency.common.error;
 
 import ai.agency.common.audit.AuthorizationDenialReporter;
+import ai.agency.common.config.StorableText;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.ConstraintViolationException;
 import java.util.ArrayList;
@@ -130,6 +131,10 @@ public class ProblemExceptionHandler extends ResponseEntityExceptionHandler {
             case SERVICE_UNAVAILABLE -> "A service this request needs is unavailable; try again shortly";
             case NETWORK -> "A service this request needs did not answer in time";
             case RESOURCE_EXHAUSTED -> "The service is at capacity; try again shortly";
+            case VALIDATION ->
+                ErrorClassifier.isUnstorableText(ex)
+                        ? "A text in the request cannot be stored: it contains the NUL character (U+0000)"
+                        : type.status().getReasonPhrase();
             default -> type.status().getReasonPhrase();
         };
         return ResponseEntity.status(type.status())
@@ -174,8 +179,11 @@ public class ProblemExceptionHandler extends ResponseEntityExceptionHandler {
                                 ref.getPropertyName() != null ? ref.getPropertyName() : String.valueOf(ref.getIndex()))
                         .reduce((a, b) -> a + "." + b)
                         .orElse("body");
-                detail = "Field '" + field + "' has a value of the wrong type or shape";
-                errors = List.of(new AgencyException.FieldError(field, "has a value of the wrong type or shape"));
+                String message = databind instanceof StorableText.UnstorableTextException unstorable
+                        ? unstorable.reason()
+                        : "has a value of the wrong type or shape";
+                detail = "Field '" + field + "' " + message;
+                errors = List.of(new AgencyException.FieldError(field, message));
                 break;
             }
         }

@@ -75,6 +75,47 @@ class ProblemResponsesTest {
     }
 
     @Test
+    void textThatCannotBeStoredIsA400NamingTheFieldWhereverItSits() {
+        // JSON escapes: a NUL, a lone high surrogate, a lone low surrogate, a low-high pair in the wrong order
+        String[][] cases = {
+            {"{\"text\":\"tea \\u0000 time\"}", "text", "NUL character (U+0000)"},
+            {"{\"tags\":[\"ok\",\"\\ud800\"]}", "tags.1", "unpaired surrogate (\\ud800)"},
+            {"{\"labels\":{\"a\":{\"b\":[\"\\udc00\"]}}}", "labels.a", "unpaired surrogate (\\udc00)"},
+            {"{\"text\":\"\\ude00\\ud83d\"}", "text", "unpaired surrogate (\\ude00)"},
+            {"{\"labels\":{\"k\\u0000\":1}}", "labels", "NUL character (U+0000)"},
+        };
+        for (String[] c : cases) {
+            Reply reply = send(post("/test/notes", c[0]));
+
+            assertProblem(reply, 400, "validation");
+            assertThat(fields(reply.json().path("errors"))).as(c[0]).containsExactly(c[1]);
+            assertThat(reply.json().path("detail").asString()).as(c[0]).contains(c[2]);
+        }
+    }
+
+    @Test
+    void emojiAndOtherScriptsPassTheTextCheckUnchanged() {
+        String text = "I 🐝 love 日本語, naïve \"quotes\" and '; DROP TABLE x; --";
+        Reply reply = send(post(
+                "/test/notes",
+                JSON.writeValueAsString(java.util.Map.of(
+                        "text", text, "tags", List.of("😀"), "labels", java.util.Map.of("ключ", "値 🌊")))));
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        assertThat(reply.json().path("text").asString()).isEqualTo(text);
+        assertThat(reply.json().path("tags").get(0).asString()).isEqualTo("😀");
+        assertThat(reply.json().path("labels").path("ключ").asString()).isEqualTo("値 🌊");
+    }
+
+    @Test
+    void aNulCharacterTheDatabaseRefusesIsA400NotA500() {
+        Reply reply = send(authorized("/test/nul-in-database"));
+
+        assertProblem(reply, 400, "validation");
+        assertThat(reply.json().path("detail").asString()).contains("NUL character (U+0000)");
+    }
+
+    @Test
     void wrongJsonTypeForAFieldIsA400NamingTheField() {
         Reply reply = send(post("/test/widgets", "{\"name\":\"gear\",\"code\":\"G1\",\"count\":\"many\"}"));
 

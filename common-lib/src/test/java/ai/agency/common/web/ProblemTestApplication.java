@@ -33,12 +33,30 @@ public class ProblemTestApplication {
 
     record Widget(@NotBlank String name, @Size(max = 5) String code, int count) {}
 
+    record Note(String text, java.util.List<String> tags, Map<String, Object> labels) {}
+
     @RestController
     static class TestController {
 
         @PostMapping("/test/widgets")
         Map<String, Object> create(@Valid @RequestBody Widget widget) {
             return Map.of("name", widget.name(), "count", widget.count());
+        }
+
+        @PostMapping("/test/notes")
+        Note echo(@RequestBody Note note) {
+            return note;
+        }
+
+        /**
+         * As JdbcClient fails when PostgreSQL refuses a NUL character in a text parameter (there, a Spring
+         * {@code DataIntegrityViolationException}; common-lib does not depend on spring-tx).
+         */
+        @GetMapping("/test/nul-in-database")
+        Map<String, Object> nulInDatabase() {
+            throw new IllegalStateException(
+                    "PreparedStatementCallback; SQL [SELECT ...]",
+                    new java.sql.SQLException("ERROR: invalid byte sequence for encoding \"UTF8\": 0x00", "22021"));
         }
 
         @GetMapping("/test/widgets/{id}")
