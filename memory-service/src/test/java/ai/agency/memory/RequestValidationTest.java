@@ -171,4 +171,29 @@ class RequestValidationTest extends MemoryApiTest {
 
         assertThat(errorFields(problem)).containsExactly("importance");
     }
+
+    @Test
+    void valuesThatJacksonCouldConvertAreRefusedToo() {
+        String user = newUser();
+        JsonNode limitAsText = assertProblem(
+                send("POST", "/api/v1/memories/search", user, "{\"query\": \"tea\", \"limit\": \"10\"}"),
+                400,
+                "validation");
+        JsonNode fractionalLimit = assertProblem(
+                send("POST", "/api/v1/memories/search", user, "{\"query\": \"tea\", \"limit\": 10.5}"),
+                400,
+                "validation");
+        JsonNode numericTags = assertProblem(
+                send("POST", "/api/v1/memories", user, "{\"content\": \"I like tea\", \"tags\": [1, 2]}"),
+                400,
+                "validation");
+        JsonNode numericContent =
+                assertProblem(send("POST", "/api/v1/memories", user, "{\"content\": 42}"), 400, "validation");
+
+        assertThat(errorFields(limitAsText)).containsExactly("limit");
+        assertThat(errorFields(fractionalLimit)).containsExactly("limit");
+        assertThat(errorFields(numericTags)).containsExactly("tags.0");
+        assertThat(errorFields(numericContent)).containsExactly("content");
+        assertThat(get("/api/v1/memories", user).json().get("items")).isEmpty();
+    }
 }

@@ -2,13 +2,18 @@ package ai.agency.common.config;
 
 import ai.agency.common.error.ProblemExceptionHandler;
 import ai.agency.common.trace.TraceIdFilter;
+import java.util.List;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.Ordered;
 import tools.jackson.databind.JacksonModule;
+import tools.jackson.databind.cfg.CoercionAction;
+import tools.jackson.databind.cfg.CoercionInputShape;
+import tools.jackson.databind.type.LogicalType;
 
 /**
  * Registers the trace-id filter (first of all filters), the problem+json exception handler and the JSON check for
@@ -30,5 +35,31 @@ public class AgencyWebAutoConfiguration {
     @Bean
     JacksonModule agencyStorableTextModule() {
         return StorableText.module();
+    }
+
+    /**
+     * A JSON value of the wrong type is a 400, not silently converted: {@code "limit": "10"}, {@code "limit": 10.5},
+     * {@code "content": 123}, {@code "count": true} or {@code "limit": ""} are refused naming the field (Jackson
+     * would otherwise parse the string, truncate the fraction, turn the number into text, or read "" as null).
+     */
+    @Bean
+    JsonMapperBuilderCustomizer agencyStrictScalars() {
+        return builder -> {
+            for (LogicalType number : List.of(LogicalType.Integer, LogicalType.Float, LogicalType.Boolean)) {
+                builder.withCoercionConfig(
+                        number,
+                        config -> config.setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                                .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail));
+            }
+            builder.withCoercionConfig(
+                    LogicalType.Integer, config -> config.setCoercion(CoercionInputShape.Float, CoercionAction.Fail));
+            builder.withCoercionConfig(
+                    LogicalType.Boolean, config -> config.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail));
+            builder.withCoercionConfig(
+                    LogicalType.Textual,
+                    config -> config.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                            .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                            .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail));
+        };
     }
 }

@@ -116,6 +116,24 @@ class ProblemResponsesTest {
     }
 
     @Test
+    void scalarsOfTheWrongJsonTypeAreRefusedNotConverted() {
+        String[][] cases = {
+            {"{\"name\":\"gear\",\"count\":\"3\"}", "count"},
+            {"{\"name\":\"gear\",\"count\":3.5}", "count"},
+            {"{\"name\":\"gear\",\"count\":true}", "count"},
+            {"{\"name\":\"gear\",\"count\":\"\"}", "count"},
+            {"{\"name\":123,\"count\":1}", "name"},
+            {"{\"name\":\"gear\",\"code\":false,\"count\":1}", "code"},
+        };
+        for (String[] c : cases) {
+            Reply reply = send(post("/test/widgets", c[0]));
+
+            assertProblem(reply, 400, "validation");
+            assertThat(fields(reply.json().path("errors"))).as(c[0]).containsExactly(c[1]);
+        }
+    }
+
+    @Test
     void wrongJsonTypeForAFieldIsA400NamingTheField() {
         Reply reply = send(post("/test/widgets", "{\"name\":\"gear\",\"code\":\"G1\",\"count\":\"many\"}"));
 
