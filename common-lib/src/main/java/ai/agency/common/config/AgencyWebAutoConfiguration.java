@@ -2,12 +2,17 @@ package ai.agency.common.config;
 
 import ai.agency.common.error.ProblemExceptionHandler;
 import ai.agency.common.trace.TraceIdFilter;
+import ai.agency.common.web.ProblemErrorReportValve;
 import java.util.List;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
+import org.springframework.boot.tomcat.ConfigurableTomcatWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.Ordered;
 import tools.jackson.databind.JacksonModule;
@@ -30,6 +35,17 @@ public class AgencyWebAutoConfiguration {
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
         registration.addUrlPatterns("/*");
         return registration;
+    }
+
+    /** Tomcat's own error pages (requests refused before any servlet) as problems too. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.apache.catalina.valves.ErrorReportValve")
+    static class TomcatErrorPages {
+
+        @Bean
+        WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory> agencyProblemErrorReportValve() {
+            return ProblemErrorReportValve.installer();
+        }
     }
 
     @Bean

@@ -134,6 +134,25 @@ class ProblemResponsesTest {
     }
 
     @Test
+    void aUrlTomcatRefusesBeforeAnyServletIsAProblemToo() {
+        for (String path : List.of("/test/widgets/%00", "/test/widgets/%2F", "/test/widgets/a%5Cb")) {
+            Reply reply = send(authorized(path));
+
+            assertThat(reply.status()).as(path).isEqualTo(400);
+            assertThat(reply.response().headers().firstValue("Content-Type"))
+                    .as(path)
+                    .hasValueSatisfying(type -> assertThat(type).startsWith(PROBLEM_JSON));
+            JsonNode json = reply.json();
+            assertThat(json.path("errorType").asString()).isEqualTo("validation");
+            assertThat(json.path("detail").asString()).contains("malformed");
+            assertThat(json.path("traceId").asString()).isNotBlank();
+            assertThat(reply.response().headers().firstValue("X-Request-Id"))
+                    .hasValue(json.path("traceId").asString());
+            assertThat(reply.body()).doesNotContainIgnoringCase("tomcat").doesNotContain("<html");
+        }
+    }
+
+    @Test
     void wrongJsonTypeForAFieldIsA400NamingTheField() {
         Reply reply = send(post("/test/widgets", "{\"name\":\"gear\",\"code\":\"G1\",\"count\":\"many\"}"));
 
