@@ -52,26 +52,14 @@ class RequestValidationTest extends MemoryApiTest {
     void textPostgresqlCannotStoreExactlyIsABadRequestAndNothingIsStored() {
         String user = newUser();
         // raw JSON: the escapes reach the service as written (a Java string with a lone surrogate would not)
-        JsonNode nul = assertProblem(
-                send("POST", "/api/v1/memories", user, "{\"content\": \"I like \\u0000 tea\"}"), 400, "validation");
-        JsonNode surrogate = assertProblem(
-                send("POST", "/api/v1/memories", user, "{\"content\": \"I like \\ud800 tea\", \"infer\": false}"),
-                400,
-                "validation");
-        JsonNode inMessage = assertProblem(
-                send(
-                        "POST",
-                        "/api/v1/memories",
-                        user,
-                        "{\"messages\": [{\"role\": \"user\", \"content\": \"I am \\udc00 Bob\"}]}"),
-                400,
-                "validation");
-        JsonNode inMetadata = assertProblem(
-                send("POST", "/api/v1/memories", user, "{\"content\": \"tea\", \"metadata\": {\"k\": \"\\u0000\"}}"),
-                400,
-                "validation");
-        JsonNode query = assertProblem(
-                send("POST", "/api/v1/memories/search", user, "{\"query\": \"tea \\u0000\"}"), 400, "validation");
+        JsonNode nul = refused(user, "/api/v1/memories", "{\"content\": \"I like \\u0000 tea\"}");
+        JsonNode surrogate =
+                refused(user, "/api/v1/memories", "{\"content\": \"I like \\ud800 tea\", \"infer\": false}");
+        JsonNode inMessage = refused(
+                user, "/api/v1/memories", "{\"messages\": [{\"role\": \"user\", \"content\": \"I am \\udc00 Bob\"}]}");
+        JsonNode inMetadata =
+                refused(user, "/api/v1/memories", "{\"content\": \"tea\", \"metadata\": {\"k\": \"\\u0000\"}}");
+        JsonNode query = refused(user, "/api/v1/memories/search", "{\"query\": \"tea \\u0000\"}");
         JsonNode agentParameter = assertProblem(get("/api/v1/memories?agentId=%00", user), 400, "validation");
 
         assertThat(errorFields(nul)).containsExactly("content");
@@ -108,8 +96,7 @@ class RequestValidationTest extends MemoryApiTest {
 
     @Test
     void aNullMessageIsABadRequestNotAServerError() {
-        JsonNode problem =
-                assertProblem(send("POST", "/api/v1/memories", newUser(), "{\"messages\": [null]}"), 400, "validation");
+        JsonNode problem = refused(newUser(), "/api/v1/memories", "{\"messages\": [null]}");
 
         assertThat(errorFields(problem)).isNotEmpty();
     }
@@ -153,10 +140,8 @@ class RequestValidationTest extends MemoryApiTest {
 
     @Test
     void malformedJsonIsABadRequest() {
-        JsonNode onAdd = assertProblem(
-                send("POST", "/api/v1/memories", newUser(), "{\"content\": \"unterminated"), 400, "validation");
-        JsonNode onSearch =
-                assertProblem(send("POST", "/api/v1/memories/search", newUser(), "not json"), 400, "validation");
+        JsonNode onAdd = refused(newUser(), "/api/v1/memories", "{\"content\": \"unterminated");
+        JsonNode onSearch = refused(newUser(), "/api/v1/memories/search", "not json");
 
         assertThat(onAdd.get("detail").asString()).isEqualTo("Request body is missing or is not valid JSON");
         assertThat(onSearch.get("detail").asString()).isEqualTo("Request body is missing or is not valid JSON");
@@ -164,10 +149,8 @@ class RequestValidationTest extends MemoryApiTest {
 
     @Test
     void aValueOfTheWrongTypeNamesTheField() {
-        JsonNode problem = assertProblem(
-                send("POST", "/api/v1/memories", newUser(), "{\"content\": \"I like tea\", \"importance\": \"high\"}"),
-                400,
-                "validation");
+        JsonNode problem =
+                refused(newUser(), "/api/v1/memories", "{\"content\": \"I like tea\", \"importance\": \"high\"}");
 
         assertThat(errorFields(problem)).containsExactly("importance");
     }
@@ -175,25 +158,20 @@ class RequestValidationTest extends MemoryApiTest {
     @Test
     void valuesThatJacksonCouldConvertAreRefusedToo() {
         String user = newUser();
-        JsonNode limitAsText = assertProblem(
-                send("POST", "/api/v1/memories/search", user, "{\"query\": \"tea\", \"limit\": \"10\"}"),
-                400,
-                "validation");
-        JsonNode fractionalLimit = assertProblem(
-                send("POST", "/api/v1/memories/search", user, "{\"query\": \"tea\", \"limit\": 10.5}"),
-                400,
-                "validation");
-        JsonNode numericTags = assertProblem(
-                send("POST", "/api/v1/memories", user, "{\"content\": \"I like tea\", \"tags\": [1, 2]}"),
-                400,
-                "validation");
-        JsonNode numericContent =
-                assertProblem(send("POST", "/api/v1/memories", user, "{\"content\": 42}"), 400, "validation");
+        JsonNode limitAsText = refused(user, "/api/v1/memories/search", "{\"query\": \"tea\", \"limit\": \"10\"}");
+        JsonNode fractionalLimit = refused(user, "/api/v1/memories/search", "{\"query\": \"tea\", \"limit\": 10.5}");
+        JsonNode numericTags = refused(user, "/api/v1/memories", "{\"content\": \"I like tea\", \"tags\": [1, 2]}");
+        JsonNode numericContent = refused(user, "/api/v1/memories", "{\"content\": 42}");
 
         assertThat(errorFields(limitAsText)).containsExactly("limit");
         assertThat(errorFields(fractionalLimit)).containsExactly("limit");
         assertThat(errorFields(numericTags)).containsExactly("tags.0");
         assertThat(errorFields(numericContent)).containsExactly("content");
         assertThat(get("/api/v1/memories", user).json().get("items")).isEmpty();
+    }
+
+    /** Posts raw JSON (escapes reach the service as written) and returns the 400 validation problem it must get. */
+    private JsonNode refused(String token, String path, String rawJson) {
+        return assertProblem(send("POST", path, token, rawJson), 400, "validation");
     }
 }

@@ -66,19 +66,23 @@ public final class ErrorClassifier {
     public static boolean isUnstorableText(Throwable failure) {
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
-            if (t instanceof SQLException sql
-                    && ("22021".equals(sql.getSQLState()) || "22P05".equals(sql.getSQLState()))) {
+            if (refusesText(t)) {
                 return true;
             }
         }
         return false;
     }
 
+    private static boolean refusesText(Throwable t) {
+        return t instanceof SQLException sql
+                && ("22021".equals(sql.getSQLState()) || "22P05".equals(sql.getSQLState()));
+    }
+
     private static ErrorType classifyOne(Throwable t) {
         if (t instanceof AgencyException agency) {
             return agency.errorType();
         }
-        if (t instanceof SQLException && isUnstorableText(t)) {
+        if (refusesText(t)) {
             return ErrorType.VALIDATION;
         }
         if (t instanceof RestClientResponseException response) {

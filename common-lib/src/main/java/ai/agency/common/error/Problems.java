@@ -65,6 +65,11 @@ public final class Problems {
         JSON.writeValue(response.getOutputStream(), toMap(problem));
     }
 
+    /** The problem as JSON text, for writers that cannot take an output stream (Tomcat's error report). */
+    public static String toJson(ProblemDetail problem) {
+        return JSON.writeValueAsString(toMap(problem));
+    }
+
     /** The problem as RFC 9457 JSON members (what Spring MVC renders for a {@link ProblemDetail}). */
     public static Map<String, Object> toMap(ProblemDetail problem) {
         Map<String, Object> members = new LinkedHashMap<>();

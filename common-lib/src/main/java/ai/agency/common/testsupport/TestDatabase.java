@@ -25,6 +25,9 @@ public final class TestDatabase {
     /** Connection data of a database. */
     public record Coordinates(String url, String username, String password) {}
 
+    /** How long the drop at exit waits for the sessions of closing contexts and services to end. */
+    static final Duration DROP_GRACE = Duration.ofSeconds(15);
+
     private static Coordinates server;
     private static final List<String> created = new CopyOnWriteArrayList<>();
 
@@ -100,9 +103,6 @@ public final class TestDatabase {
             System.err.println("Could not drop test databases " + created + ": " + e.getMessage());
         }
     }
-
-    /** How long the drop at exit waits for the sessions of closing contexts and services to end. */
-    static final Duration DROP_GRACE = Duration.ofSeconds(15);
 
     /**
      * Waits until no session is connected to the named databases, or until the deadline; true when none is.

@@ -2,10 +2,8 @@ package ai.agency.common.web;
 
 import ai.agency.common.error.ErrorClassifier;
 import ai.agency.common.error.Problems;
-import ai.agency.common.trace.TraceIdFilter;
 import java.io.IOException;
 import java.io.Writer;
-import java.util.Map;
 import org.apache.catalina.Valve;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
@@ -18,7 +16,6 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Tomcat's error page as a problem. Requests Tomcat refuses before any servlet sees them — an encoded NUL or
@@ -28,8 +25,6 @@ import tools.jackson.databind.json.JsonMapper;
  * writes only when nothing has been written yet.
  */
 public class ProblemErrorReportValve extends ErrorReportValve {
-
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     public ProblemErrorReportValve() {
         setShowReport(false);
@@ -47,20 +42,17 @@ public class ProblemErrorReportValve extends ErrorReportValve {
         String detail = status == 400
                 ? "The request could not be read: its URL, headers or encoding are malformed"
                 : known != null ? known.getReasonPhrase() : "The request failed";
-        ProblemDetail problem = Problems.of(code, ErrorClassifier.classify(code), detail, "/", null);
-        problem.setInstance(null); // the raw URI is what was malformed: not echoed back
-        Object traceId = request.getAttribute(TraceIdFilter.ATTRIBUTE);
-        if (traceId != null) {
-            problem.setProperty("traceId", traceId.toString());
-        }
-        Map<String, Object> members = Problems.toMap(problem);
+        // no instance: the raw URI is what was malformed, it is not echoed back
+        ProblemDetail problem = Problems.of(code, ErrorClassifier.classify(code), detail, null, null);
+        String traceId = Problems.traceIdOf(request);
+        problem.setProperty("traceId", traceId);
         try {
             response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
             response.setCharacterEncoding("UTF-8");
-            response.setHeader("X-Request-Id", String.valueOf(members.get("traceId")));
+            response.setHeader("X-Request-Id", traceId);
             Writer writer = response.getReporter();
             if (writer != null) {
-                writer.write(JSON.writeValueAsString(members));
+                writer.write(Problems.toJson(problem));
                 response.finishResponse();
             }
         } catch (IOException | IllegalStateException e) {
