@@ -23,6 +23,7 @@ import org.springframework.validation.annotation.Validated;
  * @param apiKeyTokenTtl lifetime of the access tokens an API key is exchanged for (at most the access-token TTL)
  * @param wsTicketTtl lifetime of a WebSocket ticket
  * @param mfaIssuer the issuer an authenticator app shows next to the account name (TOTP enrolment)
+ * @param passwordResetTtl how long a reset code an admin issued stays usable (at most 1 hour)
  */
 @Validated
 @ConfigurationProperties("agency.auth")
@@ -40,7 +41,9 @@ public record AuthProperties(
         @DefaultValue("60s") Duration wsTicketTtl,
 
         @DefaultValue("Agency") @jakarta.validation.constraints.Pattern(regexp = "[^:]{1,64}")
-        String mfaIssuer) {
+        String mfaIssuer,
+
+        @DefaultValue("1h") Duration passwordResetTtl) {
 
     /**
      * Failed-login limits. Counting is per lower-cased username and per client address, in the database so that
@@ -77,7 +80,8 @@ public record AuthProperties(
                 LoginLimits.defaults(),
                 Duration.ofMinutes(5),
                 Duration.ofSeconds(60),
-                "Agency");
+                "Agency",
+                Duration.ofHours(1));
     }
 
     public AuthProperties {
@@ -97,6 +101,15 @@ public record AuthProperties(
         }
         if (apiKeyTokenTtl.compareTo(accessTokenTtl) > 0) {
             apiKeyTokenTtl = accessTokenTtl;
+        }
+        if (passwordResetTtl == null) {
+            passwordResetTtl = Duration.ofHours(1);
+        }
+        if (passwordResetTtl.isNegative()
+                || passwordResetTtl.isZero()
+                || passwordResetTtl.compareTo(Duration.ofHours(1)) > 0) {
+            throw new IllegalArgumentException(
+                    "agency.auth.password-reset-ttl must be between 1s and 1h, was " + passwordResetTtl);
         }
         if (wsTicketTtl.isNegative() || wsTicketTtl.isZero() || wsTicketTtl.compareTo(Duration.ofMinutes(5)) > 0) {
             throw new IllegalArgumentException(

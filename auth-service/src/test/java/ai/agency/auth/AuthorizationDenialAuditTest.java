@@ -62,7 +62,8 @@ class AuthorizationDenialAuditTest extends AuthApiTest {
         assertThat(details.get("service").asString()).isEqualTo("auth-service");
         assertThat(details.get("method").asString()).isEqualTo("GET");
         assertThat(details.get("path").asString()).isEqualTo("/api/v1/admin/users");
-        assertThat(details.get("reason").asString()).contains("hasRole('admin')");
+        // the platform's scope rule refuses first: a user's token has no manage_users scope
+        assertThat(details.get("reason").asString()).contains("manage_users");
         assertThat(details.get("source").asString()).isEqualTo("local");
         assertThat(details.get("traceId").asString())
                 .isEqualTo(denied.json().get("traceId").asString());

@@ -48,6 +48,43 @@ public abstract class MultimodalApiTest {
         }
     }
 
+    /**
+     * auth-service's revocation feed as multimodal-service reads it (over HTTP: it has no database): a JDK HTTP
+     * server whose entries a test may add to.
+     */
+    protected static final java.util.List<String> FEED = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private static final com.sun.net.httpserver.HttpServer FEED_SERVER = feedServer();
+
+    private static com.sun.net.httpserver.HttpServer feedServer() {
+        try {
+            var server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+            server.createContext("/internal/revocations", exchange -> {
+                long after = Long.parseLong(exchange.getRequestURI().getQuery().replaceAll(".*after=(\\d+).*", "$1"));
+                String items = FEED.stream()
+                        .filter(entry -> JSON.readTree(entry).get("id").asLong() > after)
+                        .collect(java.util.stream.Collectors.joining(","));
+                byte[] body = ("{\"items\":[" + items + "]}").getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+                exchange.close();
+            });
+            server.start();
+            return server;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @org.springframework.test.context.DynamicPropertySource
+    static void revocationFeed(org.springframework.test.context.DynamicPropertyRegistry registry) {
+        registry.add(
+                "agency.security.revocation.url",
+                () -> "http://127.0.0.1:" + FEED_SERVER.getAddress().getPort() + "/internal/revocations");
+        registry.add("agency.security.revocation.poll-interval", () -> "100ms");
+    }
+
     @LocalServerPort
     protected int port;
 

@@ -104,7 +104,7 @@ class BuiltinToolsTest extends ToolApiTest {
 
     @Test
     void searchMemoryRelaysTheQueryAndToken() {
-        String token = jwts.viewer(UUID.randomUUID());
+        String token = jwts.user(UUID.randomUUID());
 
         JsonNode data = assertSucceeded(executeOk(token, "search_memory", Map.of("query", "tea", "limit", 3)));
 
@@ -126,11 +126,16 @@ class BuiltinToolsTest extends ToolApiTest {
     }
 
     @Test
-    void viewersMayNotRunWriteToolsButMayRunReadTools() {
+    void tokensWithoutWriteScopeMayNotRunAnyTool() {
+        // running a tool is a write (the contract's scope rule), whatever the tool does
         String viewer = jwts.viewer(UUID.randomUUID());
+        String readOnlyKey = jwts.withScopes(UUID.randomUUID(), List.of("user"), List.of("read"));
 
-        assertProblem(execute(viewer, "add_memory", Map.of("content", "x")), 403, "authorization");
-        assertSucceeded(executeOk(viewer, "calculator", Map.of("expression", "1+1")));
+        for (String token : List.of(viewer, readOnlyKey)) {
+            assertProblem(execute(token, "add_memory", Map.of("content", "x")), 403, "authorization");
+            assertProblem(execute(token, "calculator", Map.of("expression", "1+1")), 403, "authorization");
+        }
+        assertThat(get("/api/v1/tools", readOnlyKey).status()).isEqualTo(200);
     }
 
     @Test

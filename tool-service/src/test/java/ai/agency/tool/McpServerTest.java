@@ -106,18 +106,25 @@ class McpServerTest extends ToolApiTest {
     }
 
     @Test
-    void viewersMayNotRunWriteToolsOverMcp() {
-        try (McpSyncClient client = mcpClient(jwts.viewer(UUID.randomUUID()))) {
-            client.initialize();
-            RECEIVED.remove("/memory/api/v1/memories");
+    void aTokenWithoutWriteScopeMayListButNotCallToolsOverMcp() {
+        // a viewer, and a user's read-only token (as an API key's): tools/call is a write, tools/list a read
+        for (String token : List.of(
+                jwts.viewer(UUID.randomUUID()),
+                jwts.withScopes(UUID.randomUUID(), List.of("admin", "user"), List.of("read")))) {
+            try (McpSyncClient client = mcpClient(token)) {
+                client.initialize();
+                RECEIVED.remove("/memory/api/v1/memories");
+                assertThat(toolNames(client)).contains("calculator", "add_memory");
 
-            McpSchema.CallToolResult refused = call(client, "add_memory", Map.of("content", "x"));
+                McpSchema.CallToolResult refused = call(client, "add_memory", Map.of("content", "x"));
+                McpSchema.CallToolResult calculator = call(client, "calculator", Map.of("expression", "1+1"));
 
-            assertThat(refused.isError()).isTrue();
-            assertThat(structured(refused).get("errorType")).isEqualTo("authorization");
-            assertThat(RECEIVED).doesNotContainKey("/memory/api/v1/memories");
-            assertThat(call(client, "calculator", Map.of("expression", "1+1")).isError())
-                    .isFalse();
+                assertThat(refused.isError()).isTrue();
+                assertThat(structured(refused).get("errorType")).isEqualTo("authorization");
+                assertThat(calculator.isError()).isTrue();
+                assertThat(structured(calculator).get("errorType")).isEqualTo("authorization");
+                assertThat(RECEIVED).doesNotContainKey("/memory/api/v1/memories");
+            }
         }
     }
 

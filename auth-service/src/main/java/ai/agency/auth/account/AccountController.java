@@ -27,9 +27,11 @@ import tools.jackson.databind.JsonNode;
 class AccountController {
 
     private final AccountService accounts;
+    private final PasswordPolicy policy;
 
-    AccountController(AccountService accounts) {
+    AccountController(AccountService accounts, PasswordPolicy policy) {
         this.accounts = accounts;
+        this.policy = policy;
     }
 
     record RegisterRequest(
@@ -75,6 +77,7 @@ class AccountController {
     @PostMapping("/api/v1/auth/register")
     @ResponseStatus(HttpStatus.CREATED)
     AccountView register(@Valid @RequestBody RegisterRequest request) {
+        policy.check("password", request.password(), request.username());
         return AccountView.of(
                 accounts.register(request.username(), request.email(), request.password(), List.of(Caller.USER)));
     }
@@ -103,6 +106,7 @@ class AccountController {
     @PatchMapping("/api/v1/users/me")
     @PreAuthorize("hasAnyRole('user', 'admin')")
     MeView updateMe(Caller caller, @Valid @RequestBody ProfilePatch patch) {
+        caller.requireOwnSignIn("change the account");
         return meView(accounts.updateProfile(caller.id(), patch.email(), patch.profileRole(), patch.preferences()));
     }
 

@@ -3,6 +3,7 @@ package ai.agency.auth.account;
 import ai.agency.auth.AuthProperties;
 import ai.agency.auth.audit.AuditLog;
 import ai.agency.auth.mfa.MfaService;
+import ai.agency.auth.revocation.RevocationPublisher;
 import ai.agency.auth.token.TokenService;
 import ai.agency.common.error.AgencyException;
 import ai.agency.common.security.Caller;
@@ -34,6 +35,7 @@ public class AccountService {
     private final LoginThrottle throttle;
     private final AuditLog audit;
     private final MfaService mfa;
+    private final RevocationPublisher revocations;
     private final PasswordEncoder passwords;
     /** Checked when the user does not exist, so a login takes about as long either way. */
     private final String dummyHash;
@@ -44,7 +46,9 @@ public class AccountService {
             LoginThrottle throttle,
             AuditLog audit,
             MfaService mfa,
-            AuthProperties properties) {
+            AuthProperties properties,
+            RevocationPublisher revocations) {
+        this.revocations = revocations;
         this.users = users;
         this.tokens = tokens;
         this.throttle = throttle;
@@ -276,13 +280,17 @@ public class AccountService {
             throw AgencyException.conflict("This is the last active admin; make someone else admin first");
         }
         users.setRoles(userId, distinct);
+        if (!distinct.equals(user.roles().stream().distinct().sorted().toList())) {
+            // tokens carry roles: every token issued with the old ones stops working; a refresh gets the new ones
+            revocations.revokeUserTokens(userId, RevocationPublisher.Reason.ROLES_CHANGED);
+        }
         audit.record(AuditLog.ROLES_CHANGED, userId, actorId, Map.of("from", user.roles(), "to", distinct));
         return users.findById(userId).orElseThrow();
     }
 
     /**
-     * Disables (or re-enables) an account. Disabling revokes every refresh token at once; access tokens are refused
-     * by auth-service at once and by the other services when they expire.
+     * Disables (or re-enables) an account. Disabling revokes every refresh token, and every access token at every
+     * service through the revocation feed.
      */
     @Transactional
     public UserAccount setDisabled(UUID actorId, UUID userId, boolean disabled) {
@@ -293,6 +301,7 @@ public class AccountService {
         users.setDisabled(userId, disabled);
         if (disabled) {
             int revoked = tokens.revokeAll(userId);
+            revocations.revokeUserTokens(userId, RevocationPublisher.Reason.USER_DISABLED);
             audit.record(AuditLog.USER_DISABLED, userId, actorId, Map.of("refreshTokensRevoked", revoked));
         } else {
             audit.record(AuditLog.USER_ENABLED, userId, actorId, Map.of());

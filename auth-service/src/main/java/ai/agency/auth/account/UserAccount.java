@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
-/** A row of {@code auth.users}. */
+/** A row of {@code auth.users}; {@code tokenVersion} is the {@code ver} its new access tokens carry. */
 public record UserAccount(
         UUID id,
         String username,
@@ -14,7 +14,8 @@ public record UserAccount(
         String profileRole,
         String preferencesJson,
         Instant createdAt,
-        Instant disabledAt) {
+        Instant disabledAt,
+        int tokenVersion) {
 
     public boolean disabled() {
         return disabledAt != null;

@@ -153,6 +153,15 @@ public class UserRepository {
         }
     }
 
+    /** Replaces the password hash; false when there is no such user. */
+    public boolean setPasswordHash(UUID id, String hash) {
+        return jdbc.sql("UPDATE users SET password_hash = :h WHERE id = :id")
+                        .param("h", hash)
+                        .param("id", id)
+                        .update()
+                > 0;
+    }
+
     private static UserAccount map(ResultSet rs, int row) throws SQLException {
         Array roles = rs.getArray("roles");
         return new UserAccount(
@@ -166,6 +175,7 @@ public class UserRepository {
                 rs.getTimestamp("created_at").toInstant(),
                 rs.getTimestamp("disabled_at") == null
                         ? null
-                        : rs.getTimestamp("disabled_at").toInstant());
+                        : rs.getTimestamp("disabled_at").toInstant(),
+                rs.getInt("token_version"));
     }
 }

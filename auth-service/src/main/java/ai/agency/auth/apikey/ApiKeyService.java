@@ -4,6 +4,7 @@ import ai.agency.auth.AuthProperties;
 import ai.agency.auth.account.AccountService;
 import ai.agency.auth.account.UserAccount;
 import ai.agency.auth.audit.AuditLog;
+import ai.agency.auth.revocation.RevocationPublisher;
 import ai.agency.auth.token.TokenService;
 import ai.agency.common.error.AgencyException;
 import ai.agency.common.security.Caller;
@@ -23,7 +24,7 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * API keys for server-to-server clients: {@code agk_} + 43 random characters, shown once, stored as SHA-256, with
- * scopes no wider than the owner's. The gateway exchanges a key for a short-lived access token whose roles and
+ * scopes no wider than those of the token that created it. The gateway exchanges a key for a short-lived access token whose roles and
  * scopes are narrowed to the key's scopes.
  */
 @Service
@@ -45,9 +46,16 @@ public class ApiKeyService {
     private final TokenService tokens;
     private final AuditLog audit;
     private final AuthProperties properties;
+    private final RevocationPublisher revocations;
 
     ApiKeyService(
-            JdbcClient jdbc, AccountService accounts, TokenService tokens, AuditLog audit, AuthProperties properties) {
+            JdbcClient jdbc,
+            AccountService accounts,
+            TokenService tokens,
+            AuditLog audit,
+            AuthProperties properties,
+            RevocationPublisher revocations) {
+        this.revocations = revocations;
         this.jdbc = jdbc;
         this.accounts = accounts;
         this.tokens = tokens;
@@ -55,8 +63,13 @@ public class ApiKeyService {
         this.properties = properties;
     }
 
+    /**
+     * Creates a key with scopes no wider than the calling token's (and the owner's roles'). A token that itself came
+     * from an API key may not create keys: a leaked narrow key must not mint a permanent one.
+     */
     @Transactional
     public CreatedKey create(Caller caller, String name, List<String> scopes) {
+        caller.requireOwnSignIn("create API keys");
         List<String> distinct = scopes.stream().distinct().sorted().toList();
         for (String scope : distinct) {
             if (!SCOPES.contains(scope)) {
@@ -65,7 +78,9 @@ public class ApiKeyService {
             }
         }
         UserAccount owner = accounts.get(caller.id());
-        List<String> allowed = TokenService.scopesOf(owner.roles());
+        List<String> allowed = TokenService.scopesOf(owner.roles()).stream()
+                .filter(caller.scopes()::contains)
+                .toList();
         if (!allowed.containsAll(distinct)) {
             throw AgencyException.invalidField("scopes", "may not exceed your own scopes " + allowed);
         }
@@ -101,7 +116,10 @@ public class ApiKeyService {
                 .list();
     }
 
-    /** Revokes one of the caller's keys; 404 when the caller has no such active key. */
+    /**
+     * Revokes one of the caller's keys; 404 when the caller has no such active key. Every token obtained from it
+     * stops working at every service (the revocation feed).
+     */
     @Transactional
     public void revoke(UUID userId, UUID keyId) {
         int changed = jdbc.sql(
@@ -112,6 +130,7 @@ public class ApiKeyService {
         if (changed == 0) {
             throw AgencyException.notFound("API key", keyId);
         }
+        revocations.revokeApiKey(userId, keyId);
         audit.record(AuditLog.API_KEY_REVOKED, userId, Map.of("keyId", keyId));
     }
 

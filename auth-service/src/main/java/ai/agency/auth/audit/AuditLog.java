@@ -25,6 +25,11 @@ public class AuditLog {
     public static final String TOKEN_REFRESH = "token.refresh";
     public static final String TOKEN_REUSE = "token.reuse_detected";
     public static final String LOGOUT = "logout";
+    public static final String LOGOUT_ALL = "logout.all";
+    public static final String PASSWORD_CHANGED = "password.changed";
+    public static final String PASSWORD_RESET_ISSUED = "password.reset_issued";
+    public static final String PASSWORD_RESET = "password.reset";
+    public static final String PASSWORD_RESET_FAILURE = "password.reset_failure";
     public static final String ROLES_CHANGED = "user.roles_changed";
     public static final String USER_DISABLED = "user.disabled";
     public static final String USER_ENABLED = "user.enabled";

@@ -58,12 +58,14 @@ class MfaController {
     @PostMapping("/api/v1/auth/mfa/totp")
     @ResponseStatus(HttpStatus.CREATED)
     MfaService.Enrolment enrol(Caller caller, @Valid @RequestBody EnrolRequest request, HttpServletRequest http) {
+        caller.requireOwnSignIn("change two-factor authentication");
         accounts.reauthenticate(caller.id(), request.password(), null, http.getRemoteAddr());
         return mfa.enrol(caller.id(), accounts.get(caller.id()).username());
     }
 
     @PostMapping("/api/v1/auth/mfa/totp/confirm")
     RecoveryCodes confirm(Caller caller, @Valid @RequestBody ConfirmRequest request) {
+        caller.requireOwnSignIn("change two-factor authentication");
         accounts.get(caller.id());
         return new RecoveryCodes(true, mfa.confirm(caller.id(), request.code()));
     }
@@ -75,10 +77,16 @@ class MfaController {
     @DeleteMapping("/api/v1/auth/mfa/totp")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void disable(Caller caller, @Valid @RequestBody ReauthRequest request, HttpServletRequest http) {
+        caller.requireOwnSignIn("change two-factor authentication");
         if (mfa.status(caller.id()).totp().equals("disabled")) {
             throw ai.agency.common.error.AgencyException.notFound("two-factor authentication of user", caller.id());
         }
-        String method = accounts.reauthenticate(caller.id(), request.password(), request.code(), http.getRemoteAddr());
+        if (request.code() == null || request.code().isBlank()) {
+            // the password alone is what a phished or shoulder-surfed session knows; the second factor must agree
+            throw ai.agency.common.error.AgencyException.invalidField(
+                    "code", "turning two-factor authentication off needs a current code or a recovery code");
+        }
+        String method = accounts.reauthenticate(caller.id(), null, request.code(), http.getRemoteAddr());
         mfa.disable(caller.id(), null, method);
     }
 
@@ -90,6 +98,7 @@ class MfaController {
 
     @PostMapping("/api/v1/auth/mfa/recovery-codes")
     RecoveryCodes regenerate(Caller caller, @Valid @RequestBody ReauthRequest request, HttpServletRequest http) {
+        caller.requireOwnSignIn("change two-factor authentication");
         if (!mfa.enabled(caller.id())) {
             throw ai.agency.common.error.AgencyException.conflict("Two-factor authentication is not on");
         }

@@ -5,6 +5,7 @@ import ai.agency.auth.account.UserAccount;
 import ai.agency.auth.audit.AuditLog;
 import ai.agency.auth.key.SigningKeys;
 import ai.agency.common.error.AgencyException;
+import ai.agency.common.security.AgencySecurityProperties;
 import io.jsonwebtoken.Jwts;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -53,12 +54,19 @@ public class TokenService {
     private final JdbcClient jdbc;
     private final AuthProperties properties;
     private final AuditLog audit;
+    private final AgencySecurityProperties security;
 
-    public TokenService(SigningKeys keys, JdbcClient jdbc, AuthProperties properties, AuditLog audit) {
+    public TokenService(
+            SigningKeys keys,
+            JdbcClient jdbc,
+            AuthProperties properties,
+            AuditLog audit,
+            AgencySecurityProperties security) {
         this.keys = keys;
         this.jdbc = jdbc;
         this.properties = properties;
         this.audit = audit;
+        this.security = security;
     }
 
     @Transactional
@@ -80,7 +88,8 @@ public class TokenService {
 
     /**
      * An access token with the given roles and scopes (narrower than the user's own for API keys), lifetime and
-     * extra claims.
+     * extra claims. It carries the platform's issuer and audience (RFC 9068) and the user's token version
+     * ({@code ver}; an extra claim {@code ver} replaces it, as for a ticket that keeps its issuing token's version).
      */
     public String accessToken(
             UserAccount user, List<String> roles, List<String> scopes, Duration ttl, Map<String, ?> extraClaims) {
@@ -90,10 +99,15 @@ public class TokenService {
                 .header()
                 .keyId(key.kid())
                 .and()
+                .issuer(security.issuer())
+                .audience()
+                .add(security.audience())
+                .and()
                 .subject(user.id().toString())
                 .claim("username", user.username())
                 .claim("roles", roles)
                 .claim("scope", String.join(" ", scopes))
+                .claim("ver", user.tokenVersion())
                 .claims(extraClaims)
                 .issuedAt(Date.from(now))
                 .expiration(Date.from(now.plus(ttl)))

@@ -1,5 +1,6 @@
 package ai.agency.common.audit;
 
+import ai.agency.common.security.ScopeRule;
 import ai.agency.common.trace.TraceIdFilter;
 import ai.agency.common.trace.TraceIds;
 import jakarta.servlet.http.HttpServletRequest;
@@ -74,6 +75,10 @@ public class AuthorizationDenialReporter {
                 && authorization.getAuthorizationResult() instanceof ExpressionAuthorizationDecision decision
                 && decision.getExpression() != null) {
             return "denied by " + decision.getExpression().getExpressionString();
+        }
+        if (denied instanceof AuthorizationDeniedException authorization
+                && authorization.getAuthorizationResult() instanceof ScopeRule.Decision decision) {
+            return "the token's scopes lack '" + decision.requiredScope() + "'";
         }
         return "access denied";
     }

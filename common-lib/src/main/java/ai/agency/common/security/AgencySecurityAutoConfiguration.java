@@ -4,16 +4,22 @@ import ai.agency.common.audit.AuthorizationDenialReporter;
 import ai.agency.common.error.ErrorType;
 import ai.agency.common.error.Problems;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.convert.converter.Converter;
+import org.springframework.core.env.Environment;
 import org.springframework.http.HttpStatus;
+import org.springframework.security.authentication.AbstractAuthenticationToken;
+import org.springframework.security.authorization.AuthorizationDeniedException;
 import org.springframework.security.config.annotation.method.configuration.EnableMethodSecurity;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
@@ -22,6 +28,7 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
@@ -30,6 +37,7 @@ import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.firewall.RequestRejectedHandler;
+import org.springframework.util.ClassUtils;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
@@ -62,8 +70,10 @@ public class AgencySecurityAutoConfiguration {
             HttpSecurity http,
             AgencySecurityProperties properties,
             ObjectProvider<ProtectedPaths> extraProtected,
-            ObjectProvider<AuthorizationDenialReporter> denials)
+            ObjectProvider<AuthorizationDenialReporter> denials,
+            TokenRules tokenRules)
             throws Exception {
+        ScopeRule scopes = new ScopeRule(properties.readOnlyPosts());
         AccessDeniedHandler accessDenied = problemAccessDenied(denials);
         List<String> protectedPaths = new ArrayList<>(properties.protectedPaths());
         extraProtected.orderedStream().forEach(p -> protectedPaths.addAll(p.paths()));
@@ -82,13 +92,14 @@ public class AgencySecurityAutoConfiguration {
                     }
                     if (!protectedPaths.isEmpty()) {
                         auth.requestMatchers(protectedPaths.toArray(String[]::new))
-                                .authenticated();
+                                .access(scopes);
                     }
                     auth.anyRequest().permitAll();
                 })
-                .oauth2ResourceServer(oauth -> oauth.jwt(jwt -> jwt.jwtAuthenticationConverter(jwtConverter()))
-                        .authenticationEntryPoint(problemEntryPoint())
-                        .accessDeniedHandler(accessDenied))
+                .oauth2ResourceServer(
+                        oauth -> oauth.jwt(jwt -> jwt.jwtAuthenticationConverter(jwtConverter(tokenRules)))
+                                .authenticationEntryPoint(problemEntryPoint())
+                                .accessDeniedHandler(accessDenied))
                 .exceptionHandling(
                         ex -> ex.authenticationEntryPoint(problemEntryPoint()).accessDeniedHandler(accessDenied));
         return http.build();
@@ -122,6 +133,62 @@ public class AgencySecurityAutoConfiguration {
                 meters.getIfAvailable());
     }
 
+    /** What this service knows of revoked credentials; nothing is known (and nothing accepted) before the feed is read. */
+    @Bean
+    @ConditionalOnMissingBean
+    Revocations revocations(AgencySecurityProperties properties) {
+        return properties.revocation().enabled() ? new Revocations() : Revocations.none();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    TokenRules tokenRules(AgencySecurityProperties properties, Revocations revocations) {
+        return new TokenRules(properties.issuer(), properties.audience(), revocations);
+    }
+
+    /**
+     * The revocation feed: the table and NOTIFY channel when this service has a PostgreSQL database, else
+     * auth-service's feed over HTTP.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnProperty(name = "agency.security.revocation.enabled", havingValue = "true", matchIfMissing = true)
+    RevocationFeed revocationFeed(
+            AgencySecurityProperties properties, Revocations revocations, Environment environment) {
+        AgencySecurityProperties.Revocation settings = properties.revocation();
+        String url = environment.getProperty("spring.datasource.url", "");
+        boolean database = switch (settings.source()) {
+            case "database" -> true;
+            case "http" -> false;
+            case "auto" ->
+                url.startsWith("jdbc:postgresql:")
+                        && ClassUtils.isPresent(
+                                "org.postgresql.PGConnection", getClass().getClassLoader());
+            default ->
+                throw new IllegalArgumentException(
+                        "agency.security.revocation.source must be auto, database or http, was " + settings.source());
+        };
+        if (database) {
+            return RevocationFeed.database(
+                    revocations,
+                    url,
+                    environment.getProperty("spring.datasource.username", ""),
+                    environment.getProperty("spring.datasource.password", ""),
+                    settings.table(),
+                    settings.channel(),
+                    settings.pollInterval());
+        }
+        URI feed = settings.url().isBlank()
+                ? URI.create(originOf(properties.jwksUri()) + "/internal/revocations")
+                : URI.create(settings.url());
+        return RevocationFeed.http(revocations, feed, settings.pollInterval());
+    }
+
+    private static String originOf(String uri) {
+        URI parsed = URI.create(uri);
+        return parsed.getScheme() + "://" + parsed.getRawAuthority();
+    }
+
     @Bean
     WebMvcConfigurer callerArgumentResolverConfigurer() {
         return new WebMvcConfigurer() {
@@ -132,7 +199,8 @@ public class AgencySecurityAutoConfiguration {
         };
     }
 
-    static JwtAuthenticationConverter jwtConverter() {
+    /** Roles and scopes as authorities, after the token passed the {@link TokenRules} (issuer, audience, revocation). */
+    static Converter<Jwt, AbstractAuthenticationToken> jwtConverter(TokenRules rules) {
         JwtAuthenticationConverter converter = new JwtAuthenticationConverter();
         converter.setJwtGrantedAuthoritiesConverter(jwt -> {
             Collection<GrantedAuthority> authorities = new ArrayList<>();
@@ -142,7 +210,10 @@ public class AgencySecurityAutoConfiguration {
                     .forEach(s -> authorities.add(new SimpleGrantedAuthority("SCOPE_" + s)));
             return authorities;
         });
-        return converter;
+        return jwt -> {
+            rules.check(jwt);
+            return converter.convert(jwt);
+        };
     }
 
     static AuthenticationEntryPoint problemEntryPoint() {
@@ -165,15 +236,17 @@ public class AgencySecurityAutoConfiguration {
     static AccessDeniedHandler problemAccessDenied(ObjectProvider<AuthorizationDenialReporter> denials) {
         return (request, response, accessDeniedException) -> {
             denials.ifAvailable(reporter -> reporter.report(request, accessDeniedException));
+            String scope = accessDeniedException instanceof AuthorizationDeniedException denied
+                            && denied.getAuthorizationResult() instanceof ScopeRule.Decision decision
+                    ? decision.requiredScope()
+                    : null;
+            String detail = scope == null
+                    ? "You are not allowed to do this"
+                    : "This token's scopes do not include '" + scope + "', which this request needs";
             Problems.write(
                     request,
                     response,
-                    Problems.of(
-                            HttpStatus.FORBIDDEN,
-                            ErrorType.AUTHORIZATION,
-                            "You are not allowed to do this",
-                            request.getRequestURI(),
-                            null));
+                    Problems.of(HttpStatus.FORBIDDEN, ErrorType.AUTHORIZATION, detail, request.getRequestURI(), null));
         };
     }
 }

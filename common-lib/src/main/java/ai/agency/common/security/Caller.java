@@ -13,9 +13,14 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
 
 /**
  * Who is calling: the typed view of the access token. Declare a {@code Caller} parameter on a controller method
- * to get it; data queries are scoped with {@link #id()}.
+ * to get it; data queries are scoped with {@link #id()}. {@code apiKeyId} is set when the token was obtained from an
+ * API key (by exchange or through a WebSocket ticket paid for with such a token).
  */
-public record Caller(UUID id, String username, Set<String> roles, Set<String> scopes, String token) {
+public record Caller(UUID id, String username, Set<String> roles, Set<String> scopes, String token, UUID apiKeyId) {
+
+    public Caller(UUID id, String username, Set<String> roles, Set<String> scopes, String token) {
+        this(id, username, roles, scopes, token, null);
+    }
 
     public static final String ADMIN = "admin";
     public static final String USER = "user";
@@ -27,6 +32,34 @@ public record Caller(UUID id, String username, Set<String> roles, Set<String> sc
 
     public boolean hasRole(String role) {
         return roles.contains(role);
+    }
+
+    public boolean hasScope(String scope) {
+        return scopes.contains(scope);
+    }
+
+    /** True when the token came from an API key: such a token may not create keys or change the account. */
+    public boolean viaApiKey() {
+        return apiKeyId != null;
+    }
+
+    /**
+     * Refuses (403 problem) a token that came from an API key: creating API keys, changing a password, MFA or the
+     * account needs the owner's own sign-in.
+     */
+    public void requireOwnSignIn(String what) {
+        if (viaApiKey()) {
+            throw AgencyException.forbidden(
+                    "A token obtained from an API key cannot " + what + "; sign in as the account's owner");
+        }
+    }
+
+    /** Refuses (403 problem) a token whose scopes lack {@code scope}. */
+    public void requireScope(String scope) {
+        if (!hasScope(scope)) {
+            throw AgencyException.forbidden("This token's scopes do not include '" + scope + "'")
+                    .withProperty("requiredScope", scope);
+        }
     }
 
     /** True when the caller may change data: users and admins, not viewers. */
@@ -46,7 +79,8 @@ public record Caller(UUID id, String username, Set<String> roles, Set<String> sc
                 jwt.getClaimAsString("username"),
                 Set.copyOf(strings(jwt.getClaim("roles"))),
                 Set.copyOf(scopes(jwt.getClaim("scope"))),
-                jwt.getTokenValue());
+                jwt.getTokenValue(),
+                Revocations.apiKeyIdOf(jwt));
     }
 
     /** The caller of the current request; 401 problem when there is none. */

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
@@ -27,6 +28,11 @@ import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
  * {@link #decoder()} as the service's {@code JwtDecoder}; {@link #foreign()} signs with an unrelated key.
  */
 public final class TestJwts {
+
+    /** The issuer and audience the services expect by default ({@code agency.security.issuer} and {@code audience}). */
+    public static final String ISSUER = "http://localhost:8080";
+
+    public static final String AUDIENCE = "agency";
 
     private final ECKey key;
 
@@ -74,19 +80,36 @@ public final class TestJwts {
     }
 
     public String token(UUID userId, List<String> roles, Duration lifetime) {
-        Instant now = Instant.now();
         List<String> scopes = roles.contains("admin")
                 ? List.of("read", "write", "delete", "manage_users")
                 : roles.contains("user") ? List.of("read", "write", "delete") : List.of("read");
-        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+        return token(userId, roles, scopes, lifetime, Map.of());
+    }
+
+    /** A token with exactly these scopes (narrower than the roles', as for an API key). */
+    public String withScopes(UUID userId, List<String> roles, List<String> scopes) {
+        return token(userId, roles, scopes, Duration.ofMinutes(5), Map.of());
+    }
+
+    /**
+     * A token with these roles, scopes, lifetime and extra claims ({@code ver}, {@code api_key_id}, or {@code iss} /
+     * {@code aud} to replace the platform's defaults).
+     */
+    public String token(
+            UUID userId, List<String> roles, List<String> scopes, Duration lifetime, Map<String, Object> extraClaims) {
+        Instant now = Instant.now();
+        JWTClaimsSet.Builder builder = new JWTClaimsSet.Builder()
+                .issuer(ISSUER)
+                .audience(AUDIENCE)
                 .subject(userId.toString())
                 .claim("username", "user-" + userId.toString().substring(0, 8))
                 .claim("roles", roles)
                 .claim("scope", String.join(" ", scopes))
                 .issueTime(Date.from((lifetime.isNegative() ? now.plus(lifetime) : now).minusSeconds(1)))
                 .expirationTime(Date.from(now.plus(lifetime)))
-                .jwtID(UUID.randomUUID().toString())
-                .build();
+                .jwtID(UUID.randomUUID().toString());
+        extraClaims.forEach(builder::claim);
+        JWTClaimsSet claims = builder.build();
         SignedJWT jwt = new SignedJWT(
                 new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID()).build(), claims);
         try {

@@ -106,7 +106,7 @@ class AuthorizationDenialReportingTest {
 
     @Test
     void aForbiddenAgencyExceptionIsReportedWithItsMessage() throws Exception {
-        String token = ProblemTestApplication.JWTS.viewer(UUID.randomUUID());
+        String token = ProblemTestApplication.JWTS.user(UUID.randomUUID()); // may write: the controller refuses
 
         assertThat(call("POST", "/test/forbidden", token).statusCode()).isEqualTo(403);
 

@@ -13,6 +13,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -37,6 +38,26 @@ public class ProblemTestApplication {
 
     @RestController
     static class TestController {
+
+        @DeleteMapping("/test/widgets/{id}")
+        Map<String, Object> delete(@PathVariable String id) {
+            return Map.of("deleted", id);
+        }
+
+        @DeleteMapping("/api/v1/auth/api-keys/{id}")
+        Map<String, Object> deleteKey(@PathVariable String id) {
+            return Map.of("deleted", id);
+        }
+
+        @PostMapping("/api/v1/memories/search")
+        Map<String, Object> search() {
+            return Map.of("results", java.util.List.of());
+        }
+
+        @GetMapping("/api/v1/admin/things")
+        Map<String, Object> adminThings() {
+            return Map.of("items", java.util.List.of());
+        }
 
         @PostMapping("/test/widgets")
         Map<String, Object> create(@Valid @RequestBody Widget widget) {

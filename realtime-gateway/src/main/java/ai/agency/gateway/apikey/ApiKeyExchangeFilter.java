@@ -2,8 +2,11 @@ package ai.agency.gateway.apikey;
 
 import ai.agency.common.error.ErrorType;
 import ai.agency.common.error.Problems;
+import ai.agency.common.security.Revocations;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.JWTParser;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -14,12 +17,14 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.text.ParseException;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -35,8 +40,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Turns an API key ({@code Authorization: Bearer agk_…} or {@code X-API-Key: agk_…}) into a short-lived access token
  * from auth-service ({@code POST /api/v1/auth/api-keys/exchange}) and forwards the request with
  * {@code Authorization: Bearer <jwt>} and without {@code X-API-Key}, so Spring Security and the services only ever
- * see JWTs. Tokens are cached briefly per key (by its SHA-256), well inside their lifetime. Runs before Spring
- * Security's filter chain.
+ * see JWTs. Tokens are cached briefly per key (by its SHA-256), well inside their lifetime; a cached token the
+ * revocation feed has revoked since (key deleted, owner's tokens revoked) is never used: the key is exchanged again,
+ * so a deleted key is refused at once. Runs before Spring Security's filter chain.
  */
 public class ApiKeyExchangeFilter extends OncePerRequestFilter {
 
@@ -49,10 +55,20 @@ public class ApiKeyExchangeFilter extends OncePerRequestFilter {
 
     private record Exchanged(String accessToken, String tokenType, long expiresIn) {}
 
-    private final RestClient auth;
-    private final Cache<String, String> tokens;
+    /** An exchanged token, with what the revocation check needs. */
+    private record Exchange(String token, UUID userId, long version, UUID apiKeyId) {
 
-    public ApiKeyExchangeFilter(URI authServiceUri, Duration cacheTtl, Duration timeout) {
+        boolean revokedIn(Revocations revocations) {
+            return revocations.isRevoked(userId, version, apiKeyId);
+        }
+    }
+
+    private final RestClient auth;
+    private final Cache<String, Exchange> tokens;
+    private final Revocations revocations;
+
+    public ApiKeyExchangeFilter(URI authServiceUri, Duration cacheTtl, Duration timeout, Revocations revocations) {
+        this.revocations = revocations;
         SimpleClientHttpRequestFactory requests = new SimpleClientHttpRequestFactory();
         requests.setConnectTimeout(timeout);
         requests.setReadTimeout(timeout);
@@ -77,7 +93,18 @@ public class ApiKeyExchangeFilter extends OncePerRequestFilter {
         String token;
         String digest = sha256(key);
         try {
-            token = tokens.get(digest, k -> exchange(key));
+            Exchange exchange = tokens.get(digest, k -> exchange(key));
+            if (exchange.revokedIn(revocations)) {
+                // the key was deleted, or its owner's tokens revoked, since: ask auth-service again (a deleted key is
+                // refused there; a key whose owner logged out everywhere gets a token of the new version)
+                tokens.invalidate(digest);
+                exchange = tokens.get(digest, k -> exchange(key));
+                if (exchange.revokedIn(revocations)) {
+                    tokens.invalidate(digest);
+                    throw new InvalidKey();
+                }
+            }
+            token = exchange.token();
         } catch (InvalidKey e) {
             fail(
                     request,
@@ -116,7 +143,7 @@ public class ApiKeyExchangeFilter extends OncePerRequestFilter {
         return null;
     }
 
-    private String exchange(String key) {
+    private Exchange exchange(String key) {
         if (!key.startsWith(PREFIX) || key.length() > 100) {
             throw new InvalidKey();
         }
@@ -133,7 +160,18 @@ public class ApiKeyExchangeFilter extends OncePerRequestFilter {
         if (exchanged == null || exchanged.accessToken() == null) {
             throw new IllegalStateException("auth-service answered no access token");
         }
-        return exchanged.accessToken();
+        try {
+            JWTClaimsSet claims = JWTParser.parse(exchanged.accessToken()).getJWTClaimsSet();
+            Object ver = claims.getClaim("ver");
+            String keyId = claims.getStringClaim("api_key_id");
+            return new Exchange(
+                    exchanged.accessToken(),
+                    UUID.fromString(claims.getSubject()),
+                    ver instanceof Number n ? n.longValue() : 0,
+                    keyId == null ? null : UUID.fromString(keyId));
+        } catch (ParseException | IllegalArgumentException | NullPointerException e) {
+            throw new IllegalStateException("auth-service answered a token that cannot be read", e);
+        }
     }
 
     private static void fail(

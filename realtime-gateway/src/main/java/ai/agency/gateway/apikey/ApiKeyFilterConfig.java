@@ -1,5 +1,6 @@
 package ai.agency.gateway.apikey;
 
+import ai.agency.common.security.Revocations;
 import ai.agency.gateway.GatewayProperties;
 import java.time.Duration;
 import org.springframework.beans.factory.annotation.Value;
@@ -21,13 +22,14 @@ class ApiKeyFilterConfig {
     FilterRegistrationBean<ApiKeyExchangeFilter> apiKeyExchangeFilter(
             GatewayProperties properties,
             @Value("${agency.gateway.api-key-cache-ttl:60s}") Duration cacheTtl,
-            @Value("${agency.gateway.api-key-exchange-timeout:3s}") Duration timeout) {
+            @Value("${agency.gateway.api-key-exchange-timeout:3s}") Duration timeout,
+            Revocations revocations) {
         GatewayProperties.Route auth = properties.routes().get("auth");
         if (auth == null) {
             throw new IllegalStateException("agency.gateway.routes.auth is needed to exchange API keys");
         }
         FilterRegistrationBean<ApiKeyExchangeFilter> registration =
-                new FilterRegistrationBean<>(new ApiKeyExchangeFilter(auth.uri(), cacheTtl, timeout));
+                new FilterRegistrationBean<>(new ApiKeyExchangeFilter(auth.uri(), cacheTtl, timeout, revocations));
         registration.setOrder(ORDER);
         registration.addUrlPatterns("/*");
         return registration;

@@ -1,6 +1,7 @@
 package ai.agency.gateway.ws;
 
 import ai.agency.common.security.Caller;
+import ai.agency.common.security.TokenRules;
 import ai.agency.gateway.GatewayProperties;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,6 +16,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.ServerHttpRequest;
 import org.springframework.http.server.ServerHttpResponse;
+import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.stereotype.Component;
 import org.springframework.web.socket.WebSocketHandler;
@@ -26,7 +28,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Authenticates the {@code /ws} handshake: a single-use ticket in {@code Sec-WebSocket-Protocol: agency.v1,
  * ticket.<ticket>} (redeemed once at auth-service for an access token) or {@code Authorization: Bearer <token>}.
- * The token is checked with the gateway's {@link JwtDecoder}. Refused handshakes get 401 (429 past the per-user
+ * The token is checked with the gateway's {@link JwtDecoder} and {@link TokenRules}. Refused handshakes get 401 (429 past the per-user
  * connection limit) and never reach the handler.
  */
 @Component
@@ -37,6 +39,7 @@ class HandshakeAuth implements HandshakeInterceptor {
     private static final Logger log = LoggerFactory.getLogger(HandshakeAuth.class);
 
     private final JwtDecoder decoder;
+    private final TokenRules rules;
     private final ConnectionRegistry registry;
     private final JsonMapper json;
     private final URI auth;
@@ -44,8 +47,14 @@ class HandshakeAuth implements HandshakeInterceptor {
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
-    HandshakeAuth(JwtDecoder decoder, ConnectionRegistry registry, JsonMapper json, GatewayProperties properties) {
+    HandshakeAuth(
+            JwtDecoder decoder,
+            TokenRules rules,
+            ConnectionRegistry registry,
+            JsonMapper json,
+            GatewayProperties properties) {
         this.decoder = decoder;
+        this.rules = rules;
         this.registry = registry;
         this.json = json;
         GatewayProperties.Route route = properties.routes().get("auth");
@@ -104,8 +113,10 @@ class HandshakeAuth implements HandshakeInterceptor {
 
     private Caller verify(String token) {
         try {
-            return Caller.of(decoder.decode(token));
-        } catch (RuntimeException e) { // JwtException, or a subject that is not a user id
+            Jwt jwt = decoder.decode(token);
+            rules.check(jwt); // issuer, audience, not revoked: as for every REST request
+            return Caller.of(jwt);
+        } catch (RuntimeException e) { // JwtException, a broken rule, or a subject that is not a user id
             return null;
         }
     }

@@ -57,6 +57,9 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
     private static final Set<String> RUN_TERMINAL = Set.of("run.succeeded", "run.failed", "run.cancelled");
     /** The run states after which no event follows. */
     private static final Set<String> RUN_FINISHED = Set.of("succeeded", "failed", "cancelled");
+    /** Frames that create or change something: they need the {@code write} scope, as their REST paths do. */
+    static final java.util.Set<String> WRITE_FRAMES = java.util.Set.of("chat", "tool_call", "session.share");
+
     /** Run event names relayed as frame types. */
     private static final Pattern RUN_EVENT = Pattern.compile("(run|step)\\.[a-z_]{1,50}");
 
@@ -153,6 +156,11 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
         }
     }
 
+    private static boolean mayWrite(WebSocketSession session) {
+        return session.getAttributes().get(HandshakeAuth.CALLER) instanceof Caller caller
+                && caller.hasScope(ai.agency.common.security.ScopeRule.WRITE);
+    }
+
     @Override
     protected void handleTextMessage(WebSocketSession session, TextMessage message) {
         Connection connection = (Connection) session.getAttributes().get(CONNECTION);
@@ -205,6 +213,15 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
         metrics.frameIn(type);
         if (type == null) {
             error(connection, requestId, ErrorType.VALIDATION.code(), "Frame needs a string 'type'");
+            return;
+        }
+        if (WRITE_FRAMES.contains(type) && !mayWrite(session)) {
+            // scopes narrow roles here as on every REST path: a read-only key cannot chat, call tools or share
+            error(
+                    connection,
+                    requestId,
+                    ErrorType.AUTHORIZATION.code(),
+                    "This token's scopes do not include 'write', which " + type + " needs");
             return;
         }
         switch (type) {

@@ -2,6 +2,8 @@ package ai.agency.gateway.apikey;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.agency.common.security.Revocations;
+import ai.agency.common.testsupport.TestJwts;
 import com.sun.net.httpserver.HttpServer;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
@@ -10,6 +12,9 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,11 +27,20 @@ import org.springframework.mock.web.MockHttpServletResponse;
 class ApiKeyExchangeFilterTest {
 
     static final String GOOD_KEY = "agk_" + "a".repeat(43);
-    static final String JWT = "header.claims.signature";
+    static final UUID OWNER = UUID.randomUUID();
+    static final UUID KEY_ID = UUID.randomUUID();
+    static final String JWT = TestJwts.create()
+            .token(
+                    OWNER,
+                    List.of("viewer"),
+                    List.of("read"),
+                    Duration.ofMinutes(5),
+                    Map.of("api_key_id", KEY_ID.toString(), "ver", 0));
     static final AtomicInteger exchanges = new AtomicInteger();
     static final HttpServer auth = startAuth();
 
     ApiKeyExchangeFilter filter;
+    Revocations revocations;
 
     static HttpServer startAuth() {
         try {
@@ -59,10 +73,12 @@ class ApiKeyExchangeFilterTest {
     @BeforeEach
     void newFilter() {
         exchanges.set(0);
+        revocations = Revocations.none();
         filter = new ApiKeyExchangeFilter(
                 URI.create("http://localhost:" + auth.getAddress().getPort()),
                 Duration.ofMinutes(1),
-                Duration.ofSeconds(2));
+                Duration.ofSeconds(2),
+                revocations);
     }
 
     private MockFilterChain run(MockHttpServletRequest request, MockHttpServletResponse response) throws Exception {
@@ -114,6 +130,27 @@ class ApiKeyExchangeFilterTest {
         assertThat(exchanges.get()).isEqualTo(1);
     }
 
+    /** Attack: keep using a deleted key while the gateway still holds the token it was exchanged for (60 s). */
+    @Test
+    void aCachedTokenOfADeletedKeyIsNeverUsedAgain() throws Exception {
+        MockHttpServletRequest first = request();
+        first.addHeader("X-API-Key", GOOD_KEY);
+        assertThat(run(first, new MockHttpServletResponse()).getRequest()).isNotNull();
+        assertThat(exchanges.get()).isEqualTo(1);
+
+        revocations.apply(List.of(new Revocations.Revocation(1, OWNER, 0, KEY_ID, "api_key_revoked")));
+        MockHttpServletRequest again = request();
+        again.addHeader("X-API-Key", GOOD_KEY);
+        MockHttpServletResponse response = new MockHttpServletResponse();
+        MockFilterChain chain = run(again, response);
+
+        assertThat(chain.getRequest()).isNull();
+        assertThat(response.getStatus()).isEqualTo(401);
+        assertThat(exchanges.get())
+                .as("the cached token was dropped and the key checked again")
+                .isEqualTo(2);
+    }
+
     @Test
     void anUnknownKeyIsA401ProblemAndGoesNoFurther() throws Exception {
         MockHttpServletRequest request = request();
@@ -154,7 +191,7 @@ class ApiKeyExchangeFilterTest {
     @Test
     void anUnreachableAuthServiceIsA503Problem() throws Exception {
         filter = new ApiKeyExchangeFilter(
-                URI.create("http://localhost:1"), Duration.ofMinutes(1), Duration.ofSeconds(2));
+                URI.create("http://localhost:1"), Duration.ofMinutes(1), Duration.ofSeconds(2), revocations);
         MockHttpServletRequest request = request();
         request.addHeader("X-API-Key", GOOD_KEY);
         MockHttpServletResponse response = new MockHttpServletResponse();

@@ -3,6 +3,7 @@ package ai.agency.tool.mcp;
 import ai.agency.common.error.AgencyException;
 import ai.agency.common.error.ErrorType;
 import ai.agency.common.security.Caller;
+import ai.agency.common.security.ScopeRule;
 import ai.agency.tool.ToolProperties;
 import ai.agency.tool.execution.ExecutionResult;
 import ai.agency.tool.execution.ToolExecutor;
@@ -127,6 +128,14 @@ public class McpToolBridge implements DisposableBean {
     McpSchema.CallToolResult call(McpSyncServerExchange exchange, McpSchema.CallToolRequest request) {
         if (!(exchange.transportContext().get(McpServerConfiguration.CALLER) instanceof Caller caller)) {
             return failure(ErrorType.AUTHENTICATION.code(), "a valid bearer token is required", List.of(), null);
+        }
+        if (!caller.hasScope(ScopeRule.WRITE)) {
+            // /mcp itself needs only read (tools/list); running a tool is a write, as POST …/execute is
+            return failure(
+                    ErrorType.AUTHORIZATION.code(),
+                    "This token's scopes do not include 'write', which tools/call needs",
+                    List.of(),
+                    null);
         }
         JsonNode parameters = request.arguments() == null ? null : json.valueToTree(request.arguments());
         try {
