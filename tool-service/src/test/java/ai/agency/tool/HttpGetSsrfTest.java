@@ -2,13 +2,19 @@ package ai.agency.tool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /** {@code http_get} refuses every spelling of a non-public address, also behind a redirect. */
 class HttpGetSsrfTest extends ToolApiTest {
+
+    @Autowired
+    private CircuitBreakerRegistry circuitBreakers;
 
     @Test
     void everyFormOfAPrivateOrMetadataAddressIsRefused() {
@@ -52,6 +58,27 @@ class HttpGetSsrfTest extends ToolApiTest {
             assertThat(assertFailed(envelope, "validation")).as(url).startsWith("url: refused");
         }
         assertThat(RECEIVED).doesNotContainKey("/text");
+    }
+
+    /** A public address (example.com's) that the hostile DNS answers to the check. */
+    static final byte[] PUBLIC = {93, (byte) 184, (byte) 215, 14};
+
+    @Test
+    void aHostThatRebindsToLoopbackAfterTheCheckIsNotReached() {
+        String host = "rebind-" + UUID.randomUUID() + ".example.net";
+        String path = "/rebound-" + UUID.randomUUID();
+        RebindingDns.rebind(host, PUBLIC, 1); // public to the first lookup, then 127.0.0.1
+
+        JsonNode envelope = executeOk(
+                newUser(),
+                "http_get",
+                Map.of("url", "http://" + host + ":" + STUB.getAddress().getPort() + path));
+
+        // the call went to the checked public address, which does not answer here
+        assertThat(assertFailed(envelope, "network")).contains(host);
+        assertThat(RECEIVED).doesNotContainKey(path); // the loopback stub was never reached
+        assertThat(RebindingDns.lookups(host)).isEqualTo(1); // resolved once, connected to what was checked
+        circuitBreakers.circuitBreaker("tool-http_get").reset(); // a network failure counts against http_get
     }
 
     @Test

@@ -40,6 +40,26 @@ class McpImportTest extends ToolApiTest {
     }
 
     @Test
+    void anMcpServerThatRebindsToLoopbackAfterTheCheckIsNotReached() {
+        String admin = newAdmin();
+        String server = unique();
+        String host = server + ".example.net";
+        try (FakeMcpServer fake = FakeMcpServer.start()) {
+            // public to the check at registration and to the one before connecting, then 127.0.0.1 (the fake)
+            RebindingDns.rebind(host, HttpGetSsrfTest.PUBLIC, 2);
+
+            Response registered = registerServer(
+                    admin, server, "http://" + host + ":" + fake.port() + "/mcp", Map.of("timeoutMs", 2000));
+
+            assertThat(registered.status()).as(registered.body()).isNotEqualTo(201);
+            assertThat(toolNames(newUser())).noneMatch(name -> name.startsWith(server));
+            assertThat(RebindingDns.lookups(host)).isEqualTo(2);
+        } finally {
+            delete("/api/v1/tools/mcp-servers/" + server, admin);
+        }
+    }
+
+    @Test
     void importsTheToolsOfAnMcpServerAndRunsThemThroughIt() {
         String admin = newAdmin();
         String server = unique();

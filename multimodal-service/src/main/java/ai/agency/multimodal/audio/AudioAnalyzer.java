@@ -118,7 +118,7 @@ public class AudioAnalyzer {
 
     private AudioAnalysis withFfmpeg(String field, Sniffer.Format format, Path file) {
         try {
-            MultimediaInfo info = ffmpeg.probe(file);
+            MultimediaInfo info = ffmpeg.probe(file, format);
             AudioInfo audio = info.getAudio();
             if (audio == null || audio.getSamplingRate() <= 0 || audio.getChannels() <= 0) {
                 throw Rejections.unreadable(field, "has no audio stream that can be decoded");
@@ -133,6 +133,7 @@ public class AudioAnalyzer {
             double maxSeconds = properties.maxMediaDuration().toMillis() / 1000.0;
             ffmpeg.decodePcm(
                     file,
+                    format,
                     sampleRate,
                     channels,
                     maxSeconds + 1,

@@ -1,5 +1,6 @@
 package ai.agency.multimodal.media;
 
+import ai.agency.multimodal.safety.Sniffer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -13,12 +14,18 @@ import ws.schild.jave.EncoderException;
 import ws.schild.jave.MultimediaObject;
 import ws.schild.jave.info.MultimediaInfo;
 import ws.schild.jave.process.ProcessLocator;
+import ws.schild.jave.process.ProcessWrapper;
 import ws.schild.jave.process.ffmpeg.DefaultFFMPEGLocator;
+import ws.schild.jave.process.ffmpeg.FFMPEGProcess;
 
 /**
  * The ffmpeg binary shipped by JAVE ({@code jave-nativebin-linux64}), unpacked to {@code java.io.tmpdir} on first
  * use. Used to read containers and codecs ({@link #probe}), to decode compressed audio to PCM ({@link #decodePcm})
  * and to grab a video frame ({@link #frame}). Every process is killed when it runs past its deadline.
+ *
+ * <p>Every input is opened with the demuxer of the format sniffed from its bytes and with the {@code file} protocol
+ * only ({@link #inputOptions}): ffmpeg never guesses the format itself, so an upload that is really an HLS playlist,
+ * a concat script or an SDP file cannot make it read other files or the network.
  */
 @Component
 public class Ffmpeg {
@@ -51,10 +58,47 @@ public class Ffmpeg {
         return current;
     }
 
-    /** Container format, duration, and the first audio and video stream as ffmpeg reports them. */
-    public MultimediaInfo probe(Path file) throws UnreadableMediaException {
+    /**
+     * The options that go before {@code -i}: the demuxer of {@code format} and the {@code file} protocol only, so
+     * that nothing in the file can make ffmpeg open another input (a playlist's segments, a concat script's files,
+     * an SDP's RTP streams, a URL).
+     */
+    static List<String> inputOptions(Sniffer.Format format) {
+        if (format.demuxer() == null) {
+            throw new IllegalArgumentException(format.label() + " is not read by ffmpeg");
+        }
+        return List.of("-protocol_whitelist", "file", "-f", format.demuxer());
+    }
+
+    /**
+     * Container format, duration, and the first audio and video stream as ffmpeg reports them, read with the demuxer
+     * of {@code format}.
+     */
+    public MultimediaInfo probe(Path file, Sniffer.Format format) throws UnreadableMediaException {
+        List<String> options = inputOptions(format);
+        ProcessLocator binary = locator();
+        // JAVE adds "-i" and the path; the input options go right before them
+        ProcessLocator confined = new ProcessLocator() {
+            @Override
+            public String getExecutablePath() {
+                return binary.getExecutablePath();
+            }
+
+            @Override
+            public ProcessWrapper createExecutor() {
+                return new FFMPEGProcess(getExecutablePath()) {
+                    @Override
+                    public void addArgument(String argument) {
+                        if ("-i".equals(argument)) {
+                            options.forEach(super::addArgument);
+                        }
+                        super.addArgument(argument);
+                    }
+                };
+            }
+        };
         try {
-            return new MultimediaObject(file.toFile(), locator()).getInfo();
+            return new MultimediaObject(file.toFile(), confined).getInfo();
         } catch (EncoderException | RuntimeException e) {
             throw new UnreadableMediaException("ffmpeg could not read the file", e);
         }
@@ -65,15 +109,19 @@ public class Ffmpeg {
      * with {@code channels} channels at {@code sampleRate} Hz and hands the stream to {@code consumer}.
      */
     public void decodePcm(
-            Path file, int sampleRate, int channels, double maxSeconds, Duration deadline, StreamConsumer consumer)
+            Path file,
+            Sniffer.Format format,
+            int sampleRate,
+            int channels,
+            double maxSeconds,
+            Duration deadline,
+            StreamConsumer consumer)
             throws UnreadableMediaException {
         run(
+                file,
+                format,
+                List.of(),
                 List.of(
-                        "-nostdin",
-                        "-v",
-                        "error",
-                        "-i",
-                        file.toString(),
                         "-t",
                         String.format(Locale.ROOT, "%.3f", maxSeconds),
                         "-vn",
@@ -91,25 +139,14 @@ public class Ffmpeg {
     }
 
     /** One video frame at {@code atSeconds}, as PNG bytes. */
-    public byte[] frame(Path file, double atSeconds, Duration deadline) throws UnreadableMediaException {
+    public byte[] frame(Path file, Sniffer.Format format, double atSeconds, Duration deadline)
+            throws UnreadableMediaException {
         byte[][] result = new byte[1][];
         run(
-                List.of(
-                        "-nostdin",
-                        "-v",
-                        "error",
-                        "-ss",
-                        String.format(Locale.ROOT, "%.3f", atSeconds),
-                        "-i",
-                        file.toString(),
-                        "-frames:v",
-                        "1",
-                        "-an",
-                        "-f",
-                        "image2pipe",
-                        "-vcodec",
-                        "png",
-                        "-"),
+                file,
+                format,
+                List.of("-ss", String.format(Locale.ROOT, "%.3f", atSeconds)),
+                List.of("-frames:v", "1", "-an", "-f", "image2pipe", "-vcodec", "png", "-"),
                 deadline,
                 stream -> result[0] = stream.readAllBytes());
         if (result[0] == null || result[0].length == 0) {
@@ -118,11 +155,21 @@ public class Ffmpeg {
         return result[0];
     }
 
-    private void run(List<String> arguments, Duration deadline, StreamConsumer consumer)
+    private void run(
+            Path file,
+            Sniffer.Format format,
+            List<String> input,
+            List<String> output,
+            Duration deadline,
+            StreamConsumer consumer)
             throws UnreadableMediaException {
         List<String> command = new java.util.ArrayList<>();
         command.add(locator().getExecutablePath());
-        command.addAll(arguments);
+        command.addAll(List.of("-nostdin", "-v", "error"));
+        command.addAll(input);
+        command.addAll(inputOptions(format));
+        command.addAll(List.of("-i", file.toString()));
+        command.addAll(output);
         Process process;
         try {
             process = new ProcessBuilder(command)

@@ -11,33 +11,35 @@ public final class Sniffer {
 
     /** What the bytes are. {@code kind} is the modality that can analyse it. */
     public enum Format {
-        JPEG(Kind.IMAGE, "jpeg"),
-        PNG(Kind.IMAGE, "png"),
-        GIF(Kind.IMAGE, "gif"),
-        WEBP(Kind.IMAGE, "webp"),
-        BMP(Kind.IMAGE, "bmp"),
-        TIFF(Kind.IMAGE, "tiff"),
-        WAV(Kind.AUDIO, "wav"),
-        AIFF(Kind.AUDIO, "aiff"),
-        MP3(Kind.AUDIO, "mp3"),
-        FLAC(Kind.AUDIO, "flac"),
-        OGG(Kind.AUDIO, "ogg"),
-        AAC(Kind.AUDIO, "aac"),
-        M4A(Kind.AUDIO, "m4a"),
-        MP4(Kind.VIDEO, "mp4"),
-        MOV(Kind.VIDEO, "mov"),
-        WEBM(Kind.VIDEO, "webm"),
-        MKV(Kind.VIDEO, "mkv"),
-        AVI(Kind.VIDEO, "avi"),
-        ZIP(Kind.OTHER, "zip"),
-        PDF(Kind.OTHER, "pdf");
+        JPEG(Kind.IMAGE, "jpeg", null),
+        PNG(Kind.IMAGE, "png", null),
+        GIF(Kind.IMAGE, "gif", null),
+        WEBP(Kind.IMAGE, "webp", null),
+        BMP(Kind.IMAGE, "bmp", null),
+        TIFF(Kind.IMAGE, "tiff", null),
+        WAV(Kind.AUDIO, "wav", "wav"),
+        AIFF(Kind.AUDIO, "aiff", "aiff"),
+        MP3(Kind.AUDIO, "mp3", "mp3"),
+        FLAC(Kind.AUDIO, "flac", "flac"),
+        OGG(Kind.AUDIO, "ogg", "ogg"),
+        AAC(Kind.AUDIO, "aac", "aac"),
+        M4A(Kind.AUDIO, "m4a", "mov"),
+        MP4(Kind.VIDEO, "mp4", "mov"),
+        MOV(Kind.VIDEO, "mov", "mov"),
+        WEBM(Kind.VIDEO, "webm", "matroska"),
+        MKV(Kind.VIDEO, "mkv", "matroska"),
+        AVI(Kind.VIDEO, "avi", "avi"),
+        ZIP(Kind.OTHER, "zip", null),
+        PDF(Kind.OTHER, "pdf", null);
 
         private final Kind kind;
         private final String label;
+        private final String demuxer;
 
-        Format(Kind kind, String label) {
+        Format(Kind kind, String label, String demuxer) {
             this.kind = kind;
             this.label = label;
+            this.demuxer = demuxer;
         }
 
         public Kind kind() {
@@ -47,6 +49,15 @@ public final class Sniffer {
         /** The lower-case name reported in responses. */
         public String label() {
             return label;
+        }
+
+        /**
+         * The ffmpeg demuxer ({@code -f}) that reads this format, or null when ffmpeg never reads it. Giving it
+         * explicitly stops ffmpeg from probing the bytes for another format, such as an HLS playlist or a concat
+         * script hidden behind an ID3 tag, which would open the files they name.
+         */
+        public String demuxer() {
+            return demuxer;
         }
     }
 

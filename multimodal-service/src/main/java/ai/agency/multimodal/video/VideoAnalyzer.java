@@ -46,7 +46,7 @@ public class VideoAnalyzer {
     public VideoAnalysis analyze(String field, Sniffer.Format format, Path file) {
         MultimediaInfo info;
         try {
-            info = ffmpeg.probe(file);
+            info = ffmpeg.probe(file, format);
         } catch (Ffmpeg.UnreadableMediaException e) {
             throw Rejections.unreadable(field, "is not a readable " + format.label() + " file");
         }
@@ -66,7 +66,7 @@ public class VideoAnalyzer {
         List<String> unavailable = new ArrayList<>();
         ImageAnalysis keyframe = null;
         try {
-            byte[] png = ffmpeg.frame(file, duration / 2, properties.analysisTimeout());
+            byte[] png = ffmpeg.frame(file, format, duration / 2, properties.analysisTimeout());
             keyframe = images.analyze(field, Sniffer.Format.PNG, png, false);
             unavailable.addAll(keyframe.unavailable());
         } catch (Ffmpeg.UnreadableMediaException e) {

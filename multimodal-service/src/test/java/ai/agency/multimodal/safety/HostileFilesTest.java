@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.agency.multimodal.Fixtures;
 import ai.agency.multimodal.MultimodalApiTest;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
@@ -103,5 +108,48 @@ class HostileFilesTest extends MultimodalApiTest {
         System.arraycopy(new byte[] {0, 0, 0, 0x18, 'f', 't', 'y', 'p', 'i', 's', 'o', 'm'}, 0, noise, 0, 12);
 
         assertProblem(upload("/api/v1/analyze/video", "clip.mp4", "video/mp4", noise), 422);
+    }
+
+    /** A file on the server that an upload must never reach: 2.5 s of a 440 Hz tone. */
+    private static Path secretWav() throws IOException {
+        Path secret = Files.createTempFile("secret-", ".wav");
+        secret.toFile().deleteOnExit();
+        Files.write(secret, Fixtures.wav(16_000, 2.5, 440, -3.0, 0));
+        return secret;
+    }
+
+    /**
+     * An empty ID3v2 tag (so the bytes sniff as MP3) followed by {@code text}: ffmpeg skips an ID3 tag before it
+     * guesses a format, so without {@code -f} it reads what follows as whatever that text is.
+     */
+    private static byte[] behindAnId3Tag(String text) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.writeBytes(new byte[] {'I', 'D', '3', 4, 0, 0, 0, 0, 0, 0});
+        bytes.writeBytes(text.getBytes(StandardCharsets.US_ASCII));
+        return bytes.toByteArray();
+    }
+
+    private void assertTheSecretWasNotRead(Response response) {
+        assertThat(response.status()).as(response.body()).isEqualTo(422);
+        assertProblem(response, 422);
+        assertThat(response.body()).doesNotContain("durationSeconds").doesNotContain("2.5");
+    }
+
+    @Test
+    void anHlsPlaylistDisguisedAsMp3CannotMakeFfmpegReadAnotherFile() throws IOException {
+        Path secret = secretWav();
+        byte[] playlist = behindAnId3Tag("#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXT-X-MEDIA-SEQUENCE:0\n#EXTINF:10,\n"
+                + secret.toAbsolutePath() + "\n#EXT-X-ENDLIST\n");
+
+        assertTheSecretWasNotRead(upload("/api/v1/analyze/audio", "song.mp3", "audio/mpeg", playlist));
+    }
+
+    @Test
+    void aConcatScriptDisguisedAsMp3CannotMakeFfmpegReadAnotherFile() throws IOException {
+        // the concat demuxer's "safe" mode allows plain names next to the script: the upload's own temporary folder
+        Path secret = secretWav();
+        byte[] script = behindAnId3Tag("ffconcat version 1.0\nfile '" + secret.getFileName() + "'\n");
+
+        assertTheSecretWasNotRead(upload("/api/v1/analyze/audio", "song.mp3", "audio/mpeg", script));
     }
 }

@@ -77,10 +77,17 @@ class WorkflowService {
                 more ? Cursor.encode(shown.getLast().seq()) : null);
     }
 
-    /** Queues a run, claimed by this instance, and starts executing it. The run acts as the caller. */
+    /**
+     * Queues a run, claimed by this instance, and starts executing it. The run acts as the caller and belongs to the
+     * workflow's owner, so only the owner starts runs: a run an admin started on someone else's workflow would show
+     * what it did with the admin's rights to that owner (403; anyone else's workflow is a 404).
+     */
     RunView start(Caller caller, UUID workflowId, JsonNode input) {
         requireWriter(caller);
         Workflow workflow = get(caller, workflowId);
+        if (!workflow.ownerId().equals(caller.id())) {
+            throw AgencyException.forbidden("Only the workflow's owner can start its runs");
+        }
         ObjectNode identity = StoredCaller.toJson(caller, json);
         Run run = new Run(
                 UUID.randomUUID(),

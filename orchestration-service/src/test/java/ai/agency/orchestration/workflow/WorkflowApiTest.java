@@ -353,6 +353,54 @@ class WorkflowApiTest extends OrchestrationApiTest {
     }
 
     @Test
+    void anAdminCannotStartARunOfAnotherUsersWorkflow() {
+        // the attack: a run belongs to the workflow's owner, so a run an admin started on it would show the admin's
+        // input and results (read with the admin's rights) to that owner
+        String owner = newUser();
+        String id = workflow(owner, List.of(step("one", "transform", "{{input.secret}}")));
+        String admin = jwts.admin(UUID.randomUUID());
+        assertThat(get("/api/v1/workflows/" + id, admin).status()).isEqualTo(200);
+        JsonNode problem = assertProblem(
+                post("/api/v1/workflows/" + id + "/runs", admin, Map.of("input", Map.of("secret", "admin's"))),
+                403,
+                "authorization");
+        assertThat(problem.get("detail").asString()).contains("owner");
+        assertThat(get("/api/v1/runs?workflowId=" + id, owner)
+                        .json()
+                        .get("items")
+                        .size())
+                .isZero();
+        assertThat(jdbc.sql("SELECT count(*) FROM runs WHERE workflow_id = :id")
+                        .param("id", UUID.fromString(id))
+                        .query(Long.class)
+                        .single())
+                .isZero();
+    }
+
+    @Test
+    void anAdminMayReadAndCancelAnotherUsersRun() {
+        String owner = newUser();
+        String gate = key();
+        String id = workflow(
+                owner,
+                List.of(
+                        step("hang", "tool", tool("gate", Map.of("key", gate, "parties", 2))),
+                        step("after", "transform", "x", "dependsOn", List.of("hang"))));
+        String runId = start(owner, id, Map.of("topic", "mine"));
+        await().atMost(WAIT).until(() -> calls(gate) == 1);
+        String admin = jwts.admin(UUID.randomUUID());
+        Response read = get("/api/v1/runs/" + runId, admin);
+        assertThat(read.status()).as(read.body()).isEqualTo(200);
+        assertThat(read.json().get("input").get("topic").asString()).isEqualTo("mine");
+        Response cancelled = post("/api/v1/runs/" + runId + "/cancel", admin, null);
+        assertThat(cancelled.status()).as(cancelled.body()).isEqualTo(200);
+        assertThat(cancelled.json().get("status").asString()).isEqualTo("cancelled");
+        GATES.get(gate).countDown();
+        assertThat(awaitStatus(owner, runId, "cancelled").get("status").asString())
+                .isEqualTo("cancelled");
+    }
+
+    @Test
     void runsAreListedNewestFirstScopedToTheCallerFilteredAndPaged() {
         String owner = newUser();
         String wfA = workflow(owner, List.of(step("one", "transform", "a")));

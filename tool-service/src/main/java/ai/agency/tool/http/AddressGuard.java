@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -17,6 +18,10 @@ import org.springframework.stereotype.Component;
  * IPv6, reserved or cloud metadata address, also when embedded in IPv4-mapped/compatible, NAT64 or 6to4 IPv6).
  * Numeric hosts in decimal, hex or octal notation are read the way C resolvers read them and refused unless written as
  * four plain decimal numbers. Hosts named in {@code agency.tool.allowed-hosts} skip the address checks.
+ *
+ * <p>A host is resolved once, by {@link #resolve}: the caller connects to exactly the addresses that were checked
+ * ({@link PinnedResolver}), so a DNS server that answers a public address to the check and a private one to the
+ * connection (DNS rebinding) does not reach the private one.
  */
 @Component
 public class AddressGuard {
@@ -32,6 +37,15 @@ public class AddressGuard {
 
     /** Checks {@code url}; throws a {@code validation} problem naming {@code field} when it may not be fetched. */
     public void check(URI url, String field) {
+        resolve(url, field);
+    }
+
+    /**
+     * Checks {@code url} and resolves its host once: the addresses a connection to it must use, every one of them
+     * checked (or, for an allow-listed host, as resolved). Throws a {@code validation} problem naming {@code field}
+     * when the URL may not be fetched.
+     */
+    public List<InetAddress> resolve(URI url, String field) {
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
             throw refused(field, "only http and https URLs are allowed");
@@ -43,12 +57,12 @@ public class AddressGuard {
         if (host == null || host.isBlank()) {
             throw refused(field, "the URL has no host");
         }
-        if (properties.isAllowListed(host)) {
-            return;
-        }
         String name = host.toLowerCase(Locale.ROOT);
         if (name.startsWith("[") && name.endsWith("]")) {
             name = name.substring(1, name.length() - 1);
+        }
+        if (properties.isAllowListed(host)) {
+            return lookUp(name, host, field);
         }
         String bare = name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
         if (BLOCKED_NAMES.contains(bare) || bare.endsWith(".localhost") || bare.endsWith(".internal")) {
@@ -61,14 +75,18 @@ public class AddressGuard {
             }
             checkAddress(numeric.get(), host, field);
         }
-        InetAddress[] addresses;
-        try {
-            addresses = InetAddress.getAllByName(name);
-        } catch (UnknownHostException e) {
-            throw refused(field, "the host " + host + " does not resolve");
-        }
+        List<InetAddress> addresses = lookUp(name, host, field);
         for (InetAddress address : addresses) {
             checkAddress(address.getAddress(), host, field);
+        }
+        return addresses;
+    }
+
+    private static List<InetAddress> lookUp(String name, String host, String field) {
+        try {
+            return List.of(InetAddress.getAllByName(name));
+        } catch (UnknownHostException e) {
+            throw refused(field, "the host " + host + " does not resolve");
         }
     }
 

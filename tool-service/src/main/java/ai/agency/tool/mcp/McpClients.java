@@ -5,14 +5,15 @@ import ai.agency.common.error.ErrorClassifier;
 import ai.agency.common.error.ErrorType;
 import ai.agency.tool.http.AddressGuard;
 import ai.agency.tool.http.MasterKey;
+import ai.agency.tool.http.PinnedResolver;
 import ai.agency.tool.registry.Tool;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
+import io.netty.channel.ChannelOption;
+import java.net.InetAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +24,12 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.ai.mcp.client.webflux.transport.WebClientStreamableHttpTransport;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.netty.http.client.HttpClient;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
@@ -32,10 +37,11 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * MCP clients (the SDK's streamable-HTTP transport) for the external MCP servers admins registered: one initialised
- * client per server, reused by all calls and dropped after a transport failure (the next call connects again). Every
- * connection first passes the {@link AddressGuard} (same rules as HTTP tools), redirects are never followed, and the
- * server's stored headers are decrypted only here.
+ * MCP clients (the streamable-HTTP transport on WebClient and Reactor Netty) for the external MCP servers admins
+ * registered: one initialised client per server, reused by all calls and dropped after a transport failure (the next
+ * call connects again and resolves the host again). The host is resolved and checked once by the {@link AddressGuard}
+ * (same rules as HTTP tools) and every connection of the client goes to those addresses ({@link PinnedResolver}), so
+ * DNS rebinding cannot move it; redirects are never followed, and the server's stored headers are decrypted only here.
  */
 @Component
 public class McpClients implements DisposableBean {
@@ -135,19 +141,22 @@ public class McpClients implements DisposableBean {
 
     private McpSyncClient connect(McpServerRepository.Server server) {
         URI url = URI.create(server.url());
-        guard.check(url, "url");
+        List<InetAddress> addresses = guard.resolve(url, "url");
         Map<String, String> headers = headers(server);
         String base = url.getScheme() + "://" + url.getRawAuthority();
         String endpoint = (url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath())
                 + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
-        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(base)
-                .endpoint(endpoint)
-                .clientBuilder(HttpClient.newBuilder()
-                        .version(HttpClient.Version.HTTP_1_1)
-                        .followRedirects(HttpClient.Redirect.NEVER)
-                        .connectTimeout(Duration.ofSeconds(5)))
-                .httpRequestCustomizer((request, method, uri, body, context) -> headers.forEach(request::header))
-                .build();
+        // every connection of this client, also the ones it opens later, goes to the addresses checked now
+        HttpClient http = HttpClient.create()
+                .resolver(new PinnedResolver(url, addresses))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
+                .followRedirect(false);
+        WebClient.Builder web = WebClient.builder()
+                .baseUrl(base)
+                .clientConnector(new ReactorClientHttpConnector(http))
+                .defaultHeaders(h -> headers.forEach(h::set));
+        WebClientStreamableHttpTransport transport =
+                WebClientStreamableHttpTransport.builder(web).endpoint(endpoint).build();
         Duration timeout = Duration.ofMillis(server.timeoutMs() + 1_000L); // the executor's deadline fires first
         McpSyncClient client = McpClient.sync(transport)
                 .requestTimeout(timeout)
