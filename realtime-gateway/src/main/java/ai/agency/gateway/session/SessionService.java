@@ -104,10 +104,11 @@ public class SessionService {
     @Transactional
     public Session join(Caller caller, UUID id) {
         SessionRepository.Row row = sessions.find(id).orElseThrow(() -> notFound(id));
-        if (!sessions.participants(id).contains(caller.id())) {
-            if (!sessions.accept(id, caller.id())) {
-                throw notFound(id);
-            }
+        if (sessions.participants(id).contains(caller.id())) {
+            return view(row); // joined already
+        }
+        if (!sessions.accept(id, caller.id())) {
+            throw notFound(id);
         }
         Session session = view(row);
         events.publish(session.participants(), "session.joined", joined(session, caller.id()));
