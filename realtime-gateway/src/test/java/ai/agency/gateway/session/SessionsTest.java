@@ -12,6 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -296,6 +299,37 @@ class SessionsTest extends RealtimeTestSupport {
         assertThat(post("/api/v1/sessions/" + id + "/context", alice, Map.of("context", Map.of("part0", "short")))
                         .statusCode())
                 .isEqualTo(202);
+    }
+
+    @Test
+    void concurrentSharesCannotTogetherPassTheContextLimit() throws Exception {
+        String alice = JWTS.user(UUID.randomUUID());
+        String id = create(alice);
+        String quarter = "c".repeat(250_000);
+
+        List<Integer> statuses;
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Integer>> shares = IntStream.range(0, 8)
+                    .mapToObj(i -> pool.submit(() -> post(
+                                    "/api/v1/sessions/" + id + "/context",
+                                    alice,
+                                    Map.of("context", Map.of("part" + i, quarter)))
+                            .statusCode()))
+                    .toList();
+            statuses = new ArrayList<>();
+            for (Future<Integer> share : shares) {
+                statuses.add(share.get());
+            }
+        }
+
+        // four 250 KB parts fit in 1 MB, a fifth does not, whichever order they commit in
+        assertThat(statuses).filteredOn(s -> s == 202).hasSize(4);
+        assertThat(statuses).filteredOn(s -> s == 413).hasSize(4);
+        long stored = jdbc.sql("SELECT octet_length(context::text) FROM collab_sessions WHERE id = ?")
+                .param(UUID.fromString(id))
+                .query(Long.class)
+                .single();
+        assertThat(stored).isBetween(1_000_000L, 1_048_576L);
     }
 
     @Test
