@@ -1,6 +1,7 @@
 package ai.agency.gateway;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
@@ -122,14 +123,15 @@ public record GatewayProperties(
     /**
      * Collaboration sessions ({@code /api/v1/sessions}).
      *
-     * @param maxInvitations users one session may invite (its creator not counted); more are refused with 400
+     * @param maxInvitations users one session may invite (its creator not counted); more are refused with 400. At most
+     *     1000, the number of ids a create request may carry
      * @param maxContextSize the stored shared context of a session (its JSON text) may not grow past this; a share
      *     that would is refused with 413
      * @param maxShareSize one shared context (its JSON text) larger than this is refused with 413; each share is sent
      *     to every other participant
      */
     public record Sessions(
-            @DefaultValue("50") @Min(1) int maxInvitations,
+            @DefaultValue("50") @Min(1) @Max(1000) int maxInvitations,
             @DefaultValue("1MB") @NotNull DataSize maxContextSize,
             @DefaultValue("256KB") @NotNull DataSize maxShareSize) {}
 
