@@ -61,6 +61,7 @@ $("login-form").addEventListener("submit", async (event) => {
     $("app").hidden = false;
     await connect();
     refreshMemories();
+    refreshSessions();
     refreshWorkflows().then(refreshRuns);
   } catch (e) {
     $("login-error").textContent = "Sign-in failed: " + e.message;
@@ -148,7 +149,12 @@ function onFrame(frame) {
         done(frame.requestId);
       }
       break;
+    case "session.invited": // accepted or declined in the sessions list
     case "session.joined":
+    case "session.ended":
+      addLine("transcript", frame.type + " " + JSON.stringify(frame), "tool");
+      refreshSessions();
+      break;
     case "session.context":
       addLine("transcript", frame.type + " " + JSON.stringify(frame), "tool");
       break;
@@ -235,6 +241,43 @@ async function refreshMemories() {
 }
 
 $("refresh-memories").addEventListener("click", refreshMemories);
+
+// ---- collaboration sessions: own sessions and pending invitations; an invitee accepts (joins) or declines here,
+// and only then reads the session and hears of it ----
+
+async function refreshSessions() {
+  $("sessions-error").textContent = "";
+  try {
+    const page = await api("GET", "/api/v1/sessions?limit=20");
+    $("sessions").replaceChildren(...(page.items || []).map(sessionItem));
+  } catch (e) {
+    $("sessions-error").textContent = "Sessions: " + e.message;
+  }
+}
+
+function sessionItem(session) {
+  const li = document.createElement("li");
+  li.className = "session " + session.membership;
+  li.dataset.sessionId = session.id;
+  li.append(session.purpose);
+  if (session.membership === "invited") {
+    li.append(" — invited by " + session.createdBy.substring(0, 8));
+    const answer = (accept) => async () => {
+      li.querySelectorAll("button").forEach((b) => { b.disabled = true; });
+      const path = "/api/v1/sessions/" + encodeURIComponent(session.id) + (accept ? "/join" : "/invitation");
+      try {
+        await api(accept ? "POST" : "DELETE", path, accept ? {} : undefined);
+      } catch (e) {
+        $("sessions-error").textContent = (accept ? "Accept" : "Decline") + " failed: " + e.message;
+      }
+      refreshSessions();
+    };
+    li.append(" ", button("Accept", "session-accept", answer(true)), button("Decline", "session-decline", answer(false)));
+  }
+  return li;
+}
+
+$("refresh-sessions").addEventListener("click", refreshSessions);
 
 // ---- workflows: start a run, list recent runs, watch their events over the open socket (run.subscribe),
 // approve or reject a step that waits for a person, cancel a run ----

@@ -1,6 +1,7 @@
 package ai.agency.gateway;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
@@ -23,6 +24,7 @@ import org.springframework.validation.annotation.Validated;
  * @param rateLimit token buckets per user / API key for the REST API, by route class
  * @param maxBodySize a request body larger than this is refused with 413 (a route may allow more)
  * @param cors which browser origins may call the REST API
+ * @param sessions collaboration sessions: invitations and the size of their shared context
  */
 @Validated
 @ConfigurationProperties("agency.gateway")
@@ -32,7 +34,8 @@ public record GatewayProperties(
         @Valid @DefaultValue Realtime realtime,
         @Valid @DefaultValue RateLimit rateLimit,
         @DefaultValue("1MB") DataSize maxBodySize,
-        @Valid @DefaultValue Cors cors) {
+        @Valid @DefaultValue Cors cors,
+        @Valid @DefaultValue Sessions sessions) {
 
     /**
      * One downstream service.
@@ -116,6 +119,21 @@ public record GatewayProperties(
 
             @DefaultValue("false") boolean allowCredentials,
             @DefaultValue("30m") Duration maxAge) {}
+
+    /**
+     * Collaboration sessions ({@code /api/v1/sessions}).
+     *
+     * @param maxInvitations users one session may invite (its creator not counted); more are refused with 400. At most
+     *     1000, the number of ids a create request may carry
+     * @param maxContextSize the stored shared context of a session (its JSON text) may not grow past this; a share
+     *     that would is refused with 413
+     * @param maxShareSize one shared context (its JSON text) larger than this is refused with 413; each share is sent
+     *     to every other participant
+     */
+    public record Sessions(
+            @DefaultValue("50") @Min(1) @Max(1000) int maxInvitations,
+            @DefaultValue("1MB") @NotNull DataSize maxContextSize,
+            @DefaultValue("256KB") @NotNull DataSize maxShareSize) {}
 
     /** Circuit breaker per route. */
     public record CircuitBreaker(

@@ -230,7 +230,8 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
             case "tool_call" -> toolCall(connection, requestId, frame);
             case "cancel" -> cancel(connection, requestId, frame);
             case "resume" -> resume(connection, requestId, frame);
-            case "session.share" -> share(connection, requestId, frame);
+            case "session.share" ->
+                share(connection, (Caller) session.getAttributes().get(HandshakeAuth.CALLER), requestId, frame);
             case "run.subscribe" -> runSubscribe(connection, requestId, frame);
             case "run.unsubscribe" -> runUnsubscribe(connection, requestId, frame);
             default -> error(connection, requestId, ErrorType.VALIDATION.code(), "Unknown frame type '" + type + "'");
@@ -491,7 +492,8 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
         }
     }
 
-    private void share(Connection connection, String requestId, JsonNode frame) {
+    /** As {@code POST /api/v1/sessions/{id}/context}, with the same rules (in {@link SessionService#share}). */
+    private void share(Connection connection, Caller caller, String requestId, JsonNode frame) {
         String sessionId = optionalString(frame, "sessionId");
         JsonNode context = frame.get("context");
         UUID id;
@@ -511,7 +513,7 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
         UUID session = id;
         work.submit(() -> {
             try {
-                sessions.share(connection.userId(), session, context);
+                sessions.share(caller, session, context);
                 connection.send(
                         "session.shared", requestId, json.createObjectNode().put("sessionId", session.toString()));
             } catch (AgencyException e) {

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.agency.gateway.RealtimeTestSupport;
 import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -219,6 +223,69 @@ class ConsoleBrowserTest extends RealtimeTestSupport {
     }
 
     /** A run (started elsewhere) whose step {@code stepId} waits for a person; its stream stays open. */
+    @Test
+    void anInvitationShowsUpWhileTheConsoleIsOpenAndIsAcceptedOrDeclinedThere() throws Exception {
+        String username = "console-sessions-" + UUID.randomUUID().toString().substring(0, 8);
+        UUID bob = UUID.randomUUID();
+        ACCOUNTS.put(username, JWTS.user(bob));
+        String alice = JWTS.user(UUID.randomUUID());
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        browser.get("http://localhost:" + port + "/console/");
+        browser.findElement(By.id("username")).sendKeys(username);
+        browser.findElement(By.id("password")).sendKeys("secret");
+        browser.findElement(By.id("login")).click();
+        wait.until(ExpectedConditions.textToBe(By.id("status"), "connected"));
+
+        // alice invites bob while his console is open: the invitation appears at once, with its buttons
+        String planning = createSession(alice, "plan <b>the trip</b>", bob);
+        By accept = By.cssSelector("#sessions li[data-session-id='" + planning + "'] .session-accept");
+        wait.until(ExpectedConditions.elementToBeClickable(accept));
+        assertThat(browser.findElement(By.cssSelector("#sessions li[data-session-id='" + planning + "']"))
+                        .getText())
+                .startsWith("plan <b>the trip</b> — invited by");
+        browser.findElement(accept).click();
+        wait.until(ExpectedConditions.attributeContains(
+                By.cssSelector("#sessions li[data-session-id='" + planning + "']"), "class", "participant"));
+        assertThat(browser.findElements(accept)).isEmpty();
+
+        // bob is a participant now: what alice shares reaches his console
+        HttpResponse<String> shared = http(HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + port + "/api/v1/sessions/" + planning + "/context"))
+                .header("Authorization", "Bearer " + alice)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"context\":{\"city\":\"Lyon\"}}")));
+        assertThat(shared.statusCode()).isEqualTo(202);
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("transcript"), "\"city\":\"Lyon\""));
+
+        // another invitation, declined: it leaves the list and bob never joined
+        String other = createSession(alice, "spam", bob);
+        By decline = By.cssSelector("#sessions li[data-session-id='" + other + "'] .session-decline");
+        wait.until(ExpectedConditions.elementToBeClickable(decline));
+        browser.findElement(decline).click();
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(
+                By.cssSelector("#sessions li[data-session-id='" + other + "']")));
+        HttpResponse<String> read =
+                http(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/sessions/" + other))
+                        .header("Authorization", "Bearer " + alice));
+        assertThat(JSON.readTree(read.body()).path("participants")).hasSize(1);
+        assertThat(JSON.readTree(read.body()).path("invited")).isEmpty();
+    }
+
+    private String createSession(String token, String purpose, UUID invitee) throws Exception {
+        HttpResponse<String> created =
+                http(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/sessions"))
+                        .header("Authorization", "Bearer " + token)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(
+                                java.util.Map.of("purpose", purpose, "userIds", List.of(invitee.toString()))))));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        return JSON.readTree(created.body()).path("id").asString();
+    }
+
+    private static HttpResponse<String> http(HttpRequest.Builder request) throws Exception {
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     private static StubRun waitingRun(String token, String stepId) {
         return new StubRun(
                 token,

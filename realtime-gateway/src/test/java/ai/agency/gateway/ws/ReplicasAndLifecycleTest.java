@@ -136,6 +136,17 @@ class ReplicasAndLifecycleTest extends RealtimeTestSupport {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(created.statusCode()).isEqualTo(201);
         String sessionId = JSON.readTree(created.body()).path("id").asString();
+        bobOnB.next("session.invited");
+        // bob accepts on replica B; alice on A hears of it
+        HttpResponse<String> joined = http.send(
+                HttpRequest.newBuilder(URI.create(
+                                "http://localhost:" + portOf(replicaB) + "/api/v1/sessions/" + sessionId + "/join"))
+                        .header("Authorization", "Bearer " + JWTS.user(bob))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(joined.statusCode()).isEqualTo(200);
+        assertThat(aliceOnA.next("session.joined").path("userId").asString()).isEqualTo(bob.toString());
         bobOnB.next("session.joined");
 
         aliceOnA.send(
