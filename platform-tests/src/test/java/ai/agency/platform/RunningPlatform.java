@@ -31,6 +31,8 @@ final class RunningPlatform {
             "multimodal-service",
             "realtime-gateway");
 
+    static final String SECOND_GATEWAY = "realtime-gateway-2";
+
     private static RunningPlatform instance;
 
     final Map<String, Integer> ports = new LinkedHashMap<>();
@@ -64,6 +66,23 @@ final class RunningPlatform {
 
     URI service(String name) {
         return URI.create("http://localhost:" + ports.get(name));
+    }
+
+    /**
+     * A second gateway replica (started on first use, then kept), for what must hold on every replica: revocation,
+     * WebSocket closes, resumes.
+     */
+    synchronized URI secondGateway() {
+        if (!ports.containsKey(SECOND_GATEWAY)) {
+            ports.put(SECOND_GATEWAY, freePort());
+            try {
+                processes.put(SECOND_GATEWAY, launch(SECOND_GATEWAY, database));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+            awaitReady(Duration.ofMinutes(3), List.of(SECOND_GATEWAY));
+        }
+        return service(SECOND_GATEWAY);
     }
 
     /** Starts a stopped service again on its port and waits until it is ready. */
@@ -108,7 +127,8 @@ final class RunningPlatform {
     }
 
     private Process launch(String service, TestDatabase.Coordinates db) throws IOException {
-        Path jar = root.resolve(service).resolve("target").resolve(service + ".jar");
+        String module = service.equals(SECOND_GATEWAY) ? "realtime-gateway" : service;
+        Path jar = root.resolve(module).resolve("target").resolve(module + ".jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: run the reactor build (./platform test) first");
         }
@@ -132,9 +152,13 @@ final class RunningPlatform {
         env.put("AGENCY_DB_USERNAME", db.username());
         env.put("AGENCY_DB_PASSWORD", db.password());
         env.put("AGENCY_SECURITY_JWKS_URI", service("auth-service") + "/.well-known/jwks.json");
+        env.put("AGENCY_SECURITY_ISSUER", gateway().toString()); // the public URL, as in a real install
         env.put("AGENCY_ADMIN_USERNAME", "admin");
         env.put("AGENCY_ADMIN_PASSWORD", adminPassword);
         env.put("AGENCY_AUTH_BCRYPT_COST", "10");
+        // seven processes on one PostgreSQL (max_connections 100 by default): open connections as needed, not ten each
+        env.put("SPRING_DATASOURCE_HIKARI_MINIMUM_IDLE", "1");
+        env.put("SPRING_DATASOURCE_HIKARI_MAXIMUM_POOL_SIZE", "6");
         for (var route : Map.of(
                         "AUTH", "auth-service",
                         "MEMORY", "memory-service",
@@ -153,10 +177,14 @@ final class RunningPlatform {
     }
 
     private void awaitReady(Duration timeout) {
+        awaitReady(timeout, SERVICES);
+    }
+
+    private void awaitReady(Duration timeout, List<String> services) {
         HttpClient http =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         Instant deadline = Instant.now().plus(timeout);
-        List<String> pending = new ArrayList<>(SERVICES);
+        List<String> pending = new ArrayList<>(services);
         while (!pending.isEmpty()) {
             for (String service : List.copyOf(pending)) {
                 Process process = processes.get(service);

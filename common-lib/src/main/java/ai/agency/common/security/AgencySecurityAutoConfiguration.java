@@ -19,7 +19,9 @@ import org.springframework.core.convert.converter.Converter;
 import org.springframework.core.env.Environment;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
+import org.springframework.security.authentication.AuthenticationServiceException;
 import org.springframework.security.authorization.AuthorizationDeniedException;
+import org.springframework.security.config.ObjectPostProcessor;
 import org.springframework.security.config.annotation.method.configuration.EnableMethodSecurity;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
@@ -33,9 +35,11 @@ import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 import org.springframework.security.oauth2.server.resource.web.BearerTokenAuthenticationEntryPoint;
+import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.authentication.AuthenticationEntryPointFailureHandler;
 import org.springframework.security.web.firewall.RequestRejectedHandler;
 import org.springframework.util.ClassUtils;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
@@ -99,7 +103,8 @@ public class AgencySecurityAutoConfiguration {
                 .oauth2ResourceServer(
                         oauth -> oauth.jwt(jwt -> jwt.jwtAuthenticationConverter(jwtConverter(tokenRules)))
                                 .authenticationEntryPoint(problemEntryPoint())
-                                .accessDeniedHandler(accessDenied))
+                                .accessDeniedHandler(accessDenied)
+                                .withObjectPostProcessor(answerUncheckableTokens()))
                 .exceptionHandling(
                         ex -> ex.authenticationEntryPoint(problemEntryPoint()).accessDeniedHandler(accessDenied));
         return http.build();
@@ -216,9 +221,41 @@ public class AgencySecurityAutoConfiguration {
         };
     }
 
+    /**
+     * A token that cannot be checked at all (the JWKS of auth-service did not answer in time) is Spring Security's
+     * {@code AuthenticationServiceException}, which its bearer-token filter rethrows, so the client got a 500. Here
+     * it reaches the entry point instead, which answers a 503 problem.
+     */
+    static ObjectPostProcessor<BearerTokenAuthenticationFilter> answerUncheckableTokens() {
+        return new ObjectPostProcessor<>() {
+            @Override
+            public <O extends BearerTokenAuthenticationFilter> O postProcess(O filter) {
+                AuthenticationEntryPointFailureHandler failures =
+                        new AuthenticationEntryPointFailureHandler(problemEntryPoint());
+                failures.setRethrowAuthenticationServiceException(false);
+                filter.setAuthenticationFailureHandler(failures);
+                return filter;
+            }
+        };
+    }
+
     static AuthenticationEntryPoint problemEntryPoint() {
         BearerTokenAuthenticationEntryPoint bearer = new BearerTokenAuthenticationEntryPoint();
         return (request, response, authException) -> {
+            if (authException instanceof AuthenticationServiceException) {
+                response.setHeader("Retry-After", "5");
+                Problems.write(
+                        request,
+                        response,
+                        Problems.of(
+                                HttpStatus.SERVICE_UNAVAILABLE,
+                                ErrorType.SERVICE_UNAVAILABLE,
+                                "Tokens cannot be checked right now (the platform's signing keys are out of reach); "
+                                        + "try again shortly",
+                                request.getRequestURI(),
+                                null));
+                return;
+            }
             bearer.commence(request, response, authException); // sets WWW-Authenticate
             boolean hadToken = request.getHeader("Authorization") != null;
             String detail = hadToken

@@ -129,6 +129,18 @@ class TokenAndScopeRulesTest {
         assertThat(call("GET", "/test/widgets/x", renewed).statusCode()).isEqualTo(404);
     }
 
+    /** Found by SecurityIT under load: a JWKS fetch that timed out was a 500. */
+    @Test
+    void aTokenThatCannotBeCheckedRightNowIsA503ProblemNotA500() throws Exception {
+        HttpResponse<String> response = call("GET", "/test/widgets/x", ProblemTestApplication.UNCHECKABLE);
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(response.body()).contains("\"errorType\":\"service_unavailable\"");
+        assertThat(response.headers().firstValue("Retry-After")).contains("5");
+    }
+
     @Test
     void aTokenOfADeletedApiKeyIsRefused() throws Exception {
         UUID key = UUID.randomUUID();

@@ -27,9 +27,19 @@ public class ProblemTestApplication {
     /** Shared by the app's decoder and the tests that mint tokens. */
     public static final TestJwts JWTS = TestJwts.create();
 
+    /** A token that cannot be checked: as when auth-service's JWKS does not answer in time. */
+    public static final String UNCHECKABLE = "uncheckable.token.value";
+
     @Bean
     JwtDecoder jwtDecoder() {
-        return JWTS.decoder();
+        JwtDecoder decoder = JWTS.decoder();
+        return token -> {
+            if (UNCHECKABLE.equals(token)) {
+                throw new org.springframework.security.oauth2.jwt.JwtException(
+                        "I/O error on GET request for \"http://auth-service/.well-known/jwks.json\": Read timed out");
+            }
+            return decoder.decode(token);
+        };
     }
 
     record Widget(@NotBlank String name, @Size(max = 5) String code, int count) {}
