@@ -23,6 +23,9 @@ import org.springframework.validation.annotation.Validated;
  * @param rateLimit token buckets per user / API key for the REST API, by route class
  * @param maxBodySize a request body larger than this is refused with 413 (a route may allow more)
  * @param cors which browser origins may call the REST API
+ * @param trustedProxies the proxies in front of the gateway (an Ingress) whose {@code X-Forwarded-For} names the
+ *     client: comma-separated CIDR ranges ({@code 10.0.0.0/8, fd00::/8}) or one regular expression, as Tomcat's
+ *     {@code RemoteIpValve} takes them. Empty (the default): no one is believed, the client is the TCP peer
  */
 @Validated
 @ConfigurationProperties("agency.gateway")
@@ -32,7 +35,8 @@ public record GatewayProperties(
         @Valid @DefaultValue Realtime realtime,
         @Valid @DefaultValue RateLimit rateLimit,
         @DefaultValue("1MB") DataSize maxBodySize,
-        @Valid @DefaultValue Cors cors) {
+        @Valid @DefaultValue Cors cors,
+        @DefaultValue("") String trustedProxies) {
 
     /**
      * One downstream service.
