@@ -19,7 +19,7 @@ import org.springframework.validation.annotation.Validated;
  * @param adminUsername the admin account created at first start
  * @param adminPassword its password; generated and logged once when empty
  * @param keyRotationPeriod age at which the active signing key is replaced by a new one (checked hourly)
- * @param loginLimits how many failed logins lock a username or a client address, and for how long
+ * @param loginLimits how many failed logins slow down a username at a client address, or lock the address
  * @param apiKeyTokenTtl lifetime of the access tokens an API key is exchanged for (at most the access-token TTL)
  * @param wsTicketTtl lifetime of a WebSocket ticket
  * @param mfaIssuer the issuer an authenticator app shows next to the account name (TOTP enrolment)
@@ -46,22 +46,34 @@ public record AuthProperties(
         @DefaultValue("1h") Duration passwordResetTtl) {
 
     /**
-     * Failed-login limits. Counting is per lower-cased username and per client address, in the database so that
-     * every replica shares the counts.
+     * Failed-login limits, kept in the database so that every replica shares the counts, keyed on the client address
+     * the gateway forwards (an IPv6 address counts as its /64).
      *
-     * @param maxFailuresPerUsername failures within {@code window} that lock the username
-     * @param maxFailuresPerAddress failures within {@code window} that lock the client address
+     * @param maxFailuresPerUsername failures of one (lower-cased) username from one address after which each further
+     *     try from there waits: {@code firstDelay}, then twice as long after each failure, up to {@code lockDuration};
+     *     the same username from other addresses is not slowed, so a stranger cannot lock an account out
+     * @param maxFailuresPerAddress failures within {@code window}, any usernames, that lock the client address
      * @param window how far back failures count
-     * @param lockDuration how long a lock lasts; it lifts by itself
+     * @param lockDuration how long an address lock lasts, and the longest delay of a username at an address; both
+     *     lift by themselves
+     * @param firstDelay the first delay of a username at an address
      */
     public record LoginLimits(
             @DefaultValue("5") @Min(1) int maxFailuresPerUsername,
             @DefaultValue("50") @Min(1) int maxFailuresPerAddress,
             @DefaultValue("15m") Duration window,
-            @DefaultValue("15m") Duration lockDuration) {
+            @DefaultValue("15m") Duration lockDuration,
+            @DefaultValue("1s") Duration firstDelay) {
+
+        public LoginLimits {
+            if (firstDelay.toSeconds() < 1 || firstDelay.compareTo(lockDuration) > 0) {
+                throw new IllegalArgumentException("agency.auth.login-limits.first-delay must be between 1s and "
+                        + "lock-duration, was " + firstDelay);
+            }
+        }
 
         public static LoginLimits defaults() {
-            return new LoginLimits(5, 50, Duration.ofMinutes(15), Duration.ofMinutes(15));
+            return new LoginLimits(5, 50, Duration.ofMinutes(15), Duration.ofMinutes(15), Duration.ofSeconds(1));
         }
     }
 

@@ -33,7 +33,8 @@ import tools.jackson.databind.json.JsonMapper;
             "agency.auth.admin-username=" + AuthApiTest.ADMIN_USERNAME,
             "agency.auth.admin-password=" + AuthApiTest.ADMIN_PASSWORD,
             "agency.auth.login-limits.max-failures-per-username=5",
-            "agency.auth.login-limits.max-failures-per-address=20"
+            "agency.auth.login-limits.max-failures-per-address=20",
+            "agency.auth.login-limits.first-delay=30s" // long enough that no test races the first delay
         })
 @DatabaseTest
 public abstract class AuthApiTest {

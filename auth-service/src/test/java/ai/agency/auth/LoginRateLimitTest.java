@@ -5,35 +5,55 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
+/**
+ * Failed-login limits (test settings: 5 failures of a username at an address, then delays of 30 s doubling up to
+ * 15 min; 20 failures lock an address).
+ */
 class LoginRateLimitTest extends AuthApiTest {
 
     @Test
-    void repeatedFailuresLockTheUsernameWith429AndRetryAfterEvenForTheRightPassword() {
+    void repeatedFailuresFromOneAddressGet429WithRetryAfterEvenForTheRightPassword() {
         Account account = register();
+        String address = randomAddress();
         for (int i = 0; i < 5; i++) {
-            assertProblem(loginFrom(randomAddress(), account.username(), "wrong password " + i), 401, "authentication");
+            assertProblem(loginFrom(address, account.username(), "wrong password " + i), 401, "authentication");
         }
 
-        Response locked = loginFrom(randomAddress(), account.username().toUpperCase(), account.password());
+        Response slowed = loginFrom(address, account.username().toUpperCase(), account.password());
 
-        assertProblem(locked, 429, "rate_limit");
-        long retryAfter =
-                Long.parseLong(locked.headers().firstValue("Retry-After").orElseThrow());
-        assertThat(retryAfter).isBetween(1L, 15 * 60L);
+        assertProblem(slowed, 429, "rate_limit");
+        assertThat(retryAfter(slowed)).isBetween(1L, 30L);
     }
 
     @Test
-    void theLockLiftsByItselfWhenItsTimeHasPassed() {
+    void theRetryAfterGrowsWithEachFailureUpToTheLockDuration() {
         Account account = register();
-        for (int i = 0; i < 5; i++) {
-            loginFrom(randomAddress(), account.username(), "wrong password");
+        String address = randomAddress();
+        for (int i = 0; i < 4; i++) {
+            loginFrom(address, account.username(), "wrong password");
         }
-        assertProblem(loginFrom(randomAddress(), account.username(), account.password()), 429, "rate_limit");
+        long previous = 0;
+        for (long expected : new long[] {30, 60, 120, 240, 480, 900, 900}) {
+            waitOut(account.username(), address);
+            assertProblem(loginFrom(address, account.username(), "wrong again"), 401, "authentication");
+            long retryAfter = retryAfter(loginFrom(address, account.username(), account.password()));
+            assertThat(retryAfter).isBetween(expected - 2, expected).isGreaterThanOrEqualTo(previous);
+            previous = retryAfter;
+        }
+    }
 
-        // let the lock's time pass (instead of sleeping 15 minutes)
-        jdbc.sql("UPDATE login_failures SET locked_until = now() - interval '1 second' WHERE throttle_key = :k")
-                .param("k", "user:" + account.username().toLowerCase())
-                .update();
+    @Test
+    void anAttackerFailingOnPurposeCannotLockTheOwnerOut() {
+        Account account = register();
+        String attacker = randomAddress();
+        for (int i = 0; i < 5; i++) {
+            loginFrom(attacker, account.username(), "guess " + i);
+        }
+        for (int i = 0; i < 10; i++) { // and on, as soon as each delay lifts
+            waitOut(account.username(), attacker);
+            loginFrom(attacker, account.username(), "guess again " + i);
+        }
+        assertProblem(loginFrom(attacker, account.username(), account.password()), 429, "rate_limit");
 
         assertThat(loginFrom(randomAddress(), account.username(), account.password())
                         .status())
@@ -41,13 +61,29 @@ class LoginRateLimitTest extends AuthApiTest {
     }
 
     @Test
-    void unknownUsernamesAreLockedTheSameWaySoLocksRevealNothing() {
-        String nobody = uniqueUsername("nobody");
+    void theDelayLiftsByItselfWhenItsTimeHasPassed() {
+        Account account = register();
+        String address = randomAddress();
         for (int i = 0; i < 5; i++) {
-            assertProblem(loginFrom(randomAddress(), nobody, "guess " + i), 401, "authentication");
+            loginFrom(address, account.username(), "wrong password");
+        }
+        assertProblem(loginFrom(address, account.username(), account.password()), 429, "rate_limit");
+
+        waitOut(account.username(), address);
+
+        assertThat(loginFrom(address, account.username(), account.password()).status())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void unknownUsernamesAreSlowedTheSameWaySoDelaysRevealNothing() {
+        String nobody = uniqueUsername("nobody");
+        String address = randomAddress();
+        for (int i = 0; i < 5; i++) {
+            assertProblem(loginFrom(address, nobody, "guess " + i), 401, "authentication");
         }
 
-        assertProblem(loginFrom(randomAddress(), nobody, "guess"), 429, "rate_limit");
+        assertProblem(loginFrom(address, nobody, "guess"), 429, "rate_limit");
     }
 
     @Test
@@ -68,18 +104,42 @@ class LoginRateLimitTest extends AuthApiTest {
     }
 
     @Test
-    void aSuccessfulLoginClearsTheUsernamesEarlierFailures() {
+    void anIpv6ClientCannotEscapeTheAddressLimitByMovingWithinItsSlash64() {
         Account account = register();
-        for (int i = 0; i < 4; i++) {
-            loginFrom(randomAddress(), account.username(), "wrong password");
+        String prefix = "2001:db8:" + Integer.toHexString(randomAddress().hashCode() & 0xffff) + ":7:";
+        for (int i = 0; i < 20; i++) {
+            loginFrom(prefix + Integer.toHexString(i + 1) + ":0:0:1", uniqueUsername("spray"), "password123456");
         }
-        loginOk(account.username(), account.password());
+
+        assertProblem(loginFrom(prefix + "abcd:0:0:2", account.username(), account.password()), 429, "rate_limit");
+    }
+
+    @Test
+    void aSuccessfulLoginClearsTheUsernamesEarlierFailuresAtThatAddress() {
+        Account account = register();
+        String address = randomAddress();
+        for (int i = 0; i < 4; i++) {
+            loginFrom(address, account.username(), "wrong password");
+        }
+        assertThat(loginFrom(address, account.username(), account.password()).status())
+                .isEqualTo(200);
 
         for (int i = 0; i < 4; i++) {
-            assertProblem(loginFrom(randomAddress(), account.username(), "wrong again"), 401, "authentication");
+            assertProblem(loginFrom(address, account.username(), "wrong again"), 401, "authentication");
         }
-        assertThat(loginFrom(randomAddress(), account.username(), account.password())
-                        .status())
+        assertThat(loginFrom(address, account.username(), account.password()).status())
                 .isEqualTo(200);
+    }
+
+    /** Lets the delay of this username at this address pass (instead of sleeping). */
+    private void waitOut(String username, String address) {
+        jdbc.sql("UPDATE login_failures SET locked_until = now() - interval '1 second' WHERE throttle_key = :k")
+                .param("k", "user:" + username.toLowerCase() + "|addr:" + address)
+                .update();
+    }
+
+    private static long retryAfter(Response response) {
+        assertProblem(response, 429, "rate_limit");
+        return Long.parseLong(response.headers().firstValue("Retry-After").orElseThrow());
     }
 }

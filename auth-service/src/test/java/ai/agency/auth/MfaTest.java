@@ -62,15 +62,15 @@ class MfaTest extends AuthApiTest {
 
     /** A login from an address of its own, so that failures here never lock the test client's address. */
     private Response login(Account account, String password, String totpCode) {
+        return login(account, password, totpCode, randomAddress());
+    }
+
+    private Response login(Account account, String password, String totpCode, String address) {
         Map<String, String> body = totpCode == null
                 ? Map.of("username", account.username(), "password", password)
                 : Map.of("username", account.username(), "password", password, "totpCode", totpCode);
         return send(
-                "POST",
-                "/api/v1/auth/login",
-                null,
-                JSON.writeValueAsString(body),
-                Map.of("X-Forwarded-For", randomAddress()));
+                "POST", "/api/v1/auth/login", null, JSON.writeValueAsString(body), Map.of("X-Forwarded-For", address));
     }
 
     private static void assertReason(Response response, int status, String errorType, String reason) {
@@ -211,19 +211,21 @@ class MfaTest extends AuthApiTest {
     @Test
     void missingAndWrongCodesCountTowardTheLoginLimit() {
         Enrolled user = enrolled();
+        String address = randomAddress();
         for (int i = 0; i < 4; i++) {
             assertReason(
-                    login(user.account(), user.account().password(), wrongCode(user.secret())),
+                    login(user.account(), user.account().password(), wrongCode(user.secret()), address),
                     401,
                     "authentication",
                     "mfa_invalid_code");
         }
-        assertReason(login(user.account(), user.account().password(), null), 401, "authentication", "mfa_required");
+        assertReason(
+                login(user.account(), user.account().password(), null, address), 401, "authentication", "mfa_required");
 
-        // the fifth failure locked the username: even the right code is refused now
-        Response locked = login(user.account(), user.account().password(), code(user.secret(), 1));
-        assertProblem(locked, 429, "rate_limit");
-        assertThat(locked.headers().firstValue("Retry-After")).isPresent();
+        // the fifth failure slowed the username down at this address: even the right code must wait now
+        Response slowed = login(user.account(), user.account().password(), code(user.secret(), 1), address);
+        assertProblem(slowed, 429, "rate_limit");
+        assertThat(slowed.headers().firstValue("Retry-After")).isPresent();
     }
 
     @Test

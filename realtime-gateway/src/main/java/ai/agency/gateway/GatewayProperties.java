@@ -25,6 +25,9 @@ import org.springframework.validation.annotation.Validated;
  * @param maxBodySize a request body larger than this is refused with 413 (a route may allow more)
  * @param cors which browser origins may call the REST API
  * @param sessions collaboration sessions: invitations and the size of their shared context
+ * @param trustedProxies the proxies in front of the gateway (an Ingress) whose {@code X-Forwarded-For} names the
+ *     client: comma-separated CIDR ranges ({@code 10.0.0.0/8, fd00::/8}) or one regular expression, as Tomcat's
+ *     {@code RemoteIpValve} takes them. Empty (the default): no one is believed, the client is the TCP peer
  */
 @Validated
 @ConfigurationProperties("agency.gateway")
@@ -35,7 +38,8 @@ public record GatewayProperties(
         @Valid @DefaultValue RateLimit rateLimit,
         @DefaultValue("1MB") DataSize maxBodySize,
         @Valid @DefaultValue Cors cors,
-        @Valid @DefaultValue Sessions sessions) {
+        @Valid @DefaultValue Sessions sessions,
+        @DefaultValue("") String trustedProxies) {
 
     /**
      * One downstream service.

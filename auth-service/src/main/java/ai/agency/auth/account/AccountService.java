@@ -121,7 +121,7 @@ public class AccountService {
                                 + "was already used");
             }
         }
-        throttle.recordSuccess(username);
+        throttle.recordSuccess(username, clientAddress);
         audit.record(AuditLog.LOGIN_SUCCESS, userId, Map.of("address", clientAddress));
         return tokens.issue(user.get());
     }

@@ -134,7 +134,7 @@ public class PasswordService {
         }
         policy.check("newPassword", newPassword, user.username());
         replace(user, newPassword, RevocationPublisher.Reason.PASSWORD_RESET);
-        throttle.recordSuccess(username);
+        throttle.recordSuccess(username, address);
         audit.record(AuditLog.PASSWORD_RESET, user.id(), Map.of("address", address));
     }
 

@@ -245,7 +245,15 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
             error(connection, requestId, ErrorType.VALIDATION.code(), "chat needs a non-blank 'content'");
             return;
         }
-        String conversationId = optionalString(frame, "conversationId");
+        // it becomes part of the downstream path: anything but a UUID is refused here, never sent on
+        JsonNode givenConversation = frame.get("conversationId");
+        boolean conversationGiven = givenConversation != null && !givenConversation.isNull();
+        UUID conversationUuid = conversationGiven ? uuid(frame, "conversationId") : null;
+        if (conversationGiven && conversationUuid == null) {
+            error(connection, requestId, ErrorType.VALIDATION.code(), "'conversationId' must be a UUID");
+            return;
+        }
+        String conversationId = conversationUuid == null ? null : conversationUuid.toString();
         String agentId = optionalString(frame, "agentId");
         boolean stream = !frame.has("stream") || frame.get("stream").asBoolean(true);
         String key = requestId != null ? requestId : "chat-" + UUID.randomUUID();

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -446,5 +447,30 @@ class ConsoleBrowserTest extends RealtimeTestSupport {
         Path shot = Path.of("target", "console-runs-screenshot.png");
         Files.write(shot, ((ChromeDriver) browser).getScreenshotAs(OutputType.BYTES));
         assertThat(Files.size(shot)).isPositive();
+    }
+
+    @Test
+    void scriptInjectedIntoTheConsoleDoesNotRun() throws Exception {
+        browser.get("http://localhost:" + port + "/console/");
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username")));
+        JavascriptExecutor page = (JavascriptExecutor) browser;
+        assertThat(page.executeScript("return typeof window.injected")).isEqualTo("undefined");
+
+        // what an XSS would plant: an inline script, an inline event handler, a javascript: URL
+        page.executeScript("const s = document.createElement('script');"
+                + "s.textContent = 'window.injected = \\'script\\'';"
+                + "document.body.appendChild(s);"
+                + "const i = document.createElement('img');"
+                + "i.setAttribute('onerror', 'window.injected = \\'handler\\'');"
+                + "i.src = 'data:,not-an-image';"
+                + "document.body.appendChild(i);"
+                + "const a = document.createElement('a');"
+                + "a.id = 'injected-link'; a.href = 'javascript:void(window.injected = 1)'; a.textContent = 'x';"
+                + "document.body.appendChild(a);");
+        browser.findElement(By.id("injected-link")).click();
+        Thread.sleep(500);
+
+        assertThat(page.executeScript("return typeof window.injected")).isEqualTo("undefined");
     }
 }

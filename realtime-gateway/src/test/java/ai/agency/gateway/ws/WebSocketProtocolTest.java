@@ -99,6 +99,59 @@ class WebSocketProtocolTest extends RealtimeTestSupport {
     }
 
     @Test
+    void aConversationIdThatIsNotAUuidGetsAnErrorFrameAndNothingIsSentDownstream() {
+        String token = JWTS.user(UUID.randomUUID());
+        Client client = connect(token);
+        client.next("ready");
+
+        List<Object> hostile = List.of(
+                "../../admin/users",
+                "x",
+                "",
+                UUID.randomUUID() + "/../../tools",
+                UUID.randomUUID() + "?stream=false",
+                "%2e%2e%2fadmin",
+                42,
+                Map.of("id", UUID.randomUUID().toString()),
+                List.of(UUID.randomUUID().toString()));
+        for (int i = 0; i < hostile.size(); i++) {
+            client.send(Map.of(
+                    "type",
+                    "chat",
+                    "id",
+                    "h" + i,
+                    "content",
+                    "hello",
+                    "stream",
+                    false,
+                    "conversationId",
+                    hostile.get(i)));
+            JsonNode refused = client.next();
+            assertThat(refused.path("type").asString()).as("%s", hostile.get(i)).isEqualTo("error");
+            assertThat(refused.path("errorType").asString()).isEqualTo("validation");
+            assertThat(refused.path("requestId").asString()).isEqualTo("h" + i);
+            assertThat(refused.path("message").asString()).contains("conversationId");
+        }
+        assertThat(SEEN_TOKENS).doesNotContain("Bearer " + token);
+
+        // the connection is still open, and a real UUID (or none) is sent on
+        client.send(Map.of(
+                "type",
+                "chat",
+                "id",
+                "ok",
+                "content",
+                "hello",
+                "stream",
+                false,
+                "conversationId",
+                UUID.randomUUID().toString()));
+        assertThat(client.next().path("type").asString()).isEqualTo("response");
+        assertThat(SEEN_TOKENS).contains("Bearer " + token);
+        assertThat(client.closeCode).isNull();
+    }
+
+    @Test
     void aNonStreamingChatIsAnsweredAsTheConnectedUser() {
         String token = JWTS.user(UUID.randomUUID());
         Client client = connect(token);
@@ -119,7 +172,15 @@ class WebSocketProtocolTest extends RealtimeTestSupport {
         Client client = connect(JWTS.user(UUID.randomUUID()));
         client.next("ready");
 
-        client.send(Map.of("type", "chat", "id", "c1", "content", "forbidden", "conversationId", "x"));
+        client.send(Map.of(
+                "type",
+                "chat",
+                "id",
+                "c1",
+                "content",
+                "forbidden",
+                "conversationId",
+                UUID.randomUUID().toString()));
         JsonNode error = client.next();
 
         assertThat(error.path("type").asString()).isEqualTo("error");
