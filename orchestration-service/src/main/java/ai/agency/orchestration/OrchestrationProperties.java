@@ -5,6 +5,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMax;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -21,6 +22,7 @@ import org.springframework.validation.annotation.Validated;
  * @param extractMemories whether new memories are extracted from each turn (memory-service add, infer=true)
  * @param toolsCacheTtl how long the list of tools from tool-service is reused
  * @param workflows how workflow runs are executed
+ * @param channels how big a channel may be and how many of its deliveries run at once
  */
 @Validated
 @ConfigurationProperties("agency.orchestration")
@@ -33,7 +35,25 @@ public record OrchestrationProperties(
         @DefaultValue("5") @Min(0) @Max(50) int recallLimit,
         @DefaultValue("true") boolean extractMemories,
         @DefaultValue("60s") Duration toolsCacheTtl,
-        @DefaultValue @Valid Workflows workflows) {
+        @DefaultValue @Valid Workflows workflows,
+        @DefaultValue @Valid Channels channels) {
+
+    /**
+     * Limits of agent channels ({@code agency.orchestration.channels.*}): each post starts one agent turn per other
+     * participant, so these bound what one request can cost.
+     *
+     * @param maxParticipants agents one channel may have (a post starts at most this many minus one turns)
+     * @param concurrentDeliveriesPerUser messages of one user (the channel's owner) being delivered at once; a
+     *     message's recipients are answered one after another, so this is also that user's channel turns at once
+     * @param concurrentDeliveries messages being delivered at once by this instance, over all users
+     * @param maxWait how long a post waits for a free delivery slot before it is refused (429 when the user's slots
+     *     are busy, 503 when the instance's are)
+     */
+    public record Channels(
+            @DefaultValue("20") @Min(2) @Max(1000) int maxParticipants,
+            @DefaultValue("4") @Min(1) @Max(1000) int concurrentDeliveriesPerUser,
+            @DefaultValue("64") @Min(1) @Max(10000) int concurrentDeliveries,
+            @DefaultValue("2s") @DurationMax(seconds = 30) Duration maxWait) {}
 
     /**
      * Settings of the workflow engine ({@code agency.orchestration.workflows.*}).

@@ -104,6 +104,18 @@ public abstract class OrchestrationApiTest {
     /** Scripted OpenAI answers: each a list of SSE {@code data:} payloads (without {@code [DONE]}). */
     protected static final BlockingQueue<List<String>> OPENAI_SCRIPT = new LinkedBlockingQueue<>();
 
+    /**
+     * Holds of the fake OpenAI server: a request whose messages contain {@code hold:<key>} for a key registered here
+     * waits until its latch is counted down, then answers "released" (no script is used).
+     */
+    protected static final Map<String, java.util.concurrent.CountDownLatch> HOLDS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    /** Requests that arrived at a hold, by key. */
+    protected static final Map<String, java.util.concurrent.atomic.AtomicInteger> HELD =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static final java.util.regex.Pattern HOLD = java.util.regex.Pattern.compile("hold:([a-z0-9-]+)");
+
     protected static final java.util.concurrent.atomic.AtomicReference<String> OPENAI_AUTHORIZATION =
             new java.util.concurrent.atomic.AtomicReference<>();
 
@@ -361,6 +373,11 @@ public abstract class OrchestrationApiTest {
 
     private static void openAi(HttpExchange exchange, JsonNode body) throws IOException {
         OPENAI_REQUESTS.add(body);
+        java.util.regex.Matcher hold = HOLD.matcher(body.toString());
+        if (hold.find() && HOLDS.containsKey(hold.group(1))) {
+            held(exchange, body, hold.group(1));
+            return;
+        }
         List<String> script = OPENAI_SCRIPT.poll();
         if (script == null) {
             reply(exchange, 500, "{\"error\":{\"message\":\"no scripted answer\",\"type\":\"server_error\"}}");
@@ -373,6 +390,33 @@ public abstract class OrchestrationApiTest {
             exchange.getResponseBody().flush();
         }
         exchange.getResponseBody().write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void held(HttpExchange exchange, JsonNode body, String key) throws IOException {
+        HELD.computeIfAbsent(key, k -> new java.util.concurrent.atomic.AtomicInteger())
+                .incrementAndGet();
+        try {
+            HOLDS.get(key).await(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        String head = "{\"id\":\"chatcmpl-h\",\"created\":1700000000,\"model\":\"fake-gpt\",";
+        if (!body.path("stream").asBoolean(false)) {
+            reply(
+                    exchange,
+                    200,
+                    head + "\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"message\":{\"role\":"
+                            + "\"assistant\",\"content\":\"released\"},\"finish_reason\":\"stop\"}],"
+                            + "\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1,\"total_tokens\":2}}");
+            return;
+        }
+        exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+        exchange.sendResponseHeaders(200, 0);
+        exchange.getResponseBody()
+                .write(("data: " + head + "\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,"
+                                + "\"delta\":{\"role\":\"assistant\",\"content\":\"released\"},"
+                                + "\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n")
+                        .getBytes(StandardCharsets.UTF_8));
     }
 
     /** A real (small) calculator: + - * / ^ and parentheses, for the tool-service stub. */

@@ -62,7 +62,8 @@ public record GatewayProperties(
      *     the store is tried again
      * @param storePoolSize shared mode: connections of the store's own pool
      * @param purgeInterval shared mode: how often rows of buckets that are full again are deleted
-     * @param classes the route classes; {@code default} applies to every {@code /api/**} path no other class names
+     * @param classes the route classes; {@code default} applies to every limited path no other class names
+     * @param paths the request paths that are limited (path patterns): the REST API and tool-service's MCP server
      */
     public record RateLimit(
             @DefaultValue("true") boolean enabled,
@@ -71,7 +72,8 @@ public record GatewayProperties(
             @DefaultValue("10s") Duration storeRetry,
             @DefaultValue("10") @Min(1) int storePoolSize,
             @DefaultValue("5m") Duration purgeInterval,
-            Map<String, @Valid RouteClass> classes) {
+            Map<String, @Valid RouteClass> classes,
+            @DefaultValue({"/api/**", "/mcp", "/mcp/**"}) List<String> paths) {
 
         public RateLimit {
             classes = classes == null ? Map.of() : classes;

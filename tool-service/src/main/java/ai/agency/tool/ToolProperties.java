@@ -1,9 +1,11 @@
 package ai.agency.tool;
 
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import java.time.Duration;
 import java.util.List;
+import org.hibernate.validator.constraints.time.DurationMax;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -26,6 +28,8 @@ import org.springframework.validation.annotation.Validated;
  * @param maxConcurrentCalls bulkhead: calls of one tool in flight at once
  * @param mcpSyncInterval how often the MCP server's tool list is re-read from the registry (changes made on this
  *     instance are published at once; this catches changes made through other instances)
+ * @param concurrency how many tool calls one user, and all users together, may have running at once
+ * @param mcpSessions how many MCP sessions' owners this instance remembers, and for how long
  */
 @Validated
 @ConfigurationProperties("agency.tool")
@@ -41,7 +45,35 @@ public record ToolProperties(
         @DefaultValue("10") @Min(1) @Max(1000) int circuitWindow,
         @DefaultValue("30s") Duration circuitOpenWait,
         @DefaultValue("16") @Min(1) @Max(10000) int maxConcurrentCalls,
-        @DefaultValue("30s") Duration mcpSyncInterval) {
+        @DefaultValue("30s") Duration mcpSyncInterval,
+        @DefaultValue @Valid Concurrency concurrency,
+        @DefaultValue @Valid McpSessions mcpSessions) {
+
+    /**
+     * Tool calls running at once ({@code agency.tool.concurrency.*}), on top of each tool's own bulkhead
+     * ({@code max-concurrent-calls}): REST execute, MCP {@code tools/call} and the calls orchestration makes with a
+     * user's token all count for that user (the token's subject).
+     *
+     * @param perUser calls of one user at once, over all tools
+     * @param total calls of all users at once on this instance
+     * @param maxWait how long a call waits for a free slot before it is refused (429 for the user's, 503 for the total)
+     */
+    public record Concurrency(
+            @DefaultValue("8") @Min(1) @Max(1000) int perUser,
+            @DefaultValue("256") @Min(1) @Max(100000) int total,
+            @DefaultValue("2s") @DurationMax(seconds = 30) Duration maxWait) {}
+
+    /**
+     * The owners of MCP sessions ({@code agency.tool.mcp-sessions.*}). A request on a session whose owner is not
+     * remembered (evicted, or never seen by this instance) is refused with 404, after which MCP clients open a new
+     * session.
+     *
+     * @param max sessions remembered; the least recently used are forgotten first
+     * @param idleTimeout a session without a request for this long is forgotten
+     */
+    public record McpSessions(
+            @DefaultValue("100000") @Min(100) @Max(10000000) int max,
+            @DefaultValue("24h") Duration idleTimeout) {}
 
     public boolean isAllowListed(String host) {
         return host != null && allowedHosts.stream().anyMatch(h -> h.equalsIgnoreCase(host));

@@ -70,6 +70,15 @@ public abstract class ToolApiTest {
     /** When true, {@code /flaky} answers 500. */
     protected static final AtomicBoolean FLAKY_FAILING = new AtomicBoolean(true);
 
+    /**
+     * Gates of the stub's {@code /held/<key>} endpoint: a request waits until the key's latch is counted down (at most
+     * 60 s), then answers {@code {"released": true}}; {@link #HELD_ARRIVALS} counts the requests that arrived.
+     */
+    protected static final Map<String, java.util.concurrent.CountDownLatch> HELD_GATES = new ConcurrentHashMap<>();
+
+    protected static final Map<String, java.util.concurrent.atomic.AtomicInteger> HELD_ARRIVALS =
+            new ConcurrentHashMap<>();
+
     protected static final HttpServer STUB = startStub();
 
     /** A request the stub got. */
@@ -177,8 +186,28 @@ public abstract class ToolApiTest {
             case "/redirect-to-loopback" -> redirect(exchange, stubUrl("127.0.0.1") + "/text");
             case "/redirect-to-metadata" -> redirect(exchange, "http://169.254.169.254/latest/meta-data/");
             case "/redirect-ok" -> redirect(exchange, "/text");
-            default -> reply(exchange, 404, "text/plain", "no such stub path");
+            default -> {
+                if (path.startsWith("/held/")) {
+                    held(exchange, path.substring("/held/".length()));
+                } else {
+                    reply(exchange, 404, "text/plain", "no such stub path");
+                }
+            }
         }
+    }
+
+    private static void held(HttpExchange exchange, String key) throws IOException {
+        HELD_ARRIVALS
+                .computeIfAbsent(key, k -> new java.util.concurrent.atomic.AtomicInteger())
+                .incrementAndGet();
+        try {
+            HELD_GATES
+                    .computeIfAbsent(key, k -> new java.util.concurrent.CountDownLatch(1))
+                    .await(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        reply(exchange, 200, "application/json", "{\"released\":true}");
     }
 
     private static void redirect(HttpExchange exchange, String location) throws IOException {

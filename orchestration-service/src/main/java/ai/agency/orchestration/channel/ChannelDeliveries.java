@@ -3,20 +3,29 @@ package ai.agency.orchestration.channel;
 import ai.agency.common.error.AgencyException;
 import ai.agency.common.error.ErrorClassifier;
 import ai.agency.common.error.ErrorType;
+import ai.agency.common.limit.UserConcurrencyLimit;
 import ai.agency.common.security.Caller;
 import ai.agency.orchestration.OrchestrationProperties;
 import ai.agency.orchestration.StoredCaller;
 import ai.agency.orchestration.chat.AgentTurns;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
@@ -32,6 +41,13 @@ import tools.jackson.databind.json.JsonMapper;
  * written by the holder of the claim, and a reply is inserted in the same transaction that marks the delivery
  * {@code delivered}, so each recipient's answer is recorded exactly once; the agent's chat turn itself may run again
  * when an instance stopped in the middle of it.
+ *
+ * <p>What a post may cost is bounded ({@code agency.orchestration.channels}): a message is delivered by one task that
+ * answers its recipients one after another, and a task runs only while it holds a slot of {@link #slots}: at most
+ * {@code concurrent-deliveries-per-user} messages of one user (the channel's owner) and {@code concurrent-deliveries}
+ * in all, on an executor of that many threads. A post waits up to {@code max-wait} for its slot, then is refused (429
+ * for the user's slots, 503 for the instance's); a sweep takes only slots that are free at once and hands the other
+ * claims back for a later sweep.
  */
 @Component
 class ChannelDeliveries {
@@ -44,7 +60,8 @@ class ChannelDeliveries {
     private final JsonMapper json;
     private final OrchestrationProperties.Workflows settings;
     private final String instance;
-    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    private final UserConcurrencyLimit slots;
+    private final ThreadPoolExecutor threads;
     private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "channel-delivery-sweep");
         t.setDaemon(true);
@@ -57,13 +74,32 @@ class ChannelDeliveries {
             AgentTurns turns,
             TransactionTemplate tx,
             JsonMapper json,
-            OrchestrationProperties properties) {
+            OrchestrationProperties properties,
+            ObjectProvider<MeterRegistry> meters) {
         this.repository = repository;
         this.turns = turns;
         this.tx = tx;
         this.json = json;
         this.settings = properties.workflows();
         this.instance = hostName() + "/" + UUID.randomUUID();
+        OrchestrationProperties.Channels limits = properties.channels();
+        this.slots = new UserConcurrencyLimit(
+                "channel deliveries",
+                limits.concurrentDeliveriesPerUser(),
+                limits.concurrentDeliveries(),
+                limits.maxWait(),
+                meters.getIfAvailable());
+        int size = limits.concurrentDeliveries();
+        // every task holds a slot, so at most `size` run or wait here; the queue only absorbs a slot given back just
+        // before its thread is free again
+        this.threads = new ThreadPoolExecutor(
+                size,
+                size,
+                30,
+                TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(size),
+                Thread.ofVirtual().name("channel-delivery-", 0).factory());
+        this.threads.allowCoreThreadTimeOut(true);
     }
 
     String instance() {
@@ -93,23 +129,79 @@ class ChannelDeliveries {
         }
     }
 
-    /** Claims the pending deliveries nobody holds and starts them; how many. */
+    /**
+     * A delivery slot for a message of {@code owner}'s channel, waiting up to {@code max-wait}; refused with 429 (the
+     * owner's slots are busy) or 503 (the instance's are). Pass it to {@link #start}.
+     */
+    UserConcurrencyLimit.Permit admit(UUID owner) {
+        return slots.acquire(owner);
+    }
+
+    /**
+     * Claims the pending deliveries nobody holds and starts those whose owner and this instance have a free slot now;
+     * the others are handed back for a later sweep. How many deliveries were started.
+     */
     int sweep() {
         if (stopping) {
             return 0;
         }
-        List<ChannelRepository.Claim> claims = repository.claimAbandoned(instance, leaseMs(), 100);
-        for (ChannelRepository.Claim claim : claims) {
-            log.info("redelivering channel message {} to agent {}", claim.messageId(), claim.recipientId());
-            start(claim.messageId(), claim.recipientId());
+        Map<UUID, List<ChannelRepository.Claim>> byMessage = new LinkedHashMap<>();
+        for (ChannelRepository.Claim claim : repository.claimAbandoned(instance, leaseMs(), 100)) {
+            byMessage.computeIfAbsent(claim.messageId(), m -> new ArrayList<>()).add(claim);
         }
-        return claims.size();
+        int started = 0;
+        for (List<ChannelRepository.Claim> claims : byMessage.values()) {
+            ChannelRepository.Claim first = claims.getFirst();
+            Optional<UserConcurrencyLimit.Permit> permit = slots.tryAcquire(first.userId());
+            if (permit.isEmpty()) {
+                repository.releaseClaims(instance, first.messageId());
+                continue;
+            }
+            List<UUID> recipients =
+                    claims.stream().map(ChannelRepository.Claim::recipientId).toList();
+            log.info("redelivering channel message {} to agents {}", first.messageId(), recipients);
+            start(first.messageId(), recipients, permit.get());
+            started += recipients.size();
+        }
+        return started;
     }
 
-    /** Executes a delivery this instance has claimed, on its own virtual thread. */
-    void start(UUID messageId, UUID recipientId) {
-        if (!stopping) {
-            threads.execute(() -> deliver(messageId, recipientId));
+    /**
+     * Delivers a message this instance has claimed to {@code recipients}, one after another, on the bounded executor;
+     * the slot is given back when the last is done.
+     */
+    void start(UUID messageId, List<UUID> recipients, UserConcurrencyLimit.Permit permit) {
+        if (stopping) {
+            permit.close(); // stop() hands the claims back
+            return;
+        }
+        try {
+            threads.execute(() -> deliverAll(messageId, recipients, permit));
+        } catch (RejectedExecutionException e) {
+            permit.close();
+            repository.releaseClaims(instance, messageId); // a later sweep delivers it
+        }
+    }
+
+    private void deliverAll(UUID messageId, List<UUID> recipients, UserConcurrencyLimit.Permit permit) {
+        try (permit) {
+            for (UUID recipient : recipients) {
+                if (stopping) {
+                    return;
+                }
+                try {
+                    deliver(messageId, recipient);
+                } catch (RuntimeException e) {
+                    log.warn(
+                            "delivering channel message {} to agent {} failed: {}", messageId, recipient, e.toString());
+                }
+            }
+            if (!stopping) {
+                // what is still pending and ours here was not finished (an error above): let a sweep take it
+                repository.releaseClaims(instance, messageId);
+            }
+        } catch (RuntimeException e) {
+            log.warn("could not hand back the claims on channel message {}: {}", messageId, e.toString());
         }
     }
 

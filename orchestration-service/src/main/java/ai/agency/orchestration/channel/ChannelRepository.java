@@ -145,8 +145,8 @@ class ChannelRepository {
                 .optional();
     }
 
-    /** A delivery to be made: message and recipient. */
-    record Claim(UUID messageId, UUID recipientId) {}
+    /** A delivery to be made: message, recipient and the user whose channel it is. */
+    record Claim(UUID messageId, UUID recipientId, UUID userId) {}
 
     /**
      * Claims pending deliveries that no live instance holds (never claimed, released by a stopping instance, or whose
@@ -160,13 +160,15 @@ class ChannelRepository {
                       WHERE status = 'pending' AND (claimed_by IS NULL OR claimed_until < now())
                       ORDER BY updated_at LIMIT :limit FOR UPDATE SKIP LOCKED) free
                 WHERE d.message_id = free.message_id AND d.recipient_id = free.recipient_id
-                RETURNING d.message_id, d.recipient_id
+                RETURNING d.message_id, d.recipient_id, d.user_id
                 """)
                 .param("instance", instance)
                 .param("leaseMs", leaseMs)
                 .param("limit", limit)
-                .query((rs, i) ->
-                        new Claim(rs.getObject("message_id", UUID.class), rs.getObject("recipient_id", UUID.class)))
+                .query((rs, i) -> new Claim(
+                        rs.getObject("message_id", UUID.class),
+                        rs.getObject("recipient_id", UUID.class),
+                        rs.getObject("user_id", UUID.class)))
                 .list();
     }
 
@@ -176,6 +178,14 @@ class ChannelRepository {
                 UPDATE channel_deliveries SET claimed_until = now() + :leaseMs * interval '1 millisecond'
                 WHERE claimed_by = :instance AND status = 'pending'
                 """).param("instance", instance).param("leaseMs", leaseMs).update();
+    }
+
+    /** Hands this instance's pending deliveries of one message back: the next sweep of any instance takes them. */
+    void releaseClaims(String instance, UUID messageId) {
+        jdbc.sql("""
+                UPDATE channel_deliveries SET claimed_by = NULL, claimed_until = NULL
+                WHERE message_id = :messageId AND claimed_by = :instance AND status = 'pending'
+                """).param("instance", instance).param("messageId", messageId).update();
     }
 
     /** Hands this instance's pending deliveries back (it is stopping): the next sweep of any instance takes them. */

@@ -1,7 +1,9 @@
 package ai.agency.orchestration.channel;
 
 import ai.agency.common.error.AgencyException;
+import ai.agency.common.limit.UserConcurrencyLimit;
 import ai.agency.common.security.Caller;
+import ai.agency.orchestration.OrchestrationProperties;
 import ai.agency.orchestration.StoredCaller;
 import ai.agency.orchestration.agent.Agent;
 import ai.agency.orchestration.agent.AgentService;
@@ -22,7 +24,10 @@ import tools.jackson.databind.node.ObjectNode;
  * participant receives it when the message type is {@code message} or one of its capabilities (otherwise the
  * delivery is recorded as {@code skipped}); it answers through the chat loop, and its answer is posted to the channel
  * as a {@code reply} (replies are not delivered again, so agents do not talk in circles). A failed delivery is tried
- * again up to {@code channel-delivery-attempts} times and then recorded as {@code failed} with its error.
+ * again up to {@code channel-delivery-attempts} times and then recorded as {@code failed} with its error. A channel has
+ * at most {@code agency.orchestration.channels.max-participants} agents, and a post is accepted only when a delivery
+ * slot of the channel's owner is free within {@code max-wait} (see {@link ChannelDeliveries}), so one request starts a
+ * bounded number of agent turns and one user a bounded number at once.
  */
 @Service
 class ChannelService {
@@ -32,18 +37,21 @@ class ChannelService {
     private final ChannelDeliveries deliveries;
     private final TransactionTemplate tx;
     private final JsonMapper json;
+    private final int maxParticipants;
 
     ChannelService(
             ChannelRepository repository,
             AgentService agents,
             ChannelDeliveries deliveries,
             TransactionTemplate tx,
-            JsonMapper json) {
+            JsonMapper json,
+            OrchestrationProperties properties) {
         this.repository = repository;
         this.agents = agents;
         this.deliveries = deliveries;
         this.tx = tx;
         this.json = json;
+        this.maxParticipants = properties.channels().maxParticipants();
     }
 
     record ChannelRequest(String name, List<UUID> participants) {}
@@ -59,6 +67,11 @@ class ChannelService {
             throw AgencyException.invalidField("participants", "must name at least one agent");
         }
         List<UUID> participants = new ArrayList<>(new LinkedHashSet<>(request.participants()));
+        if (participants.size() > maxParticipants) {
+            throw AgencyException.invalidField(
+                    "participants",
+                    "at most " + maxParticipants + " agents (each post starts one agent turn per other participant)");
+        }
         for (UUID agentId : participants) {
             try {
                 agents.get(caller, agentId);
@@ -85,6 +98,11 @@ class ChannelService {
     UUID post(Caller caller, UUID channelId, MessageRequest request) {
         requireWriter(caller);
         ChannelRepository.Channel channel = get(caller, channelId);
+        if (channel.participants().size() > maxParticipants) { // created before the limit existed
+            throw AgencyException.conflict(
+                    "This channel has " + channel.participants().size() + " participants, more than the "
+                            + maxParticipants + " allowed; create a smaller channel");
+        }
         if (request.senderId() == null || !channel.participants().contains(request.senderId())) {
             throw AgencyException.invalidField("senderId", "must be a participant of the channel");
         }
@@ -106,29 +124,40 @@ class ChannelService {
                 recipients.add(recipient);
             }
         }
-        tx.executeWithoutResult(status -> {
-            repository.insertMessage(
-                    messageId,
-                    channelId,
-                    channel.ownerId(),
-                    request.senderId(),
-                    request.type(),
-                    request.content(),
-                    null,
-                    identity);
-            for (UUID recipient : channel.participants()) {
-                if (!recipient.equals(request.senderId())) {
-                    repository.insertDelivery(
-                            messageId,
-                            recipient,
-                            channel.ownerId(),
-                            recipients.contains(recipient) ? "pending" : "skipped",
-                            deliveries.instance(),
-                            deliveries.leaseMs());
+        // the slot is taken before anything is stored: a refused post leaves no message behind
+        UserConcurrencyLimit.Permit permit = recipients.isEmpty() ? null : deliveries.admit(channel.ownerId());
+        try {
+            tx.executeWithoutResult(status -> {
+                repository.insertMessage(
+                        messageId,
+                        channelId,
+                        channel.ownerId(),
+                        request.senderId(),
+                        request.type(),
+                        request.content(),
+                        null,
+                        identity);
+                for (UUID recipient : channel.participants()) {
+                    if (!recipient.equals(request.senderId())) {
+                        repository.insertDelivery(
+                                messageId,
+                                recipient,
+                                channel.ownerId(),
+                                recipients.contains(recipient) ? "pending" : "skipped",
+                                deliveries.instance(),
+                                deliveries.leaseMs());
+                    }
                 }
+            });
+        } catch (RuntimeException e) {
+            if (permit != null) {
+                permit.close();
             }
-        });
-        recipients.forEach(recipient -> deliveries.start(messageId, recipient));
+            throw e;
+        }
+        if (permit != null) {
+            deliveries.start(messageId, List.copyOf(recipients), permit);
+        }
         return messageId;
     }
 

@@ -61,7 +61,7 @@ class LimitsConfig {
         FilterRegistrationBean<RateLimitFilter> registration =
                 new FilterRegistrationBean<>(new RateLimitFilter(properties, OWN_ROUTES, buckets));
         registration.setOrder(-90);
-        registration.addUrlPatterns("/api/*");
+        registration.addUrlPatterns("/*"); // the filter itself limits agency.gateway.rate-limit.paths
         registration.setEnabled(properties.rateLimit().enabled());
         return registration;
     }

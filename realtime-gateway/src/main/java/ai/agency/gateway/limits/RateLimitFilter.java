@@ -25,7 +25,8 @@ import org.springframework.web.util.pattern.PathPattern;
 import org.springframework.web.util.pattern.PathPatternParser;
 
 /**
- * Token-bucket rate limits (Bucket4j) for the REST API ({@code /api/**}), one bucket per caller and route class. The
+ * Token-bucket rate limits (Bucket4j) for the REST API ({@code /api/**}) and tool-service's MCP server ({@code /mcp}) —
+ * the paths of {@code agency.gateway.rate-limit.paths} — one bucket per caller and route class. The
  * caller is the API key when the request came with one, else the authenticated user, else (public paths such as
  * login) the client address. Every limited answer carries the IETF draft headers {@code RateLimit-Limit},
  * {@code RateLimit-Remaining}, {@code RateLimit-Reset} and {@code RateLimit-Policy}; an empty bucket answers 429
@@ -45,6 +46,7 @@ public class RateLimitFilter extends OncePerRequestFilter {
     private final List<Matcher> matchers = new ArrayList<>();
     private final Map<String, BucketConfiguration> configurations = new HashMap<>();
     private final RateLimitBuckets buckets;
+    private final List<PathPattern> limitedPaths;
 
     public RateLimitFilter(
             GatewayProperties properties, Map<String, List<String>> extraRoutes, RateLimitBuckets buckets) {
@@ -78,11 +80,17 @@ public class RateLimitFilter extends OncePerRequestFilter {
                             .build());
         });
         this.buckets = buckets;
+        this.limitedPaths =
+                properties.rateLimit().paths().stream().map(parser::parse).toList();
     }
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !request.getRequestURI().startsWith("/api/") || "OPTIONS".equals(request.getMethod());
+        if ("OPTIONS".equals(request.getMethod())) {
+            return true;
+        }
+        PathContainer path = PathContainer.parsePath(request.getRequestURI());
+        return limitedPaths.stream().noneMatch(pattern -> pattern.matches(path));
     }
 
     @Override

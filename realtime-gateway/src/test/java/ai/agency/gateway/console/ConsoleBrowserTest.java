@@ -231,6 +231,8 @@ class ConsoleBrowserTest extends RealtimeTestSupport {
         ACCOUNTS.put(username, JWTS.user(bob));
         String alice = JWTS.user(UUID.randomUUID());
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        // the session list is re-rendered on every session event: an element found a moment ago may be replaced
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
         browser.get("http://localhost:" + port + "/console/");
         browser.findElement(By.id("username")).sendKeys(username);
         browser.findElement(By.id("password")).sendKeys("secret");
@@ -241,10 +243,14 @@ class ConsoleBrowserTest extends RealtimeTestSupport {
         String planning = createSession(alice, "plan <b>the trip</b>", bob);
         By accept = By.cssSelector("#sessions li[data-session-id='" + planning + "'] .session-accept");
         wait.until(ExpectedConditions.elementToBeClickable(accept));
-        assertThat(browser.findElement(By.cssSelector("#sessions li[data-session-id='" + planning + "']"))
-                        .getText())
-                .startsWith("plan <b>the trip</b> — invited by");
-        browser.findElement(accept).click();
+        wait.until(ExpectedConditions.textMatches(
+                By.cssSelector("#sessions li[data-session-id='" + planning + "']"),
+                java.util.regex.Pattern.compile(
+                        "^\\Qplan <b>the trip</b> — invited by\\E.*", java.util.regex.Pattern.DOTALL)));
+        wait.until(driver -> {
+            driver.findElement(accept).click();
+            return true;
+        });
         wait.until(ExpectedConditions.attributeContains(
                 By.cssSelector("#sessions li[data-session-id='" + planning + "']"), "class", "participant"));
         assertThat(browser.findElements(accept)).isEmpty();
@@ -262,7 +268,10 @@ class ConsoleBrowserTest extends RealtimeTestSupport {
         String other = createSession(alice, "spam", bob);
         By decline = By.cssSelector("#sessions li[data-session-id='" + other + "'] .session-decline");
         wait.until(ExpectedConditions.elementToBeClickable(decline));
-        browser.findElement(decline).click();
+        wait.until(driver -> {
+            driver.findElement(decline).click();
+            return true;
+        });
         wait.until(ExpectedConditions.invisibilityOfElementLocated(
                 By.cssSelector("#sessions li[data-session-id='" + other + "']")));
         HttpResponse<String> read =

@@ -58,6 +58,35 @@ class RestLimitsTest extends RealtimeTestSupport {
         assertThat(otherClass.headers().firstValue("RateLimit-Limit")).hasValue("600");
     }
 
+    /** tool-service's MCP server is routed by the gateway like the REST API, and limited like it (issue 17, item 8). */
+    @Test
+    void mcpIsRateLimitedAtTheGateway() throws Exception {
+        String alice = "Bearer " + JWTS.user(UUID.randomUUID());
+        String list = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}";
+
+        for (int remaining = 2; remaining >= 0; remaining--) {
+            HttpResponse<String> passed = post("/mcp", alice, list);
+            assertThat(passed.statusCode()).isNotEqualTo(429);
+            assertThat(passed.headers().firstValue("RateLimit-Limit")).hasValue("3");
+            assertThat(passed.headers().firstValue("RateLimit-Remaining")).hasValue(Integer.toString(remaining));
+        }
+        HttpResponse<String> refused = post("/mcp", alice, list);
+
+        ProblemAssertions.assertProblem(
+                refused.statusCode(),
+                refused.headers().firstValue("Content-Type").orElse(null),
+                refused.body(),
+                429,
+                "rate_limit");
+        assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+        // the SSE stream (GET) and the REST tools API draw on the same budget: the tool route's class
+        assertThat(get("/mcp", alice).statusCode()).isEqualTo(429);
+        assertThat(post(TOOL, alice, "{\"parameters\":{}}").statusCode()).isEqualTo(429);
+        // another caller has a budget of their own
+        assertThat(post("/mcp", "Bearer " + JWTS.user(UUID.randomUUID()), list).statusCode())
+                .isNotEqualTo(429);
+    }
+
     @Test
     void anApiKeyHasABudgetOfItsOwn() throws Exception {
         UUID owner = UUID.randomUUID();

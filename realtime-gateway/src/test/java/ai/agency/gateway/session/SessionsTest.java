@@ -223,7 +223,12 @@ class SessionsTest extends RealtimeTestSupport {
         Client aliceSocket = connect(JWTS.user(alice));
         aliceSocket.next("ready");
         String id = create(JWTS.user(alice), viewer);
+        // a viewer cannot join (joining is a write, the scope rule refuses it): this one joined as a user and was
+        // demoted to viewer since
         assertThat(post("/api/v1/sessions/" + id + "/join", JWTS.viewer(viewer), Map.of())
+                        .statusCode())
+                .isEqualTo(403);
+        assertThat(post("/api/v1/sessions/" + id + "/join", JWTS.user(viewer), Map.of())
                         .statusCode())
                 .isEqualTo(200);
 

@@ -3,6 +3,7 @@ package ai.agency.tool.execution;
 import ai.agency.common.error.AgencyException;
 import ai.agency.common.error.ErrorClassifier;
 import ai.agency.common.error.ErrorType;
+import ai.agency.common.limit.UserConcurrencyLimit;
 import ai.agency.common.security.Caller;
 import ai.agency.tool.ToolProperties;
 import ai.agency.tool.http.HttpToolInvoker;
@@ -41,7 +42,9 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * Runs a tool for a caller: role check, schema validation, then the call on a virtual thread under the tool's timeout,
  * circuit breaker ({@code tool-<name>}) and bulkhead, so one slow or broken tool never holds up the others. Every run
  * is logged (redacted parameters) and measured ({@code agency_tool_executions_total},
- * {@code agency_tool_execution_seconds}).
+ * {@code agency_tool_execution_seconds}). Before any of that, the call takes a slot of its user
+ * ({@code agency.tool.concurrency}: 8 per user, 256 in all, 2 s wait), so one user cannot hold every slot of a tool's
+ * bulkhead and starve the others; past the wait it is refused with 429 (503 when the total is busy), not logged.
  */
 @Service
 public class ToolExecutor implements DisposableBean {
@@ -64,6 +67,7 @@ public class ToolExecutor implements DisposableBean {
     private final BulkheadRegistry bulkheads;
     private final MeterRegistry meters;
     private final ToolProperties properties;
+    private final UserConcurrencyLimit calls;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
 
     ToolExecutor(
@@ -85,6 +89,9 @@ public class ToolExecutor implements DisposableBean {
         this.bulkheads = bulkheads;
         this.meters = meters;
         this.properties = properties;
+        ToolProperties.Concurrency concurrency = properties.concurrency();
+        this.calls = new UserConcurrencyLimit(
+                "tool calls", concurrency.perUser(), concurrency.total(), concurrency.maxWait(), meters);
     }
 
     /**
@@ -107,6 +114,7 @@ public class ToolExecutor implements DisposableBean {
         }
         validator.validate(tool.parameters(), params);
 
+        UserConcurrencyLimit.Permit permit = calls.acquire(caller.id()); // 429 / 503 past the wait
         long start = System.nanoTime();
         Object data = null;
         ExecutionResult.Failure failure = null;
@@ -122,6 +130,8 @@ public class ToolExecutor implements DisposableBean {
             } else {
                 log.info("Tool {} failed for user {}: {} ({})", name, caller.id(), failure.message(), type.code());
             }
+        } finally {
+            permit.close();
         }
         long nanos = System.nanoTime() - start;
         long millis = TimeUnit.NANOSECONDS.toMillis(nanos);

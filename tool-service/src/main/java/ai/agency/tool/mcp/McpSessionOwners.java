@@ -2,17 +2,16 @@ package ai.agency.tool.mcp;
 
 import ai.agency.common.error.ErrorType;
 import ai.agency.common.error.Problems;
+import ai.agency.tool.ToolProperties;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.ai.mcp.server.common.autoconfigure.properties.McpServerStreamableHttpProperties;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.Authentication;
@@ -23,24 +22,33 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Binds every MCP session to the user who opened it: the session id the server hands out at {@code initialize}
  * ({@code Mcp-Session-Id}) is remembered with the token's subject, and a request that presents a session id opened
- * by someone else is answered 404 (as for an unknown session) before the MCP transport sees it. Identity itself
- * never comes from the session (each request runs as its own token's user); this only keeps one user from
- * attaching to another's session stream. Runs after the security filters, on {@code /mcp} only.
+ * by someone else — or one whose owner is not known here (forgotten after {@code agency.tool.mcp-sessions.idle-timeout}
+ * or beyond {@code max}, or never handed out by this instance) — is answered 404 (as for an unknown session, so the
+ * client opens a new one) before the MCP transport sees it: it fails closed. Identity itself never comes from the
+ * session (each request runs as its own token's user); this keeps one user from attaching to another's session
+ * stream. Runs after the security filters, on {@code /mcp} only.
  */
 @Component
 class McpSessionOwners extends OncePerRequestFilter {
 
     static final String SESSION_HEADER = "Mcp-Session-Id";
-    private static final int PRUNE_ABOVE = 10_000;
-    private static final Duration FORGET_AFTER = Duration.ofHours(24);
 
-    private record Owner(String subject, Instant since) {}
+    /** Session id → the subject of the token that opened it. */
+    private final Cache<String, String> owners;
 
-    private final Map<String, Owner> owners = new ConcurrentHashMap<>();
     private final String endpoint;
 
-    McpSessionOwners(McpServerStreamableHttpProperties properties) {
+    McpSessionOwners(McpServerStreamableHttpProperties properties, ToolProperties tool) {
         this.endpoint = properties.getMcpEndpoint();
+        this.owners = Caffeine.newBuilder()
+                .maximumSize(tool.mcpSessions().max())
+                .expireAfterAccess(tool.mcpSessions().idleTimeout())
+                .build();
+    }
+
+    /** Forgets a session's owner, as eviction does; its next request is refused. */
+    void forget(String session) {
+        owners.invalidate(session);
     }
 
     @Override
@@ -60,8 +68,8 @@ class McpSessionOwners extends OncePerRequestFilter {
         }
         String session = request.getHeader(SESSION_HEADER);
         if (session != null) {
-            Owner owner = owners.get(session);
-            if (owner != null && !owner.subject().equals(subject)) {
+            String owner = owners.getIfPresent(session);
+            if (!subject.equals(owner)) { // another user's session, or one whose owner is unknown: fail closed
                 Problems.write(
                         request,
                         response,
@@ -73,8 +81,8 @@ class McpSessionOwners extends OncePerRequestFilter {
                                 List.of()));
                 return;
             }
-            if (owner != null && "DELETE".equals(request.getMethod())) {
-                owners.remove(session);
+            if ("DELETE".equals(request.getMethod())) {
+                owners.invalidate(session);
             }
         }
         chain.doFilter(request, new HttpServletResponseWrapper(response) {
@@ -97,10 +105,6 @@ class McpSessionOwners extends OncePerRequestFilter {
         if (value == null || !SESSION_HEADER.equalsIgnoreCase(header)) {
             return;
         }
-        owners.putIfAbsent(value, new Owner(subject, Instant.now()));
-        if (owners.size() > PRUNE_ABOVE) {
-            Instant cutoff = Instant.now().minus(FORGET_AFTER);
-            owners.values().removeIf(o -> o.since().isBefore(cutoff));
-        }
+        owners.asMap().putIfAbsent(value, subject);
     }
 }
