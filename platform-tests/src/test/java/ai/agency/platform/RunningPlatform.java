@@ -1,5 +1,6 @@
 package ai.agency.platform;
 
+import ai.agency.common.crypto.SecretSealer;
 import ai.agency.common.testsupport.TestDatabase;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -34,8 +35,14 @@ final class RunningPlatform {
     private static RunningPlatform instance;
 
     final Map<String, Integer> ports = new LinkedHashMap<>();
+    /** Services whose actuator has a port of its own (the gateway: never its public port). */
+    final Map<String, Integer> managementPorts = new LinkedHashMap<>();
+
     final Map<String, Process> processes = new LinkedHashMap<>();
     final String adminPassword = "admin-" + UUID.randomUUID();
+    /** A real random master key, the same for every service (they refuse to start without one). */
+    final String masterKey = SecretSealer.newMasterKey();
+
     private final Path root;
     private final Path logs;
     private TestDatabase.Coordinates database;
@@ -66,6 +73,11 @@ final class RunningPlatform {
         return URI.create("http://localhost:" + ports.get(name));
     }
 
+    /** Where the service's actuator answers ({@code /actuator/prometheus}, health): its management port, if any. */
+    URI management(String name) {
+        return URI.create("http://localhost:" + managementPorts.getOrDefault(name, ports.get(name)));
+    }
+
     /** Starts a stopped service again on its port and waits until it is ready. */
     void restartService(String name) {
         try {
@@ -92,6 +104,7 @@ final class RunningPlatform {
         for (String service : SERVICES) {
             ports.put(service, freePort());
         }
+        managementPorts.put("realtime-gateway", freePort());
         try {
             Files.createDirectories(logs);
             for (String service : SERVICES) {
@@ -128,6 +141,10 @@ final class RunningPlatform {
                         logs.resolve(service + ".log").toFile()));
         Map<String, String> env = builder.environment();
         env.put("SERVER_PORT", ports.get(service).toString());
+        if (managementPorts.containsKey(service)) {
+            env.put("MANAGEMENT_SERVER_PORT", managementPorts.get(service).toString());
+        }
+        env.put("AGENCY_MASTER_KEY", masterKey);
         env.put("AGENCY_DB_URL", db.url());
         env.put("AGENCY_DB_USERNAME", db.username());
         env.put("AGENCY_DB_PASSWORD", db.password());
@@ -166,7 +183,7 @@ final class RunningPlatform {
                 }
                 try {
                     HttpResponse<String> response = http.send(
-                            HttpRequest.newBuilder(URI.create(service(service) + "/actuator/health/readiness"))
+                            HttpRequest.newBuilder(URI.create(management(service) + "/actuator/health/readiness"))
                                     .timeout(Duration.ofSeconds(2))
                                     .build(),
                             HttpResponse.BodyHandlers.ofString());
