@@ -37,8 +37,8 @@ RUN groupadd --system --gid 10001 agency \
  && useradd --system --uid 10001 --gid agency --home-dir /tmp --no-create-home --shell /usr/sbin/nologin agency
 # Tiny readiness check for docker compose: no curl in the JRE image, so plain bash /dev/tcp.
 RUN printf '%s\n' '#!/bin/bash' \
-      '# usage: healthcheck [path]   (default /actuator/health/readiness, port $SERVER_PORT or 8080)' \
-      'path=${1:-/actuator/health/readiness}; port=${SERVER_PORT:-8080}' \
+      '# usage: healthcheck [path]   (default /actuator/health/readiness, port $MANAGEMENT_SERVER_PORT, $SERVER_PORT or 8080)' \
+      'path=${1:-/actuator/health/readiness}; port=${MANAGEMENT_SERVER_PORT:-${SERVER_PORT:-8080}}' \
       'exec 3<>/dev/tcp/127.0.0.1/$port || exit 1' \
       'printf "GET %s HTTP/1.0\r\nHost: localhost\r\n\r\n" "$path" >&3' \
       'IFS= read -r -t 5 status <&3 || exit 1' \
@@ -53,5 +53,5 @@ ENV HOME=/tmp \
     DJL_CACHE_DIR=/tmp/.djl.ai \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError --enable-native-access=ALL-UNNAMED -Djava.io.tmpdir=/tmp"
 USER 10001:10001
-EXPOSE 8080-8085
+EXPOSE 8080-8085 9080
 ENTRYPOINT ["java", "org.springframework.boot.loader.launch.JarLauncher"]

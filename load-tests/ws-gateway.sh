@@ -7,21 +7,22 @@
 #   AGENCY_GATEWAY_REALTIME_RATE_CAPACITY=100000 AGENCY_GATEWAY_REALTIME_RATE_PER_SECOND=100000 ./platform up
 #   load-tests/ws-gateway.sh [idle-connections=2000] [concurrent-chats=200] [rounds=3]
 #
-# The heap is read from the gateway's /actuator/prometheus (jvm_memory_used_bytes, area heap) after a full GC
+# The heap is read from the gateway's /actuator/prometheus on its management port (GATEWAY_MANAGEMENT_URL, default
+# http://localhost:9080; the public port serves no metrics) (jvm_memory_used_bytes, area heap) after a full GC
 # (jcmd GC.run on the gateway's pid from .platform/realtime-gateway.pid), before and while the connections are open.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 idle=${1:-2000}
 chats=${2:-200}
 rounds=${3:-3}
-gateway=${GATEWAY_URL:-http://localhost:8080}
+management=${GATEWAY_MANAGEMENT_URL:-http://localhost:9080}
 pid=${GATEWAY_PID:-$(cat .platform/realtime-gateway.pid 2>/dev/null || true)}
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 
 heap_mb() {
   [[ -n $pid ]] && "${JAVA_HOME:+$JAVA_HOME/bin/}jcmd" "$pid" GC.run >/dev/null 2>&1 || true
   sleep 2
-  curl -fsS "$gateway/actuator/prometheus" | awk '/^jvm_memory_used_bytes\{.*area="heap"/ {s += $NF} END {printf "%.1f", s / 1048576}'
+  curl -fsS "$management/actuator/prometheus" | awk '/^jvm_memory_used_bytes\{.*area="heap"/ {s += $NF} END {printf "%.1f", s / 1048576}'
 }
 
 echo "=== idle connections: $idle"
@@ -30,7 +31,7 @@ echo "gateway heap before: $(heap_mb) MB"
   echo "$line"
   if [[ $line == READY ]]; then
     echo "gateway heap with $idle open: $(heap_mb) MB"
-    echo "agency_websocket_connections: $(curl -fsS "$gateway/actuator/prometheus" | awk '/^agency_websocket_connections/ {print $NF}')"
+    echo "agency_websocket_connections: $(curl -fsS "$management/actuator/prometheus" | awk '/^agency_websocket_connections/ {print $NF}')"
   fi
 done
 

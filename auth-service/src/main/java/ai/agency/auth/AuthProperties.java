@@ -1,8 +1,10 @@
 package ai.agency.auth;
 
+import ai.agency.common.crypto.SecretSealer;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -12,12 +14,18 @@ import org.springframework.validation.annotation.Validated;
  * Settings of auth-service.
  *
  * @param masterKey base64 of 32 bytes that encrypts signing keys at rest ({@code AGENCY_MASTER_KEY})
- * @param requireMasterKey refuse to start without a real master key (on in the {@code prod} profile)
+ * @param requireMasterKey refuse to start without a real master key whatever {@code
+ *     allowInsecureDevelopmentMasterKey} says (on in the {@code prod} profile)
+ * @param allowInsecureDevelopmentMasterKey without a master key, seal with the constant development key instead of
+ *     refusing to start ({@code AGENCY_ALLOW_INSECURE_DEVELOPMENT_MASTER_KEY}): anyone who can read the database can
+ *     then decrypt the signing keys and forge any token; for throwaway development setups only
  * @param accessTokenTtl lifetime of access tokens (at most 15 minutes)
  * @param refreshTokenTtl lifetime of refresh tokens
  * @param bcryptCost work factor of password hashes
  * @param adminUsername the admin account created at first start
- * @param adminPassword its password; generated and logged once when empty
+ * @param adminPassword its password; when empty, one is generated and written to {@code adminPasswordFile}
+ * @param adminPasswordFile where a generated admin password is written (readable by the service's user only; never
+ *     logged); default {@code agency-admin-password} in the temporary directory
  * @param keyRotationPeriod age at which the active signing key is replaced by a new one (checked hourly)
  * @param loginLimits how many failed logins slow down a username at a client address, or lock the address
  * @param apiKeyTokenTtl lifetime of the access tokens an API key is exchanged for (at most the access-token TTL)
@@ -30,11 +38,13 @@ import org.springframework.validation.annotation.Validated;
 public record AuthProperties(
         @DefaultValue("") String masterKey,
         @DefaultValue("false") boolean requireMasterKey,
+        @DefaultValue("false") boolean allowInsecureDevelopmentMasterKey,
         @DefaultValue("15m") Duration accessTokenTtl,
         @DefaultValue("30d") Duration refreshTokenTtl,
         @DefaultValue("12") @Min(10) @Max(16) int bcryptCost,
         @DefaultValue("admin") String adminUsername,
         @DefaultValue("") String adminPassword,
+        Path adminPasswordFile,
         @DefaultValue("30d") Duration keyRotationPeriod,
         @Valid @DefaultValue LoginLimits loginLimits,
         @DefaultValue("5m") Duration apiKeyTokenTtl,
@@ -77,17 +87,24 @@ public record AuthProperties(
         }
     }
 
+    /** Whether these settings let the constant development key stand in for a missing master key. */
+    public SecretSealer.DevelopmentKey developmentKey() {
+        return SecretSealer.DevelopmentKey.of(allowInsecureDevelopmentMasterKey, requireMasterKey);
+    }
+
     /** Settings with the defaults of everything but the ones a test cares about. */
     public static AuthProperties of(
             String masterKey, boolean requireMasterKey, Duration accessTokenTtl, String adminPassword) {
         return new AuthProperties(
                 masterKey,
                 requireMasterKey,
+                false,
                 accessTokenTtl,
                 Duration.ofDays(30),
                 12,
                 "admin",
                 adminPassword,
+                null,
                 Duration.ofDays(30),
                 LoginLimits.defaults(),
                 Duration.ofMinutes(5),
@@ -97,6 +114,9 @@ public record AuthProperties(
     }
 
     public AuthProperties {
+        if (adminPasswordFile == null) {
+            adminPasswordFile = Path.of(System.getProperty("java.io.tmpdir"), "agency-admin-password");
+        }
         if (accessTokenTtl.compareTo(Duration.ofMinutes(15)) > 0
                 || accessTokenTtl.isNegative()
                 || accessTokenTtl.isZero()) {

@@ -5,6 +5,7 @@ import static ai.agency.orchestration.StubHttp.reply;
 import static ai.agency.orchestration.StubHttp.subject;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.agency.common.crypto.SecretSealer;
 import ai.agency.common.testsupport.DatabaseTest;
 import ai.agency.common.testsupport.TestJwts;
 import com.sun.net.httpserver.HttpExchange;
@@ -150,8 +151,12 @@ public abstract class OrchestrationApiTest {
         }
     }
 
+    /** A real random master key (it seals runs' API keys): without one orchestration-service refuses to start. */
+    protected static final String MASTER_KEY = SecretSealer.newMasterKey();
+
     @DynamicPropertySource
     static void downstreams(DynamicPropertyRegistry registry) {
+        registry.add("AGENCY_MASTER_KEY", () -> MASTER_KEY);
         registry.add("agency.clients.memory.base-url", () -> stubUrl() + "/memory");
         registry.add("agency.clients.tool.base-url", () -> stubUrl() + "/tool");
         registry.add("spring.ai.openai.base-url", () -> stubUrl() + "/openai/v1");

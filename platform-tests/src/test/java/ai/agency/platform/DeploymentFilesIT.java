@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
@@ -48,6 +49,21 @@ class DeploymentFilesIT {
 
     static final Set<String> WITHOUT_DATABASE = Set.of("multimodal-service");
 
+    /** The gateway's actuator port (health details, /actuator/prometheus): never published, never routed. */
+    static final int GATEWAY_MANAGEMENT_PORT = 9080;
+
+    /** Secrets compose must be given (from .env): it refuses to start without them, there is no default. */
+    static final Set<String> REQUIRED_COMPOSE_SECRETS =
+            Set.of("AGENCY_MASTER_KEY", "AGENCY_DB_PASSWORD", "GRAFANA_ADMIN_PASSWORD");
+
+    /** Environment variables that hold a secret, by name. */
+    static final Pattern SECRET_NAME = Pattern.compile(".*(PASSWORD|MASTER_KEY|SECRET|API_KEY).*");
+
+    /** Where the actuator of a service answers: the gateway's apart from its public port. */
+    static int managementPort(String service) {
+        return service.equals("realtime-gateway") ? GATEWAY_MANAGEMENT_PORT : PORTS.get(service);
+    }
+
     private final Path root = Path.of(System.getProperty("agency.repository.root", ".."))
             .toAbsolutePath()
             .normalize();
@@ -78,8 +94,8 @@ class DeploymentFilesIT {
                 .containsEntry("POSTGRES_DB", "agency")
                 .containsEntry("POSTGRES_USER", "agency");
         assertThat((List<String>) postgres.get("ports"))
-                .as("./platform uses localhost:5432")
-                .contains("5432:5432");
+                .as("./platform uses localhost:5432, on the loopback interface only")
+                .containsExactly("127.0.0.1:5432:5432");
         assertThat(namedVolumes(postgres)).containsExactly("pgdata");
         assertThat(healthTest(postgres)).contains("pg_isready");
 
@@ -99,9 +115,6 @@ class DeploymentFilesIT {
                 assertThat(env.get("AGENCY_DB_URL")).as(name).isEqualTo("jdbc:postgresql://postgres:5432/agency");
                 assertThat(dependsOn(service)).as(name).containsEntry("postgres", "service_healthy");
             }
-            assertThat((List<String>) service.get("ports"))
-                    .as(name + " publishes its port")
-                    .anyMatch(p -> p.endsWith(":" + port + ":" + port) || p.equals(port + ":" + port));
             assertThat(healthTest(service)).as(name).contains("healthcheck", "/actuator/health/readiness");
             if (!name.equals("auth-service")) {
                 assertThat(dependsOn(service))
@@ -119,6 +132,9 @@ class DeploymentFilesIT {
         }
         Map<String, Object> gatewayEnv =
                 (Map<String, Object>) services.get("realtime-gateway").get("environment");
+        assertThat(gatewayEnv)
+                .as("the healthcheck script asks the management port")
+                .containsEntry("MANAGEMENT_SERVER_PORT", String.valueOf(GATEWAY_MANAGEMENT_PORT));
         for (String route : List.of("AUTH", "MEMORY", "TOOL", "ORCHESTRATION", "MULTIMODAL")) {
             String target = route.toLowerCase() + "-service";
             assertThat(gatewayEnv.get("AGENCY_GATEWAY_ROUTES_" + route + "_URI"))
@@ -149,6 +165,90 @@ class DeploymentFilesIT {
 
     @Test
     @SuppressWarnings("unchecked")
+    void aNetworkNeighbourReachesOnlyTheGatewaysPublicPortOfTheComposeInstall() throws IOException {
+        // before: PostgreSQL was published on 0.0.0.0:5432 (password "agency"), so anyone on the network could log in
+        Map<String, Object> compose = new Yaml().load(Files.readString(root.resolve("docker-compose.yml")));
+        Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) compose.get("services");
+        Map<String, List<String>> openToTheNetwork = new TreeMap<>();
+        services.forEach((name, service) -> {
+            for (Object mapping : (List<Object>) service.getOrDefault("ports", List.of())) {
+                String published = String.valueOf(mapping);
+                if (!published.startsWith("127.0.0.1:")) {
+                    openToTheNetwork
+                            .computeIfAbsent(name, k -> new ArrayList<>())
+                            .add(published);
+                }
+            }
+        });
+        assertThat(openToTheNetwork).isEqualTo(Map.of("realtime-gateway", List.of("8080:8080")));
+        for (String name : PORTS.keySet()) {
+            if (!name.equals("realtime-gateway")) {
+                assertThat(services.get(name))
+                        .as(name + " is reached inside the compose network only")
+                        .doesNotContainKey("ports");
+            }
+        }
+        assertThat(String.valueOf(services.get("realtime-gateway").get("ports")))
+                .as("the gateway's management port is never published")
+                .doesNotContain(String.valueOf(GATEWAY_MANAGEMENT_PORT));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void composeHoldsNoPasswordAndRefusesToStartWithoutTheSecretsOfItsEnvFile() throws IOException {
+        Map<String, Object> compose = new Yaml().load(Files.readString(root.resolve("docker-compose.yml")));
+        Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) compose.get("services");
+        Pattern interpolation = Pattern.compile("\\$\\{([A-Z0-9_]+)(?:(:?[-?])([^}]*))?}");
+        Set<String> required = new TreeSet<>();
+        services.forEach((name, service) -> {
+            Map<String, Object> env = (Map<String, Object>) service.getOrDefault("environment", Map.of());
+            env.forEach((key, value) -> {
+                if (!SECRET_NAME.matcher(key).matches()) {
+                    return;
+                }
+                var m = interpolation.matcher(String.valueOf(value));
+                assertThat(m.matches())
+                        .as(name + " " + key + " comes from the environment or .env, never from this file: " + value)
+                        .isTrue();
+                String operator = m.group(2);
+                if (operator != null && operator.endsWith("?")) {
+                    required.add(m.group(1));
+                } else if (operator != null) {
+                    assertThat(m.group(3))
+                            .as(name + " " + key + ": no default password")
+                            .isIn("", "not-set");
+                }
+            });
+        });
+        assertThat(required)
+                .as("compose refuses to start without these (${NAME:?...})")
+                .containsAll(REQUIRED_COMPOSE_SECRETS);
+
+        Path example = root.resolve(".env.example");
+        Map<String, String> template = new TreeMap<>();
+        for (String line : Files.readAllLines(example)) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                template.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
+            }
+        }
+        for (String secret : REQUIRED_COMPOSE_SECRETS) {
+            assertThat(template)
+                    .as(".env.example names " + secret + " without a value")
+                    .containsEntry(secret, "");
+        }
+        assertThat(Files.readAllLines(root.resolve(".gitignore")))
+                .as(".env is never committed")
+                .contains(".env");
+        assertThat(Files.readAllLines(root.resolve(".dockerignore")))
+                .as(".env never enters an image's build context")
+                .contains(".env");
+        assertThat(Files.readString(root.resolve("platform")))
+                .as("the launcher writes .env")
+                .contains("compose-env) cmd_compose_env");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
     void prometheusScrapesEveryServiceByItsComposeHostnameAndGrafanaIsProvisioned() throws IOException {
         Map<String, Object> config =
                 new Yaml().load(Files.readString(root.resolve("observability/prometheus/prometheus.yml")));
@@ -162,8 +262,8 @@ class DeploymentFilesIT {
             }
         }
         assertThat(targets)
-                .containsExactlyInAnyOrderElementsOf(PORTS.entrySet().stream()
-                        .map(e -> e.getKey() + ":" + e.getValue())
+                .containsExactlyInAnyOrderElementsOf(PORTS.keySet().stream()
+                        .map(service -> service + ":" + managementPort(service))
                         .toList());
         Map<String, Object> datasources = new Yaml()
                 .load(Files.readString(root.resolve("observability/grafana/provisioning/datasources/prometheus.yml")));
@@ -209,6 +309,12 @@ class DeploymentFilesIT {
                     .as(name + ": longer than preStop 10 s + shutdown phase 20 s")
                     .isGreaterThan(30);
             Map<String, Object> container = list(pod, "containers").getFirst();
+            String probePort = name.equals("realtime-gateway") ? "management" : "http";
+            for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+                assertThat(path(container, probe, "httpGet", "port"))
+                        .as(name + " " + probe)
+                        .isEqualTo(probePort);
+            }
             assertThat(path(container, "livenessProbe", "httpGet", "path"))
                     .as(name)
                     .isEqualTo("/actuator/health/liveness");
@@ -244,7 +350,7 @@ class DeploymentFilesIT {
                     .isEqualTo(Map.of(
                             "prometheus.io/scrape", "true",
                             "prometheus.io/path", "/actuator/prometheus",
-                            "prometheus.io/port", PORTS.get(name).toString()));
+                            "prometheus.io/port", String.valueOf(managementPort(name))));
         }
     }
 
@@ -295,6 +401,62 @@ class DeploymentFilesIT {
 
     @Test
     @SuppressWarnings("unchecked")
+    void kubernetesCommitsNoSecretAndTheIngressReachesOnlyTheGatewaysPublicPort() throws IOException {
+        List<Path> kustomizations;
+        try (Stream<Path> files = Files.walk(root.resolve("k8s"))) {
+            kustomizations = files.filter(f -> f.getFileName().toString().equals("kustomization.yaml"))
+                    .sorted()
+                    .toList();
+        }
+        List<Map<String, Object>> all = new ArrayList<>();
+        for (Path kustomization : kustomizations) {
+            all.addAll(manifests(kustomization.getParent()));
+        }
+        assertThat(all).as("a Secret with data in the repository").noneMatch(m -> "Secret".equals(m.get("kind")));
+        for (Path kustomization : kustomizations) {
+            Map<String, Object> k = new Yaml().load(Files.readString(kustomization));
+            assertThat(k)
+                    .as(kustomization + ": secrets are created by the operator")
+                    .doesNotContainKey("secretGenerator");
+        }
+        for (Map<String, Object> manifest : all) {
+            String text = new Yaml().dump(manifest);
+            assertThat(text)
+                    .as(map(manifest, "metadata").get("name") + ": a secret's value is never written down")
+                    .doesNotContainPattern("(?s)name: [A-Z_]*(PASSWORD|MASTER_KEY)\\s*\\n\\s*value:");
+            if ("Service".equals(manifest.get("kind"))) {
+                Map<String, Object> spec = map(manifest, "spec");
+                assertThat(spec.getOrDefault("type", "ClusterIP"))
+                        .as(map(manifest, "metadata").get("name") + " is reachable inside the cluster only")
+                        .isEqualTo("ClusterIP");
+                assertThat(String.valueOf(spec.get("ports")))
+                        .as("no Service exposes the gateway's management port")
+                        .doesNotContain("management")
+                        .doesNotContain(String.valueOf(GATEWAY_MANAGEMENT_PORT));
+            }
+        }
+        List<Map<String, Object>> ingresses =
+                all.stream().filter(m -> "Ingress".equals(m.get("kind"))).toList();
+        assertThat(ingresses).hasSize(1);
+        for (Map<String, Object> rule : list(map(ingresses.getFirst(), "spec"), "rules")) {
+            for (Map<String, Object> route : list(map(rule, "http"), "paths")) {
+                assertThat(path(route, "backend", "service"))
+                        .as("the Ingress routes to the gateway's public port only, never to its management port")
+                        .isEqualTo(Map.of("name", "realtime-gateway", "port", Map.of("name", "http")));
+            }
+        }
+        Map<String, Object> gateway =
+                byName(manifests(root.resolve("k8s/base")), "Deployment").get("realtime-gateway");
+        Map<String, Object> container = list(map(map(map(gateway, "spec"), "template"), "spec"), "containers")
+                .getFirst();
+        assertThat(list(container, "ports"))
+                .contains(Map.of("name", "management", "containerPort", GATEWAY_MANAGEMENT_PORT, "protocol", "TCP"));
+        assertThat(list(container, "env"))
+                .contains(Map.of("name", "MANAGEMENT_SERVER_PORT", "value", String.valueOf(GATEWAY_MANAGEMENT_PORT)));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
     void networkPoliciesDenyAllAndAllowExactlyTheDocumentedCalls() throws IOException {
         List<Map<String, Object>> policies = manifests(root.resolve("k8s/components/network-policies")).stream()
                 .filter(m -> "NetworkPolicy".equals(m.get("kind")))
@@ -327,9 +489,14 @@ class DeploymentFilesIT {
                                         ((Map<String, Object>) pods.get("matchLabels")).get("app.kubernetes.io/name"));
                     }
                 }
+                boolean fromMonitoringOnly = ((List<Map<String, Object>>) rule.get("from"))
+                        .stream()
+                                .allMatch(peer -> String.valueOf(peer.get("namespaceSelector"))
+                                        .contains("monitoring"));
+                int port = fromMonitoringOnly ? managementPort((String) app) : PORTS.get(app);
                 assertThat((List<Map<String, Object>>) rule.get("ports"))
                         .as(app + " ingress port")
-                        .containsExactly(Map.of("protocol", "TCP", "port", PORTS.get(app)));
+                        .containsExactly(Map.of("protocol", "TCP", "port", port));
             }
             for (Map<String, Object> rule : (List<Map<String, Object>>) spec.getOrDefault("egress", List.of())) {
                 for (Map<String, Object> peer : (List<Map<String, Object>>) rule.get("to")) {

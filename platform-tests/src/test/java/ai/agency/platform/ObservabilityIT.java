@@ -78,7 +78,7 @@ class ObservabilityIT {
                     .as(service + " must be running to be scraped")
                     .isTrue();
             HttpResponse<String> scrape = HTTP.send(
-                    HttpRequest.newBuilder(URI.create(platform.service(service) + "/actuator/prometheus"))
+                    HttpRequest.newBuilder(URI.create(platform.management(service) + "/actuator/prometheus"))
                             .timeout(Duration.ofSeconds(10))
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -96,12 +96,23 @@ class ObservabilityIT {
                     .as(service)
                     .contains("http_server_requests_seconds_bucket", "jvm_memory_used_bytes", "process_cpu_usage");
             String body = HTTP.send(
-                            HttpRequest.newBuilder(URI.create(platform.service(service) + "/actuator/prometheus"))
+                            HttpRequest.newBuilder(URI.create(platform.management(service) + "/actuator/prometheus"))
                                     .build(),
                             HttpResponse.BodyHandlers.ofString())
                     .body();
             assertThat(body).as(service).contains("application=\"" + service + "\"");
         }
+    }
+
+    @Test
+    void theGatewaysPublicPortServesNoMetricsOnlyItsManagementPortDoes() throws Exception {
+        assertThat(platform.management("realtime-gateway")).isNotEqualTo(platform.gateway());
+        HttpResponse<String> scrape = HTTP.send(
+                HttpRequest.newBuilder(URI.create(platform.gateway() + "/actuator/prometheus"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(scrape.statusCode()).isEqualTo(404);
+        assertThat(scrape.body()).doesNotContain("jvm_memory_used_bytes");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package ai.agency.platform;
 
+import ai.agency.common.crypto.SecretSealer;
 import ai.agency.common.testsupport.TestDatabase;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -36,8 +37,14 @@ final class RunningPlatform {
     private static RunningPlatform instance;
 
     final Map<String, Integer> ports = new LinkedHashMap<>();
+    /** Services whose actuator has a port of its own (the gateway: never its public port). */
+    final Map<String, Integer> managementPorts = new LinkedHashMap<>();
+
     final Map<String, Process> processes = new LinkedHashMap<>();
     final String adminPassword = "admin-" + UUID.randomUUID();
+    /** A real random master key, the same for every service (they refuse to start without one). */
+    final String masterKey = SecretSealer.newMasterKey();
+
     private final Path root;
     private final Path logs;
     private TestDatabase.Coordinates database;
@@ -75,6 +82,7 @@ final class RunningPlatform {
     synchronized URI secondGateway() {
         if (!ports.containsKey(SECOND_GATEWAY)) {
             ports.put(SECOND_GATEWAY, freePort());
+            managementPorts.put(SECOND_GATEWAY, freePort());
             try {
                 processes.put(SECOND_GATEWAY, launch(SECOND_GATEWAY, database));
             } catch (IOException e) {
@@ -83,6 +91,11 @@ final class RunningPlatform {
             awaitReady(Duration.ofMinutes(3), List.of(SECOND_GATEWAY));
         }
         return service(SECOND_GATEWAY);
+    }
+
+    /** Where the service's actuator answers ({@code /actuator/prometheus}, health): its management port, if any. */
+    URI management(String name) {
+        return URI.create("http://localhost:" + managementPorts.getOrDefault(name, ports.get(name)));
     }
 
     /** Starts a stopped service again on its port and waits until it is ready. */
@@ -111,6 +124,7 @@ final class RunningPlatform {
         for (String service : SERVICES) {
             ports.put(service, freePort());
         }
+        managementPorts.put("realtime-gateway", freePort());
         try {
             Files.createDirectories(logs);
             for (String service : SERVICES) {
@@ -148,6 +162,10 @@ final class RunningPlatform {
                         logs.resolve(service + ".log").toFile()));
         Map<String, String> env = builder.environment();
         env.put("SERVER_PORT", ports.get(service).toString());
+        if (managementPorts.containsKey(service)) {
+            env.put("MANAGEMENT_SERVER_PORT", managementPorts.get(service).toString());
+        }
+        env.put("AGENCY_MASTER_KEY", masterKey);
         env.put("AGENCY_DB_URL", db.url());
         env.put("AGENCY_DB_USERNAME", db.username());
         env.put("AGENCY_DB_PASSWORD", db.password());
@@ -194,7 +212,7 @@ final class RunningPlatform {
                 }
                 try {
                     HttpResponse<String> response = http.send(
-                            HttpRequest.newBuilder(URI.create(service(service) + "/actuator/health/readiness"))
+                            HttpRequest.newBuilder(URI.create(management(service) + "/actuator/health/readiness"))
                                     .timeout(Duration.ofSeconds(2))
                                     .build(),
                             HttpResponse.BodyHandlers.ofString());

@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -158,6 +159,10 @@ public abstract class RealtimeTestSupport {
     @LocalServerPort
     protected int port;
 
+    /** The actuator's port (health details, /actuator/prometheus), apart from the public {@link #port}. */
+    @LocalManagementPort
+    protected int managementPort;
+
     @TestConfiguration
     static class Tokens {
         @Bean
@@ -187,6 +192,7 @@ public abstract class RealtimeTestSupport {
         String stub = "http://localhost:" + STUB.getAddress().getPort();
         List<String> args = new ArrayList<>(List.of(
                 "--server.port=0",
+                "--management.server.port=0",
                 "--spring.datasource.url=" + env.getProperty("spring.datasource.url"),
                 "--spring.datasource.username=" + env.getProperty("spring.datasource.username"),
                 "--spring.datasource.password=" + env.getProperty("spring.datasource.password"),

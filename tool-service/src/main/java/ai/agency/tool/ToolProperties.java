@@ -15,7 +15,10 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param masterKey base64 of 32 bytes (AES-256) sealing HTTP tools' header values and signing secrets
  *     ({@code AGENCY_MASTER_KEY})
- * @param requireMasterKey refuse to start without a real master key (set in the {@code prod} profile)
+ * @param requireMasterKey refuse to start without a real master key whatever {@code
+ *     allowInsecureDevelopmentMasterKey} says (set in the {@code prod} profile)
+ * @param allowInsecureDevelopmentMasterKey without a master key, seal with the constant development key instead of
+ *     refusing to start ({@code AGENCY_ALLOW_INSECURE_DEVELOPMENT_MASTER_KEY}; throwaway development setups only)
  * @param allowedHosts hosts (exact, case-insensitive) that {@code http_get} and HTTP tools may reach even though
  *     they resolve to loopback/private addresses
  * @param defaultTimeout timeout of a tool that does not name its own
@@ -36,6 +39,7 @@ import org.springframework.validation.annotation.Validated;
 public record ToolProperties(
         @DefaultValue("") String masterKey,
         @DefaultValue("false") boolean requireMasterKey,
+        @DefaultValue("false") boolean allowInsecureDevelopmentMasterKey,
         @DefaultValue List<String> allowedHosts,
         @DefaultValue("10s") Duration defaultTimeout,
         @DefaultValue("60s") Duration maxTimeout,

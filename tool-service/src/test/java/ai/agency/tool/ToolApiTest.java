@@ -2,6 +2,7 @@ package ai.agency.tool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.agency.common.crypto.SecretSealer;
 import ai.agency.common.testsupport.DatabaseTest;
 import ai.agency.common.testsupport.ProblemAssertions;
 import ai.agency.common.testsupport.TestJwts;
@@ -98,8 +99,12 @@ public abstract class ToolApiTest {
         }
     }
 
+    /** A real random master key: without one tool-service refuses to start. */
+    protected static final String MASTER_KEY = SecretSealer.newMasterKey();
+
     @DynamicPropertySource
     static void downstreams(DynamicPropertyRegistry registry) {
+        registry.add("agency.tool.master-key", () -> MASTER_KEY);
         registry.add("agency.clients.memory.base-url", () -> stubUrl("127.0.0.1") + "/memory");
         registry.add("agency.clients.multimodal.base-url", () -> stubUrl("127.0.0.1") + "/multimodal");
     }

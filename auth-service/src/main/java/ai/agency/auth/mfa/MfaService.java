@@ -73,7 +73,7 @@ public class MfaService {
     MfaService(JdbcClient jdbc, AuditLog audit, AuthProperties properties) {
         this.jdbc = jdbc;
         this.audit = audit;
-        this.sealer = new SecretSealer(properties.masterKey(), properties.requireMasterKey(), "a stored TOTP secret");
+        this.sealer = new SecretSealer(properties.masterKey(), properties.developmentKey(), "a stored TOTP secret");
         this.issuer = properties.mfaIssuer();
     }
 

@@ -7,7 +7,10 @@ import ai.agency.auth.AuthProperties;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 class MasterKeyTest {
 
@@ -51,11 +54,39 @@ class MasterKeyTest {
     }
 
     @Test
-    void startsWithTheDevelopmentKeyWhenNoKeyIsRequired() {
-        MasterKey key = new MasterKey(properties("", false));
+    void aServiceWithoutMasterKeyRefusesToStartOutsideProductionToo() {
+        // before: outside the prod profile an empty key silently became the constant development key, so a database
+        // login was enough to decrypt the signing keys and forge any token
+        assertThatThrownBy(() -> new MasterKey(properties("", false)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("AGENCY_MASTER_KEY is not set")
+                .hasMessageContaining("a stored signing key")
+                .hasMessageContaining("AGENCY_ALLOW_INSECURE_DEVELOPMENT_MASTER_KEY");
+    }
+
+    @Test
+    void theDevelopmentKeyIsUsedOnlyWhenTheInsecureSettingAsksForItByName() {
+        MasterKey key = new MasterKey(bound(Map.of("agency.auth.allow-insecure-development-master-key", "true")));
         byte[] plain = "secret".getBytes(StandardCharsets.UTF_8);
 
         assertThat(key.decrypt(key.encrypt(plain))).isEqualTo(plain);
+    }
+
+    @Test
+    void theProdProfileRefusesTheDevelopmentKeyEvenWhenTheInsecureSettingAsksForIt() {
+        AuthProperties prod = bound(Map.of(
+                "agency.auth.allow-insecure-development-master-key", "true",
+                "agency.auth.require-master-key", "true"));
+
+        assertThatThrownBy(() -> new MasterKey(prod))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("AGENCY_MASTER_KEY is not set");
+    }
+
+    /** Settings as Spring binds them (defaults for everything not named). */
+    private static AuthProperties bound(Map<String, String> settings) {
+        return new Binder(new MapConfigurationPropertySource(settings))
+                .bindOrCreate("agency.auth", AuthProperties.class);
     }
 
     @Test

@@ -14,9 +14,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * AES-256-GCM under the platform's master key ({@code AGENCY_MASTER_KEY}, base64 of 32 bytes): how services seal
- * secrets at rest (signing keys, tool credentials). Outside production a fixed development key is used when none
- * is set, with a warning; when a real key is required (the {@code prod} profile) the service refuses to start
- * without one. Each service wraps it in a bean of its own that says what it seals.
+ * secrets at rest (signing keys, tool credentials). Without a key the service refuses to start: the constant
+ * development key, which anyone who reads this source knows, stands in only when a setting that says so allows it
+ * ({@code AGENCY_ALLOW_INSECURE_DEVELOPMENT_MASTER_KEY}, never in the {@code prod} profile), because with it a
+ * database login is enough to decrypt everything sealed here. Each service wraps it in a bean of its own that says
+ * what it seals.
  */
 public class SecretSealer {
 
@@ -29,24 +31,50 @@ public class SecretSealer {
 
     private final String sealedWhat;
 
+    /** Whether the constant development key may stand in for a missing {@code AGENCY_MASTER_KEY}. */
+    public enum DevelopmentKey {
+        /** Never: without {@code AGENCY_MASTER_KEY} the service refuses to start. */
+        REFUSED,
+        /**
+         * Yes, with a warning (a throwaway development setup that asked for it by name): whoever can read the
+         * database can decrypt what is sealed.
+         */
+        ALLOWED_INSECURELY;
+
+        /**
+         * @param allowInsecure the service's {@code allow-insecure-development-master-key} setting
+         * @param production a real key is required whatever that setting says (the {@code prod} profile)
+         */
+        public static DevelopmentKey of(boolean allowInsecure, boolean production) {
+            return allowInsecure && !production ? ALLOWED_INSECURELY : REFUSED;
+        }
+    }
+
     /**
-     * @param configuredKey base64 of 32 bytes, or empty for the development key
-     * @param required refuse an empty key (production)
+     * @param configuredKey base64 of 32 bytes, or empty
+     * @param developmentKey whether an empty key means the constant development key or a refusal to start
      * @param sealedWhat what this sealer protects, for error messages (e.g. "a stored signing key")
      */
-    public SecretSealer(String configuredKey, boolean required, String sealedWhat) {
-        this.key = new SecretKeySpec(resolve(configuredKey, required), "AES");
+    public SecretSealer(String configuredKey, DevelopmentKey developmentKey, String sealedWhat) {
+        this.key = new SecretKeySpec(resolve(configuredKey, developmentKey, sealedWhat), "AES");
         this.sealedWhat = sealedWhat;
     }
 
-    static byte[] resolve(String configured, boolean required) {
+    static byte[] resolve(String configured, DevelopmentKey developmentKey, String sealedWhat) {
         if (configured == null || configured.isBlank()) {
-            if (required) {
-                throw new IllegalStateException(
-                        "AGENCY_MASTER_KEY is not set. In the prod profile a real master key is "
-                                + "required: generate one with 'openssl rand -base64 32' and keep it in your secret store.");
+            if (developmentKey != DevelopmentKey.ALLOWED_INSECURELY) {
+                throw new IllegalStateException("AGENCY_MASTER_KEY is not set, so this service cannot seal "
+                        + sealedWhat + " at rest and refuses to start. Generate a key with 'openssl rand -base64 32'"
+                        + " and give the same one to every service (./platform does this in .platform/master-key;"
+                        + " for docker compose run './platform compose-env'). For a throwaway development setup"
+                        + " only, AGENCY_ALLOW_INSECURE_DEVELOPMENT_MASTER_KEY=true uses a constant key known to"
+                        + " everyone (refused in the prod profile).");
             }
-            log.warn("AGENCY_MASTER_KEY is not set: using the development master key. Never do this in production.");
+            log.warn(
+                    "AGENCY_MASTER_KEY is not set and AGENCY_ALLOW_INSECURE_DEVELOPMENT_MASTER_KEY=true: sealing {}"
+                            + " with the constant development key, which anyone who can read the database can undo."
+                            + " Never do this with real data.",
+                    sealedWhat);
             return sha256("agency-development-master-key-not-for-production");
         }
         byte[] decoded;
@@ -60,6 +88,13 @@ public class SecretSealer {
                     "AGENCY_MASTER_KEY must decode to 32 bytes (AES-256), it decodes to " + decoded.length);
         }
         return decoded;
+    }
+
+    /** A fresh random master key, as {@code openssl rand -base64 32} makes one (for tests and tooling). */
+    public static String newMasterKey() {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return Base64.getEncoder().encodeToString(key);
     }
 
     public byte[] encrypt(byte[] plain) {

@@ -73,17 +73,16 @@ class RunCredentials {
             TransactionTemplate tx,
             Environment environment,
             OrchestrationProperties properties,
-            @Value("${AGENCY_MASTER_KEY:}") String masterKey) {
+            @Value("${AGENCY_MASTER_KEY:}") String masterKey,
+            @Value("${AGENCY_ALLOW_INSECURE_DEVELOPMENT_MASTER_KEY:false}") boolean allowInsecureDevelopmentMasterKey) {
         this.clients = clients;
         this.repository = repository;
         this.tx = tx;
-        boolean missingKey = (masterKey == null || masterKey.isBlank()) && environment.matchesProfiles("prod");
-        if (missingKey && properties.workflows().runCredentials()) {
-            log.warn("AGENCY_MASTER_KEY is not set in the prod profile: workflow runs get no API key of their own, so"
-                    + " their tool and agent steps fail once the starter's access token expired");
-        }
-        this.sealer = new SecretSealer(missingKey ? "" : masterKey, false, "a workflow run credential");
-        this.enabled = properties.workflows().runCredentials() && !missingKey;
+        this.sealer = new SecretSealer(
+                masterKey,
+                SecretSealer.DevelopmentKey.of(allowInsecureDevelopmentMasterKey, environment.matchesProfiles("prod")),
+                "a workflow run credential");
+        this.enabled = properties.workflows().runCredentials();
         this.margin = properties.workflows().credentialRefreshMargin();
     }
 

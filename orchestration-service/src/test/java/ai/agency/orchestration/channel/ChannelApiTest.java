@@ -128,6 +128,7 @@ class ChannelApiTest extends OrchestrationApiTest {
                         "--spring.datasource.url=" + environment.getProperty("spring.datasource.url"),
                         "--spring.datasource.username=" + environment.getProperty("spring.datasource.username"),
                         "--spring.datasource.password=" + environment.getProperty("spring.datasource.password"),
+                        "--AGENCY_MASTER_KEY=" + MASTER_KEY,
                         "--agency.clients.memory.base-url=http://127.0.0.1:"
                                 + stuckMemory.getAddress().getPort(),
                         "--agency.clients.memory.read-timeout=60s",

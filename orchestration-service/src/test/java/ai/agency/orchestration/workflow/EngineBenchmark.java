@@ -1,5 +1,6 @@
 package ai.agency.orchestration.workflow;
 
+import ai.agency.common.crypto.SecretSealer;
 import ai.agency.common.security.Caller;
 import ai.agency.common.testsupport.TestDatabase;
 import ai.agency.orchestration.OrchestrationServiceApplication;
@@ -98,6 +99,7 @@ public final class EngineBenchmark {
                                         "--spring.datasource.url=" + db.url(),
                                         "--spring.datasource.username=" + db.username(),
                                         "--spring.datasource.password=" + db.password(),
+                                        "--AGENCY_MASTER_KEY=" + SecretSealer.newMasterKey(),
                                         "--agency.orchestration.workflows.run-credentials=false",
                                         "--agency.orchestration.workflows.recovery-interval=1h",
                                         "--logging.level.root=WARN"),

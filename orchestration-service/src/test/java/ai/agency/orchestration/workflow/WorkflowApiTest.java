@@ -1,6 +1,7 @@
 package ai.agency.orchestration.workflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ai.agency.orchestration.OrchestrationApiTest;
@@ -537,6 +538,23 @@ class WorkflowApiTest extends OrchestrationApiTest {
         assertThat(step(run, "middle").get("attempts").asInt()).isEqualTo(2);
     }
 
+    @Test
+    void anOrchestrationServiceWithoutMasterKeyRefusesToStart() {
+        // before: runs' API keys were sealed with the constant development key, which a database reader can undo
+        assertThatThrownBy(() -> new SpringApplicationBuilder(OrchestrationServiceApplication.class)
+                        .initializers(
+                                context -> context.getBeanFactory().registerSingleton("testJwtDecoder", jwts.decoder()))
+                        .run(
+                                "--server.port=0",
+                                "--spring.datasource.url=" + environment.getProperty("spring.datasource.url"),
+                                "--spring.datasource.username=" + environment.getProperty("spring.datasource.username"),
+                                "--spring.datasource.password=" + environment.getProperty("spring.datasource.password"),
+                                "--AGENCY_MASTER_KEY=")
+                        .close())
+                .hasStackTraceContaining("AGENCY_MASTER_KEY is not set")
+                .hasStackTraceContaining("a workflow run credential");
+    }
+
     /** A second orchestration-service instance on the same database, as another replica or after a restart. */
     private ConfigurableApplicationContext otherInstance(String... settings) {
         List<String> args = new ArrayList<>(List.of(
@@ -545,6 +563,7 @@ class WorkflowApiTest extends OrchestrationApiTest {
                 "--spring.datasource.username=" + environment.getProperty("spring.datasource.username"),
                 "--spring.datasource.password=" + environment.getProperty("spring.datasource.password"),
                 "--spring.datasource.hikari.maximum-pool-size=4",
+                "--AGENCY_MASTER_KEY=" + MASTER_KEY, // the same key: it opens the runs' sealed API keys
                 "--agency.clients.memory.base-url=" + stubUrl() + "/memory",
                 "--agency.clients.tool.base-url=" + stubUrl() + "/tool",
                 "--agency.clients.auth.base-url=" + stubUrl() + "/auth",

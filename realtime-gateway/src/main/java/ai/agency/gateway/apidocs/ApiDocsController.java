@@ -4,6 +4,7 @@ import ai.agency.common.error.AgencyException;
 import ai.agency.gateway.GatewayProperties;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -20,9 +21,10 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * {@code GET /api-docs/<route>}: the OpenAPI document of a route's service ({@code /v3/api-docs} on its port), with
  * its {@code servers} pointed at the gateway so Swagger UI's "Try it out" goes through the gateway. Open, like every
- * service's own {@code /v3/api-docs}.
+ * service's own {@code /v3/api-docs}. Off with {@code springdoc.api-docs.enabled=false} (the {@code prod} profile).
  */
 @RestController
+@ConditionalOnProperty(name = "springdoc.api-docs.enabled", matchIfMissing = true)
 class ApiDocsController {
 
     private final GatewayProperties properties;

@@ -110,7 +110,8 @@ class WsMetricsTest extends RealtimeTestSupport {
     private double scrape(String name, String labels) {
         try {
             String body = http.send(
-                            HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/prometheus"))
+                            HttpRequest.newBuilder(
+                                            URI.create("http://localhost:" + managementPort + "/actuator/prometheus"))
                                     .build(),
                             HttpResponse.BodyHandlers.ofString())
                     .body();
