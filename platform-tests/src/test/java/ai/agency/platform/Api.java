@@ -21,8 +21,16 @@ final class Api {
 
     private Api() {}
 
+    /** A user registered for a test: its id, credentials and a fresh access token. */
+    record User(UUID id, String username, String password, String token) {}
+
     /** Registers a fresh user through {@code base} and returns an access token. */
     static String newUserToken(URI base) {
+        return newUser(base).token();
+    }
+
+    /** Registers a fresh user through {@code base} and signs it in. */
+    static User newUser(URI base) {
         String username = "u" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         String password = "password-" + UUID.randomUUID();
         Reply registered = send(
@@ -34,6 +42,15 @@ final class Api {
                         + password + "\"}",
                 "application/json");
         assertThat(registered.status()).as(registered.body()).isEqualTo(201);
+        return new User(
+                UUID.fromString(registered.json().get("id").asString()),
+                username,
+                password,
+                login(base, username, password));
+    }
+
+    /** Signs a user in through {@code base}; answers the access token. */
+    static String login(URI base, String username, String password) {
         Reply login = send(
                 base,
                 "POST",

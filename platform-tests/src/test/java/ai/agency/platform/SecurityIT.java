@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ai.agency.platform.Api.Reply;
+import ai.agency.platform.Api.User;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,7 +12,6 @@ import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -39,33 +39,12 @@ class SecurityIT {
         gateway2 = platform.secondGateway();
     }
 
-    /** A user with a password, signed in. */
-    record User(UUID id, String username, String password, String token) {}
-
     static User newUser() {
-        String username = "s" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        String password = "pass-" + UUID.randomUUID();
-        Reply registered = json(
-                gateway,
-                "POST",
-                "/api/v1/auth/register",
-                null,
-                "{\"username\":\"" + username + "\",\"email\":\"" + username + "@example.com\",\"password\":\""
-                        + password + "\"}");
-        assertThat(registered.status()).as(registered.body()).isEqualTo(201);
-        return new User(
-                UUID.fromString(registered.json().get("id").asString()), username, password, login(username, password));
+        return Api.newUser(gateway);
     }
 
     static String login(String username, String password) {
-        Reply login = json(
-                gateway,
-                "POST",
-                "/api/v1/auth/login",
-                null,
-                "{\"username\":\"" + username + "\",\"password\":\"" + password + "\"}");
-        assertThat(login.status()).as(login.body()).isEqualTo(200);
-        return login.json().get("accessToken").asString();
+        return Api.login(gateway, username, password);
     }
 
     static String admin() {
