@@ -1,6 +1,8 @@
 package ai.agency.gateway;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
@@ -45,8 +47,20 @@ public record GatewayProperties(
      * One downstream service.
      *
      * @param maxBodySize overrides the gateway's {@code max-body-size} for this route (null: the gateway's)
+     * @param circuits path patterns of this route that get a circuit breaker of their own, by name (circuit
+     *     {@code <route>-<name>}), so that one overloaded or broken operation does not cut off the rest of the
+     *     service; paths no circuit names share the route's circuit
      */
-    public record Route(@NotNull URI uri, @NotEmpty List<String> paths, DataSize maxBodySize) {}
+    public record Route(
+            @NotNull URI uri,
+            @NotEmpty List<String> paths,
+            DataSize maxBodySize,
+            Map<String, @NotEmpty List<String>> circuits) {
+
+        public Route {
+            circuits = circuits == null ? Map.of() : circuits;
+        }
+    }
 
     /**
      * REST rate limits: one token bucket per caller (a user, an API key, or — for anonymous requests such as login —
@@ -141,12 +155,30 @@ public record GatewayProperties(
             @DefaultValue("1MB") @NotNull DataSize maxContextSize,
             @DefaultValue("256KB") @NotNull DataSize maxShareSize) {}
 
-    /** Circuit breaker per route. */
+    /**
+     * The circuit breakers of the routes (one per route, and one per named path group of a route, see
+     * {@link Route#circuits}). Failures are connection failures and timeouts, and answers whose status is in
+     * {@code failureStatuses} — except a 503 that carries {@code Retry-After}, which is a healthy service shedding load.
+     * A 429 or any other 4xx never counts.
+     *
+     * @param failureRateThreshold % of failed calls among the last {@code slidingWindowSize} that opens the circuit
+     * @param slidingWindowSize calls the failure rate is computed over
+     * @param minimumNumberOfCalls calls needed before the failure rate is computed at all
+     * @param openStateWait how long an open circuit answers 503 (with this wait as {@code Retry-After}) before it lets
+     *     trial calls through
+     * @param permittedCallsInHalfOpenState trial calls after {@code openStateWait}; if fewer than the threshold fail,
+     *     the circuit closes
+     * @param failureStatuses downstream answers that count as failures (5xx only)
+     */
     public record CircuitBreaker(
-            @DefaultValue("50") float failureRateThreshold,
-            @DefaultValue("20") int slidingWindowSize,
-            @DefaultValue("10") int minimumNumberOfCalls,
-            @DefaultValue("10s") Duration openStateWait) {}
+            @DefaultValue("50") @DecimalMin("1") @DecimalMax("100")
+            float failureRateThreshold,
+
+            @DefaultValue("20") @Min(1) int slidingWindowSize,
+            @DefaultValue("10") @Min(1) int minimumNumberOfCalls,
+            @DefaultValue("10s") @NotNull Duration openStateWait,
+            @DefaultValue("3") @Min(1) int permittedCallsInHalfOpenState,
+            @DefaultValue({"500", "502", "503", "504"}) List<@Min(500) @Max(599) Integer> failureStatuses) {}
 
     /**
      * The WebSocket endpoint.

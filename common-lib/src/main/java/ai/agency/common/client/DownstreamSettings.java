@@ -18,6 +18,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     opens it
  * @param slidingWindowSize circuit breaker: calls it looks at
  * @param openStateWait circuit breaker: how long it stays open before letting trial calls through
+ * @param maxRetryAfter an idempotent call answered 429 or 503 with a {@code Retry-After} up to this long is retried
+ *     after that wait (at least); a longer {@code Retry-After} is returned to the caller at once
  */
 public record DownstreamSettings(
         String baseUrl,
@@ -29,7 +31,8 @@ public record DownstreamSettings(
         @DefaultValue("500ms") Duration maxWait,
         @DefaultValue("50") float failureRateThreshold,
         @DefaultValue("20") int slidingWindowSize,
-        @DefaultValue("10s") Duration openStateWait) {
+        @DefaultValue("10s") Duration openStateWait,
+        @DefaultValue("2s") Duration maxRetryAfter) {
 
     public static DownstreamSettings defaults(String baseUrl) {
         return new DownstreamSettings(
@@ -42,6 +45,7 @@ public record DownstreamSettings(
                 Duration.ofMillis(500),
                 50,
                 20,
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(2));
     }
 }

@@ -8,15 +8,22 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.core.functions.Either;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.retry.RetryRegistry;
 import java.io.IOException;
 import java.net.http.HttpClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.client.ClientHttpResponse;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
@@ -113,23 +120,66 @@ public class ServiceClients {
     }
 
     private Retry retry(String name, DownstreamSettings settings) {
+        IntervalFunction backoff = IntervalFunction.ofExponentialRandomBackoff(settings.initialBackoff(), 2.0, 0.5);
         RetryConfig config = RetryConfig.<ClientHttpResponse>custom()
                 .maxAttempts(Math.max(1, settings.maxAttempts()))
-                .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(settings.initialBackoff(), 2.0, 0.5))
+                .intervalBiFunction((Integer attempt, Either<Throwable, ClientHttpResponse> outcome) -> {
+                    long wait = backoff.apply(attempt);
+                    Duration retryAfter = outcome.isRight() ? retryAfter(outcome.get()) : null;
+                    return retryAfter == null ? wait : Math.max(wait, retryAfter.toMillis());
+                })
                 .retryExceptions(IOException.class)
-                .retryOnResult(ServiceClients::isServerTrouble)
+                .retryOnResult(response -> isWorthRetrying(response, settings.maxRetryAfter()))
                 .consumeResultBeforeRetryAttempt((attempt, response) -> response.close())
                 .failAfterMaxAttempts(false)
                 .build();
         return retries.retry(name, config);
     }
 
+    /**
+     * Trouble of the service itself, what the circuit breaker counts: 502, 504, and a 503 without {@code Retry-After}.
+     * A 503 with {@code Retry-After} is a service that is alive shedding load, like a 429: not a failure.
+     */
     static boolean isServerTrouble(ClientHttpResponse response) {
         try {
             int status = response.getStatusCode().value();
-            return status == 502 || status == 503 || status == 504;
+            return status == 502 || status == 504 || (status == 503 && retryAfter(response) == null);
         } catch (IOException e) {
             return true;
+        }
+    }
+
+    /** Server trouble, or a 429/503 asking to come back after at most {@code maxRetryAfter}. */
+    static boolean isWorthRetrying(ClientHttpResponse response, Duration maxRetryAfter) {
+        if (isServerTrouble(response)) {
+            return true;
+        }
+        try {
+            int status = response.getStatusCode().value();
+            Duration retryAfter = retryAfter(response);
+            return (status == 429 || status == 503) && retryAfter != null && retryAfter.compareTo(maxRetryAfter) <= 0;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /** The {@code Retry-After} of an answer, in seconds or as an HTTP date; null when absent or unreadable. */
+    static Duration retryAfter(ClientHttpResponse response) {
+        String value = response.getHeaders().getFirst(HttpHeaders.RETRY_AFTER);
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim())));
+        } catch (NumberFormatException notSeconds) {
+            try {
+                Instant at = ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME)
+                        .toInstant();
+                Duration left = Duration.between(Instant.now(), at);
+                return left.isNegative() ? Duration.ZERO : left;
+            } catch (DateTimeParseException notADate) {
+                return null;
+            }
         }
     }
 }

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -36,6 +37,7 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.client.HttpServerErrorException;
+import org.springframework.web.client.HttpStatusCodeException;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.service.annotation.GetExchange;
@@ -68,6 +70,7 @@ class ServiceClientsTest {
     }
 
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
+    private final List<Long> arrivals = new CopyOnWriteArrayList<>();
     private final AtomicInteger calls = new AtomicInteger();
     private final CountDownLatch release = new CountDownLatch(1);
     private final ExecutorService serverThreads = Executors.newCachedThreadPool();
@@ -85,6 +88,7 @@ class ServiceClientsTest {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(serverThreads);
         server.createContext("/", exchange -> {
+            arrivals.add(System.nanoTime());
             seen.add(new Seen(
                     exchange.getRequestMethod(),
                     exchange.getRequestURI().getPath(),
@@ -192,6 +196,55 @@ class ServiceClientsTest {
         assertThat(((AgencyException) failure).status().value()).isEqualTo(503);
         assertThat(failure).hasMessageContaining("flaky");
         assertThat(seen).hasSize(4);
+    }
+
+    @Test
+    void aServiceSheddingLoadWith429sAnd503sWithRetryAfterDoesNotOpenTheCircuit() {
+        responder = (exchange, call) -> {
+            exchange.getResponseHeaders().set("Retry-After", "1");
+            respond(exchange, call % 2 == 0 ? 429 : 503, "{}");
+        };
+        ItemClient client = clients.create("flaky", ItemClient.class); // window 4, 50 %, no retry
+        for (int i = 0; i < 8; i++) {
+            assertThat(catchThrowable(() -> client.get("1"))).isInstanceOf(HttpStatusCodeException.class);
+        }
+        responder = (exchange, call) -> respond(exchange, 200, "{\"id\":\"1\"}");
+
+        assertThat(client.get("1")).isEqualTo("{\"id\":\"1\"}");
+        assertThat(seen).hasSize(9);
+    }
+
+    @Test
+    void anIdempotentCallWaitsAShortRetryAfterBeforeItsRetry() {
+        responder = (exchange, call) -> {
+            if (call == 1) {
+                exchange.getResponseHeaders().set("Retry-After", "1");
+                respond(exchange, 503, "{}");
+            } else {
+                respond(exchange, 200, "{\"id\":\"7\"}");
+            }
+        };
+
+        assertThat(clients.create("items", ItemClient.class).get("7")).isEqualTo("{\"id\":\"7\"}");
+
+        assertThat(arrivals).hasSize(2);
+        assertThat(Duration.ofNanos(arrivals.get(1) - arrivals.get(0))).isGreaterThanOrEqualTo(Duration.ofMillis(950));
+    }
+
+    @Test
+    void aLongRetryAfterIsNotWaitedForAndAPostIsNeverRetried() {
+        responder = (exchange, call) -> {
+            exchange.getResponseHeaders().set("Retry-After", call == 1 ? "30" : "1");
+            respond(exchange, call == 1 ? 503 : 429, "{}");
+        };
+        ItemClient client = clients.create("items", ItemClient.class);
+
+        Throwable busy = catchThrowable(() -> client.get("1"));
+        Throwable limited = catchThrowable(() -> client.create("{}"));
+
+        assertThat(ErrorClassifier.classify(busy)).isEqualTo(ErrorType.SERVICE_UNAVAILABLE);
+        assertThat(ErrorClassifier.classify(limited)).isEqualTo(ErrorType.RATE_LIMIT);
+        assertThat(seen).extracting(Seen::method).containsExactly("GET", "POST");
     }
 
     @Test

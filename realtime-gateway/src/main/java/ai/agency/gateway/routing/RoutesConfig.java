@@ -19,7 +19,7 @@ import org.springframework.web.servlet.function.ServerResponse;
 /**
  * Routes every {@code /api/v1/**} prefix of the public API to its service (Spring Cloud Gateway Server MVC): bodies,
  * statuses and problem responses pass through unchanged; the trace id is added; a service that is down or whose
- * circuit is open gets a 503 {@code service_unavailable} problem.
+ * circuit is open gets a 503 {@code service_unavailable} problem ({@link DownstreamCircuitBreaker}).
  */
 @Configuration(proxyBeanMethods = false)
 class RoutesConfig {
@@ -38,7 +38,8 @@ class RoutesConfig {
                     .route(paths, http())
                     .before(uri(target.uri()))
                     .before(RoutesConfig::withTraceId)
-                    .filter(new DownstreamCircuitBreaker(name, breakers, properties.circuitBreaker()))
+                    .filter(new DownstreamCircuitBreaker(
+                            name, target.circuits(), breakers, properties.circuitBreaker()))
                     .build();
             routes = routes == null ? route : routes.and(route);
         }
