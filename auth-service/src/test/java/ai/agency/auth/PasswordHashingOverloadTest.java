@@ -7,6 +7,7 @@ import ai.agency.auth.account.PasswordHasher;
 import ai.agency.common.testsupport.DatabaseTest;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -52,6 +54,9 @@ class PasswordHashingOverloadTest extends AuthApiTest {
 
     @Autowired
     TransactionTemplate transactions;
+
+    @Autowired
+    DataSource dataSource;
 
     @Test
     void sixtyFourSignUpsAtOnceOnTwoPooledConnectionsAreCreatedOrShedNeverA5xx() throws Exception {
@@ -113,6 +118,25 @@ class PasswordHashingOverloadTest extends AuthApiTest {
         assertThat(hasher.matches(PASSWORD, null))
                 .as("no stored hash: the dummy check")
                 .isFalse();
+    }
+
+    @Test
+    void readinessStaysUpWhileEveryPooledConnectionIsBusy() throws Exception {
+        // both connections of the pool taken, as by a burst of requests: the service is busy, not broken
+        try (Connection first = dataSource.getConnection();
+                Connection second = dataSource.getConnection()) {
+            long started = System.nanoTime();
+            Response readiness = get("/actuator/health/readiness", null);
+            long millis = (System.nanoTime() - started) / 1_000_000;
+
+            assertThat(readiness.status())
+                    .as("readiness after %d ms: %s", millis, readiness.body())
+                    .isEqualTo(200);
+            assertThat(millis)
+                    .as("readiness must not queue for a connection (pool timeout 2 s)")
+                    .isLessThan(1000);
+        }
+        assertThat(get("/actuator/health/readiness", null).status()).isEqualTo(200);
     }
 
     /** Waits (up to 5 s) until sign-ups queue for a hashing slot; answers how many were waiting. */
