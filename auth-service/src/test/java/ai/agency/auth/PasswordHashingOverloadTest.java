@@ -122,6 +122,7 @@ class PasswordHashingOverloadTest extends AuthApiTest {
 
     @Test
     void readinessStaysUpWhileEveryPooledConnectionIsBusy() throws Exception {
+        assertThat(get("/actuator/health/readiness", null).status()).isEqualTo(200); // warm: time the check only
         // both connections of the pool taken, as by a burst of requests: the service is busy, not broken
         try (Connection first = dataSource.getConnection();
                 Connection second = dataSource.getConnection()) {
@@ -137,6 +138,22 @@ class PasswordHashingOverloadTest extends AuthApiTest {
                     .isLessThan(1000);
         }
         assertThat(get("/actuator/health/readiness", null).status()).isEqualTo(200);
+    }
+
+    @Test
+    void anAuthenticatedRequestWhileThePoolIsExhaustedIsA503WithRetryAfterNotA500() throws Exception {
+        Account account = register();
+        String token = loginOk(account.username(), account.password()).accessToken();
+        // once verified, the token is cached: its signature check needs no key lookup in the database below
+        assertThat(get("/api/v1/users/me", token).status()).isEqualTo(200);
+        try (Connection first = dataSource.getConnection();
+                Connection second = dataSource.getConnection()) {
+            // the disabled-account check of every authenticated request waits for the pool (2 s here), in vain
+            Response me = get("/api/v1/users/me", token);
+
+            assertProblem(me, 503, "service_unavailable");
+            assertThat(me.headers().firstValue("Retry-After")).hasValue("5");
+        }
     }
 
     /** Waits (up to 5 s) until sign-ups queue for a hashing slot; answers how many were waiting. */

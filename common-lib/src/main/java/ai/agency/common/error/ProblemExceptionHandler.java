@@ -48,7 +48,7 @@ public class ProblemExceptionHandler extends ResponseEntityExceptionHandler {
      * {@code Retry-After} of a 503 (a dependency down or restarting, the database's pool exhausted, a circuit open):
      * long enough for a pool to free up or a database to come back, short enough that clients do not give up.
      */
-    static final long UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+    public static final long UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
     private final ObjectProvider<AuthorizationDenialReporter> denials;
 
