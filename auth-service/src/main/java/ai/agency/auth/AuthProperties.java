@@ -32,6 +32,7 @@ import org.springframework.validation.annotation.Validated;
  * @param wsTicketTtl lifetime of a WebSocket ticket
  * @param mfaIssuer the issuer an authenticator app shows next to the account name (TOTP enrolment)
  * @param passwordResetTtl how long a reset code an admin issued stays usable (at most 1 hour)
+ * @param passwordHashing how many password hashes and checks run at once, and how long the others wait
  */
 @Validated
 @ConfigurationProperties("agency.auth")
@@ -53,7 +54,35 @@ public record AuthProperties(
         @DefaultValue("Agency") @jakarta.validation.constraints.Pattern(regexp = "[^:]{1,64}")
         String mfaIssuer,
 
-        @DefaultValue("1h") Duration passwordResetTtl) {
+        @DefaultValue("1h") Duration passwordResetTtl,
+        @Valid @DefaultValue PasswordHashing passwordHashing) {
+
+    /**
+     * The bound on BCrypt work (sign-up, login, password change and reset, re-authentication): CPU-bound, ~0.3 s each
+     * at cost 12, so running more at once than there are processors only makes every one of them slower.
+     *
+     * @param maxConcurrent hashes and checks that run at once; 0 (the default): the number of available processors
+     * @param maxWait how long a further one waits for a slot (fair queue) before it is refused with a 429 and {@code
+     *     Retry-After}
+     */
+    public record PasswordHashing(
+            @DefaultValue("0") @Min(0) @Max(256) int maxConcurrent,
+            @DefaultValue("1s") Duration maxWait) {
+
+        public PasswordHashing {
+            if (maxConcurrent == 0) {
+                maxConcurrent = Runtime.getRuntime().availableProcessors();
+            }
+            if (maxWait == null || maxWait.isNegative() || maxWait.compareTo(Duration.ofSeconds(30)) > 0) {
+                throw new IllegalArgumentException(
+                        "agency.auth.password-hashing.max-wait must be between 0s and 30s, was " + maxWait);
+            }
+        }
+
+        public static PasswordHashing defaults() {
+            return new PasswordHashing(0, Duration.ofSeconds(1));
+        }
+    }
 
     /**
      * Failed-login limits, kept in the database so that every replica shares the counts, keyed on the client address
@@ -110,7 +139,8 @@ public record AuthProperties(
                 Duration.ofMinutes(5),
                 Duration.ofSeconds(60),
                 "Agency",
-                Duration.ofHours(1));
+                Duration.ofHours(1),
+                PasswordHashing.defaults());
     }
 
     public AuthProperties {
@@ -133,6 +163,9 @@ public record AuthProperties(
         }
         if (apiKeyTokenTtl.compareTo(accessTokenTtl) > 0) {
             apiKeyTokenTtl = accessTokenTtl;
+        }
+        if (passwordHashing == null) {
+            passwordHashing = PasswordHashing.defaults();
         }
         if (passwordResetTtl == null) {
             passwordResetTtl = Duration.ofHours(1);

@@ -1,6 +1,5 @@
 package ai.agency.auth.account;
 
-import ai.agency.auth.AuthProperties;
 import ai.agency.auth.audit.AuditLog;
 import ai.agency.auth.mfa.MfaService;
 import ai.agency.auth.revocation.RevocationPublisher;
@@ -15,8 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
-import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import tools.jackson.databind.JsonNode;
@@ -36,9 +33,7 @@ public class AccountService {
     private final AuditLog audit;
     private final MfaService mfa;
     private final RevocationPublisher revocations;
-    private final PasswordEncoder passwords;
-    /** Checked when the user does not exist, so a login takes about as long either way. */
-    private final String dummyHash;
+    private final PasswordHasher passwords;
 
     public AccountService(
             UserRepository users,
@@ -46,7 +41,7 @@ public class AccountService {
             LoginThrottle throttle,
             AuditLog audit,
             MfaService mfa,
-            AuthProperties properties,
+            PasswordHasher passwords,
             RevocationPublisher revocations) {
         this.revocations = revocations;
         this.users = users;
@@ -54,17 +49,20 @@ public class AccountService {
         this.throttle = throttle;
         this.audit = audit;
         this.mfa = mfa;
-        this.passwords = new BCryptPasswordEncoder(properties.bcryptCost());
-        this.dummyHash = passwords.encode("not-a-real-password-" + UUID.randomUUID());
+        this.passwords = passwords;
     }
 
-    @Transactional
+    /**
+     * Creates an account. Not a transaction: the hash (the slow part, bounded by {@link PasswordHasher}) is computed
+     * before the insert, so no database connection is held while it runs; the insert alone is atomic.
+     */
     public UserAccount register(String username, String email, String password, List<String> roles) {
         if (users.existsByUsernameOrEmail(username, email)) {
             throw AgencyException.conflict("That username or email is already registered");
         }
+        String hash = passwords.hash(password);
         UUID id = UUID.randomUUID();
-        if (!users.insert(id, username, email, passwords.encode(password), roles)) {
+        if (!users.insert(id, username, email, hash, roles)) {
             throw AgencyException.conflict("That username or email is already registered");
         }
         return users.findById(id).orElseThrow();
@@ -79,8 +77,9 @@ public class AccountService {
     public TokenService.TokenPair login(String username, String password, String totpCode, String clientAddress) {
         throttle.checkNotLocked(username, clientAddress);
         Optional<UserAccount> user = users.findByUsername(username);
+        // an unknown user is checked against a dummy hash, so a login takes about as long either way
         boolean matches =
-                passwords.matches(password, user.map(UserAccount::passwordHash).orElse(dummyHash));
+                passwords.matches(password, user.map(UserAccount::passwordHash).orElse(null));
         UUID userId = user.map(UserAccount::id).orElse(null);
         if (user.isEmpty() || !matches) {
             throw failedLogin(userId, username, clientAddress, "bad_credentials", "Wrong username or password");

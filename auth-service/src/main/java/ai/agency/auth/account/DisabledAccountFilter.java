@@ -1,6 +1,8 @@
 package ai.agency.auth.account;
 
+import ai.agency.common.error.ErrorClassifier;
 import ai.agency.common.error.ErrorType;
+import ai.agency.common.error.ProblemExceptionHandler;
 import ai.agency.common.error.Problems;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -8,6 +10,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.UUID;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -32,8 +35,19 @@ class DisabledAccountFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
-        if (authentication instanceof JwtAuthenticationToken token
-                && isDisabled(token.getToken().getSubject())) {
+        boolean disabled;
+        try {
+            disabled = authentication instanceof JwtAuthenticationToken token
+                    && isDisabled(token.getToken().getSubject());
+        } catch (RuntimeException e) {
+            if (ErrorClassifier.classify(e) != ErrorType.SERVICE_UNAVAILABLE) {
+                throw e;
+            }
+            // the pool timed out or the database is down: outside Spring MVC this would be a 500
+            unavailable(request, response);
+            return;
+        }
+        if (disabled) {
             response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
             Problems.write(
                     request,
@@ -47,6 +61,20 @@ class DisabledAccountFilter extends OncePerRequestFilter {
             return;
         }
         chain.doFilter(request, response);
+    }
+
+    private static void unavailable(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        response.setHeader(
+                HttpHeaders.RETRY_AFTER, Long.toString(ProblemExceptionHandler.UNAVAILABLE_RETRY_AFTER_SECONDS));
+        Problems.write(
+                request,
+                response,
+                Problems.of(
+                        HttpStatus.SERVICE_UNAVAILABLE,
+                        ErrorType.SERVICE_UNAVAILABLE,
+                        "A service this request needs is unavailable; try again shortly",
+                        request.getRequestURI(),
+                        null));
     }
 
     private boolean isDisabled(String subject) {

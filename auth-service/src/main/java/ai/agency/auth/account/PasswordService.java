@@ -11,15 +11,15 @@ import java.util.Map;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
-import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
-import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Password change, "log out everywhere", and the admin-initiated reset (a one-time code the admin hands over; no
  * mail server needed). Each revokes the user's refresh tokens and, through the revocation feed, every access token
- * issued before at every service.
+ * issued before at every service. Password hashes and checks run before the transaction that writes, never inside
+ * it ({@link PasswordHasher}).
  */
 @Service
 public class PasswordService {
@@ -38,7 +38,8 @@ public class PasswordService {
     private final AuditLog audit;
     private final JdbcClient jdbc;
     private final AuthProperties properties;
-    private final PasswordEncoder passwords;
+    private final PasswordHasher passwords;
+    private final TransactionTemplate transactions;
 
     PasswordService(
             UserRepository users,
@@ -49,7 +50,9 @@ public class PasswordService {
             LoginThrottle throttle,
             AuditLog audit,
             JdbcClient jdbc,
-            AuthProperties properties) {
+            AuthProperties properties,
+            PasswordHasher passwords,
+            TransactionTemplate transactions) {
         this.users = users;
         this.accounts = accounts;
         this.tokens = tokens;
@@ -59,14 +62,14 @@ public class PasswordService {
         this.audit = audit;
         this.jdbc = jdbc;
         this.properties = properties;
-        this.passwords = new BCryptPasswordEncoder(properties.bcryptCost());
+        this.passwords = passwords;
+        this.transactions = transactions;
     }
 
     /**
      * Changes the caller's password after checking the current one (a wrong one counts toward the login limits);
      * every other session of the user ends. Answers the new token pair of this session.
      */
-    @Transactional(noRollbackFor = AgencyException.class)
     public TokenService.TokenPair change(UUID userId, String currentPassword, String newPassword, String address) {
         UserAccount user = accounts.get(userId);
         accounts.reauthenticate(userId, currentPassword, null, address);
@@ -74,9 +77,12 @@ public class PasswordService {
         if (passwords.matches(newPassword, user.passwordHash())) {
             throw AgencyException.invalidField("newPassword", "must differ from the current password");
         }
-        replace(user, newPassword, RevocationPublisher.Reason.PASSWORD_CHANGED);
-        audit.record(AuditLog.PASSWORD_CHANGED, userId, Map.of("address", address));
-        return tokens.issue(users.findById(userId).orElseThrow());
+        String hash = passwords.hash(newPassword);
+        return transactions.execute(status -> {
+            replace(user, hash, RevocationPublisher.Reason.PASSWORD_CHANGED);
+            audit.record(AuditLog.PASSWORD_CHANGED, userId, Map.of("address", address));
+            return tokens.issue(users.findById(userId).orElseThrow());
+        });
     }
 
     /** Ends every session of the user: refresh tokens now, access tokens through the revocation feed. */
@@ -111,35 +117,57 @@ public class PasswordService {
      * Sets a new password with a reset code (public: the code is the credential). A wrong, used or expired code is a
      * 401 and counts toward the login limits of the username and the address, like a failed login.
      */
-    @Transactional(noRollbackFor = AgencyException.class)
     public void reset(String username, String resetCode, String newPassword, String address) {
         throttle.checkNotLocked(username, address);
         UserAccount user = users.findByUsername(username).orElse(null);
-        UUID spentBy = user == null || resetCode == null || !resetCode.startsWith(RESET_PREFIX)
-                ? null
-                : jdbc.sql("UPDATE password_resets SET used_at = now() WHERE code_hash = :h AND user_id = :u "
-                                + "AND used_at IS NULL AND expires_at > now() RETURNING user_id")
-                        .param("h", TokenService.hash(resetCode))
-                        .param("u", user.id())
-                        .query(UUID.class)
-                        .optional()
-                        .orElse(null);
-        if (spentBy == null || user.disabled()) {
-            throttle.recordFailure(username, address);
-            audit.record(
-                    AuditLog.PASSWORD_RESET_FAILURE,
-                    user == null ? null : user.id(),
-                    Map.of("username", username, "address", address));
-            throw AgencyException.unauthenticated("The reset code is invalid, expired or already used");
+        boolean usable = user != null
+                && !user.disabled()
+                && resetCode != null
+                && resetCode.startsWith(RESET_PREFIX)
+                && jdbc.sql("SELECT count(*) FROM password_resets WHERE code_hash = :h AND user_id = :u "
+                                        + "AND used_at IS NULL AND expires_at > now()")
+                                .param("h", TokenService.hash(resetCode))
+                                .param("u", user.id())
+                                .query(Long.class)
+                                .single()
+                        > 0;
+        if (!usable) {
+            throw failedReset(user, username, address);
         }
         policy.check("newPassword", newPassword, user.username());
-        replace(user, newPassword, RevocationPublisher.Reason.PASSWORD_RESET);
+        String hash = passwords.hash(newPassword);
+        // the code is spent together with the new hash; a code spent meanwhile by a concurrent reset changes nothing
+        boolean replaced = Boolean.TRUE.equals(transactions.execute(status -> {
+            boolean spent = jdbc.sql("UPDATE password_resets SET used_at = now() WHERE code_hash = :h "
+                                    + "AND user_id = :u AND used_at IS NULL AND expires_at > now()")
+                            .param("h", TokenService.hash(resetCode))
+                            .param("u", user.id())
+                            .update()
+                    == 1;
+            if (spent) {
+                replace(user, hash, RevocationPublisher.Reason.PASSWORD_RESET);
+            }
+            return spent;
+        }));
+        if (!replaced) {
+            throw failedReset(user, username, address);
+        }
         throttle.recordSuccess(username, address);
         audit.record(AuditLog.PASSWORD_RESET, user.id(), Map.of("address", address));
     }
 
-    private void replace(UserAccount user, String newPassword, RevocationPublisher.Reason reason) {
-        users.setPasswordHash(user.id(), passwords.encode(newPassword));
+    /** Counts a failed reset toward the login limits, audits it, and answers the 401 to throw. */
+    private AgencyException failedReset(UserAccount user, String username, String address) {
+        throttle.recordFailure(username, address);
+        audit.record(
+                AuditLog.PASSWORD_RESET_FAILURE,
+                user == null ? null : user.id(),
+                Map.of("username", username, "address", address));
+        return AgencyException.unauthenticated("The reset code is invalid, expired or already used");
+    }
+
+    private void replace(UserAccount user, String newHash, RevocationPublisher.Reason reason) {
+        users.setPasswordHash(user.id(), newHash);
         tokens.revokeAll(user.id());
         revocations.revokeUserTokens(user.id(), reason);
     }

@@ -7,6 +7,7 @@ import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -78,6 +79,28 @@ public final class ErrorClassifier {
                 && ("22021".equals(sql.getSQLState()) || "22P05".equals(sql.getSQLState()));
     }
 
+    /**
+     * Whether the database could not be reached or used for a while, not because of the request: the connection
+     * pool timed out (HikariCP's "Connection is not available", which Spring wraps in {@code
+     * CannotGetJdbcConnectionException} or {@code CannotCreateTransactionException}), the connection failed or was
+     * refused (SQLSTATE class 08), the server is shutting down, crashed or is starting (57P01, 57P02, 57P03), or it has
+     * no connection slot left (53300). Trying again shortly may succeed: a 503 with {@code Retry-After}.
+     */
+    private static boolean databaseUnavailable(Throwable t) {
+        if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException) {
+            return true;
+        }
+        if (t instanceof SQLException sql && sql.getSQLState() != null) {
+            String state = sql.getSQLState();
+            return state.startsWith("08")
+                    || state.equals("57P01")
+                    || state.equals("57P02")
+                    || state.equals("57P03")
+                    || state.equals("53300");
+        }
+        return false;
+    }
+
     private static ErrorType classifyOne(Throwable t) {
         if (t instanceof AgencyException agency) {
             return agency.errorType();
@@ -97,8 +120,7 @@ public final class ErrorClassifier {
         if (t instanceof ConnectException) {
             return ErrorType.SERVICE_UNAVAILABLE;
         }
-        if (t instanceof SQLTransientConnectionException) {
-            // the connection pool is exhausted or the database unreachable: overload, not a bug (503, retry later)
+        if (databaseUnavailable(t)) {
             return ErrorType.SERVICE_UNAVAILABLE;
         }
         if (t instanceof ResourceAccessException && t.getCause() instanceof ConnectException) {

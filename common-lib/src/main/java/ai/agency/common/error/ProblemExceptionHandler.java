@@ -44,6 +44,12 @@ public class ProblemExceptionHandler extends ResponseEntityExceptionHandler {
     private static final java.util.Set<String> RESERVED_MEMBERS =
             java.util.Set.of("type", "title", "status", "detail", "instance", "errorType", "traceId", "errors");
 
+    /**
+     * {@code Retry-After} of a 503 (a dependency down or restarting, the database's pool exhausted, a circuit open):
+     * long enough for a pool to free up or a database to come back, short enough that clients do not give up.
+     */
+    public static final long UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
     private final ObjectProvider<AuthorizationDenialReporter> denials;
 
     public ProblemExceptionHandler(ObjectProvider<AuthorizationDenialReporter> denials) {
@@ -65,6 +71,8 @@ public class ProblemExceptionHandler extends ResponseEntityExceptionHandler {
         HttpHeaders headers = new HttpHeaders();
         if (ex instanceof RateLimitedException limited) {
             headers.set(HttpHeaders.RETRY_AFTER, Long.toString(limited.retryAfterSeconds()));
+        } else if (ex.status().value() == HttpStatus.SERVICE_UNAVAILABLE.value()) {
+            headers.set(HttpHeaders.RETRY_AFTER, Long.toString(UNAVAILABLE_RETRY_AFTER_SECONDS));
         }
         if (ex.status().is5xxServerError()) {
             log.warn("{} on {}: {}", ex.errorType().code(), request.getRequestURI(), ex.getMessage());
@@ -137,8 +145,11 @@ public class ProblemExceptionHandler extends ResponseEntityExceptionHandler {
                         : type.status().getReasonPhrase();
             default -> type.status().getReasonPhrase();
         };
-        return ResponseEntity.status(type.status())
-                .body(Problems.of(type.status(), type, detail, request.getRequestURI(), null));
+        ResponseEntity.BodyBuilder response = ResponseEntity.status(type.status());
+        if (type.status() == HttpStatus.SERVICE_UNAVAILABLE) {
+            response.header(HttpHeaders.RETRY_AFTER, Long.toString(UNAVAILABLE_RETRY_AFTER_SECONDS));
+        }
+        return response.body(Problems.of(type.status(), type, detail, request.getRequestURI(), null));
     }
 
     @Override

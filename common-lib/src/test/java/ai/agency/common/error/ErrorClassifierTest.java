@@ -61,6 +61,42 @@ class ErrorClassifierTest {
         assertThat(ErrorClassifier.isRecoverable(failure)).isTrue();
     }
 
+    @ParameterizedTest(name = "SQLSTATE {0} -> {1}")
+    @CsvSource({
+        "08001, SERVICE_UNAVAILABLE", // cannot connect (connection refused)
+        "08003, SERVICE_UNAVAILABLE", // connection does not exist
+        "08006, SERVICE_UNAVAILABLE", // connection failure (reset during a restart)
+        "57P01, SERVICE_UNAVAILABLE", // admin shutdown
+        "57P02, SERVICE_UNAVAILABLE", // crash shutdown
+        "57P03, SERVICE_UNAVAILABLE", // cannot connect now (starting up)
+        "53300, SERVICE_UNAVAILABLE", // too many connections
+        "23505, INTERNAL", // a unique violation is our bug, not an outage
+        "42P01, INTERNAL"
+    })
+    void aDatabaseDownOrRestartingIsServiceUnavailableWhateverWrapsIt(String sqlState, ErrorType expected) {
+        var cause = new java.sql.SQLException("database says no", sqlState);
+        // as Spring's JDBC layer wraps it (CannotGetJdbcConnectionException, CannotCreateTransactionException...)
+        var failure = new IllegalStateException("Could not open JDBC Connection for transaction", cause);
+
+        assertThat(ErrorClassifier.classify(failure)).isEqualTo(expected);
+    }
+
+    @Test
+    void aConnectionResetByARestartingDatabaseIsServiceUnavailableNotNetwork() {
+        var failure = new IllegalStateException(
+                "An I/O error occurred while sending to the backend",
+                new java.sql.SQLException("I/O error", "08006", new IOException("Connection reset")));
+
+        assertThat(ErrorClassifier.classify(failure)).isEqualTo(ErrorType.SERVICE_UNAVAILABLE);
+    }
+
+    @Test
+    void aClosedConnectionIsServiceUnavailable() {
+        var failure = new RuntimeException(new java.sql.SQLNonTransientConnectionException("connection closed"));
+
+        assertThat(ErrorClassifier.classify(failure)).isEqualTo(ErrorType.SERVICE_UNAVAILABLE);
+    }
+
     @Test
     void socketTimeoutIsNetwork() {
         assertThat(ErrorClassifier.classify(new SocketTimeoutException("Read timed out")))

@@ -298,6 +298,31 @@ class ProblemResponsesTest {
     }
 
     @Test
+    void unavailableCarriesRetryAfter() {
+        Reply reply = send(authorized("/test/unavailable").GET());
+
+        assertThat(reply.response().headers().firstValue("Retry-After")).hasValue("5");
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"pool-timeout", "refused", "admin-shutdown"})
+    void aDatabaseThatIsBusyDownOrRestartingIsA503WithRetryAfterNotA500(String failure) {
+        Reply reply = send(authorized("/test/database/" + failure).GET());
+
+        assertProblem(reply, 503, "service_unavailable");
+        assertThat(reply.response().headers().firstValue("Retry-After")).hasValue("5");
+        assertThat(reply.body()).doesNotContain("JDBC").doesNotContain("5432").doesNotContain("administrator");
+    }
+
+    @Test
+    void aDatabaseErrorThatIsNotAnOutageStaysA500() {
+        Reply reply = send(authorized("/test/database/duplicate").GET());
+
+        assertProblem(reply, 500, "internal");
+        assertThat(reply.response().headers().firstValue("Retry-After")).isEmpty();
+    }
+
+    @Test
     void extraPropertiesOfAnAgencyExceptionAreProblemMembersButCannotReplaceStandardOnes() {
         Reply reply = send(authorized("/test/reasoned").GET());
 

@@ -105,6 +105,27 @@ public class ProblemTestApplication {
             throw AgencyException.unavailable("The memory service is unavailable", null);
         }
 
+        /** What the JDBC layer throws when the pool times out or the database is down or restarting. */
+        @GetMapping("/test/database/{failure}")
+        Map<String, Object> database(@org.springframework.web.bind.annotation.PathVariable String failure) {
+            throw new IllegalStateException(
+                    "Failed to obtain JDBC Connection",
+                    switch (failure) {
+                        case "pool-timeout" ->
+                            new java.sql.SQLTransientConnectionException(
+                                    "HikariPool-1 - Connection is not available, request timed out after 5000ms.");
+                        case "refused" ->
+                            new java.sql.SQLException(
+                                    "Connection to localhost:5432 refused",
+                                    "08001",
+                                    new java.net.ConnectException("Connection refused"));
+                        case "admin-shutdown" ->
+                            new java.sql.SQLException(
+                                    "FATAL: terminating connection due to administrator command", "57P01");
+                        default -> new java.sql.SQLException("duplicate key value", "23505");
+                    });
+        }
+
         @PostMapping("/test/forbidden")
         Map<String, Object> forbidden() {
             throw AgencyException.forbidden("Viewers cannot change widgets");
