@@ -126,6 +126,9 @@ function onFrame(frame) {
         addLine("transcript", "⚙ tool result " + JSON.stringify(frame.data), "tool");
       }
       break;
+    case "degraded": // a part of the turn could not run; the answer says so too
+      addLine("transcript", "⚠ degraded (" + (frame.skipped || []).join(", ") + "): " + frame.reason, "error");
+      break;
     case "stream_end":
       bubble(frame.requestId).classList.remove("streaming");
       if (frame.cancelled) bubble(frame.requestId).textContent += " [cancelled]";
@@ -134,6 +137,7 @@ function onFrame(frame) {
     case "response":
       state.conversationId = frame.conversationId;
       bubble(frame.requestId).textContent = frame.content;
+      if (frame.degraded) addLine("transcript", "⚠ degraded (" + (frame.degraded.skipped || []).join(", ") + "): " + frame.degraded.reason, "error");
       (frame.toolCalls || []).forEach((c) => addLine("transcript", "⚙ tool call " + (c.name || c.toolName), "tool"));
       done(frame.requestId);
       break;

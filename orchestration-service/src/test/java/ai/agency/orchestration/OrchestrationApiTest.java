@@ -134,6 +134,8 @@ public abstract class OrchestrationApiTest {
 
     protected static final AtomicBoolean MEMORY_DOWN = new AtomicBoolean();
     protected static final AtomicBoolean TOOLS_DOWN = new AtomicBoolean();
+    /** When true, tool-service's execute answers 429 {@code rate_limit} with {@code Retry-After} (a busy tool). */
+    protected static final AtomicBoolean TOOLS_BUSY = new AtomicBoolean();
 
     protected static final HttpServer STUB = startStub();
 
@@ -238,7 +240,10 @@ public abstract class OrchestrationApiTest {
                 case "/tool/api/v1/tools" -> reply(exchange, 200, TOOLS);
                 case "/openai/v1/chat/completions" -> openAi(exchange, body);
                 default -> {
-                    if (path.startsWith("/tool/api/v1/tools/") && path.endsWith("/execute")) {
+                    if (path.startsWith("/tool/api/v1/tools/") && path.endsWith("/execute") && TOOLS_BUSY.get()) {
+                        exchange.getResponseHeaders().add("Retry-After", "1");
+                        reply(exchange, 429, problem(429, "rate_limit", "Tool is busy, says the test; retry shortly"));
+                    } else if (path.startsWith("/tool/api/v1/tools/") && path.endsWith("/execute")) {
                         String tool =
                                 path.substring("/tool/api/v1/tools/".length(), path.length() - "/execute".length());
                         reply(exchange, 200, JSON.writeValueAsString(execute(user, tool, body.path("parameters"))));

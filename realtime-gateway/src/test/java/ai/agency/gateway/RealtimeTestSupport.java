@@ -482,6 +482,13 @@ public abstract class RealtimeTestSupport {
                 if (words[i].equals("tool")) {
                     event(out, "tool_call", ++id, "{\"id\":\"c1\",\"name\":\"calculator\",\"parameters\":{}}");
                 }
+                if (words[i].equals("busy")) { // a tool call that could not run
+                    event(
+                            out,
+                            "degraded",
+                            ++id,
+                            "{\"skipped\":[\"tools\"],\"reason\":\"tool calculator could not run (rate_limit)\"}");
+                }
             }
             if (content.contains("fail")) {
                 event(out, "error", ++id, "{\"errorType\":\"service_unavailable\",\"message\":\"model down\"}");

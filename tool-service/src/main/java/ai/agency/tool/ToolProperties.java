@@ -6,6 +6,7 @@ import jakarta.validation.constraints.Min;
 import java.time.Duration;
 import java.util.List;
 import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -28,7 +29,10 @@ import org.springframework.validation.annotation.Validated;
  * @param circuitFailureRate % of failed calls (of the last {@code circuitWindow}) that opens a tool's circuit
  * @param circuitWindow calls a tool's circuit breaker looks at (also its minimum number of calls)
  * @param circuitOpenWait how long an open circuit refuses calls before trial calls are let through
- * @param maxConcurrentCalls bulkhead: calls of one tool in flight at once
+ * @param maxConcurrentCalls bulkhead: calls of one tool in flight at once (over all users)
+ * @param bulkheadMaxWait how long a call waits for a slot of its tool's bulkhead before it is refused with 429 and
+ *     {@code Retry-After}; 0 refuses at once (which refuses a fast tool merely because many users called it in the
+ *     same second)
  * @param mcpSyncInterval how often the MCP server's tool list is re-read from the registry (changes made on this
  *     instance are published at once; this catches changes made through other instances)
  * @param concurrency how many tool calls one user, and all users together, may have running at once
@@ -49,6 +53,10 @@ public record ToolProperties(
         @DefaultValue("10") @Min(1) @Max(1000) int circuitWindow,
         @DefaultValue("30s") Duration circuitOpenWait,
         @DefaultValue("16") @Min(1) @Max(10000) int maxConcurrentCalls,
+
+        @DefaultValue("1s") @DurationMin(seconds = 0) @DurationMax(seconds = 30)
+        Duration bulkheadMaxWait,
+
         @DefaultValue("30s") Duration mcpSyncInterval,
         @DefaultValue @Valid Concurrency concurrency,
         @DefaultValue @Valid McpSessions mcpSessions) {

@@ -5,9 +5,12 @@ import ai.agency.common.error.ErrorType;
 import ai.agency.common.security.Caller;
 import ai.agency.orchestration.conversation.ConversationService;
 import ai.agency.orchestration.conversation.StoredMessage;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -53,8 +56,12 @@ class ChatController {
         return new Cancelled(id, active.cancel(id, caller.id()));
     }
 
-    /** {@code {message: {...}}}: the assistant's answer. */
-    record MessageEnvelope(StoredMessage message) {}
+    /**
+     * {@code {message: {...}, degraded?: {skipped, reason}}}: the assistant's answer, and what of the turn could not
+     * run (the streamed turn's {@code degraded} events merged).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record MessageEnvelope(StoredMessage message, Degraded degraded) {}
 
     /**
      * One chat turn. With {@code stream: true} or {@code Accept: text/event-stream} the answer is streamed as SSE on
@@ -97,6 +104,15 @@ class ChatController {
             }
             return null;
         }
-        return ResponseEntity.ok(new MessageEnvelope(chat.run(turn, TurnEvents.NONE, false)));
+        List<Degraded> degraded = new ArrayList<>();
+        StoredMessage answer = chat.run(
+                turn,
+                (name, data) -> {
+                    if (data instanceof Degraded skipped) {
+                        degraded.add(skipped);
+                    }
+                },
+                false);
+        return ResponseEntity.ok(new MessageEnvelope(answer, Degraded.merge(degraded)));
     }
 }

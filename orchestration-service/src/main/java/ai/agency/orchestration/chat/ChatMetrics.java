@@ -14,7 +14,9 @@ import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.stereotype.Component;
 
 /**
- * Chat metrics ({@code /actuator/prometheus}): {@code agency_chat_turn_seconds{provider,model,outcome}} and
+ * Chat metrics ({@code /actuator/prometheus}): {@code agency_chat_turn_seconds{provider,model,outcome}} (outcome
+ * {@code complete}, {@code degraded} — answered without a part that could not run —, {@code failed},
+ * {@code cancelled}) and
  * {@code agency_chat_first_token_seconds{provider,model}} (histograms), {@code
  * agency_chat_tokens_total{provider,model,direction}}, {@code agency_chat_tool_rounds{provider}} (per turn) and
  * {@code agency_chat_provider_retries_total{provider}} (rate-limited calls tried again). The series of the default
@@ -23,7 +25,10 @@ import org.springframework.stereotype.Component;
 @Component
 class ChatMetrics {
 
-    static final List<String> OUTCOMES = List.of("complete", "failed", "cancelled");
+    /** A turn that answered, but without a part that could not run (memory recall, a tool call). */
+    static final String DEGRADED = "degraded";
+
+    static final List<String> OUTCOMES = List.of("complete", DEGRADED, "failed", "cancelled");
 
     private final MeterRegistry registry;
 

@@ -159,6 +159,7 @@ class ChatService {
         String failureMessage = null;
         boolean[] firstToken = {false};
         StringBuilder streamed = new StringBuilder(); // what the current model step has streamed so far
+        Map<String, String> skipped = new LinkedHashMap<>(); // parts of the turn that could not run, and why
         try {
             events.emit("start", Map.of("messageId", answerId, "conversationId", conversationId));
             MemoryRecall.Recall recall = memory.recall(bearer, turn.content());
@@ -170,6 +171,9 @@ class ChatService {
                 memoryEvent.put("note", recall.note());
             }
             events.emit("memory", memoryEvent);
+            if (!recall.available()) {
+                degrade(events, skipped, Degraded.MEMORY, recall.note());
+            }
 
             Profiles.Profile profile = profiles.of(caller);
             List<Message> messages = window(turn, history, earlier, recall, profile);
@@ -227,6 +231,11 @@ class ChatService {
                     ObjectNode resultEvent = json.createObjectNode().put("id", call.id());
                     resultEvent.setAll(outcome);
                     events.emit("tool_result", resultEvent);
+                    String notRun = couldNotRun(call.name(), outcome);
+                    if (notRun != null) {
+                        // the model has the failure as the tool's result (and says so); the client learns it too
+                        degrade(events, skipped, Degraded.TOOLS, notRun);
+                    }
                     ObjectNode stored = toolCalls.addObject();
                     stored.put("id", call.id());
                     stored.put("name", call.name());
@@ -280,7 +289,12 @@ class ChatService {
             // not streamed: the first token reaches the client with the whole answer
             metrics.firstToken(provider, modelName, Duration.between(turn.receivedAt(), Instant.now()));
         }
-        metrics.turn(provider, modelName, status, Duration.between(turn.receivedAt(), Instant.now()), rounds);
+        metrics.turn(
+                provider,
+                modelName,
+                "complete".equals(status) && !skipped.isEmpty() ? ChatMetrics.DEGRADED : status,
+                Duration.between(turn.receivedAt(), Instant.now()),
+                rounds);
         metrics.tokens(provider, modelName, usage[0], usage[1]);
 
         if (failure != null) {
@@ -577,6 +591,33 @@ class ChatService {
                                     .put("message", "the tool gave no result"));
         }
         return outcome;
+    }
+
+    /**
+     * Why a tool call could not run — refused (429), busy, timed out, circuit open, tool-service down: a failure that
+     * may pass if tried later ({@link ErrorType#recoverable()}) — or null when the tool ran (a failure of bad input or
+     * of the tool's own logic is its answer, not a degraded turn).
+     */
+    private static String couldNotRun(String tool, ObjectNode outcome) {
+        if (outcome.path("success").asBoolean(false)) {
+            return null;
+        }
+        JsonNode error = outcome.path("error");
+        String code = error.path("errorType").asString("");
+        for (ErrorType type : ErrorType.values()) {
+            if (type.code().equals(code) && type.recoverable()) {
+                return "tool " + tool + " could not run (" + code + "): "
+                        + error.path("message").asString("no detail");
+            }
+        }
+        return null;
+    }
+
+    /** Announces once per part that it was skipped: a {@code degraded} event (api.md). */
+    private static void degrade(TurnEvents events, Map<String, String> skipped, String part, String reason) {
+        if (skipped.putIfAbsent(part, reason) == null) {
+            events.emit("degraded", new Degraded(List.of(part), reason));
+        }
     }
 
     private String unknownTool(String name) {

@@ -289,6 +289,7 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
                     copy(message, "id", fields, "messageId");
                     copy(message, "toolCalls", fields, "toolCalls");
                     copy(message, "memoriesUsed", fields, "memoriesUsed");
+                    copy(answer.body(), "degraded", fields, "degraded"); // {skipped, reason}: a part did not run
                     connection.send("response", requestId, fields);
                 }
             } catch (InterruptedException e) {
@@ -359,6 +360,13 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
                                     .put("message", data.path("message").asString("The answer failed"))
                                     .put("responseId", responseId.get());
                             connection.send("error", requestId, fields);
+                        }
+                        case "degraded" -> {
+                            // a part of the turn could not run (memory recall, a tool call): api.md's own frame
+                            ObjectNode fields = json.createObjectNode().put("responseId", responseId.get());
+                            fields.set("skipped", data.path("skipped").isArray() ? data.get("skipped") : null);
+                            fields.put("reason", data.path("reason").asString(""));
+                            connection.send("degraded", requestId, fields);
                         }
                         default -> {
                             // tool_call, tool_result, memory: relayed as they are

@@ -189,6 +189,30 @@ class WebSocketProtocolTest extends RealtimeTestSupport {
     }
 
     @Test
+    void aTurnThatSkippedAToolIsRelayedAsADegradedFrame() {
+        Client client = connect(JWTS.user(UUID.randomUUID()));
+        client.next("ready");
+
+        client.send(Map.of("type", "chat", "id", "d1", "content", "calculator busy"));
+        List<JsonNode> frames = new ArrayList<>();
+        JsonNode frame;
+        do {
+            frame = client.next();
+            frames.add(frame);
+        } while (!frame.path("type").asString().equals("stream_end"));
+
+        assertThat(frames)
+                .extracting(f -> f.path("type").asString())
+                .containsExactly("stream_start", "stream_chunk", "stream_chunk", "degraded", "stream_end");
+        JsonNode degraded = frames.get(3);
+        assertThat(degraded.path("requestId").asString()).isEqualTo("d1");
+        assertThat(degraded.path("responseId").asString())
+                .isEqualTo(frames.getFirst().path("responseId").asString());
+        assertThat(degraded.path("skipped").toString()).isEqualTo("[\"tools\"]");
+        assertThat(degraded.path("reason").asString()).contains("rate_limit");
+    }
+
+    @Test
     void aStreamIsRelayedTokenByTokenAsItArrives() {
         Client client = connect(JWTS.user(UUID.randomUUID()));
         client.next("ready");

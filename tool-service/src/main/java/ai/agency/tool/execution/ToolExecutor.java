@@ -3,6 +3,7 @@ package ai.agency.tool.execution;
 import ai.agency.common.error.AgencyException;
 import ai.agency.common.error.ErrorClassifier;
 import ai.agency.common.error.ErrorType;
+import ai.agency.common.error.RateLimitedException;
 import ai.agency.common.limit.UserConcurrencyLimit;
 import ai.agency.common.security.Caller;
 import ai.agency.tool.ToolProperties;
@@ -19,7 +20,6 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
@@ -45,6 +45,13 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * {@code agency_tool_execution_seconds}). Before any of that, the call takes a slot of its user
  * ({@code agency.tool.concurrency}: 8 per user, 256 in all, 2 s wait), so one user cannot hold every slot of a tool's
  * bulkhead and starve the others; past the wait it is refused with 429 (503 when the total is busy), not logged.
+ *
+ * <p>The tool's bulkhead ({@code max-concurrent-calls}) is a fair semaphore — calls run on virtual threads, so a
+ * thread-pool bulkhead would only add a second queue — and a call waits up to {@code bulkhead-max-wait} for a slot:
+ * a burst of calls to a fast tool queues for milliseconds instead of being refused. Past the wait the call is refused
+ * with 429 {@code rate_limit} and {@code Retry-After} (an {@code isError} result over MCP), counted and logged as
+ * {@code rejected}: the tool is healthy and shedding load, which must not open callers' circuit breakers as a 5xx
+ * would.
  */
 @Service
 public class ToolExecutor implements DisposableBean {
@@ -119,8 +126,14 @@ public class ToolExecutor implements DisposableBean {
         Object data = null;
         ExecutionResult.Failure failure = null;
         String outcome = SUCCESS;
+        RateLimitedException refused = null;
         try {
             data = guarded(caller, tool, params);
+        } catch (BulkheadFull full) {
+            outcome = REJECTED;
+            refused = full.refusal;
+            failure = new ExecutionResult.Failure(refused.errorType().code(), refused.getMessage());
+            log.info("Tool {} refused for user {}: its {} slots stayed busy", name, caller.id(), full.slots);
         } catch (Throwable t) {
             ErrorType type = ErrorClassifier.classify(t);
             outcome = t instanceof ToolTimeout ? TIMEOUT : t instanceof Rejected ? REJECTED : ERROR;
@@ -149,6 +162,9 @@ public class ToolExecutor implements DisposableBean {
         } catch (RuntimeException e) {
             log.warn("Could not write the execution log row for tool {}: {}", name, e.toString());
         }
+        if (refused != null) {
+            throw refused; // 429 with Retry-After; MCP: an isError result with errorType rate_limit
+        }
         return new ExecutionResult(tool.name(), failure == null, data, failure, millis);
     }
 
@@ -157,12 +173,19 @@ public class ToolExecutor implements DisposableBean {
                 "tool-" + tool.name(),
                 () -> BulkheadConfig.custom()
                         .maxConcurrentCalls(properties.maxConcurrentCalls())
-                        .maxWaitDuration(Duration.ZERO)
+                        .maxWaitDuration(properties.bulkheadMaxWait())
+                        .fairCallHandlingStrategyEnabled(true)
                         .build());
         CircuitBreaker breaker = circuitBreakers.circuitBreaker("tool-" + tool.name(), this::circuitConfig);
-        if (!bulkhead.tryAcquirePermission()) {
-            throw new Rejected(
-                    ErrorType.RESOURCE_EXHAUSTED, "tool " + tool.name() + " has too many calls in flight; try later");
+        if (!bulkhead.tryAcquirePermission()) { // waits up to bulkhead-max-wait
+            int slots = bulkhead.getBulkheadConfig().getMaxConcurrentCalls();
+            throw new BulkheadFull(
+                    slots,
+                    new RateLimitedException(
+                            "Tool " + tool.name() + " is running as many calls as it allows (" + slots
+                                    + ") and no slot came free within "
+                                    + properties.bulkheadMaxWait().toMillis() + " ms; retry shortly",
+                            (properties.bulkheadMaxWait().toMillis() + 999) / 1000));
         }
         try {
             if (!breaker.tryAcquirePermission()) {
@@ -286,7 +309,19 @@ public class ToolExecutor implements DisposableBean {
         }
     }
 
-    /** The call was refused before reaching the tool (circuit open, bulkhead full). */
+    /** The tool's bulkhead stayed full for the whole wait: the call is refused with {@link #refusal} (429). */
+    static final class BulkheadFull extends RuntimeException {
+        final int slots;
+        final RateLimitedException refusal;
+
+        BulkheadFull(int slots, RateLimitedException refusal) {
+            super(refusal.getMessage(), null, false, false);
+            this.slots = slots;
+            this.refusal = refusal;
+        }
+    }
+
+    /** The call was refused before reaching the tool (circuit open). */
     static final class Rejected extends AgencyException {
         Rejected(ErrorType type, String detail) {
             super(type, detail);
