@@ -3,9 +3,12 @@ package ai.agency.common.error;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import java.io.IOException;
+import java.io.UnsupportedEncodingException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.IllegalCharsetNameException;
+import java.nio.charset.UnsupportedCharsetException;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
@@ -13,11 +16,14 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
+import org.apache.coyote.BadRequestException;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClientResponseException;
+import org.springframework.web.multipart.MultipartException;
 
 /**
  * Maps a failure (an exception or an HTTP status) to its {@link ErrorType}, and so tells whether trying again may
@@ -101,11 +107,57 @@ public final class ErrorClassifier {
         return false;
     }
 
+    /**
+     * Whether the server could not read the request it was sent: a query string or form with an invalid
+     * percent-escape (Tomcat's {@link InvalidParameterException}, whose cause is an {@code IOException} and was taken
+     * for a network failure: a 502), a body Tomcat refused ({@link BadRequestException}, also an {@code IOException}:
+     * a broken chunked encoding, an unreadable multipart), a multipart body that cannot be parsed. The caller's
+     * input, a 400 — checked before the I/O classes that they extend or wrap.
+     */
+    public static boolean isMalformedRequest(Throwable failure) {
+        return anyInChain(failure, ErrorClassifier::malformed);
+    }
+
+    /**
+     * Whether the request names a character set that this JVM does not know ({@code application/json;
+     * charset=bogus}): the converters and Tomcat fail with {@code UnsupportedCharsetException},
+     * {@code IllegalCharsetNameException} or {@code UnsupportedEncodingException} — a 415, not a 500.
+     */
+    public static boolean isUnsupportedCharset(Throwable failure) {
+        return anyInChain(
+                failure,
+                t -> t instanceof UnsupportedCharsetException
+                        || t instanceof IllegalCharsetNameException
+                        || t instanceof UnsupportedEncodingException);
+    }
+
+    private static boolean anyInChain(Throwable failure, java.util.function.Predicate<Throwable> test) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
+            if (test.test(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean malformed(Throwable t) {
+        return t instanceof InvalidParameterException
+                || t instanceof BadRequestException
+                || t instanceof MultipartException;
+    }
+
     private static ErrorType classifyOne(Throwable t) {
         if (t instanceof AgencyException agency) {
             return agency.errorType();
         }
         if (refusesText(t)) {
+            return ErrorType.VALIDATION;
+        }
+        if (malformed(t)
+                || t instanceof UnsupportedCharsetException
+                || t instanceof IllegalCharsetNameException
+                || t instanceof UnsupportedEncodingException) {
             return ErrorType.VALIDATION;
         }
         if (t instanceof RestClientResponseException response) {

@@ -134,7 +134,21 @@ public class ProblemExceptionHandler extends ResponseEntityExceptionHandler {
                             request.getRequestURI(),
                             null));
         }
-        log.warn("{} on {} {}: {}", type.code(), request.getMethod(), request.getRequestURI(), ex.toString());
+        if (ErrorClassifier.isUnsupportedCharset(ex)) {
+            HttpStatus status = HttpStatus.UNSUPPORTED_MEDIA_TYPE;
+            return ResponseEntity.status(status)
+                    .body(Problems.of(
+                            status,
+                            ErrorType.VALIDATION,
+                            "The request's character set is not supported; send UTF-8",
+                            request.getRequestURI(),
+                            null));
+        }
+        if (type == ErrorType.VALIDATION) {
+            log.debug("validation on {} {}: {}", request.getMethod(), request.getRequestURI(), ex.toString());
+        } else {
+            log.warn("{} on {} {}: {}", type.code(), request.getMethod(), request.getRequestURI(), ex.toString());
+        }
         String detail = switch (type) {
             case SERVICE_UNAVAILABLE -> "A service this request needs is unavailable; try again shortly";
             case NETWORK -> "A service this request needs did not answer in time";
@@ -142,7 +156,9 @@ public class ProblemExceptionHandler extends ResponseEntityExceptionHandler {
             case VALIDATION ->
                 ErrorClassifier.isUnstorableText(ex)
                         ? "A text in the request cannot be stored: it contains the NUL character (U+0000)"
-                        : type.status().getReasonPhrase();
+                        : ErrorClassifier.isMalformedRequest(ex)
+                                ? "The request could not be read: its query string, headers or body are malformed"
+                                : type.status().getReasonPhrase();
             default -> type.status().getReasonPhrase();
         };
         ResponseEntity.BodyBuilder response = ResponseEntity.status(type.status());

@@ -11,14 +11,18 @@ import java.util.Map;
 import java.util.TreeSet;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
+import org.springframework.http.MediaType;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartFile;
 
 /** A minimal service built on common-lib, for tests of its web layer: errors, security and trace ids. */
 @SpringBootApplication
@@ -88,6 +92,21 @@ public class ProblemTestApplication {
             throw new IllegalStateException(
                     "PreparedStatementCallback; SQL [SELECT ...]",
                     new java.sql.SQLException("ERROR: invalid byte sequence for encoding \"UTF8\": 0x00", "22021"));
+        }
+
+        @GetMapping("/test/page")
+        Map<String, Object> page(@RequestParam(required = false) Integer limit) {
+            return Map.of("limit", limit == null ? 10 : limit);
+        }
+
+        @PutMapping("/test/widgets/{id}/roles")
+        Map<String, Object> roles(@PathVariable String id, @Valid @RequestBody Widget widget) {
+            return Map.of("id", id, "name", widget.name());
+        }
+
+        @PostMapping(value = "/test/upload", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+        Map<String, Object> upload(@RequestParam("file") MultipartFile file) {
+            return Map.of("size", file.getSize());
         }
 
         @GetMapping("/test/widgets/{id}")

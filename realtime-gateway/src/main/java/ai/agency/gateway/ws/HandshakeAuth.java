@@ -1,5 +1,6 @@
 package ai.agency.gateway.ws;
 
+import ai.agency.common.error.ErrorType;
 import ai.agency.common.security.Caller;
 import ai.agency.common.security.TokenRules;
 import ai.agency.gateway.GatewayProperties;
@@ -36,6 +37,9 @@ class HandshakeAuth implements HandshakeInterceptor {
 
     static final String CALLER = "agency.caller";
     static final String TICKET_PREFIX = "ticket.";
+    /** A slot frees when the user closes a connection: nothing to wait for but that, so a short hint. */
+    static final long CONNECTION_RETRY_AFTER_SECONDS = 5;
+
     private static final Logger log = LoggerFactory.getLogger(HandshakeAuth.class);
 
     private final JwtDecoder decoder;
@@ -83,11 +87,24 @@ class HandshakeAuth implements HandshakeInterceptor {
         }
         Caller caller = token == null ? null : verify(token);
         if (caller == null) {
-            response.setStatusCode(HttpStatus.UNAUTHORIZED);
+            HandshakeRefusals.refuse(
+                    request,
+                    response,
+                    HttpStatus.UNAUTHORIZED,
+                    ErrorType.AUTHENTICATION,
+                    "A valid access token or WebSocket ticket is required",
+                    null);
             return false;
         }
         if (registry.openOf(caller.id()).size() >= maxConnectionsPerUser) {
-            response.setStatusCode(HttpStatus.TOO_MANY_REQUESTS);
+            HandshakeRefusals.refuse(
+                    request,
+                    response,
+                    HttpStatus.TOO_MANY_REQUESTS,
+                    ErrorType.RATE_LIMIT,
+                    "Too many open WebSocket connections (at most " + maxConnectionsPerUser
+                            + "); close one and try again",
+                    CONNECTION_RETRY_AFTER_SECONDS);
             return false;
         }
         attributes.put(CALLER, caller);

@@ -32,7 +32,12 @@ class WebSocketConfig implements WebSocketConfigurer {
     @Override
     public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
         registry.addHandler(handler, "/ws")
-                .addInterceptors(auth)
+                .setHandshakeHandler(new HandshakeRefusals.ProblemHandshakeHandler())
+                .addInterceptors(
+                        new HandshakeRefusals.ProblemOriginInterceptor(
+                                properties.realtime().allowedOrigins()),
+                        auth)
+                // Spring adds its own origin check too: the same origins, so it never refuses what ours let through
                 .setAllowedOriginPatterns(properties.realtime().allowedOrigins().toArray(String[]::new));
     }
 
