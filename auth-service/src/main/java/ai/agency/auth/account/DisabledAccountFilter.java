@@ -2,7 +2,6 @@ package ai.agency.auth.account;
 
 import ai.agency.common.error.ErrorClassifier;
 import ai.agency.common.error.ErrorType;
-import ai.agency.common.error.ProblemExceptionHandler;
 import ai.agency.common.error.Problems;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -10,7 +9,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.UUID;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -64,17 +62,7 @@ class DisabledAccountFilter extends OncePerRequestFilter {
     }
 
     private static void unavailable(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        response.setHeader(
-                HttpHeaders.RETRY_AFTER, Long.toString(ProblemExceptionHandler.UNAVAILABLE_RETRY_AFTER_SECONDS));
-        Problems.write(
-                request,
-                response,
-                Problems.of(
-                        HttpStatus.SERVICE_UNAVAILABLE,
-                        ErrorType.SERVICE_UNAVAILABLE,
-                        "A service this request needs is unavailable; try again shortly",
-                        request.getRequestURI(),
-                        null));
+        Problems.writeUnavailable(request, response, "A service this request needs is unavailable; try again shortly");
     }
 
     private boolean isDisabled(String subject) {

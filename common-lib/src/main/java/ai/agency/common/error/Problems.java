@@ -65,6 +65,26 @@ public final class Problems {
         JSON.writeValue(response.getOutputStream(), toMap(problem));
     }
 
+    /**
+     * Writes a 503 {@code service_unavailable} problem with {@code Retry-After} (as {@link ProblemExceptionHandler}
+     * answers one), for filters that run outside Spring MVC: a dependency is out of reach, try again shortly.
+     */
+    public static void writeUnavailable(HttpServletRequest request, HttpServletResponse response, String detail)
+            throws IOException {
+        response.setHeader(
+                org.springframework.http.HttpHeaders.RETRY_AFTER,
+                Long.toString(ProblemExceptionHandler.UNAVAILABLE_RETRY_AFTER_SECONDS));
+        write(
+                request,
+                response,
+                of(
+                        org.springframework.http.HttpStatus.SERVICE_UNAVAILABLE,
+                        ErrorType.SERVICE_UNAVAILABLE,
+                        detail,
+                        request.getRequestURI(),
+                        null));
+    }
+
     /** The problem as JSON text, for writers that cannot take an output stream (Tomcat's error report). */
     public static String toJson(ProblemDetail problem) {
         return JSON.writeValueAsString(toMap(problem));

@@ -243,17 +243,11 @@ public class AgencySecurityAutoConfiguration {
         BearerTokenAuthenticationEntryPoint bearer = new BearerTokenAuthenticationEntryPoint();
         return (request, response, authException) -> {
             if (authException instanceof AuthenticationServiceException) {
-                response.setHeader("Retry-After", "5");
-                Problems.write(
+                Problems.writeUnavailable(
                         request,
                         response,
-                        Problems.of(
-                                HttpStatus.SERVICE_UNAVAILABLE,
-                                ErrorType.SERVICE_UNAVAILABLE,
-                                "Tokens cannot be checked right now (the platform's signing keys are out of reach); "
-                                        + "try again shortly",
-                                request.getRequestURI(),
-                                null));
+                        "Tokens cannot be checked right now (the platform's signing keys are out of reach); "
+                                + "try again shortly");
                 return;
             }
             bearer.commence(request, response, authException); // sets WWW-Authenticate
