@@ -14,7 +14,8 @@ import org.springframework.validation.annotation.Validated;
 
 /**
  * All settings of multimodal-service ({@code agency.multimodal.*}). Limits protect the service against hostile
- * files; the optional providers enable the enrichments that need a model ({@code caption}, {@code transcription},
+ * files; at most {@code max-concurrent-analyses} analyses run at once (default: one per processor), others wait up
+ * to {@code analysis-queue-wait} and then get a 429; the optional providers enable the enrichments that need a model ({@code caption}, {@code transcription},
  * the abstractive summary).
  */
 @Validated
@@ -28,6 +29,8 @@ public record MultimodalProperties(
         @DefaultValue("4000000") @Min(4096) long analysisPixels,
         @DefaultValue("600s") @NotNull Duration maxMediaDuration,
         @DefaultValue("30s") @NotNull Duration analysisTimeout,
+        @DefaultValue("0") @Min(0) @Max(256) int maxConcurrentAnalyses,
+        @DefaultValue("2s") @NotNull Duration analysisQueueWait,
         @DefaultValue("5") @Min(2) @Max(16) int dominantColors,
         @DefaultValue("-50") @DecimalMax("0") double silenceThresholdDbfs,
         @DefaultValue("-40") @DecimalMax("0") double speechThresholdDbfs,
@@ -40,6 +43,17 @@ public record MultimodalProperties(
         @Valid @NotNull @DefaultValue Provider vision,
         @Valid @NotNull @DefaultValue Provider transcription,
         @Valid @NotNull @DefaultValue Provider summarizer) {
+
+    public MultimodalProperties {
+        if (maxConcurrentAnalyses == 0) { // analyses are CPU-bound: more at once than processors only slows each down
+            maxConcurrentAnalyses = Runtime.getRuntime().availableProcessors();
+        }
+        if (analysisQueueWait != null
+                && (analysisQueueWait.isNegative() || analysisQueueWait.compareTo(Duration.ofSeconds(30)) > 0)) {
+            throw new IllegalArgumentException(
+                    "agency.multimodal.analysis-queue-wait must be between 0s and 30s, was " + analysisQueueWait);
+        }
+    }
 
     /**
      * An OpenAI-compatible endpoint. Empty {@code baseUrl} means not configured: the enrichment is reported as

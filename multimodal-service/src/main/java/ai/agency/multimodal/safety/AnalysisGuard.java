@@ -1,35 +1,46 @@
 package ai.agency.multimodal.safety;
 
 import ai.agency.common.error.AgencyException;
+import ai.agency.common.error.RateLimitedException;
+import ai.agency.common.limit.CpuBoundWork;
 import ai.agency.multimodal.MultimodalProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 /**
- * Runs every analysis with a time limit and records its metrics: {@code agency_analysis_total{modality,outcome}},
- * the {@code agency_analysis_seconds{modality}} histogram and {@code agency_analysis_bytes_total{modality}}.
- * A parse that runs past the limit is interrupted and answered with a 422 problem.
+ * Runs every analysis with a time limit and a bound on how many run at once, and records its metrics:
+ * {@code agency_analysis_total{modality,outcome}}, the {@code agency_analysis_seconds{modality}} histogram,
+ * {@code agency_analysis_bytes_total{modality}}, and the slots' {@code agency_analysis_slots_in_flight},
+ * {@code agency_analysis_slots_waiting} and {@code agency_analysis_slots_rejected_total}.
+ *
+ * <p>Analyses are CPU-bound: at most {@code max-concurrent-analyses} run at once, on platform threads of their own
+ * (common-lib's {@link CpuBoundWork}); others wait up to {@code analysis-queue-wait}, then get a 429 with
+ * {@code Retry-After}. Before, each ran on a virtual thread of its own: two hostile texts whose regular expressions
+ * backtracked for minutes held both carriers of a 2-core machine, and the whole service — health checks included —
+ * stopped answering. A parse that runs past {@code analysis-timeout} is interrupted (text matching checks for it, see
+ * {@code InterruptibleText}) and answered with a 422 problem; it keeps its slot until it has really stopped.
  */
 @Component
 public class AnalysisGuard implements DisposableBean {
 
     private final MeterRegistry registry;
     private final MultimodalProperties properties;
-    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final CpuBoundWork slots;
 
     public AnalysisGuard(MeterRegistry registry, MultimodalProperties properties) {
         this.registry = registry;
         this.properties = properties;
+        this.slots = new CpuBoundWork(
+                "analysis",
+                properties.maxConcurrentAnalyses(),
+                properties.analysisQueueWait(),
+                "Too many analyses are running at once; try again shortly",
+                registry,
+                "agency.analysis.slots");
     }
 
     /** Runs {@code task} for {@code modality} on {@code bytes} bytes of input. */
@@ -42,36 +53,31 @@ public class AnalysisGuard implements DisposableBean {
                 .increment(bytes);
         Timer.Sample sample = Timer.start(registry);
         String outcome = "error";
-        Future<T> future = executor.submit(task);
         try {
-            T result = future.get(properties.analysisTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            T result = slots.call(
+                    task,
+                    properties.analysisTimeout(),
+                    () -> Rejections.unreadable(
+                            field,
+                            "could not be analysed within "
+                                    + properties.analysisTimeout().toSeconds() + " s"));
             outcome = "success";
             return result;
-        } catch (TimeoutException e) {
-            future.cancel(true);
+        } catch (RateLimitedException busy) {
+            outcome = "busy";
+            throw busy;
+        } catch (AgencyException agency) {
+            outcome = agency.status().is4xxClientError() ? "rejected" : "error";
+            throw agency;
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            outcome = "rejected";
+            throw Rejections.unreadable(field, "is too complex to analyse");
+        } catch (InterruptedAnalysis e) {
             outcome = "rejected";
             throw Rejections.unreadable(
                     field,
                     "could not be analysed within "
                             + properties.analysisTimeout().toSeconds() + " s");
-        } catch (InterruptedException e) {
-            future.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof AgencyException agency) {
-                outcome = agency.status().is4xxClientError() ? "rejected" : "error";
-                throw agency;
-            }
-            if (cause instanceof OutOfMemoryError || cause instanceof StackOverflowError) {
-                outcome = "rejected";
-                throw Rejections.unreadable(field, "is too complex to analyse");
-            }
-            if (cause instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new IllegalStateException(cause);
         } finally {
             sample.stop(Timer.builder("agency.analysis.seconds")
                     .description("Time to analyse one input")
@@ -79,7 +85,7 @@ public class AnalysisGuard implements DisposableBean {
                     .publishPercentileHistogram()
                     .register(registry));
             Counter.builder("agency.analysis")
-                    .description("Analyses by modality and outcome (success, rejected, error)")
+                    .description("Analyses by modality and outcome (success, rejected, busy, error)")
                     .tag("modality", modality)
                     .tag("outcome", outcome)
                     .register(registry)
@@ -89,6 +95,6 @@ public class AnalysisGuard implements DisposableBean {
 
     @Override
     public void destroy() {
-        executor.shutdownNow();
+        slots.close();
     }
 }

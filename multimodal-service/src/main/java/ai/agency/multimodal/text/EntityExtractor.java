@@ -1,5 +1,6 @@
 package ai.agency.multimodal.text;
 
+import ai.agency.multimodal.safety.InterruptibleText;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;
@@ -26,7 +27,7 @@ public class EntityExtractor {
             + "|Januar|Februar|März|Juni|Juli|Oktober|Dezember"
             + "|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre";
 
-    private static final String CAPITALISED = "\\p{Lu}[\\p{L}'’-]+";
+    private static final String CAPITALISED = "\\p{Lu}[\\p{L}'’-]{1,40}";
 
     private record Rule(String type, Pattern pattern, int group) {}
 
@@ -282,13 +283,17 @@ public class EntityExtractor {
             "Wikipedia");
 
     private static final List<Rule> RULES = List.of(
-            new Rule("email", Pattern.compile("[\\p{L}\\d._%+-]+@[\\p{L}\\d-]+(?:\\.[\\p{L}\\d-]+)*\\.\\p{L}{2,}"), 0),
-            new Rule("url", Pattern.compile("\\b(?:https?://|www\\.)[^\\s<>\"]+[^\\s<>\".,;:!?)\\]]"), 0),
+            new Rule(
+                    "email",
+                    Pattern.compile(
+                            "[\\p{L}\\d._%+-]{1,64}@[\\p{L}\\d-]{1,63}(?:\\.[\\p{L}\\d-]{1,63}){0,8}\\.\\p{L}{2,24}"),
+                    0),
+            new Rule("url", Pattern.compile("\\b(?:https?://|www\\.)[^\\s<>\"]{1,2047}[^\\s<>\".,;:!?)\\]]"), 0),
             new Rule(
                     "money",
                     Pattern.compile(
-                            "(?:[$€£¥]\\s?\\d(?:[\\d,.]*\\d)?(?:\\s?(?:million|billion|thousand|k|m|bn)\\b)?)"
-                                    + "|(?:\\b\\d[\\d,.\\s]*\\d?\\s?(?:USD|EUR|GBP|CHF|JPY|dollars?|euros?|pounds?|€|\\$)(?!\\p{L}))"),
+                            "(?:[$€£¥]\\s?\\d(?:[\\d,.]{0,30}\\d)?(?:\\s?(?:million|billion|thousand|k|m|bn)\\b)?)"
+                                    + "|(?:\\b\\d[\\d,.\\s]{0,30}(?:USD|EUR|GBP|CHF|JPY|dollars?|euros?|pounds?|€|\\$)(?!\\p{L}))"),
                     0),
             new Rule(
                     "date",
@@ -320,7 +325,7 @@ public class EntityExtractor {
         BitSet taken = new BitSet(text.length());
         List<TextAnalysis.Entity> entities = new ArrayList<>();
         for (Rule rule : RULES) {
-            Matcher matcher = rule.pattern().matcher(text);
+            Matcher matcher = rule.pattern().matcher(new InterruptibleText(text));
             while (matcher.find()) {
                 int start = matcher.start();
                 int end = matcher.end();

@@ -32,6 +32,8 @@ public final class AnalysisBenchmark {
                 4_000_000,
                 Duration.ofSeconds(600),
                 Duration.ofSeconds(30),
+                0,
+                Duration.ofSeconds(2),
                 5,
                 -50,
                 -40,
