@@ -156,6 +156,24 @@ class PasswordHashingOverloadTest extends AuthApiTest {
         }
     }
 
+    @Test
+    void aValidTokenNeverSeenBeforeWhileThePoolIsExhaustedIsA503NotA401() throws Exception {
+        Account account = register();
+        String fresh = loginOk(account.username(), account.password()).accessToken(); // not verified nor cached yet
+        try (Connection first = dataSource.getConnection();
+                Connection second = dataSource.getConnection()) {
+            // before: the signing keys were read from the database for every token not yet cached; the pool
+            // timeout was taken for a bad signature and the client was told to sign in again (401)
+            Response me = get("/api/v1/users/me", fresh);
+
+            assertProblem(me, 503, "service_unavailable");
+            assertThat(me.headers().firstValue("Retry-After")).isPresent();
+        }
+        assertThat(get("/api/v1/users/me", fresh).status())
+                .as("and it works once the pool is free")
+                .isEqualTo(200);
+    }
+
     /** Waits (up to 5 s) until sign-ups queue for a hashing slot; answers how many were waiting. */
     private double awaitQueuedHashes() throws InterruptedException {
         long deadline = System.nanoTime() + 5_000_000_000L;

@@ -1,4 +1,4 @@
-package ai.agency.auth.health;
+package ai.agency.common.health;
 
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
@@ -7,7 +7,6 @@ import javax.sql.DataSource;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.jdbc.health.DataSourceHealthIndicator;
-import org.springframework.stereotype.Component;
 
 /**
  * The {@code db} health check (part of readiness), which does not queue for a pooled connection. When every
@@ -16,14 +15,16 @@ import org.springframework.stereotype.Component;
  * requests and then report DOWN, so an overloaded instance was taken out of rotation — shifting its load to the others
  * — exactly while it was shedding load correctly. Otherwise (a connection is idle or can be opened) the usual query
  * runs, and a database that is down or unreachable still makes the service not ready.
+ *
+ * <p>Every service with a database gets it ({@link AgencyHealthAutoConfiguration}), replacing Boot's {@code db}
+ * check; first written in auth-service for its burst of sign-ups.
  */
-@Component("dbHealthIndicator")
-class PooledDatabaseHealth implements HealthIndicator {
+public class PooledDatabaseHealth implements HealthIndicator {
 
     private final HikariDataSource hikari;
     private final DataSourceHealthIndicator query;
 
-    PooledDatabaseHealth(DataSource dataSource) {
+    public PooledDatabaseHealth(DataSource dataSource) {
         this.hikari = hikari(dataSource);
         this.query = new DataSourceHealthIndicator(dataSource, null);
     }

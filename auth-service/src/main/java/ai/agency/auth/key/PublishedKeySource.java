@@ -1,0 +1,73 @@
+package ai.agency.auth.key;
+
+import com.nimbusds.jose.RemoteKeySourceException;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSelector;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.proc.SecurityContext;
+import java.security.interfaces.ECPublicKey;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.dao.DataAccessException;
+
+/**
+ * The published signing keys as auth-service's own token verifier sees them: read from the database, kept for
+ * {@link #FRESH_FOR}, read again at once for a key id not among them (a key just rotated in).
+ *
+ * <p>When the database cannot be read (down, or every pooled connection busy), the last keys read still verify
+ * tokens — safe, because keys only ever leave the set after the last token they signed has expired, and expiry is
+ * checked on its own. With no keys read yet, the failure is a {@link RemoteKeySourceException}: Spring Security
+ * answers it with a 503 ("tokens cannot be checked right now"), not with the 401 that told a client holding a
+ * perfectly valid token to sign in again — which the previous inline source did, as a database error was taken for a
+ * bad token.
+ */
+final class PublishedKeySource implements JWKSource<SecurityContext> {
+
+    static final Duration FRESH_FOR = Duration.ofSeconds(10);
+
+    private record Snapshot(JWKSet keys, long readAtNanos) {}
+
+    private final SigningKeys signingKeys;
+    private volatile Snapshot snapshot;
+
+    PublishedKeySource(SigningKeys signingKeys) {
+        this.signingKeys = signingKeys;
+    }
+
+    @Override
+    public List<JWK> get(JWKSelector selector, SecurityContext context) throws RemoteKeySourceException {
+        Snapshot known = snapshot;
+        if (known != null && System.nanoTime() - known.readAtNanos() < FRESH_FOR.toNanos()) {
+            List<JWK> found = selector.select(known.keys());
+            if (!found.isEmpty()) {
+                return found;
+            }
+        }
+        try {
+            Snapshot read = new Snapshot(read(), System.nanoTime());
+            snapshot = read;
+            return selector.select(read.keys());
+        } catch (DataAccessException e) {
+            if (known != null) {
+                return selector.select(known.keys());
+            }
+            throw new RemoteKeySourceException("the signing keys cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    private JWKSet read() {
+        List<String> kids = new ArrayList<>();
+        List<ECPublicKey> published = signingKeys.publishedKeys(kids);
+        List<JWK> jwks = new ArrayList<>();
+        for (int i = 0; i < published.size(); i++) {
+            jwks.add(new ECKey.Builder(Curve.P_256, published.get(i))
+                    .keyID(kids.get(i))
+                    .build());
+        }
+        return new JWKSet(jwks);
+    }
+}
