@@ -2,6 +2,7 @@ package ai.agency.common.config;
 
 import ai.agency.common.error.ProblemExceptionHandler;
 import ai.agency.common.trace.TraceIdFilter;
+import ai.agency.common.web.ProblemErrorController;
 import ai.agency.common.web.ProblemErrorReportValve;
 import java.util.List;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -21,10 +22,10 @@ import tools.jackson.databind.cfg.CoercionInputShape;
 import tools.jackson.databind.type.LogicalType;
 
 /**
- * Registers the trace-id filter (first of all filters), the problem+json exception handler and the JSON check for
+ * Registers the trace-id filter (first of all filters), the problem+json exception handler and error page, and the JSON check for
  * text PostgreSQL cannot store ({@link StorableText}) in every service.
  */
-@AutoConfiguration
+@AutoConfiguration(beforeName = "org.springframework.boot.webmvc.autoconfigure.error.ErrorMvcAutoConfiguration")
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @Import(ProblemExceptionHandler.class)
 public class AgencyWebAutoConfiguration {
@@ -35,6 +36,13 @@ public class AgencyWebAutoConfiguration {
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
         registration.addUrlPatterns("/*");
         return registration;
+    }
+
+    /** The container's {@code /error} page as a problem (Boot's BasicErrorController backs off from it). */
+    @Bean
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean(ProblemErrorController.class)
+    ProblemErrorController problemErrorController() {
+        return new ProblemErrorController();
     }
 
     /** Tomcat's own error pages (requests refused before any servlet) as problems too. */

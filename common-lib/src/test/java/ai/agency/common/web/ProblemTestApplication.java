@@ -46,6 +46,21 @@ public class ProblemTestApplication {
         };
     }
 
+    /**
+     * Reads the request's parameters before Spring MVC, as the gateway's form handling does: a query or form body
+     * Tomcat cannot decode then fails inside a filter, out of reach of the MVC exception handler.
+     */
+    @Bean
+    org.springframework.boot.web.servlet.FilterRegistrationBean<jakarta.servlet.Filter> parameterReadingFilter() {
+        var registration = new org.springframework.boot.web.servlet.FilterRegistrationBean<jakarta.servlet.Filter>(
+                (request, response, chain) -> {
+                    request.getParameterMap();
+                    chain.doFilter(request, response);
+                });
+        registration.addUrlPatterns("/test/form-filter/*");
+        return registration;
+    }
+
     record Widget(@NotBlank String name, @Size(max = 5) String code, int count) {}
 
     record Note(String text, java.util.List<String> tags, Map<String, Object> labels) {}
