@@ -1,6 +1,7 @@
 package ai.agency.common.security;
 
 import java.util.List;
+import org.springframework.security.authentication.AuthenticationServiceException;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
@@ -25,7 +26,10 @@ public final class TokenRules {
         this.revocations = revocations;
     }
 
-    /** Throws an {@link OAuth2AuthenticationException} (a 401) when the token breaks a rule. */
+    /**
+     * Throws an {@link OAuth2AuthenticationException} (a 401) when the token breaks a rule, and an
+     * {@link AuthenticationServiceException} (a 503) while the revocation list has not been read yet.
+     */
     public void check(Jwt jwt) {
         Object iss = jwt.getClaims().get("iss");
         if (iss == null || !issuer.equals(iss.toString())) {
@@ -34,6 +38,12 @@ public final class TokenRules {
         List<String> aud = jwt.getAudience();
         if (aud == null || !aud.contains(audience)) {
             throw invalid("The token is not meant for this platform");
+        }
+        if (!revocations.ready()) {
+            // not the token's fault: the service started while the revocation feed (the database) is out of reach.
+            // A 503 with Retry-After (AgencySecurityAutoConfiguration's entry point), not a 401 telling the client
+            // to sign in again.
+            throw new AuthenticationServiceException("The revocation list has not been read yet");
         }
         if (revocations.isRevoked(jwt)) {
             throw invalid("The token was revoked");
