@@ -289,6 +289,18 @@ class ChatService {
             // not streamed: the first token reaches the client with the whole answer
             metrics.firstToken(provider, modelName, Duration.between(turn.receivedAt(), Instant.now()));
         }
+        boolean extract = properties.extractMemories() && failure == null && !"cancelled".equals(status);
+        if (extract && skipped.containsKey(Degraded.MEMORY)) {
+            // memory-service did not answer the recall: the extraction would fail the same way, unseen, after `end`
+            extract = false;
+            skipped.put(Degraded.EXTRACTION, "memory-service is unavailable");
+            emitQuietly(
+                    events,
+                    "degraded",
+                    new Degraded(
+                            List.of(Degraded.EXTRACTION),
+                            "memory-service is unavailable: no new memories were taken from this turn"));
+        }
         metrics.turn(
                 provider,
                 modelName,
@@ -307,7 +319,7 @@ class ChatService {
             emitQuietly(client, "end", Map.of("messageId", answerId, "usage", usageNode, "status", status));
         } else {
             emitQuietly(events, "end", Map.of("messageId", answerId, "usage", usageNode, "status", status));
-            if (properties.extractMemories()) {
+            if (extract) {
                 String agentId = turn.agent().id().toString();
                 String text = answer.toString();
                 background.submit(

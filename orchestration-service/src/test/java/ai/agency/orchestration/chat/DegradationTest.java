@@ -46,6 +46,31 @@ class DegradationTest extends OrchestrationApiTest {
     }
 
     @Test
+    void memoryServiceDownTellsTheClientBeforeTheEndThatNoMemoriesWereTakenFromTheTurn() throws Exception {
+        String token = newUser();
+        String conversation = newConversation(token);
+        MEMORY_DOWN.set(true);
+        List<Event> events;
+        try {
+            events = stream(conversation, token, "My favourite colour is teal.");
+            Thread.sleep(500); // an extraction would have been sent right after `end`, in the background
+        } finally {
+            MEMORY_DOWN.set(false);
+        }
+
+        // before: the extraction ran after `end`, failed against the dead service, and nobody was told
+        List<String> skipped = events.stream()
+                .filter(e -> e.name().equals("degraded"))
+                .map(e -> e.data().get("skipped").toString())
+                .toList();
+        assertThat(skipped).containsExactly("[\"memory\"]", "[\"extraction\"]");
+        assertThat(events.getLast().name()).isEqualTo("end");
+        assertThat(EXTRACTION_ATTEMPTS.get(conversation))
+                .as("no extraction sent to a memory-service known to be down")
+                .isNull();
+    }
+
+    @Test
     void toolServiceDownGivesTheModelAnErrorResultAndTheAnswerStillArrives() {
         String token = newUser();
         String conversation = newConversation(token);
