@@ -127,6 +127,13 @@ public abstract class OrchestrationApiTest {
     protected static final Map<String, java.util.concurrent.atomic.AtomicInteger> CALLS =
             new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** The {@code Idempotency-Key} header of each call of the stub's tools, by the call's {@code key} parameter. */
+    protected static final Map<String, List<String>> IDEMPOTENCY_KEYS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** While above 0, a call carrying an {@code Idempotency-Key} is answered 409 {@code idempotency_key_in_use}. */
+    protected static final java.util.concurrent.atomic.AtomicInteger KEY_IN_USE_ANSWERS =
+            new java.util.concurrent.atomic.AtomicInteger();
+
     protected static int calls(String key) {
         java.util.concurrent.atomic.AtomicInteger count = CALLS.get(key);
         return count == null ? 0 : count.get();
@@ -244,6 +251,26 @@ public abstract class OrchestrationApiTest {
                         exchange.getResponseHeaders().add("Retry-After", "1");
                         reply(exchange, 429, problem(429, "rate_limit", "Tool is busy, says the test; retry shortly"));
                     } else if (path.startsWith("/tool/api/v1/tools/") && path.endsWith("/execute")) {
+                        String idempotencyKey = exchange.getRequestHeaders().getFirst("Idempotency-Key");
+                        if (body.path("parameters").has("key")) {
+                            IDEMPOTENCY_KEYS
+                                    .computeIfAbsent(
+                                            body.path("parameters").path("key").asString(),
+                                            k -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                                    .add(idempotencyKey == null ? "(none)" : idempotencyKey);
+                        }
+                        if (idempotencyKey != null && KEY_IN_USE_ANSWERS.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                            reply(
+                                    exchange,
+                                    409,
+                                    JSON.writeValueAsString(Map.of(
+                                            "status", 409,
+                                            "errorType", "conflict",
+                                            "title", "stub",
+                                            "detail", "A call with this Idempotency-Key is still running",
+                                            "reason", "idempotency_key_in_use")));
+                            return;
+                        }
                         String tool =
                                 path.substring("/tool/api/v1/tools/".length(), path.length() - "/execute".length());
                         reply(exchange, 200, JSON.writeValueAsString(execute(user, tool, body.path("parameters"))));

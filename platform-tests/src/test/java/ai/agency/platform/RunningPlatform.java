@@ -34,6 +34,9 @@ final class RunningPlatform {
 
     static final String SECOND_GATEWAY = "realtime-gateway-2";
 
+    /** The loopback address tool-service lets HTTP tools reach: tests start their tools' servers on it. */
+    static final String TEST_TOOL_HOST = "127.0.0.42";
+
     private static RunningPlatform instance;
 
     final Map<String, Integer> ports = new LinkedHashMap<>();
@@ -108,6 +111,17 @@ final class RunningPlatform {
         awaitReady(Duration.ofMinutes(2));
     }
 
+    /** Kills the service with SIGKILL, as a crash: no shutdown hook runs, nothing is released. */
+    void killService(String name) {
+        Process process = processes.get(name);
+        process.destroyForcibly();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     void stopService(String name) {
         Process process = processes.get(name);
         process.destroy();
@@ -174,6 +188,8 @@ final class RunningPlatform {
         env.put("AGENCY_ADMIN_USERNAME", "admin");
         env.put("AGENCY_ADMIN_PASSWORD", adminPassword);
         env.put("AGENCY_AUTH_BCRYPT_COST", "10");
+        // HTTP tools of tests may reach servers the tests run on this loopback address (every other one stays refused)
+        env.put("AGENCY_TOOL_ALLOWED_HOSTS", TEST_TOOL_HOST);
         // seven processes on one PostgreSQL (max_connections 100 by default): open connections as needed, not ten each
         env.put("SPRING_DATASOURCE_HIKARI_MINIMUM_IDLE", "1");
         env.put("SPRING_DATASOURCE_HIKARI_MAXIMUM_POOL_SIZE", "6");

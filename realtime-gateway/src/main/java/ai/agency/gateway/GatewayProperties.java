@@ -124,7 +124,14 @@ public record GatewayProperties(
             @DefaultValue({"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
             List<String> allowedMethods,
 
-            @DefaultValue({"Authorization", "Content-Type", "X-API-Key", "X-Request-Id", "traceparent"})
+            @DefaultValue({
+                "Authorization",
+                "Content-Type",
+                "X-API-Key",
+                "X-Request-Id",
+                "traceparent",
+                "Idempotency-Key"
+            })
             List<String> allowedHeaders,
 
             @DefaultValue({
@@ -133,7 +140,8 @@ public record GatewayProperties(
                 "RateLimit-Limit",
                 "RateLimit-Remaining",
                 "RateLimit-Reset",
-                "RateLimit-Policy"
+                "RateLimit-Policy",
+                "Idempotent-Replayed"
             })
             List<String> exposedHeaders,
 

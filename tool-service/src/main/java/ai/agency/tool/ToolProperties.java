@@ -37,6 +37,8 @@ import org.springframework.validation.annotation.Validated;
  *     instance are published at once; this catches changes made through other instances)
  * @param concurrency how many tool calls one user, and all users together, may have running at once
  * @param mcpSessions how many MCP sessions' owners this instance remembers, and for how long
+ * @param idempotency how long executions under an {@code Idempotency-Key} are remembered, and how a duplicate of a
+ *     call still running waits
  */
 @Validated
 @ConfigurationProperties("agency.tool")
@@ -59,7 +61,8 @@ public record ToolProperties(
 
         @DefaultValue("30s") Duration mcpSyncInterval,
         @DefaultValue @Valid Concurrency concurrency,
-        @DefaultValue @Valid McpSessions mcpSessions) {
+        @DefaultValue @Valid McpSessions mcpSessions,
+        @DefaultValue @Valid Idempotency idempotency) {
 
     /**
      * Tool calls running at once ({@code agency.tool.concurrency.*}), on top of each tool's own bulkhead
@@ -86,6 +89,21 @@ public record ToolProperties(
     public record McpSessions(
             @DefaultValue("100000") @Min(100) @Max(10000000) int max,
             @DefaultValue("24h") Duration idleTimeout) {}
+
+    /**
+     * Executions under an {@code Idempotency-Key} ({@code agency.tool.idempotency.*}).
+     *
+     * @param ttl how long a key and its stored result are kept; a repeat after that executes again
+     * @param inFlightWait how long a repeat waits for the first call with its key to finish before it is refused
+     *     with 409 {@code conflict} ({@code reason: idempotency_key_in_use})
+     * @param cleanupInterval how often expired keys are deleted
+     */
+    public record Idempotency(
+            @DefaultValue("24h") @DurationMin(minutes = 1) @DurationMax(days = 30)
+            Duration ttl,
+
+            @DefaultValue("10s") @DurationMax(seconds = 60) Duration inFlightWait,
+            @DefaultValue("10m") @DurationMin(seconds = 1) Duration cleanupInterval) {}
 
     public boolean isAllowListed(String host) {
         return host != null && allowedHosts.stream().anyMatch(h -> h.equalsIgnoreCase(host));

@@ -54,6 +54,7 @@ import tools.jackson.databind.json.JsonMapper;
             "agency.tool.circuit-window=4",
             "agency.tool.circuit-open-wait=300ms",
             "agency.tool.max-response-bytes=65536",
+            "agency.tool.idempotency.in-flight-wait=2s",
             "agency.clients.memory.max-attempts=1",
             "agency.clients.multimodal.max-attempts=1"
         })
@@ -242,8 +243,13 @@ public abstract class ToolApiTest {
     }
 
     protected Response send(String method, String path, String token, String rawJson) {
+        return send(method, path, token, rawJson, Map.of());
+    }
+
+    protected Response send(String method, String path, String token, String rawJson, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
                 .header("Accept", "application/json, application/problem+json");
+        headers.forEach(request::header);
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }

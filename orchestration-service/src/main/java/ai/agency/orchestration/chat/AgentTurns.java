@@ -44,10 +44,13 @@ public class AgentTurns {
         return chat.run(turn, TurnEvents.NONE, false);
     }
 
-    /** Executes a tool of tool-service as the caller: tool-service's envelope {@code {success, data|error}}. */
-    public JsonNode executeTool(Caller caller, String name, JsonNode parameters) {
+    /**
+     * Executes a tool of tool-service as the caller under {@code idempotencyKey} (null for none): tool-service's
+     * envelope {@code {success, data|error}}. A repeat with the same key gets the first call's envelope.
+     */
+    public JsonNode executeTool(Caller caller, String name, JsonNode parameters, String idempotencyKey) {
         String arguments = parameters == null || parameters.isNull() ? "{}" : json.writeValueAsString(parameters);
-        return json.readTree(tools.execute(name, arguments, "Bearer " + caller.token()));
+        return json.readTree(tools.execute(name, arguments, "Bearer " + caller.token(), idempotencyKey));
     }
 
     /** The names of the tools that tool-service offers to the caller. */

@@ -34,9 +34,11 @@ class Downstreams {
         @GetExchange("/api/v1/tools")
         JsonNode list(@RequestHeader(HttpHeaders.AUTHORIZATION) String bearer);
 
+        /** {@code idempotencyKey}: null for none; a repeat with the same key gets the first call's result. */
         @PostExchange("/api/v1/tools/{name}/execute")
         JsonNode execute(
                 @RequestHeader(HttpHeaders.AUTHORIZATION) String bearer,
+                @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
                 @PathVariable String name,
                 @RequestBody JsonNode body);
     }

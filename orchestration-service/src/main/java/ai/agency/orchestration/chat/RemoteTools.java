@@ -3,6 +3,7 @@ package ai.agency.orchestration.chat;
 import ai.agency.common.error.ErrorClassifier;
 import ai.agency.common.error.ErrorType;
 import ai.agency.orchestration.OrchestrationProperties;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -50,6 +51,11 @@ class RemoteTools {
                 "{\"type\":\"object\",\"properties\":{\"query\":{\"type\":\"string\"},\"limit\":{\"type\":\"integer\"}},"
                         + "\"required\":[\"query\"]}"
             });
+
+    /** The {@code reason} of tool-service's 409 while a call with the same idempotency key is still running. */
+    private static final String KEY_IN_USE = "idempotency_key_in_use";
+
+    private static final Duration KEY_IN_USE_PAUSE = Duration.ofMillis(500);
 
     private final Downstreams.ToolClient tools;
     private final JsonMapper json;
@@ -125,6 +131,16 @@ class RemoteTools {
 
     /** Executes the tool; any failure becomes an error envelope that the model sees as the tool's result. */
     String execute(String name, String arguments, String bearer) {
+        return execute(name, arguments, bearer, null);
+    }
+
+    /**
+     * As {@link #execute(String, String, String)}, under an {@code Idempotency-Key} when {@code idempotencyKey} is
+     * not null: a repeat with the same key gets the first call's result instead of running the tool again. While a
+     * call with the key is still running, tool-service answers 409 {@code idempotency_key_in_use}: this waits and asks
+     * again (until the thread is interrupted, e.g. by the workflow step's timeout).
+     */
+    String execute(String name, String arguments, String bearer, String idempotencyKey) {
         ObjectNode body = json.createObjectNode();
         JsonNode parameters;
         try {
@@ -134,15 +150,25 @@ class RemoteTools {
         }
         body.set("parameters", parameters);
         try {
-            return json.writeValueAsString(tools.execute(bearer, name, body));
-        } catch (RestClientResponseException e) {
-            String detail = "tool-service answered " + e.getStatusCode().value();
-            try {
-                JsonNode problem = json.readTree(e.getResponseBodyAsString());
-                detail = problem.path("detail").asString(detail);
-            } catch (RuntimeException ignored) {
-                // not a problem body; keep the status
+            while (true) {
+                try {
+                    return json.writeValueAsString(tools.execute(bearer, idempotencyKey, name, body));
+                } catch (RestClientResponseException e) {
+                    if (idempotencyKey == null
+                            || !KEY_IN_USE.equals(problem(e).path("reason").asString(""))) {
+                        throw e;
+                    }
+                    Thread.sleep(KEY_IN_USE_PAUSE);
+                }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return json.writeValueAsString(
+                    failure(name, ErrorType.NETWORK, "interrupted while an earlier call with its key was running"));
+        } catch (RestClientResponseException e) {
+            String detail = problem(e)
+                    .path("detail")
+                    .asString("tool-service answered " + e.getStatusCode().value());
             return json.writeValueAsString(failure(name, ErrorClassifier.classify(e), detail));
         } catch (RuntimeException e) {
             ErrorType type = ErrorClassifier.classify(e);
@@ -151,6 +177,15 @@ class RemoteTools {
                     name,
                     type == ErrorType.INTERNAL ? ErrorType.SERVICE_UNAVAILABLE : type,
                     "tool-service is unavailable, the tool did not run"));
+        }
+    }
+
+    /** The problem body of an error answer; a missing node when it is none. */
+    private JsonNode problem(RestClientResponseException e) {
+        try {
+            return json.readTree(e.getResponseBodyAsString());
+        } catch (RuntimeException notJson) {
+            return json.missingNode();
         }
     }
 

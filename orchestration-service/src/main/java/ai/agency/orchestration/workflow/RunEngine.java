@@ -376,8 +376,8 @@ class RunEngine {
                     step.timeoutMs() == null ? settings.defaultStepTimeout() : Duration.ofMillis(step.timeoutMs());
             Instant started = Instant.now();
             Future<?> future = threads.submit(() -> {
-                Future<JsonNode> work =
-                        threads.submit(() -> runner.execute(runId, () -> credentials.actingAs(run), step, input));
+                Future<JsonNode> work = threads.submit(
+                        () -> runner.execute(runId, attempt, () -> credentials.actingAs(run), step, input));
                 Outcome outcome;
                 try {
                     outcome = new Outcome(
@@ -625,8 +625,8 @@ class RunEngine {
             private void compute(StepDefinition step, RunStep state) {
                 long began = System.nanoTime();
                 JsonNode input = Templates.fill(step.input(), scope);
-                JsonNode result = runner.execute(runId, () -> credentials.actingAs(run), step, input);
                 int attempt = state.attempts() + 1;
+                JsonNode result = runner.execute(runId, attempt, () -> credentials.actingAs(run), step, input);
                 metrics.step(step.type(), "succeeded", Duration.ofNanos(System.nanoTime() - began));
                 computed.add(new Done(step.id(), attempt, result));
                 set(step.id(), RunStep.SUCCEEDED, attempt, null, result);

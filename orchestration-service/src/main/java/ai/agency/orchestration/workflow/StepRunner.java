@@ -27,11 +27,14 @@ class StepRunner {
         this.json = json;
     }
 
-    /** Runs the step; {@code caller} is asked for only by steps that call other services (it may renew a token). */
-    JsonNode execute(UUID runId, Supplier<Caller> caller, StepDefinition step, JsonNode input) {
+    /**
+     * Runs attempt {@code attempt} of the step; {@code caller} is asked for only by steps that call other services (it
+     * may renew a token).
+     */
+    JsonNode execute(UUID runId, int attempt, Supplier<Caller> caller, StepDefinition step, JsonNode input) {
         try {
             return switch (step.type()) {
-                case "tool" -> tool(caller.get(), input);
+                case "tool" -> tool(caller.get(), input, idempotencyKey(runId, step, attempt));
                 case "agent" -> agent(runId, caller.get(), step, input);
                 case "approval" -> json.createObjectNode().put("approved", true);
                 default -> input;
@@ -46,13 +49,21 @@ class StepRunner {
         }
     }
 
-    private JsonNode tool(Caller caller, JsonNode input) {
+    /**
+     * The {@code Idempotency-Key} of a tool step's call: the same for every execution of one attempt — an attempt cut
+     * off by a crash or a lost claim runs again under its number — and new for each retry after a recorded failure.
+     */
+    static String idempotencyKey(UUID runId, StepDefinition step, int attempt) {
+        return "run:" + runId + ":step:" + step.id() + ":attempt:" + attempt;
+    }
+
+    private JsonNode tool(Caller caller, JsonNode input, String idempotencyKey) {
         JsonNode parameters = input.path("parameters");
         if (parameters.isString()) {
             parameters = json.readTree(parameters.asString());
         }
         JsonNode envelope = turns.executeTool(
-                caller, input.path("tool").asString(), parameters.isMissingNode() ? null : parameters);
+                caller, input.path("tool").asString(), parameters.isMissingNode() ? null : parameters, idempotencyKey);
         if (envelope.path("success").asBoolean(false)) {
             return envelope.path("data");
         }

@@ -416,11 +416,14 @@ class WorkflowRepository {
                 .toArray(String[]::new);
     }
 
-    /** Steps left {@code running} by an instance that stopped are to be run again. */
+    /**
+     * Steps left {@code running} by an instance that stopped are to be run again. Their attempt was cut off, not
+     * failed: it runs again under the same number, so its tool call carries the same idempotency key.
+     */
     void requeueRunningSteps(UUID runId) {
-        jdbc.sql("UPDATE run_steps SET status = 'pending' WHERE run_id = :runId AND status = 'running'")
-                .param("runId", runId)
-                .update();
+        jdbc.sql("""
+                        UPDATE run_steps SET status = 'pending', attempts = attempts - 1
+                        WHERE run_id = :runId AND status = 'running'""").param("runId", runId).update();
     }
 
     // ---- credentials ----

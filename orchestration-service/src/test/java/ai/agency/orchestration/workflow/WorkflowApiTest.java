@@ -535,7 +535,85 @@ class WorkflowApiTest extends OrchestrationApiTest {
         assertThat(calls(first)).isEqualTo(1);
         assertThat(calls(gate)).isEqualTo(2);
         assertThat(calls(last)).isEqualTo(1);
-        assertThat(step(run, "middle").get("attempts").asInt()).isEqualTo(2);
+        // the cut-off attempt ran again under its number: a crash is not a failure of the step
+        assertThat(step(run, "middle").get("attempts").asInt()).isEqualTo(1);
+        assertThat(step(run, "first").get("attempts").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void aStepCutOffMidFlightRunsAgainUnderTheSameIdempotencyKey() {
+        // before: no key at all, and the attempt number (the only candidate) went up on the re-run, 1 then 2
+        String cut = key();
+        String done = key();
+        String user = newUser();
+        String runId;
+        try (ConfigurableApplicationContext other = otherInstance()) {
+            int mine = port;
+            port = Integer.parseInt(other.getEnvironment().getProperty("local.server.port"));
+            try {
+                runId = start(
+                        user,
+                        workflow(
+                                user,
+                                List.of(
+                                        step("done", "tool", tool("flaky", Map.of("key", done))),
+                                        step(
+                                                "cut",
+                                                "tool",
+                                                tool("gate", Map.of("key", cut, "parties", 2)),
+                                                "dependsOn",
+                                                List.of("done")))),
+                        Map.of());
+                await().atMost(WAIT).until(() -> calls(cut) == 1);
+            } finally {
+                port = mine;
+            }
+        }
+        engine.recover();
+        awaitStatus(user, runId, "succeeded");
+
+        String attempt1 = "run:" + runId + ":step:cut:attempt:1";
+        assertThat(IDEMPOTENCY_KEYS.get(cut)).containsExactly(attempt1, attempt1);
+        assertThat(IDEMPOTENCY_KEYS.get(done)).containsExactly("run:" + runId + ":step:done:attempt:1");
+    }
+
+    @Test
+    void aRetryAfterARecordedFailureCarriesANewIdempotencyKey() {
+        String flaky = key();
+        String user = newUser();
+        String id = workflow(
+                user,
+                List.of(step(
+                        "retried",
+                        "tool",
+                        tool("flaky", Map.of("key", flaky, "failures", 1)),
+                        "retry",
+                        Map.of("maxAttempts", 2, "backoffMs", 0))));
+        String runId = start(user, id, Map.of());
+        awaitStatus(user, runId, "succeeded");
+
+        // the first attempt's failure was recorded: the retry is a new request, which tool-service must run again
+        assertThat(IDEMPOTENCY_KEYS.get(flaky))
+                .containsExactly(
+                        "run:" + runId + ":step:retried:attempt:1", "run:" + runId + ":step:retried:attempt:2");
+    }
+
+    @Test
+    void aToolStepWhoseKeyIsStillInUseAsksAgainUntilTheFirstCallsResultIsThere() {
+        String flaky = key();
+        String user = newUser();
+        String id = workflow(user, List.of(step("asked", "tool", tool("flaky", Map.of("key", flaky)))));
+        KEY_IN_USE_ANSWERS.set(2);
+        try {
+            String runId = start(user, id, Map.of());
+            JsonNode run = awaitStatus(user, runId, "succeeded");
+            // two 409 idempotency_key_in_use answers, then the result: one attempt, one execution, one key
+            assertThat(step(run, "asked").get("attempts").asInt()).isEqualTo(1);
+            assertThat(calls(flaky)).isEqualTo(1);
+            assertThat(IDEMPOTENCY_KEYS.get(flaky)).hasSize(3).containsOnly("run:" + runId + ":step:asked:attempt:1");
+        } finally {
+            KEY_IN_USE_ANSWERS.set(0);
+        }
     }
 
     @Test
@@ -750,7 +828,9 @@ class WorkflowApiTest extends OrchestrationApiTest {
         engine.recover();
         JsonNode done = awaitStatus(user, runId, "succeeded");
         assertThat(calls(gate)).isEqualTo(2);
-        assertThat(step(done, "wait").get("attempts").asInt()).isEqualTo(2);
+        assertThat(step(done, "wait").get("attempts").asInt()).isEqualTo(1);
+        String attempt1 = "run:" + runId + ":step:wait:attempt:1";
+        assertThat(IDEMPOTENCY_KEYS.get(gate)).containsExactly(attempt1, attempt1);
         assertThat(step(done, "after").get("output").get("overlapped").isBoolean())
                 .isTrue();
     }

@@ -106,6 +106,14 @@ public class ToolExecutor implements DisposableBean {
      * schema → 400 (thrown); anything that goes wrong inside the tool is answered as {@code success: false}.
      */
     public ExecutionResult execute(Caller caller, String name, JsonNode parameters) {
+        return execute(caller, prepare(caller, name, parameters));
+    }
+
+    /** A call that passed every check and may run: the tool and its parameters (an object). */
+    public record Call(Tool tool, JsonNode parameters) {}
+
+    /** The checks of {@link #execute(Caller, String, JsonNode)} before the tool runs (thrown as problems). */
+    public Call prepare(Caller caller, String name, JsonNode parameters) {
         Tool tool = registry.visible(caller, name); // disabled: 404 for non-admins
         if (!tool.enabled()) {
             throw AgencyException.conflict("Tool " + name + " is disabled; enable it with PATCH {\"enabled\": true}");
@@ -120,7 +128,18 @@ public class ToolExecutor implements DisposableBean {
             throw AgencyException.invalidField("parameters", "must be a JSON object");
         }
         validator.validate(tool.parameters(), params);
+        return new Call(tool, params);
+    }
 
+    /**
+     * Runs a prepared call. Throws an {@link AgencyException} (429 {@code rate_limit}, 503 {@code resource_exhausted})
+     * only when the call was refused before the tool ran (the caller's or the instance's limit, the tool's bulkhead);
+     * every other outcome is the envelope.
+     */
+    public ExecutionResult execute(Caller caller, Call call) {
+        Tool tool = call.tool();
+        JsonNode params = call.parameters();
+        String name = tool.name();
         UserConcurrencyLimit.Permit permit = calls.acquire(caller.id()); // 429 / 503 past the wait
         long start = System.nanoTime();
         Object data = null;
