@@ -54,7 +54,9 @@ public final class Levels {
 
     /**
      * One finished request of {@code level}. {@code unit} marks the requests that count as the scenario's unit of
-     * throughput (a chat turn, a finished workflow run, a new user's profile, a memory request).
+     * throughput (a chat turn, a finished workflow run, a new user's profile, a memory request). Names starting with
+     * {@code "run: "} are journeys (several requests and the client's pauses): listed, but not part of the level's
+     * request percentiles.
      */
     static void record(String level, String request, long millis, boolean ok, boolean shed, boolean unit) {
         Level l = LEVELS.computeIfAbsent(level.isBlank() ? "steady" : level.trim(), k -> new Level());
@@ -73,7 +75,9 @@ public final class Levels {
                 l.units++;
             }
         }
-        l.admitted.add(millis);
+        if (!request.startsWith("run: ")) { // a journey of several requests and pauses: reported, not a request
+            l.admitted.add(millis);
+        }
         l.byRequest
                 .computeIfAbsent(request, k -> Collections.synchronizedList(new ArrayList<>()))
                 .add(millis);
@@ -159,8 +163,8 @@ public final class Levels {
         slowest.forEach(line -> out.append(line).append(System.lineSeparator()));
         System.out.print(out);
         try {
-            Files.createDirectories(Path.of("target"));
-            Files.writeString(Path.of("target", "levels-" + simulation + ".txt"), out.toString());
+            Files.createDirectories(LoadConfig.targetDir());
+            Files.writeString(LoadConfig.targetDir().resolve("levels-" + simulation + ".txt"), out.toString());
         } catch (IOException e) {
             System.out.println("could not write the levels file: " + e.getMessage());
         }

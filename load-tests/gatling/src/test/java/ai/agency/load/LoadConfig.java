@@ -40,7 +40,7 @@ public final class LoadConfig {
 
     /** Users created (or reused) before the run for scenarios that need signed-in users. */
     public static int users() {
-        return Integer.getInteger("users", 100);
+        return Integer.getInteger("users", 60);
     }
 
     /** Password of the pre-created load users (they are named {@code load_<n>}). */
@@ -90,6 +90,20 @@ public final class LoadConfig {
         }
         urls.add(host + ":" + (base + 1000) + "/actuator/health/readiness");
         return urls;
+    }
+
+    /** {@code load-tests/gatling/target}, wherever Maven was started from (files of a run go there). */
+    public static java.nio.file.Path targetDir() {
+        try {
+            java.nio.file.Path classes = java.nio.file.Path.of(LoadConfig.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
+            return classes.getParent(); // target/test-classes → target
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return java.nio.file.Path.of("target");
+        }
     }
 
     static String label(double rate) {

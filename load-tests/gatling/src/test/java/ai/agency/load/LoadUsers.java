@@ -3,14 +3,14 @@ package ai.agency.load;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -29,8 +29,6 @@ import java.util.concurrent.Future;
 public final class LoadUsers {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private LoadUsers() {}
 
@@ -45,13 +43,17 @@ public final class LoadUsers {
             for (int i = 0; i < count; i++) {
                 String username = "load_" + i;
                 String known = refresh.getProperty(username);
-                futures.add(pool.submit(() -> signIn(username, known)));
+                String from = "127.0.1." + (2 + i % 250); // apart from the virtual users' 127.0.0.x
+                futures.add(pool.submit(() -> signIn(username, known, from)));
             }
             List<Map<String, Object>> users = new ArrayList<>();
             for (Future<String[]> future : futures) {
                 String[] pair = future.get();
                 synchronized (refresh) {
                     refresh.setProperty(pair[0], pair[2]);
+                }
+                if (users.size() % 10 == 9) {
+                    save(cache, refresh); // a run stopped while signing in keeps what it has
                 }
                 Map<String, Object> user = new HashMap<>();
                 user.put("username", pair[0]);
@@ -70,18 +72,19 @@ public final class LoadUsers {
         }
     }
 
-    /** → {username, accessToken, refreshToken}. */
-    private static String[] signIn(String username, String knownRefresh) throws Exception {
+    /**
+     * → {username, accessToken, refreshToken}. A user never signed in by this machine is registered first (409 when
+     * it exists), so no login ever fails: failed logins count toward the per-address lock of the login limits.
+     */
+    private static String[] signIn(String username, String knownRefresh, String from) throws Exception {
         if (knownRefresh != null) {
-            HttpResponse<String> refreshed = post("/api/v1/auth/refresh", Map.of("refreshToken", knownRefresh));
-            if (refreshed.statusCode() == 200) {
+            Answer refreshed = post(from, "/api/v1/auth/refresh", Map.of("refreshToken", knownRefresh));
+            if (refreshed.status() == 200) {
                 return pair(username, refreshed.body());
             }
-        }
-        Map<String, Object> credentials = Map.of("username", username, "password", LoadConfig.userPassword());
-        HttpResponse<String> login = post("/api/v1/auth/login", credentials);
-        if (login.statusCode() == 401) {
-            HttpResponse<String> registered = post(
+        } else {
+            Answer registered = post(
+                    from,
                     "/api/v1/auth/register",
                     Map.of(
                             "username",
@@ -90,14 +93,15 @@ public final class LoadUsers {
                             username + "@load.example.com",
                             "password",
                             LoadConfig.userPassword()));
-            if (registered.statusCode() != 201 && registered.statusCode() != 409) {
+            if (registered.status() != 201 && registered.status() != 409) {
                 throw new IllegalStateException(
-                        "register " + username + " → " + registered.statusCode() + " " + registered.body());
+                        "register " + username + " → " + registered.status() + " " + registered.body());
             }
-            login = post("/api/v1/auth/login", credentials);
         }
-        if (login.statusCode() != 200) {
-            throw new IllegalStateException("login " + username + " → " + login.statusCode() + " " + login.body());
+        Answer login =
+                post(from, "/api/v1/auth/login", Map.of("username", username, "password", LoadConfig.userPassword()));
+        if (login.status() != 200) {
+            throw new IllegalStateException("login " + username + " → " + login.status() + " " + login.body());
         }
         return pair(username, login.body());
     }
@@ -111,32 +115,80 @@ public final class LoadUsers {
         };
     }
 
-    /** POST with JSON; waits out 429 and 503 answers that carry {@code Retry-After} (up to 20 tries). */
-    private static HttpResponse<String> post(String path, Object body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(LoadConfig.baseUrl() + path))
-                .timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
-                .build();
-        HttpResponse<String> response = null;
+    record Answer(int status, String body, long retryAfterSeconds) {}
+
+    /**
+     * POST with JSON from the loopback address {@code from} (a plain HTTP/1.1 exchange on a socket bound to it: the
+     * JDK's HTTP client cannot choose its source address); waits out 429 and 503 answers by their {@code Retry-After}
+     * (up to 20 tries, at most 30 s each).
+     */
+    private static Answer post(String from, String path, Object body) throws Exception {
+        URI base = URI.create(LoadConfig.baseUrl());
+        byte[] json = JSON.writeValueAsBytes(body);
+        Answer answer = null;
         for (int attempt = 0; attempt < 20; attempt++) {
-            response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-            int status = response.statusCode();
-            if (status != 429 && status != 503) {
-                return response;
+            answer = exchange(from, base, path, json);
+            if (answer.status() != 429 && answer.status() != 503) {
+                return answer;
             }
-            long seconds = response.headers()
-                    .firstValue("Retry-After")
-                    .map(Long::parseLong)
-                    .orElse(1L);
-            Thread.sleep(Math.max(1, Math.min(seconds, 30)) * 1000L);
+            Thread.sleep(Math.max(1, Math.min(answer.retryAfterSeconds(), 30)) * 1000L);
         }
-        return response;
+        return answer;
+    }
+
+    private static Answer exchange(String from, URI base, String path, byte[] json) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.bind(new InetSocketAddress(from, 0));
+            socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5000);
+            socket.setSoTimeout(30_000);
+            String head = "POST " + path + " HTTP/1.1\r\nHost: " + base.getHost() + ":" + base.getPort()
+                    + "\r\nContent-Type: application/json\r\nAccept: application/json\r\nConnection: close\r\n"
+                    + "Content-Length: " + json.length + "\r\n\r\n";
+            OutputStream out = socket.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            out.write(json);
+            out.flush();
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int split = response.indexOf("\r\n\r\n");
+            String headers = response.substring(0, Math.max(0, split));
+            String payload = split < 0 ? "" : response.substring(split + 4);
+            int status = Integer.parseInt(headers.substring(9, 12));
+            long retryAfter = 1;
+            boolean chunked = false;
+            for (String line : headers.split("\r\n")) {
+                String lower = line.toLowerCase(java.util.Locale.ROOT);
+                if (lower.startsWith("retry-after:")) {
+                    retryAfter = Long.parseLong(line.substring(12).trim());
+                } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+                    chunked = true;
+                }
+            }
+            return new Answer(status, chunked ? dechunk(payload) : payload, retryAfter);
+        }
+    }
+
+    private static String dechunk(String payload) {
+        StringBuilder body = new StringBuilder();
+        int at = 0;
+        while (at < payload.length()) {
+            int lineEnd = payload.indexOf("\r\n", at);
+            if (lineEnd < 0) {
+                break;
+            }
+            int size = Integer.parseInt(
+                    payload.substring(at, lineEnd).split(";")[0].trim(), 16);
+            if (size == 0) {
+                break;
+            }
+            body.append(payload, lineEnd + 2, Math.min(payload.length(), lineEnd + 2 + size));
+            at = lineEnd + 2 + size + 2;
+        }
+        return body.toString();
     }
 
     private static Path cacheFile() {
         String target = LoadConfig.baseUrl().replaceFirst("^https?://", "").replaceAll("[^A-Za-z0-9.]+", "-");
-        return Path.of("target", "load-users-" + target + ".properties");
+        return LoadConfig.targetDir().resolve("load-users-" + target + ".properties");
     }
 
     private static Properties load(Path file) {

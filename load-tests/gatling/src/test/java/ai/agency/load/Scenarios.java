@@ -3,19 +3,21 @@ package ai.agency.load;
 import static io.gatling.javaapi.core.CoreDsl.*;
 import static io.gatling.javaapi.http.HttpDsl.*;
 
-import io.gatling.http.action.ws.WsInboundMessage;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.FeederBuilder;
 import io.gatling.javaapi.core.ScenarioBuilder;
 import io.gatling.javaapi.core.Session;
 import io.gatling.javaapi.http.HttpProtocolBuilder;
 import io.gatling.javaapi.http.HttpRequestActionBuilder;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -46,13 +48,13 @@ public final class Scenarios {
             "memory add",
             "memory search");
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern ERROR_TYPE = Pattern.compile("\"errorType\":\"([a-z_]+)\"");
 
     public static HttpProtocolBuilder protocol() {
         return http.baseUrl(LoadConfig.baseUrl())
                 .wsBaseUrl(LoadConfig.wsBaseUrl())
                 .localAddresses(LoadConfig.clientAddresses())
-                .wsUnmatchedInboundMessageBufferSize(10_000)
                 .acceptHeader("application/json")
                 .contentTypeHeader("application/json")
                 .userAgentHeader("agency-gatling");
@@ -119,7 +121,7 @@ public final class Scenarios {
                         .exec(chatTurn(
                                 "recall",
                                 session -> "What do you know about my locker code?",
-                                session -> session.getString("code")))
+                                session -> session == null ? "" : session.getString("code")))
                         .exec(ws("close").close()));
     }
 
@@ -173,58 +175,57 @@ public final class Scenarios {
     }
 
     /**
-     * One streamed turn: send the {@code chat} frame, wait (≤ 60 s) for its {@code stream_end} or {@code error},
-     * then assemble the answer from the turn's {@code stream_chunk} frames and check it contains {@code expect}.
+     * One turn. A turn without an expected answer is streamed ({@code stream_start}, chunks, {@code stream_end}),
+     * as the console does; a turn whose answer is checked asks for the whole answer in one {@code response} frame
+     * ({@code stream: false}, the same turn inside orchestration-service) so that the check sees the full text. Timed
+     * from the {@code chat} frame to {@code stream_end} / {@code response} (≤ 60 s).
      */
-    static ChainBuilder chatTurn(
-            String name,
-            java.util.function.Function<Session, String> content,
-            java.util.function.Function<Session, String> expect) {
+    static ChainBuilder chatTurn(String name, Function<Session, String> content, Function<Session, String> expect) {
+        boolean stream = expect.apply(null) == null;
+        String last = stream ? "stream_end" : "response";
         return exec(session -> session.set("turn", name + "-" + UUID.randomUUID())
                         .remove("endFrame")
                         .set("started", System.currentTimeMillis()))
                 .exec(ws("chat: " + name)
                         .sendText(session -> "{\"type\":\"chat\",\"id\":\"" + session.getString("turn")
                                 + "\",\"conversationId\":\"" + session.getString("conversationId")
-                                + "\",\"content\":\"" + content.apply(session) + "\"}")
+                                + "\",\"stream\":" + stream
+                                + ",\"content\":\"" + content.apply(session) + "\"}")
                         .await(Duration.ofSeconds(60))
                         .on(ws.checkTextMessage("end")
                                 .matching(
                                         substring(session -> "\"requestId\":\"" + session.getString("turn") + "\""),
-                                        regex("\"type\":\"(stream_end|error)\""))
+                                        regex("\"type\":\"(" + last + "|error)\""))
                                 .check(bodyString().saveAs("endFrame"))
                                 .silent()))
-                .exec(ws.processUnmatchedMessages(
-                        (messages, session) -> session.set("answer", answer(messages, session.getString("turn")))))
                 .exec(session -> {
                     String end = session.contains("endFrame") ? session.getString("endFrame") : "";
                     String expected = expect.apply(session);
-                    boolean complete = end.contains("\"type\":\"stream_end\"") && !end.contains("\"cancelled\":true");
-                    boolean right =
-                            expected == null || session.getString("answer").contains(expected);
+                    boolean complete = end.contains("\"type\":\"" + last + "\"") && !end.contains("\"cancelled\":true");
+                    String answer = stream ? "" : content(end);
+                    boolean right = expected == null || answer.contains(expected);
                     return session.markAsSucceeded()
                             .set("ok", complete && right)
                             .set("shed", isShedding(end))
-                            .set("status", end.isEmpty() ? "timeout" : errorType(end));
+                            .set(
+                                    "status",
+                                    end.isEmpty()
+                                            ? "no " + last + " within 60 s"
+                                            : !complete
+                                                    ? "error frame " + errorType(end)
+                                                    : "answer without '" + expected + "'"
+                                                            + (end.contains("\"degraded\"") ? " (degraded)" : "")
+                                                            + ": " + abbreviate(answer));
                 })
                 .exec(report("chat: " + name));
     }
 
-    private static String answer(List<WsInboundMessage> messages, String turn) {
-        StringBuilder answer = new StringBuilder();
-        String thisTurn = "\"requestId\":\"" + turn + "\"";
-        for (WsInboundMessage message : messages) {
-            if (message instanceof WsInboundMessage.Text text
-                    && text.message().contains(thisTurn)
-                    && text.message().contains("\"type\":\"stream_chunk\"")) {
-                Matcher content = Pattern.compile("\"content\":\"((?:[^\"\\\\]|\\\\.)*)\"")
-                        .matcher(text.message());
-                if (content.find()) {
-                    answer.append(content.group(1));
-                }
-            }
+    private static String content(String responseFrame) {
+        try {
+            return JSON.readTree(responseFrame).path("content").asText("");
+        } catch (IOException e) {
+            return "";
         }
-        return answer.toString();
     }
 
     // ------------------------------------------------------------------------------------------------ workflows
@@ -404,6 +405,10 @@ public final class Scenarios {
                             UNITS.contains(name));
                     return session;
                 });
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 120 ? text : text.substring(0, 120) + "…";
     }
 
     private static boolean isShedding(String frame) {
