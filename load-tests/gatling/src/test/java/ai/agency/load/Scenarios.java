@@ -108,19 +108,25 @@ public final class Scenarios {
      */
     public static ChainBuilder chatSession(FeederBuilder<Object> users) {
         return feed(users)
-                .exec(session -> session.set(
-                        "code", "k" + Long.toString(ThreadLocalRandom.current().nextLong(1L << 40, 1L << 45), 36)))
+                // a fact of this session alone: the users are shared by many sessions, so "my locker code" would match
+                // the codes of earlier sessions too; a project name no other session uses is found by its words
+                .exec(session -> session.set("project", "project" + randomLetters(8))
+                        .set(
+                                "code",
+                                Integer.toString(ThreadLocalRandom.current().nextInt(100_000, 999_999))))
                 .exec(connect())
                 .doIf(session -> session.getBoolean("connected"))
                 .then(exec(chatTurn("greeting", session -> "Hello! How are you today?", session -> null))
                         .exec(chatTurn("calculator", session -> "what is 17*23", session -> "391"))
                         .exec(chatTurn(
                                 "remember",
-                                session -> "Remember that my locker code is " + session.getString("code"),
+                                session -> "Remember that the door code of " + session.getString("project") + " is "
+                                        + session.getString("code"),
                                 session -> null))
                         .exec(chatTurn(
                                 "recall",
-                                session -> "What do you know about my locker code?",
+                                session ->
+                                        "What do you know about the door code of " + session.getString("project") + "?",
                                 session -> session == null ? "" : session.getString("code")))
                         .exec(ws("close").close()));
     }
@@ -405,6 +411,14 @@ public final class Scenarios {
                             UNITS.contains(name));
                     return session;
                 });
+    }
+
+    private static String randomLetters(int length) {
+        StringBuilder letters = new StringBuilder();
+        for (int i = 0; i < length; i++) {
+            letters.append((char) ('a' + ThreadLocalRandom.current().nextInt(26)));
+        }
+        return letters.toString();
     }
 
     private static String abbreviate(String text) {
