@@ -120,7 +120,7 @@ public final class Levels {
                 double errorRate = times.isEmpty() ? 0 : (double) l.errors / times.size();
                 long p99 = percentile(times, 0.99);
                 boolean within = !times.isEmpty() && p99 < P99_LIMIT_MS && errorRate < ERROR_LIMIT;
-                if (within) {
+                if (within && entry.getKey().matches("@[0-9.]+/s")) { // stair-step levels only
                     saturation = entry.getKey();
                 }
                 out.append(String.format(

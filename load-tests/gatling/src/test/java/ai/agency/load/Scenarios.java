@@ -390,11 +390,12 @@ public final class Scenarios {
 
     /** Reports the request just made under its name, from the session's {@code started}, {@code ok}, {@code shed}. */
     private static ChainBuilder report(String name) {
-        return exec(dummy(
+        return exec(session -> session.set("elapsed", (int) (System.currentTimeMillis() - session.getLong("started"))))
+                .exec(dummy(
                                 session -> name
                                         + session.getString("step")
                                         + (session.getBoolean("shed") ? " (shed)" : ""),
-                                session -> (int) (System.currentTimeMillis() - session.getLong("started")))
+                                session -> session.getInt("elapsed"))
                         .withSuccess(session -> session.getBoolean("ok") || session.getBoolean("shed")))
                 .exec(session -> {
                     boolean ok = session.getBoolean("ok");
@@ -405,7 +406,7 @@ public final class Scenarios {
                     Levels.record(
                             session.getString("step"),
                             name,
-                            System.currentTimeMillis() - session.getLong("started"),
+                            session.getInt("elapsed"),
                             ok,
                             shed,
                             UNITS.contains(name));
