@@ -12,6 +12,7 @@ import io.gatling.javaapi.http.HttpProtocolBuilder;
 import io.gatling.javaapi.http.HttpRequestActionBuilder;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -26,7 +27,8 @@ import java.util.regex.Pattern;
  * The four realistic scenarios, as chains a simulation runs steadily, in stair-steps or in a spike.
  *
  * <p>How requests are reported: each request is sent silently and then reported by a Gatling {@code dummy} under its
- * name plus the session's {@code step} label (e.g. {@code "login @2/s"}), with the time measured around it. An answer
+ * name plus the session's {@code step} label (e.g. {@code "login @2/s"}), with the time measured around it, once the virtual
+ * user has finished (see {@link #report}). An answer
  * that is load shedding — HTTP 429, or a WebSocket {@code error} frame of type {@code rate_limit} — is reported under
  * {@code "<name> (shed)"} as a success, so Gatling's own statistics and assertions keep the three apart: admitted
  * requests (OK under the plain name: their percentiles), errors (KO under the plain name) and shedding.
@@ -63,8 +65,9 @@ public final class Scenarios {
     /** A scenario whose requests carry {@code label} (empty for a steady run) after their names. */
     public static ScenarioBuilder labelled(String name, String label, ChainBuilder chain) {
         return scenario(name + label)
-                .exec(session -> session.set("step", label))
-                .exec(chain);
+                .exec(session -> session.set("step", label).set("reports", List.of()))
+                .exec(chain)
+                .exec(flush());
     }
 
     // ------------------------------------------------------------------------------------------------ onboarding
@@ -81,7 +84,7 @@ public final class Scenarios {
                                         "{\"username\":\"#{username}\",\"email\":\"#{username}@load.example.com\","
                                                 + "\"password\":\"" + password + "\"}")),
                         201))
-                .exitHereIf(session -> !session.getBoolean("ok"))
+                .exec(stopIf(session -> !session.getBoolean("ok")))
                 .exec(call(
                         "login",
                         http("login")
@@ -89,7 +92,7 @@ public final class Scenarios {
                                 .body(StringBody("{\"username\":\"#{username}\",\"password\":\"" + password + "\"}"))
                                 .check(jsonPath("$.accessToken").optional().saveAs("token")),
                         200))
-                .exitHereIf(session -> !session.getBoolean("ok") || !session.contains("token"))
+                .exec(stopIf(session -> !session.getBoolean("ok") || !session.contains("token")))
                 .exec(call(
                         "profile",
                         authed(http("profile").get("/api/v1/users/me"))
@@ -149,13 +152,13 @@ public final class Scenarios {
                                 .body(StringBody("{\"title\":\"load test\"}"))
                                 .check(jsonPath("$.id").optional().saveAs("conversationId")),
                         201))
-                .exitHereIf(session -> !session.getBoolean("ok"))
+                .exec(stopIf(session -> !session.getBoolean("ok")))
                 .exec(call(
                         "ws ticket",
                         authed(http("ws ticket").post("/api/v1/auth/ws-ticket"))
                                 .check(jsonPath("$.ticket").optional().saveAs("ticket")),
                         200))
-                .exitHereIf(session -> !session.getBoolean("ok"))
+                .exec(stopIf(session -> !session.getBoolean("ok")))
                 .exec(session -> session.set("started", System.currentTimeMillis()))
                 .exec(ws("ws connect#{step}")
                         .connect("/ws")
@@ -254,7 +257,7 @@ public final class Scenarios {
                                 .body(StringBody(workflow))
                                 .check(jsonPath("$.id").optional().saveAs("workflowId")),
                         201))
-                .exitHereIf(session -> !session.getBoolean("ok"))
+                .exec(stopIf(session -> !session.getBoolean("ok")))
                 .exec(session -> session.set("runStarted", System.currentTimeMillis()))
                 .exec(call(
                         "run start",
@@ -262,14 +265,14 @@ public final class Scenarios {
                                 .body(StringBody("{\"input\":{\"a\":17,\"b\":23}}"))
                                 .check(jsonPath("$.runId").optional().saveAs("runId")),
                         202))
-                .exitHereIf(session -> !session.getBoolean("ok"))
+                .exec(stopIf(session -> !session.getBoolean("ok")))
                 .exec(pollRun("waiting_approval"))
                 .exec(call(
                         "run approve",
                         authed(http("run approve").post("/api/v1/runs/#{runId}/steps/review/approval"))
                                 .body(StringBody("{\"approved\":true,\"comment\":\"load test\"}")),
                         200))
-                .exitHereIf(session -> !session.getBoolean("ok"))
+                .exec(stopIf(session -> !session.getBoolean("ok")))
                 .exec(pollRun("succeeded"))
                 .exec(session -> session.set(
                                 "ok",
@@ -388,30 +391,43 @@ public final class Scenarios {
                 .exec(report(name));
     }
 
-    /** Reports the request just made under its name, from the session's {@code started}, {@code ok}, {@code shed}. */
+    /** One measured request, reported to Gatling when the virtual user is done ({@link #flush}). */
+    private record Report(String name, int millis, boolean success) {}
+
+    /**
+     * Records the request just made under its name, from the session's {@code started}, {@code ok}, {@code shed}:
+     * in the levels table and failures at once, and queued for Gatling's statistics. Gatling hears of it through a
+     * {@code dummy} at the end of the virtual user's run, because a dummy pauses the user for the time it reports: sent
+     * right away it would add a think time as long as each answer took.
+     */
     private static ChainBuilder report(String name) {
-        return exec(session -> session.set("elapsed", (int) (System.currentTimeMillis() - session.getLong("started"))))
-                .exec(dummy(
-                                session -> name
-                                        + session.getString("step")
-                                        + (session.getBoolean("shed") ? " (shed)" : ""),
-                                session -> session.getInt("elapsed"))
-                        .withSuccess(session -> session.getBoolean("ok") || session.getBoolean("shed")))
-                .exec(session -> {
-                    boolean ok = session.getBoolean("ok");
-                    boolean shed = session.getBoolean("shed");
-                    if (!ok && !shed) {
-                        Failures.record(name, session.getString("status"));
-                    }
-                    Levels.record(
-                            session.getString("step"),
-                            name,
-                            session.getInt("elapsed"),
-                            ok,
-                            shed,
-                            UNITS.contains(name));
-                    return session;
-                });
+        return exec(session -> {
+            int elapsed = (int) (System.currentTimeMillis() - session.getLong("started"));
+            boolean ok = session.getBoolean("ok");
+            boolean shed = session.getBoolean("shed");
+            if (!ok && !shed) {
+                Failures.record(name, session.getString("status"));
+            }
+            Levels.record(session.getString("step"), name, elapsed, ok, shed, UNITS.contains(name));
+            List<Report> reports = new ArrayList<>(session.getList("reports"));
+            reports.add(new Report(name + session.getString("step") + (shed ? " (shed)" : ""), elapsed, ok || shed));
+            return session.set("reports", reports);
+        });
+    }
+
+    /** Hands the queued reports to Gatling (each dummy pauses this user, who has nothing left to do). */
+    private static ChainBuilder flush() {
+        return foreach("#{reports}", "report")
+                .on(exec(dummy(
+                                session -> session.<Report>get("report").name(),
+                                session -> session.<Report>get("report").millis())
+                        .withSuccess(session -> session.<Report>get("report").success())))
+                .exec(session -> session.set("reports", List.of()));
+    }
+
+    /** Ends the virtual user when {@code stop} holds, after handing over its reports. */
+    private static ChainBuilder stopIf(Predicate<Session> stop) {
+        return doIf(stop::test).then(exec(flush()).exec(exitHere()));
     }
 
     private static String randomLetters(int length) {
