@@ -1,6 +1,7 @@
 package ai.agency.orchestration.chat;
 
 import ai.agency.common.error.ErrorClassifier;
+import ai.agency.common.limit.UserConcurrencyLimit;
 import ai.agency.common.error.ErrorType;
 import ai.agency.common.security.Caller;
 import ai.agency.orchestration.conversation.ConversationService;
@@ -33,12 +34,19 @@ class ChatController {
     private final ConversationService conversations;
     private final ActiveTurns active;
     private final JsonMapper json;
+    private final ChatAdmission admission;
 
-    ChatController(ChatService chat, ConversationService conversations, ActiveTurns active, JsonMapper json) {
+    ChatController(
+            ChatService chat,
+            ConversationService conversations,
+            ActiveTurns active,
+            JsonMapper json,
+            ChatAdmission admission) {
         this.chat = chat;
         this.conversations = conversations;
         this.active = active;
         this.json = json;
+        this.admission = admission;
     }
 
     /** {@code {conversationId, cancelled}}: how many running turns were cancelled. */
@@ -66,7 +74,8 @@ class ChatController {
     /**
      * One chat turn. With {@code stream: true} or {@code Accept: text/event-stream} the answer is streamed as SSE on
      * this (virtual) request thread, so a client that closes the stream stops the turn; bad input is refused with a
-     * problem before the stream starts.
+     * problem before the stream starts. A turn is admitted first ({@link ChatAdmission}): past the slots it waits
+     * briefly, then gets a 429.
      */
     @PostMapping("/api/v1/conversations/{id}/messages")
     ResponseEntity<MessageEnvelope> send(
@@ -77,6 +86,14 @@ class ChatController {
             HttpServletResponse response)
             throws IOException {
         ChatService.Turn turn = chat.prepare(caller, id, request);
+        try (UserConcurrencyLimit.Permit admitted = admission.admit(caller.id())) {
+            return answer(turn, request, accept, response);
+        }
+    }
+
+    private ResponseEntity<MessageEnvelope> answer(
+            ChatService.Turn turn, ChatRequest request, String accept, HttpServletResponse response)
+            throws IOException {
         boolean streaming =
                 Boolean.TRUE.equals(request.stream()) || (accept != null && accept.contains("text/event-stream"));
         if (streaming) {

@@ -18,6 +18,9 @@ import org.springframework.validation.annotation.Validated;
  * @param summaryMaxLength the longest running summary kept, in characters
  * @param backgroundConcurrency memory extractions and summaries running at once after turns ({@link BackgroundWork})
  * @param backgroundQueue such tasks waiting at most; beyond that they are dropped and counted
+ * @param maxTurnsPerUser chat turns of one user running at once ({@link ChatAdmission})
+ * @param maxConcurrentTurns chat turns of all users running at once on this instance; 0: 8 per processor
+ * @param turnQueueWait how long a turn waits for a slot before it is shed with a 429
  */
 @Validated
 @ConfigurationProperties("agency.orchestration.chat")
@@ -27,4 +30,18 @@ record ChatProperties(
         @DefaultValue("true") boolean summarize,
         @DefaultValue("2000") @Min(200) @Max(20000) int summaryMaxLength,
         @DefaultValue("4") @Min(1) @Max(256) int backgroundConcurrency,
-        @DefaultValue("10000") @Min(0) @Max(1000000) int backgroundQueue) {}
+        @DefaultValue("10000") @Min(0) @Max(1000000) int backgroundQueue,
+        @DefaultValue("4") @Min(1) @Max(1000) int maxTurnsPerUser,
+        @DefaultValue("0") @Min(0) @Max(100000) int maxConcurrentTurns,
+        @DefaultValue("1s") Duration turnQueueWait) {
+
+    ChatProperties {
+        if (maxConcurrentTurns == 0) {
+            maxConcurrentTurns = 8 * Runtime.getRuntime().availableProcessors();
+        }
+        if (turnQueueWait == null || turnQueueWait.isNegative() || turnQueueWait.compareTo(Duration.ofSeconds(30)) > 0) {
+            throw new IllegalArgumentException(
+                    "agency.orchestration.chat.turn-queue-wait must be between 0s and 30s, was " + turnQueueWait);
+        }
+    }
+}
