@@ -62,7 +62,9 @@ final class GatewayKill {
             int cutOpen,
             int cutEndedLater,
             List<String> cutEndings,
-            int cutStoredAnyway) {}
+            int cutStoredAnyway,
+            int unknownToTheLog,
+            int resentAnswered) {}
 
     GatewayKill(Platform platform) {
         this.platform = platform;
@@ -140,14 +142,26 @@ final class GatewayKill {
                 "turns cut by the dead replica",
                 cut + ": " + cutEnded + " ended later on the new connection " + endings + ", " + cutStored
                         + " stored complete by orchestration anyway");
+        int unknown = outcomes.stream().mapToInt(Outcome::unknownToTheLog).sum();
+        int resent = outcomes.stream().mapToInt(Outcome::resentAnswered).sum();
+        verdict.figure(
+                "requests the dead replica never answered",
+                unknown + " (sent again on the new connection: " + resent + " answered)");
         verdict.check(resumed == outcomes.size(), "every client resumes on the other replica");
         verdict.check(
                 gaps == 0 && dups == 0, "no frame lost or doubled (seq gaps " + gaps + ", duplicates " + dups + ")");
-        verdict.check(mismatched == 0, "every answer that ended reads exactly as stored (" + completed + " compared)");
+        verdict.check(
+                mismatched == 0,
+                "every answer that ended reads exactly as stored (" + completed + " before the kill, " + cutEnded
+                        + " cut)");
         verdict.check(
                 cutEnded == cut,
                 "every turn cut by the dead replica ends on the new connection within " + endWait.toSeconds() + " s ("
                         + cutEnded + " of " + cut + ")");
+        verdict.check(
+                resent == unknown,
+                "every request the dead replica never answered is answered when sent again (" + resent + " of "
+                        + unknown + ")");
         return verdict.finish();
     }
 
@@ -181,7 +195,7 @@ final class GatewayKill {
                     ? "no answer"
                     : answer.path("type").asString() + " "
                             + answer.path("errorType").asString("");
-            return new Outcome(false, why, 0, 0, 0, 0, 0, 0, 0, List.of(), 0);
+            return new Outcome(false, why, 0, 0, 0, 0, 0, 0, 0, List.of(), 0, 0, 0);
         }
         // frames between the new connection's ready and resumed are the replay, with the old connection's seq
         List<JsonNode> after = next.frames();
@@ -207,7 +221,7 @@ final class GatewayKill {
         int gaps = (int) (max - seqs.size());
 
         Map<String, String> stored = storedAnswers(c);
-        int completed = 0, mismatched = 0, cut = 0, endedLater = 0, storedAnyway = 0;
+        int completed = 0, mismatched = 0, cut = 0, endedLater = 0, storedAnyway = 0, unknown = 0, resentAnswered = 0;
         List<String> endings = new ArrayList<>();
         for (String id : List.copyOf(c.sent)) {
             List<JsonNode> frames = old.stream()
@@ -228,20 +242,39 @@ final class GatewayKill {
                 }
                 continue;
             }
+            if (frames.isEmpty()) {
+                // the dead replica never answered this request at all: the log cannot know it, the client sends it
+                // again (docs/realtime.md#resume)
+                unknown++;
+                String again = next.chat(QUESTION, c.conversation);
+                JsonNode end = next.awaitEnd(again, Duration.ofSeconds(60));
+                if (end != null && end.path("type").asString().equals("stream_end")) {
+                    resentAnswered++;
+                }
+                continue;
+            }
             cut++;
             JsonNode later = next.await(f -> id.equals(f.path("requestId").asString("")) && terminal(f), endWait);
-            if (later != null) {
-                endedLater++;
-                endings.add(later.path("type").asString()
-                        + (later.has("errorType")
-                                ? ":" + later.path("errorType").asString()
-                                : ""));
-            }
             String responseId = frames.stream()
                     .filter(f -> f.path("type").asString().equals("stream_start"))
                     .map(f -> f.path("responseId").asString())
                     .findFirst()
                     .orElse(null);
+            if (later != null) {
+                endedLater++;
+                endings.add(later.path("type").asString()
+                        + (later.has("errorType")
+                                ? ":" + later.path("errorType").asString()
+                                : "")
+                        + (later.path("recovered").asBoolean() ? ":recovered" : ""));
+                if (later.path("type").asString().equals("stream_end")) {
+                    List<JsonNode> whole = new ArrayList<>(frames);
+                    whole.addAll(next.framesOf(id));
+                    if (!chunks(whole).equals(storedAnswers(c).get(responseId))) {
+                        mismatched++;
+                    }
+                }
+            }
             if (responseId != null && storedAnswers(c).containsKey(responseId)) {
                 storedAnyway++;
             }
@@ -257,7 +290,9 @@ final class GatewayKill {
                 cut,
                 endedLater,
                 endings,
-                storedAnyway);
+                storedAnyway,
+                unknown,
+                resentAnswered);
     }
 
     private static boolean terminal(JsonNode f) {
