@@ -268,7 +268,8 @@ final class GatewayKill {
                                 : "")
                         + (later.path("recovered").asBoolean() ? ":recovered" : ""));
                 if (later.path("type").asString().equals("stream_end")) {
-                    List<JsonNode> whole = new ArrayList<>(frames);
+                    // what the old socket got, then everything of it on the new one (the replay included)
+                    List<JsonNode> whole = new ArrayList<>(c.socket.framesOf(id));
                     whole.addAll(next.framesOf(id));
                     if (!chunks(whole).equals(storedAnswers(c).get(responseId))) {
                         mismatched++;
