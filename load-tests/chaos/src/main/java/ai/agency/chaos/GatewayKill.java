@@ -147,6 +147,7 @@ final class GatewayKill {
         verdict.figure(
                 "requests the dead replica never answered",
                 unknown + " (sent again on the new connection: " + resent + " answered)");
+        mismatches.forEach(m -> verdict.figure("  differs", m));
         verdict.check(resumed == outcomes.size(), "every client resumes on the other replica");
         verdict.check(
                 gaps == 0 && dups == 0, "no frame lost or doubled (seq gaps " + gaps + ", duplicates " + dups + ")");
@@ -238,6 +239,10 @@ final class GatewayKill {
                     String text = chunks(frames);
                     if (!text.equals(stored.get(end.path("responseId").asString()))) {
                         mismatched++;
+                        example(
+                                id + " (ended before the kill)",
+                                text,
+                                stored.get(end.path("responseId").asString()));
                     }
                 }
                 continue;
@@ -273,6 +278,10 @@ final class GatewayKill {
                     whole.addAll(next.framesOf(id));
                     if (!chunks(whole).equals(storedAnswers(c).get(responseId))) {
                         mismatched++;
+                        example(
+                                id + " (ended after the kill)",
+                                chunks(whole),
+                                storedAnswers(c).get(responseId));
                     }
                 }
             }
@@ -294,6 +303,16 @@ final class GatewayKill {
                 storedAnyway,
                 unknown,
                 resentAnswered);
+    }
+
+    private final List<String> mismatches = Collections.synchronizedList(new ArrayList<>());
+
+    /** Keeps a few answers that differ from the stored message, to print them. */
+    private void example(String what, String streamed, String stored) {
+        if (mismatches.size() < 3) {
+            mismatches.add(what + ": streamed " + Api.JSON.writeValueAsString(streamed) + " / stored "
+                    + Api.JSON.writeValueAsString(stored));
+        }
     }
 
     private static boolean terminal(JsonNode f) {
