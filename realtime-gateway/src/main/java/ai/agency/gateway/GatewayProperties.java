@@ -205,6 +205,9 @@ public record GatewayProperties(
      * @param ratePerSecond frames per second a user's budget refills by
      * @param allowedOrigins origins allowed to open {@code /ws} (the credential is a ticket or token, never a cookie)
      * @param maxRunSubscriptions {@code run.subscribe} streams one connection may hold open at a time
+     * @param takeoverTimeout after a {@code resume} of a connection that lived on another replica, how long that
+     *     replica has to answer; if none does, it died with the connection, and the streams it was relaying are ended
+     *     on the new connection (from the stored answer, else with {@code error stream_interrupted})
      */
     public record Realtime(
             @DefaultValue("65536") @Min(1024) int maxFrameBytes,
@@ -220,5 +223,6 @@ public record GatewayProperties(
             @DefaultValue("40") @Min(1) int rateCapacity,
             @DefaultValue("10") @Min(1) int ratePerSecond,
             @DefaultValue("*") List<String> allowedOrigins,
-            @DefaultValue("10") @Min(1) int maxRunSubscriptions) {}
+            @DefaultValue("10") @Min(1) int maxRunSubscriptions,
+            @DefaultValue("5s") Duration takeoverTimeout) {}
 }

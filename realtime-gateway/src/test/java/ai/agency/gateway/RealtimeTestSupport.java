@@ -82,6 +82,8 @@ public abstract class RealtimeTestSupport {
     public static final Map<String, String> API_KEYS = new ConcurrentHashMap<>();
     /** Authorization headers the stub services saw. */
     public static final List<String> SEEN_TOKENS = new CopyOnWriteArrayList<>();
+    /** The stub's stored messages by conversation id ({@code GET /api/v1/conversations/{id}/messages}). */
+    public static final Map<String, List<Map<String, String>>> STORED_MESSAGES = new ConcurrentHashMap<>();
     /** Per gated stream (by its content): each permit lets it send one more token. */
     static final Map<String, Semaphore> GATES = new ConcurrentHashMap<>();
 
@@ -426,6 +428,12 @@ public abstract class RealtimeTestSupport {
     private static void conversations(HttpExchange exchange) throws IOException {
         SEEN_TOKENS.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
         String path = exchange.getRequestURI().getPath();
+        if (exchange.getRequestMethod().equals("GET") && path.endsWith("/messages")) {
+            String conversation = path.split("/")[4];
+            List<Map<String, String>> items = STORED_MESSAGES.getOrDefault(conversation, List.of());
+            send(exchange, 200, "application/json", JSON.writeValueAsString(Map.of("items", items)));
+            return;
+        }
         JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
         if (path.equals("/api/v1/conversations")) {
             send(exchange, 201, "application/json", "{\"id\":\"" + UUID.randomUUID() + "\",\"agentId\":null}");

@@ -17,6 +17,9 @@ import tools.jackson.databind.JsonNode;
 /** Admin-registered HTTP tools: signing, secret headers, timeouts, circuit breaking, roles. */
 class HttpToolTest extends ToolApiTest {
 
+    @org.springframework.beans.factory.annotation.Autowired
+    io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry circuitBreakers;
+
     private static final Map<String, Object> OBJECT_SCHEMA = Map.of(
             "type", "object", "properties", Map.of("city", Map.of("type", "string")), "required", List.of("city"));
 
@@ -209,6 +212,26 @@ class HttpToolTest extends ToolApiTest {
         } finally {
             FLAKY_FAILING.set(true);
         }
+    }
+
+    @Test
+    void aToolCircuitThatNoCallTriesAgainDoesNotStayOpenAfterItsWait() throws InterruptedException {
+        // chaos scenario memory-kill: tool-search_memory's circuit opened while memory-service was down and showed
+        // "open" long after memory-service was back, because no call came to try it
+        String name = unique("abandoned");
+        register(newAdmin(), name, "/flaky", Map.of());
+        String user = newUser();
+        FLAKY_FAILING.set(true);
+        for (int i = 0; i < 4; i++) {
+            assertFailed(executeOk(user, name, Map.of("city", "x")), "internal");
+        }
+        assertThat(circuitBreakers.circuitBreaker("tool-" + name).getState())
+                .isEqualTo(io.github.resilience4j.circuitbreaker.CircuitBreaker.State.OPEN);
+
+        Thread.sleep(1_000); // circuit-open-wait is 300 ms; no call meanwhile
+
+        assertThat(circuitBreakers.circuitBreaker("tool-" + name).getState())
+                .isEqualTo(io.github.resilience4j.circuitbreaker.CircuitBreaker.State.HALF_OPEN);
     }
 
     @Test

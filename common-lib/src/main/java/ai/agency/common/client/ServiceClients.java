@@ -104,6 +104,8 @@ public class ServiceClients {
                 .slidingWindowSize(settings.slidingWindowSize())
                 .minimumNumberOfCalls(Math.min(settings.slidingWindowSize(), 10))
                 .waitDurationInOpenState(settings.openStateWait())
+                // after the wait the circuit is half open by itself, not "open" until some call happens to come
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .permittedNumberOfCallsInHalfOpenState(3)
                 .recordExceptions(IOException.class, AgencyException.class)
                 .recordResult(result -> result instanceof ClientHttpResponse response && isServerTrouble(response))

@@ -36,12 +36,44 @@ public final class ErrorClassifier {
     public static ErrorType classify(Throwable failure) {
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
+            Throwable original = Transactions.failureBeforeRollback(t);
+            if (original != null && seen.add(original)) {
+                ErrorType type = classify(original);
+                if (type != ErrorType.INTERNAL) {
+                    return type;
+                }
+            }
             ErrorType type = classifyOne(t);
             if (type != null) {
                 return type;
             }
         }
         return ErrorType.INTERNAL;
+    }
+
+    /**
+     * A commit or statement cut off by a database restart ({@code 57P01}, an I/O error) leaves a dead connection, so
+     * the rollback that follows fails too, with HikariCP's bare "Connection is closed" (no SQLSTATE). Spring then
+     * throws the rollback's {@code TransactionSystemException} and keeps the first failure as its application
+     * exception: that one says what happened (a 503), the rollback's says nothing (it was a 500). Spring's transaction
+     * classes are on the classpath of the services with a database only, hence the guard.
+     */
+    private static final class Transactions {
+
+        private static final boolean PRESENT = org.springframework.util.ClassUtils.isPresent(
+                "org.springframework.transaction.TransactionSystemException", ErrorClassifier.class.getClassLoader());
+
+        static Throwable failureBeforeRollback(Throwable t) {
+            return PRESENT ? Present.applicationException(t) : null;
+        }
+
+        private static final class Present {
+            static Throwable applicationException(Throwable t) {
+                return t instanceof org.springframework.transaction.TransactionSystemException rollback
+                        ? rollback.getApplicationException()
+                        : null;
+            }
+        }
     }
 
     public static boolean isRecoverable(Throwable failure) {

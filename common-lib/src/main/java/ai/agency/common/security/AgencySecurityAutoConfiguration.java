@@ -3,6 +3,9 @@ package ai.agency.common.security;
 import ai.agency.common.audit.AuthorizationDenialReporter;
 import ai.agency.common.error.ErrorType;
 import ai.agency.common.error.Problems;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.SecurityContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.util.ArrayList;
@@ -128,7 +131,7 @@ public class AgencySecurityAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     JwtDecoder jwtDecoder(AgencySecurityProperties properties, ObjectProvider<MeterRegistry> meters) {
-        JwtDecoder verifier = NimbusJwtDecoder.withJwkSetUri(properties.jwksUri())
+        JwtDecoder verifier = NimbusJwtDecoder.withJwkSource(keySource(properties.jwksUri(), properties.keySet()))
                 .jwsAlgorithm(SignatureAlgorithm.ES256)
                 .build();
         return CachingJwtDecoder.wrap(
@@ -136,6 +139,34 @@ public class AgencySecurityAutoConfiguration {
                 properties.tokenCache().maxEntries(),
                 properties.tokenCache().maxAge(),
                 meters.getIfAvailable());
+    }
+
+    /**
+     * auth-service's keys, as Spring's own {@code withJwkSetUri} fetches them (cached, no rate limit, refreshed when a
+     * token names an unknown key), plus outage tolerance: while auth-service cannot be reached, the last key set
+     * fetched stays in use for {@code outage-tolerance}. Without it every service refused every token it had not
+     * verified yet with a 503 as soon as its cached key set was 5 minutes old — an auth-service outage became an
+     * outage of the whole platform (chaos scenario auth-down).
+     */
+    static JWKSource<SecurityContext> keySource(String jwksUri, AgencySecurityProperties.KeySet settings) {
+        java.net.URL url;
+        try {
+            url = java.net.URI.create(jwksUri).toURL();
+        } catch (java.net.MalformedURLException | IllegalArgumentException e) {
+            throw new IllegalStateException("agency.security.jwks-uri is not a URL: " + jwksUri, e);
+        }
+        JWKSourceBuilder<SecurityContext> builder = JWKSourceBuilder.<SecurityContext>create(url)
+                .cache(
+                        settings.cacheTtl().toMillis(),
+                        Math.min(
+                                JWKSourceBuilder.DEFAULT_CACHE_REFRESH_TIMEOUT,
+                                settings.cacheTtl().toMillis()))
+                .refreshAheadCache(false)
+                .rateLimited(false);
+        if (settings.outageTolerance().isPositive()) {
+            builder.outageTolerant(settings.outageTolerance().toMillis());
+        }
+        return builder.build();
     }
 
     /** What this service knows of revoked credentials; nothing is known (and nothing accepted) before the feed is read. */

@@ -21,6 +21,7 @@ import org.springframework.validation.annotation.Validated;
  *     {@code read} scope, not {@code write} (see {@link ScopeRule})
  * @param tokenCache how many verified access tokens are remembered, and for how long (see {@link CachingJwtDecoder})
  * @param revocation how the service learns of revoked credentials (see {@link RevocationFeed})
+ * @param keySet how long auth-service's signing keys are cached, and used while it cannot be reached
  */
 @Validated
 @ConfigurationProperties("agency.security")
@@ -45,7 +46,21 @@ public record AgencySecurityProperties(
         List<String> readOnlyPosts,
 
         @DefaultValue TokenCache tokenCache,
-        @DefaultValue Revocation revocation) {
+        @DefaultValue Revocation revocation,
+        @DefaultValue KeySet keySet) {
+
+    /**
+     * The cache of auth-service's JWK set.
+     *
+     * @param cacheTtl how long a fetched key set is used before it is fetched again (a token naming an unknown key
+     *     fetches it at once)
+     * @param outageTolerance how long the last key set fetched keeps being used while auth-service does not answer:
+     *     tokens it issued before an outage keep working at every service; 0 = none (every token not yet verified is
+     *     refused with a 503 once {@code cacheTtl} has passed)
+     */
+    public record KeySet(
+            @DefaultValue("5m") Duration cacheTtl,
+            @DefaultValue("1h") Duration outageTolerance) {}
 
     /**
      * The verified-token cache.

@@ -10,6 +10,7 @@ import ai.agency.common.error.ErrorType;
 import ai.agency.common.trace.TraceIds;
 import com.sun.net.httpserver.HttpServer;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.retry.RetryRegistry;
 import java.io.IOException;
@@ -77,6 +78,7 @@ class ServiceClientsTest {
     private volatile Responder responder = (exchange, call) -> respond(exchange, 200, "{\"id\":\"1\"}");
     private HttpServer server;
     private ServiceClients clients;
+    private final CircuitBreakerRegistry circuitBreakers = CircuitBreakerRegistry.ofDefaults();
 
     @FunctionalInterface
     interface Responder {
@@ -108,6 +110,11 @@ class ServiceClientsTest {
                 .withProperty("agency.clients.flaky.sliding-window-size", "4")
                 .withProperty("agency.clients.flaky.failure-rate-threshold", "50")
                 .withProperty("agency.clients.flaky.open-state-wait", "1h")
+                .withProperty("agency.clients.brief.base-url", baseUrl)
+                .withProperty("agency.clients.brief.max-attempts", "1")
+                .withProperty("agency.clients.brief.sliding-window-size", "4")
+                .withProperty("agency.clients.brief.failure-rate-threshold", "50")
+                .withProperty("agency.clients.brief.open-state-wait", "200ms")
                 .withProperty("agency.clients.slow.base-url", baseUrl)
                 .withProperty("agency.clients.slow.max-attempts", "1")
                 .withProperty("agency.clients.slow.read-timeout", "300ms")
@@ -117,7 +124,7 @@ class ServiceClientsTest {
         clients = new ServiceClients(
                 RestClient.builder(),
                 environment,
-                CircuitBreakerRegistry.ofDefaults(),
+                circuitBreakers,
                 BulkheadRegistry.ofDefaults(),
                 RetryRegistry.ofDefaults());
     }
@@ -196,6 +203,23 @@ class ServiceClientsTest {
         assertThat(((AgencyException) failure).status().value()).isEqualTo(503);
         assertThat(failure).hasMessageContaining("flaky");
         assertThat(seen).hasSize(4);
+    }
+
+    @Test
+    void aCircuitThatNoCallTriesAgainDoesNotStayOpenAfterItsWait() throws InterruptedException {
+        // chaos scenario memory-kill: tool-service's memory circuit opened while memory-service was down; after its
+        // restart no call came (recall worked again, the model stopped calling search_memory), and the circuit showed
+        // "open" for a healthy service until the next call — minutes, on every dashboard and alert
+        responder = (exchange, call) -> respond(exchange, 503, "{}");
+        ItemClient client = clients.create("brief", ItemClient.class);
+        for (int i = 0; i < 4; i++) {
+            assertThatThrownBy(() -> client.get("1")).isInstanceOf(HttpServerErrorException.class);
+        }
+        assertThat(circuitBreakers.circuitBreaker("brief").getState()).isEqualTo(CircuitBreaker.State.OPEN);
+
+        Thread.sleep(1_000);
+
+        assertThat(circuitBreakers.circuitBreaker("brief").getState()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
     }
 
     @Test

@@ -50,6 +50,31 @@ class ErrorClassifierTest {
     }
 
     @Test
+    void aCommitCutByADatabaseRestartWhoseRollbackFailedTooIsServiceUnavailable() {
+        // what memory-service threw when PostgreSQL was restarted under writes (chaos scenario db-restart): the commit
+        // met "terminating connection due to administrator command", the rollback a connection HikariCP had closed
+        var commit = new org.springframework.dao.DataAccessResourceFailureException(
+                "JDBC commit",
+                new java.sql.SQLException("FATAL: terminating connection due to administrator command", "57P01"));
+        var rollback = new org.springframework.transaction.TransactionSystemException(
+                "JDBC rollback failed", new java.sql.SQLException("Connection is closed"));
+        rollback.initApplicationException(commit);
+
+        assertThat(ErrorClassifier.classify(rollback)).isEqualTo(ErrorType.SERVICE_UNAVAILABLE);
+        assertThat(ErrorClassifier.classify(new IllegalStateException("wrapped", rollback)))
+                .isEqualTo(ErrorType.SERVICE_UNAVAILABLE);
+    }
+
+    @Test
+    void aRollbackFailureAfterAnUnexplainedFailureStaysInternal() {
+        var rollback = new org.springframework.transaction.TransactionSystemException(
+                "JDBC rollback failed", new java.sql.SQLException("Connection is closed"));
+        rollback.initApplicationException(new IllegalStateException("a bug"));
+
+        assertThat(ErrorClassifier.classify(rollback)).isEqualTo(ErrorType.INTERNAL);
+    }
+
+    @Test
     void exhaustedConnectionPoolIsServiceUnavailable() {
         // what HikariCP throws when no connection frees up in time, wrapped as Spring's JDBC layer does
         var failure = new IllegalStateException(

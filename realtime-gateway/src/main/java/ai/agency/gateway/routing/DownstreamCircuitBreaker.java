@@ -51,6 +51,8 @@ class DownstreamCircuitBreaker implements HandlerFilterFunction<ServerResponse, 
                 .slidingWindowSize(settings.slidingWindowSize())
                 .minimumNumberOfCalls(settings.minimumNumberOfCalls())
                 .waitDurationInOpenState(settings.openStateWait())
+                // after the wait the circuit is half open by itself, not "open" until some call happens to come
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .permittedNumberOfCallsInHalfOpenState(settings.permittedCallsInHalfOpenState())
                 .build();
         this.failureStatuses = Set.copyOf(settings.failureStatuses());

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -127,6 +128,21 @@ public class Downstream {
         ObjectNode body = json.createObjectNode();
         body.set("parameters", parameters == null ? json.createObjectNode() : parameters);
         return post(tools, "/api/v1/tools/" + toolName + "/execute", token, body, cancel);
+    }
+
+    /** {@code GET /api/v1/conversations/{id}/messages}: one page, oldest first ({@code cursor} null: the first). */
+    public Answer listMessages(String token, String conversationId, String cursor, Cancel cancel)
+            throws IOException, InterruptedException {
+        String query =
+                "?limit=100" + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
+        HttpRequest request = HttpRequest.newBuilder(
+                        orchestration.resolve("/api/v1/conversations/" + conversationId + "/messages" + query))
+                .header("Authorization", "Bearer " + token)
+                .header("Accept", "application/json")
+                .timeout(requestTimeout)
+                .GET()
+                .build();
+        return call(request, cancel);
     }
 
     /** {@code GET /api/v1/runs/{id}}: the run as its owner sees it (404 for anyone else). */

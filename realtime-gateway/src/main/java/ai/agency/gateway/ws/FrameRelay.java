@@ -39,6 +39,8 @@ public class FrameRelay {
         final ReentrantLock lock = new ReentrantLock();
         final Instant since = Instant.now();
         long lastSeq;
+        /** The replica of the old connection answered the takeover (announced its frames). */
+        volatile boolean heard;
 
         Follower(UUID oldConnectionId, Connection target, long lastSeq) {
             this.oldConnectionId = oldConnectionId;
@@ -52,6 +54,8 @@ public class FrameRelay {
     private final ConnectionRegistry registry;
     private final JsonMapper json;
     private final Duration keep;
+    private final Duration takeoverTimeout;
+    private final OrphanedStreams orphans;
     private final Map<UUID, Follower> followers = new ConcurrentHashMap<>();
     private final ExecutorService work = Executors.newVirtualThreadPerTaskExecutor();
 
@@ -60,13 +64,16 @@ public class FrameRelay {
             ReplayLog replayLog,
             ConnectionRegistry registry,
             JsonMapper json,
-            GatewayProperties properties) {
+            GatewayProperties properties,
+            OrphanedStreams orphans) {
         this.events = events;
         this.replayLog = replayLog;
         this.registry = registry;
         this.json = json;
         this.keep =
                 properties.realtime().resumeGrace().plus(properties.realtime().streamIdleTimeout());
+        this.takeoverTimeout = properties.realtime().takeoverTimeout();
+        this.orphans = orphans;
         events.onReplicaEvent(this::onReplicaEvent);
     }
 
@@ -92,6 +99,33 @@ public class FrameRelay {
                     .put("kind", "ws.takeover")
                     .put("connectionId", old.toString())
                     .put("userId", userId.toString()));
+        } finally {
+            follower.lock.unlock();
+        }
+        work.submit(() -> settleIfOrphaned(follower));
+    }
+
+    /**
+     * A replica that holds the old connection answers the takeover at once (it announces the frames it logged). If
+     * none does within {@code takeover-timeout}, the replica died with the connection: its streams will never go on,
+     * so they are ended here (from the stored answer when there is one) instead of leaving the client waiting.
+     */
+    private void settleIfOrphaned(Follower follower) {
+        try {
+            Thread.sleep(takeoverTimeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        if (follower.heard || !follower.target.isOpen() || !followers.remove(follower.oldConnectionId, follower)) {
+            return;
+        }
+        follower.lock.lock();
+        try {
+            deliver(follower); // frames the dead replica logged but never announced
+            orphans.settle(follower.oldConnectionId, follower.target);
+        } catch (RuntimeException e) {
+            log.warn("Ending the streams of {} failed: {}", follower.oldConnectionId, e.getMessage());
         } finally {
             follower.lock.unlock();
         }
@@ -137,6 +171,7 @@ public class FrameRelay {
             case "ws.frames" -> {
                 Follower follower = followers.get(connectionId);
                 if (follower != null) {
+                    follower.heard = true;
                     work.submit(() -> deliver(follower));
                 }
             }

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import ai.agency.common.testsupport.DatabaseTest;
 import ai.agency.common.testsupport.TestJwts;
 import com.sun.net.httpserver.HttpServer;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -20,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -56,6 +59,9 @@ class CircuitBreakerTest {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    CircuitBreakerRegistry breakers;
 
     @TestConfiguration
     static class Tokens {
@@ -127,6 +133,20 @@ class CircuitBreakerTest {
         assertThat(open.headers().firstValue("Retry-After"))
                 .hasValueSatisfying(s -> assertThat(Integer.parseInt(s)).isBetween(1, 2));
         assertThat(open.headers().firstValue("X-Request-Id")).isPresent();
+    }
+
+    @Test
+    void aCircuitThatNoRequestTriesAgainDoesNotStayOpenAfterItsWait() throws Exception {
+        // chaos scenario memory-kill: a circuit opened during an outage showed "open" for a healthy service until
+        // some request happened to come, however long that took (dashboards and alerts said the service was cut off)
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> get("/api/v1/analyze/text").body().contains("(circuit open)")); // nothing listens
+        assertThat(breakers.circuitBreaker("gateway-multimodal").getState()).isEqualTo(CircuitBreaker.State.OPEN);
+
+        Thread.sleep(3_000); // open-state-wait is 2 s; no request meanwhile
+
+        assertThat(breakers.circuitBreaker("gateway-multimodal").getState()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
     }
 
     @Test

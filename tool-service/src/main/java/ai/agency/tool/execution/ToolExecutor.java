@@ -232,6 +232,8 @@ public class ToolExecutor implements DisposableBean {
                 .slidingWindowSize(properties.circuitWindow())
                 .minimumNumberOfCalls(properties.circuitWindow())
                 .waitDurationInOpenState(properties.circuitOpenWait())
+                // after the wait the circuit is half open by itself, not "open" until some call happens to come
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .permittedNumberOfCallsInHalfOpenState(1)
                 .recordException(ToolExecutor::countsAgainstTheTool)
                 .build();
