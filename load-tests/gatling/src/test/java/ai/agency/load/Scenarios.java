@@ -344,6 +344,26 @@ public final class Scenarios {
                                 session -> session.contains("hit"))));
     }
 
+    // ------------------------------------------------------------------------------------------------ idle
+
+    /**
+     * An idle WebSocket: connected, a {@code ping} (answered {@code pong}) every 20 s for {@code seconds}, then
+     * closed — the console left open in a tab. Each ping is reported as {@code "ws ping"}.
+     */
+    public static ChainBuilder idleSocket(FeederBuilder<Object> users, int seconds) {
+        return feed(users)
+                .exec(connect())
+                .doIf(session -> session.getBoolean("connected"))
+                .then(repeat(Math.max(1, seconds / 20))
+                        .on(pause(Duration.ofSeconds(20))
+                                .exec(ws("ws ping")
+                                        .sendText("{\"type\":\"ping\"}")
+                                        .await(Duration.ofSeconds(30))
+                                        .on(ws.checkTextMessage("pong")
+                                                .matching(jsonPath("$.type").is("pong")))))
+                        .exec(ws("close").close()));
+    }
+
     // ------------------------------------------------------------------------------------------------ readiness
 
     /** Readiness of every service on its own port (the gateway's on its management port): all must answer 200. */

@@ -1,8 +1,8 @@
 package ai.agency.orchestration.chat;
 
 import ai.agency.common.error.ErrorClassifier;
-import ai.agency.common.limit.UserConcurrencyLimit;
 import ai.agency.common.error.ErrorType;
+import ai.agency.common.limit.UserConcurrencyLimit;
 import ai.agency.common.security.Caller;
 import ai.agency.orchestration.conversation.ConversationService;
 import ai.agency.orchestration.conversation.StoredMessage;

@@ -39,7 +39,9 @@ record ChatProperties(
         if (maxConcurrentTurns == 0) {
             maxConcurrentTurns = 8 * Runtime.getRuntime().availableProcessors();
         }
-        if (turnQueueWait == null || turnQueueWait.isNegative() || turnQueueWait.compareTo(Duration.ofSeconds(30)) > 0) {
+        if (turnQueueWait == null
+                || turnQueueWait.isNegative()
+                || turnQueueWait.compareTo(Duration.ofSeconds(30)) > 0) {
             throw new IllegalArgumentException(
                     "agency.orchestration.chat.turn-queue-wait must be between 0s and 30s, was " + turnQueueWait);
         }

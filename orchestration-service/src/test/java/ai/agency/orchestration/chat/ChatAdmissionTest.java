@@ -26,7 +26,8 @@ class ChatAdmissionTest {
         // issue 18's stress run: every turn was admitted, and at 2x the saturation rate p99 reached 13-32 s with no 429
         ChatAdmission admission = admission(2, 10);
         UUID alice = UUID.randomUUID();
-        List<UserConcurrencyLimit.Permit> held = new ArrayList<>(List.of(admission.admit(alice), admission.admit(alice)));
+        List<UserConcurrencyLimit.Permit> held =
+                new ArrayList<>(List.of(admission.admit(alice), admission.admit(alice)));
 
         assertThatThrownBy(() -> admission.admit(alice)).isInstanceOf(RateLimitedException.class);
         held.add(admission.admit(UUID.randomUUID()));
@@ -44,8 +45,9 @@ class ChatAdmissionTest {
         }
 
         assertThatThrownBy(() -> admission.admit(UUID.randomUUID()))
-                .isInstanceOfSatisfying(RateLimitedException.class, e -> assertThat(e.retryAfterSeconds())
-                        .isEqualTo(1));
+                .isInstanceOfSatisfying(
+                        RateLimitedException.class,
+                        e -> assertThat(e.retryAfterSeconds()).isEqualTo(1));
         held.getFirst().close();
         assertThat(admission.admit(UUID.randomUUID())).as("a slot came back").isNotNull();
     }
@@ -55,6 +57,7 @@ class ChatAdmissionTest {
         ChatProperties defaults =
                 new ChatProperties(true, Duration.ofSeconds(30), true, 2000, 4, 100, 4, 0, Duration.ofSeconds(1));
 
-        assertThat(defaults.maxConcurrentTurns()).isEqualTo(8 * Runtime.getRuntime().availableProcessors());
+        assertThat(defaults.maxConcurrentTurns())
+                .isEqualTo(8 * Runtime.getRuntime().availableProcessors());
     }
 }
