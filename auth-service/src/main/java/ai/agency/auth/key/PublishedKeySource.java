@@ -9,14 +9,13 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
 import java.security.interfaces.ECPublicKey;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.dao.DataAccessException;
 
 /**
- * The published signing keys as auth-service's own token verifier sees them: read from the database, kept for
- * {@link #FRESH_FOR}, read again at once for a key id not among them (a key just rotated in).
+ * The published signing keys as auth-service's own token verifier sees them: read from the database for each token
+ * not yet verified (verified tokens are cached in front of it), so a key that leaves the set is refused at once.
  *
  * <p>When the database cannot be read (down, or every pooled connection busy), the last keys read still verify
  * tokens — safe, because keys only ever leave the set after the last token they signed has expired, and expiry is
@@ -27,12 +26,8 @@ import org.springframework.dao.DataAccessException;
  */
 final class PublishedKeySource implements JWKSource<SecurityContext> {
 
-    static final Duration FRESH_FOR = Duration.ofSeconds(10);
-
-    private record Snapshot(JWKSet keys, long readAtNanos) {}
-
     private final SigningKeys signingKeys;
-    private volatile Snapshot snapshot;
+    private volatile JWKSet lastRead;
 
     PublishedKeySource(SigningKeys signingKeys) {
         this.signingKeys = signingKeys;
@@ -40,20 +35,14 @@ final class PublishedKeySource implements JWKSource<SecurityContext> {
 
     @Override
     public List<JWK> get(JWKSelector selector, SecurityContext context) throws RemoteKeySourceException {
-        Snapshot known = snapshot;
-        if (known != null && System.nanoTime() - known.readAtNanos() < FRESH_FOR.toNanos()) {
-            List<JWK> found = selector.select(known.keys());
-            if (!found.isEmpty()) {
-                return found;
-            }
-        }
         try {
-            Snapshot read = new Snapshot(read(), System.nanoTime());
-            snapshot = read;
-            return selector.select(read.keys());
+            JWKSet read = read();
+            lastRead = read;
+            return selector.select(read);
         } catch (DataAccessException e) {
+            JWKSet known = lastRead;
             if (known != null) {
-                return selector.select(known.keys());
+                return selector.select(known);
             }
             throw new RemoteKeySourceException("the signing keys cannot be read: " + e.getMessage(), e);
         }
