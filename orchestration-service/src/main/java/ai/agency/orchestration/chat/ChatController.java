@@ -85,8 +85,9 @@ class ChatController {
             Caller caller,
             HttpServletResponse response)
             throws IOException {
-        ChatService.Turn turn = chat.prepare(caller, id, request);
+        // admitted before anything else is read: a turn that is shed costs no database work
         try (UserConcurrencyLimit.Permit admitted = admission.admit(caller.id())) {
+            ChatService.Turn turn = chat.prepare(caller, id, request);
             return answer(turn, request, accept, response);
         }
     }

@@ -19,7 +19,7 @@ import org.springframework.validation.annotation.Validated;
  * @param backgroundConcurrency memory extractions and summaries running at once after turns ({@link BackgroundWork})
  * @param backgroundQueue such tasks waiting at most; beyond that they are dropped and counted
  * @param maxTurnsPerUser chat turns of one user running at once ({@link ChatAdmission})
- * @param maxConcurrentTurns chat turns of all users running at once on this instance; 0: 8 per processor
+ * @param maxConcurrentTurns chat turns of all users running at once on this instance; 0: 4 per processor
  * @param turnQueueWait how long a turn waits for a slot before it is shed with a 429
  */
 @Validated
@@ -37,7 +37,7 @@ record ChatProperties(
 
     ChatProperties {
         if (maxConcurrentTurns == 0) {
-            maxConcurrentTurns = 8 * Runtime.getRuntime().availableProcessors();
+            maxConcurrentTurns = 4 * Runtime.getRuntime().availableProcessors();
         }
         if (turnQueueWait == null
                 || turnQueueWait.isNegative()

@@ -53,11 +53,11 @@ class ChatAdmissionTest {
     }
 
     @Test
-    void theDefaultIsEightTurnsPerProcessor() {
+    void theDefaultIsFourTurnsPerProcessor() {
         ChatProperties defaults =
                 new ChatProperties(true, Duration.ofSeconds(30), true, 2000, 4, 100, 4, 0, Duration.ofSeconds(1));
 
         assertThat(defaults.maxConcurrentTurns())
-                .isEqualTo(8 * Runtime.getRuntime().availableProcessors());
+                .isEqualTo(4 * Runtime.getRuntime().availableProcessors());
     }
 }
