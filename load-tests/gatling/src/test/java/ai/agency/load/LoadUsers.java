@@ -29,8 +29,50 @@ import java.util.concurrent.Future;
 public final class LoadUsers {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The newest access token of each user: refreshed every 10 minutes, so that runs longer than a token live. */
+    private static final Map<String, String> CURRENT = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static final Map<String, String> REFRESH = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.concurrent.atomic.AtomicBoolean REFRESHING =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     private LoadUsers() {}
+
+    /**
+     * The access token to send for {@code username}: the newest one (a soak runs longer than the ~15 minutes a token
+     * lives: the first soak run got 401 for everything after minute 17), else the one the session was fed.
+     */
+    public static String token(String username, String fed) {
+        return username == null ? fed : CURRENT.getOrDefault(username, fed);
+    }
+
+    /** Every 10 minutes, a refresh of every user's tokens (cheap: no password check), on a daemon thread. */
+    private static void keepFresh() {
+        if (!REFRESHING.compareAndSet(false, true)) {
+            return;
+        }
+        var timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "load-users-refresh");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleAtFixedRate(
+                () -> {
+                    int i = 0;
+                    for (Map.Entry<String, String> user : REFRESH.entrySet()) {
+                        try {
+                            String[] pair = signIn(user.getKey(), user.getValue(), "127.0.1." + (2 + i++ % 250));
+                            CURRENT.put(pair[0], pair[1]);
+                            REFRESH.put(pair[0], pair[2]);
+                        } catch (Exception e) {
+                            System.out.printf("LoadUsers: refresh of %s failed: %s%n", user.getKey(), e.getMessage());
+                        }
+                    }
+                },
+                10,
+                10,
+                java.util.concurrent.TimeUnit.MINUTES);
+    }
 
     /** One map per user: {@code username}, {@code token} (an access token valid ~15 minutes). */
     public static List<Map<String, Object>> signIn(int count) {
@@ -59,8 +101,11 @@ public final class LoadUsers {
                 user.put("username", pair[0]);
                 user.put("token", pair[1]);
                 users.add(user);
+                CURRENT.put(pair[0], pair[1]);
+                REFRESH.put(pair[0], pair[2]);
             }
             save(cache, refresh);
+            keepFresh();
             System.out.printf(
                     "LoadUsers: %d users signed in in %.1f s%n", users.size(), (System.nanoTime() - started) / 1e9);
             return users;

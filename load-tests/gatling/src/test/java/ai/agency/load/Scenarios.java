@@ -385,7 +385,12 @@ public final class Scenarios {
     }
 
     private static HttpRequestActionBuilder authed(HttpRequestActionBuilder request) {
-        return request.header("Authorization", "Bearer #{token}");
+        return request.header(
+                "Authorization",
+                session -> "Bearer "
+                        + LoadUsers.token(
+                                session.contains("username") ? session.getString("username") : null,
+                                session.getString("token")));
     }
 
     private static ChainBuilder call(String name, HttpRequestActionBuilder request, int expectedStatus) {
