@@ -122,6 +122,31 @@ final class Api {
         return login(gateway, username, password, registered.text("id"));
     }
 
+    /** {@code count} new users (four signed up at a time), each with one memory holding {@code content}. */
+    java.util.List<User> newUsersWithMemory(String gateway, String prefix, int count, String content) throws Exception {
+        try (java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            java.util.List<java.util.concurrent.Future<User>> futures = new java.util.ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                futures.add(pool.submit(() -> {
+                    User user = newUser(gateway, prefix);
+                    Response added = patiently(() -> post(
+                            gateway + "/api/v1/memories",
+                            user.accessToken(),
+                            Map.of("content", content, "infer", false)));
+                    if (added.status() != 201) {
+                        throw new IllegalStateException("memory add failed: " + added.describe());
+                    }
+                    return user;
+                }));
+            }
+            java.util.List<User> users = new java.util.ArrayList<>();
+            for (java.util.concurrent.Future<User> f : futures) {
+                users.add(f.get());
+            }
+            return users;
+        }
+    }
+
     User login(String gateway, String username, String password, String id) {
         Response login = patiently(
                 () -> post(gateway + "/api/v1/auth/login", null, Map.of("username", username, "password", password)));

@@ -363,25 +363,6 @@ final class GatewayKill {
     }
 
     private List<Api.User> users(int count) throws Exception {
-        String gw = platform.gateway();
-        try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
-            List<Future<Api.User>> futures = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                futures.add(pool.submit(() -> {
-                    Api.User user = api.newUser(gw, "chaos-gw");
-                    Api.Response added = Api.patiently(() -> api.post(
-                            gw + "/api/v1/memories", user.accessToken(), Map.of("content", STORY, "infer", false)));
-                    if (added.status() != 201) {
-                        throw new IllegalStateException("memory add failed: " + added.describe());
-                    }
-                    return user;
-                }));
-            }
-            List<Api.User> users = new ArrayList<>();
-            for (Future<Api.User> f : futures) {
-                users.add(f.get());
-            }
-            return users;
-        }
+        return api.newUsersWithMemory(platform.gateway(), "chaos-gw", count, STORY);
     }
 }

@@ -1,13 +1,9 @@
 package ai.agency.chaos;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.Predicate;
 
 /**
@@ -168,25 +164,6 @@ final class MemoryKill {
     }
 
     private List<Api.User> users(int count) throws Exception {
-        String gw = platform.gateway();
-        try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
-            List<Future<Api.User>> futures = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                futures.add(pool.submit(() -> {
-                    Api.User user = platform.api.newUser(gw, "chaos-mem");
-                    Api.Response added = Api.patiently(() -> platform.api.post(
-                            gw + "/api/v1/memories", user.accessToken(), Map.of("content", FACT, "infer", false)));
-                    if (added.status() != 201) {
-                        throw new IllegalStateException("memory add failed: " + added.describe());
-                    }
-                    return user;
-                }));
-            }
-            List<Api.User> users = new ArrayList<>();
-            for (Future<Api.User> f : futures) {
-                users.add(f.get());
-            }
-            return users;
-        }
+        return platform.api.newUsersWithMemory(platform.gateway(), "chaos-mem", count, FACT);
     }
 }
