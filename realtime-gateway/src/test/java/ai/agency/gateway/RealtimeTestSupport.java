@@ -448,6 +448,15 @@ public abstract class RealtimeTestSupport {
                     "{\"status\":403,\"errorType\":\"authorization\",\"detail\":\"not yours\"}");
             return;
         }
+        if (content.equals("shed")) { // orchestration's chat admission refusing a turn
+            exchange.getResponseHeaders().set("Retry-After", "3");
+            send(
+                    exchange,
+                    429,
+                    "application/problem+json",
+                    "{\"status\":429,\"errorType\":\"rate_limit\",\"detail\":\"answering as many turns as it can\"}");
+            return;
+        }
         String messageId = UUID.randomUUID().toString();
         if (!body.path("stream").asBoolean()) {
             send(

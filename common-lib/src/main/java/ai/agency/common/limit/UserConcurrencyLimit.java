@@ -35,8 +35,8 @@ public final class UserConcurrencyLimit {
     private final String name;
     private final int perUser;
     private final Duration maxWait;
-    private final Semaphore total;
-    private final int totalSlots;
+    private final ResizableSemaphore total;
+    private volatile int totalSlots;
     private final Map<UUID, Slots> users = new ConcurrentHashMap<>();
     private final Counter userRejections;
     private final Counter totalRejections;
@@ -66,7 +66,7 @@ public final class UserConcurrencyLimit {
         this.perUser = perUser;
         this.maxWait = maxWait;
         this.totalSlots = total;
-        this.total = new Semaphore(total, true);
+        this.total = new ResizableSemaphore(total);
         if (meters != null) {
             Gauge.builder("agency.concurrency.in.flight", this, UserConcurrencyLimit::inFlight)
                     .description("Slots of a per-user concurrency limit in use")
@@ -111,6 +111,29 @@ public final class UserConcurrencyLimit {
         } catch (AgencyException busy) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * Changes the slots of all users together to {@code slots} (≥ 1), e.g. from an adaptive limit. Growing frees the
+     * new slots at once (to waiting callers first); shrinking takes effect as held slots are given back — nothing
+     * running is cut off, and no new caller is let in until the work in flight is below the new total.
+     */
+    public synchronized void resizeTotal(int slots) {
+        if (slots < 1) {
+            throw new IllegalArgumentException("a concurrency limit needs total >= 1");
+        }
+        int change = slots - totalSlots;
+        totalSlots = slots;
+        if (change > 0) {
+            total.release(change);
+        } else if (change < 0) {
+            total.reducePermits(-change);
+        }
+    }
+
+    /** The slots of all users together now. */
+    public int totalSlots() {
+        return totalSlots;
     }
 
     /** Slots in use over all users. */
@@ -160,6 +183,18 @@ public final class UserConcurrencyLimit {
             }
             unreference(user, slots);
             throw refused;
+        }
+    }
+
+    /** A fair semaphore whose permits can be taken away (they go negative until enough are released). */
+    private static final class ResizableSemaphore extends Semaphore {
+        ResizableSemaphore(int permits) {
+            super(permits, true);
+        }
+
+        @Override
+        protected void reducePermits(int reduction) {
+            super.reducePermits(reduction);
         }
     }
 

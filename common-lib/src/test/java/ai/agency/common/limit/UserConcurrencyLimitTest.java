@@ -97,4 +97,42 @@ class UserConcurrencyLimitTest {
         assertThat(limit.trackedUsers()).isZero();
         assertThat(limit.inFlight()).isZero();
     }
+
+    @Test
+    void shrinkingTheTotalLetsNobodyInUntilTheWorkInFlightIsBelowIt() {
+        UserConcurrencyLimit limit = new UserConcurrencyLimit("things", 4, 4, Duration.ZERO, null);
+        List<UserConcurrencyLimit.Permit> held = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            held.add(limit.acquire(UUID.randomUUID()));
+        }
+
+        limit.resizeTotal(2);
+
+        assertThat(limit.totalSlots()).isEqualTo(2);
+        assertThat(limit.inFlight()).as("nothing running is cut off").isEqualTo(4);
+        held.remove(0).close();
+        held.remove(0).close();
+        assertThat(limit.tryAcquire(UUID.randomUUID()))
+                .as("2 still run, the new total")
+                .isEmpty();
+        held.remove(0).close();
+        assertThat(limit.tryAcquire(UUID.randomUUID())).isPresent();
+        assertThat(limit.tryAcquire(UUID.randomUUID())).isEmpty();
+    }
+
+    @Test
+    void growingTheTotalAdmitsAWaitingCallerAtOnce() throws Exception {
+        UserConcurrencyLimit limit = new UserConcurrencyLimit("things", 4, 1, Duration.ofSeconds(30), null);
+        limit.acquire(UUID.randomUUID());
+        CompletableFuture<UserConcurrencyLimit.Permit> waiting =
+                CompletableFuture.supplyAsync(() -> limit.acquire(UUID.randomUUID()));
+
+        limit.resizeTotal(3);
+
+        assertThat(waiting.get(30, TimeUnit.SECONDS)).isNotNull();
+        assertThat(limit.inFlight()).isEqualTo(2);
+        assertThat(limit.tryAcquire(UUID.randomUUID())).isPresent();
+        assertThat(limit.tryAcquire(UUID.randomUUID())).isEmpty();
+        assertThatThrownBy(() -> limit.resizeTotal(0)).isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -17,7 +17,14 @@ import tools.jackson.databind.JsonNode;
 final class ChatLoad implements AutoCloseable {
 
     /** One turn as the client saw it. {@code outcome}: end, error:&lt;errorType&gt;, closed, timeout. */
-    record Turn(long startNanos, long endNanos, String outcome, List<String> skipped, int memoriesUsed, String text) {
+    record Turn(
+            long startNanos,
+            long endNanos,
+            String outcome,
+            List<String> skipped,
+            int memoriesUsed,
+            String text,
+            int shed) {
 
         boolean answered() {
             return outcome.equals("end") && !text.isBlank();
@@ -54,8 +61,10 @@ final class ChatLoad implements AutoCloseable {
         String conversation = null;
         while (!stopping && !socket.isClosed()) {
             long start = System.nanoTime();
-            String id = socket.chat(message, conversation);
-            JsonNode end = socket.awaitEnd(id, TURN_TIMEOUT);
+            // a shed turn (429 rate_limit) is sent again after its retryAfter, as a well-behaved client does
+            ChatSocket.Admitted admitted = socket.chatUntilAdmitted(message, conversation, TURN_TIMEOUT, id -> {});
+            String id = admitted.requestId();
+            JsonNode end = admitted.end();
             List<JsonNode> frames = socket.framesOf(id);
             String outcome = end == null
                     ? (socket.isClosed() ? "closed" : "timeout")
@@ -82,7 +91,7 @@ final class ChatLoad implements AutoCloseable {
                     default -> {}
                 }
             }
-            turns.add(new Turn(start, System.nanoTime(), outcome, skipped, used, text.toString()));
+            turns.add(new Turn(start, System.nanoTime(), outcome, skipped, used, text.toString(), admitted.shed()));
             if (THINK.isPositive()) {
                 Api.sleep(THINK); // a person reads the answer before the next message
             }

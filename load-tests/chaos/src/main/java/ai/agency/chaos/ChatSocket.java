@@ -59,6 +59,38 @@ final class ChatSocket implements WebSocket.Listener {
         return id;
     }
 
+    /** A turn as a client that honours {@code retryAfter} sends it: the request id that was answered, its end. */
+    record Admitted(String requestId, JsonNode end, int shed) {}
+
+    /**
+     * Sends a streaming chat turn and, while it is shed ({@code error rate_limit}), sends it again after the frame's
+     * {@code retryAfter} (1 s without one) plus a little jitter, as a well-behaved client does, until {@code timeout}.
+     * {@code sent} gets every request id sent.
+     */
+    Admitted chatUntilAdmitted(
+            String content, String conversationId, Duration timeout, java.util.function.Consumer<String> sent) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int shed = 0;
+        while (true) {
+            String id = chat(content, conversationId);
+            sent.accept(id);
+            JsonNode end = awaitEnd(id, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            boolean isShed = end != null
+                    && end.path("type").asString().equals("error")
+                    && end.path("errorType").asString().equals("rate_limit");
+            if (!isShed) {
+                return new Admitted(id, end, shed);
+            }
+            shed++;
+            long waitMillis = 1000 * Math.max(1, end.path("retryAfter").asLong(1))
+                    + java.util.concurrent.ThreadLocalRandom.current().nextLong(500);
+            if (isClosed() || System.nanoTime() + waitMillis * 1_000_000 >= deadline) {
+                return new Admitted(id, end, shed);
+            }
+            Api.sleep(Duration.ofMillis(waitMillis));
+        }
+    }
+
     void send(Map<String, Object> frame) {
         String text = Api.JSON.writeValueAsString(frame);
         synchronized (this) {

@@ -64,7 +64,8 @@ final class GatewayKill {
             List<String> cutEndings,
             int cutStoredAnyway,
             int unknownToTheLog,
-            int resentAnswered) {}
+            int resentAnswered,
+            int shed) {}
 
     GatewayKill(Platform platform) {
         this.platform = platform;
@@ -136,6 +137,9 @@ final class GatewayKill {
                         + (resumeAnswers.isEmpty() ? "" : " (others: " + resumeAnswers + ")"));
         verdict.figure("frames replayed", replayed);
         verdict.figure(
+                "turns shed by chat admission (429, sent again after retryAfter)",
+                outcomes.stream().mapToInt(Outcome::shed).sum());
+        verdict.figure(
                 "answers complete before or by the replay",
                 completed + " (" + mismatched + " differ from the stored message)");
         verdict.figure(
@@ -168,9 +172,11 @@ final class GatewayKill {
 
     private void chatLoop(Client c) {
         while (!c.socket.isClosed()) {
-            String id = c.socket.chat(QUESTION, c.conversation);
-            c.sent.add(id);
-            JsonNode end = c.socket.awaitEnd(id, Duration.ofSeconds(60));
+            // a shed turn is sent again after its retryAfter; every id sent is followed across the kill
+            ChatSocket.Admitted admitted =
+                    c.socket.chatUntilAdmitted(QUESTION, c.conversation, Duration.ofSeconds(60), c.sent::add);
+            String id = admitted.requestId();
+            JsonNode end = admitted.end();
             for (JsonNode f : c.socket.framesOf(id)) {
                 if (f.path("type").asString().equals("stream_start")) {
                     c.conversation = f.path("conversationId").asString(c.conversation);
@@ -196,7 +202,7 @@ final class GatewayKill {
                     ? "no answer"
                     : answer.path("type").asString() + " "
                             + answer.path("errorType").asString("");
-            return new Outcome(false, why, 0, 0, 0, 0, 0, 0, 0, List.of(), 0, 0, 0);
+            return new Outcome(false, why, 0, 0, 0, 0, 0, 0, 0, List.of(), 0, 0, 0, 0);
         }
         // frames between the new connection's ready and resumed are the replay, with the old connection's seq
         List<JsonNode> after = next.frames();
@@ -223,6 +229,7 @@ final class GatewayKill {
 
         Map<String, String> stored = storedAnswers(c);
         int completed = 0, mismatched = 0, cut = 0, endedLater = 0, storedAnyway = 0, unknown = 0, resentAnswered = 0;
+        int shed = 0;
         List<String> endings = new ArrayList<>();
         for (String id : List.copyOf(c.sent)) {
             List<JsonNode> frames = old.stream()
@@ -234,6 +241,9 @@ final class GatewayKill {
                         .filter(GatewayKill::terminal)
                         .findFirst()
                         .orElseThrow();
+                if (end.path("errorType").asString("").equals("rate_limit")) {
+                    shed++;
+                }
                 if (end.path("type").asString().equals("stream_end")) {
                     completed++;
                     String text = chunks(frames);
@@ -251,8 +261,8 @@ final class GatewayKill {
                 // the dead replica never answered this request at all: the log cannot know it, the client sends it
                 // again (docs/realtime.md#resume)
                 unknown++;
-                String again = next.chat(QUESTION, c.conversation);
-                JsonNode end = next.awaitEnd(again, Duration.ofSeconds(60));
+                JsonNode end = next.chatUntilAdmitted(QUESTION, c.conversation, Duration.ofSeconds(60), sent -> {})
+                        .end();
                 if (end != null && end.path("type").asString().equals("stream_end")) {
                     resentAnswered++;
                 }
@@ -302,7 +312,8 @@ final class GatewayKill {
                 endings,
                 storedAnyway,
                 unknown,
-                resentAnswered);
+                resentAnswered,
+                shed);
     }
 
     private final List<String> mismatches = Collections.synchronizedList(new ArrayList<>());

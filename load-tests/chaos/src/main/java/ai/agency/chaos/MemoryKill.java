@@ -142,17 +142,22 @@ final class MemoryKill {
                 .toList();
         Map<String, Integer> failed = new TreeMap<>();
         these.stream().filter(t -> !t.answered()).forEach(t -> failed.merge(t.outcome(), 1, Integer::sum));
+        long shedTurns = these.stream().filter(t -> t.shed() > 0).count();
+        int shed = these.stream().mapToInt(ChatLoad.Turn::shed).sum();
         verdict.figure(
                 phase,
                 String.format(
                         "%d turns, %d answered%s, %d recalled the fact, %d degraded (memory), %d degraded (other), "
-                                + "turn p50 %s / p99 %s ms",
+                                + "%d shed first (%d refusals, sent again after retryAfter), "
+                                + "turn p50 %s / p99 %s ms (from the first try)",
                         these.size(),
                         answered,
                         failed.isEmpty() ? "" : " (not: " + failed + ")",
                         recalled,
                         degradedMemory,
                         degradedOther,
+                        shedTurns,
+                        shed,
                         pct(ms, 50),
                         pct(ms, 99)));
     }

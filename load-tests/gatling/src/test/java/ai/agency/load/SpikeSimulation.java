@@ -29,6 +29,7 @@ public class SpikeSimulation extends Simulation {
     static final int STRESS_SECONDS = Integer.getInteger("stressSeconds", 60);
     static final int RECOVERY_SECONDS = Integer.getInteger("recoverySeconds", 30);
     static final int TURNS_PER_SESSION = 4;
+    static final int WARMUP_SECONDS = Integer.getInteger("warmupSeconds", 20);
 
     {
         // 200 chats over 60 users: at most 4 connections each (the gateway admits 10 per user)
@@ -42,8 +43,14 @@ public class SpikeSimulation extends Simulation {
                 SATURATION / 2,
                 RECOVERY_SECONDS);
         setUp(Load.sequence(List.of(
+                        // the load generator's own JIT warm-up (2 chats/s), then 10 s of nothing: the spike starts at 0
+                        Scenarios.labelled("warmup", " @warmup", Scenarios.calculatorChat(users))
+                                .injectOpen(constantUsersPerSec(WARMUP_SECONDS > 0 ? 2 : 0)
+                                        .during(Duration.ofSeconds(Math.max(1, WARMUP_SECONDS)))),
                         Scenarios.labelled("spike", " @spike", Scenarios.calculatorChat(users))
-                                .injectOpen(rampUsers(SPIKE_USERS).during(Duration.ofSeconds(1))),
+                                .injectOpen(
+                                        nothingFor(Duration.ofSeconds(WARMUP_SECONDS > 0 ? 10 : 0)),
+                                        rampUsers(SPIKE_USERS).during(Duration.ofSeconds(1))),
                         Scenarios.labelled("stress", " @stress", Scenarios.chatSession(users))
                                 .injectOpen(constantUsersPerSec(2 * SATURATION / TURNS_PER_SESSION)
                                         .during(Duration.ofSeconds(STRESS_SECONDS))),

@@ -2,7 +2,6 @@ package ai.agency.orchestration.chat;
 
 import ai.agency.common.error.ErrorClassifier;
 import ai.agency.common.error.ErrorType;
-import ai.agency.common.limit.UserConcurrencyLimit;
 import ai.agency.common.security.Caller;
 import ai.agency.orchestration.conversation.ConversationService;
 import ai.agency.orchestration.conversation.StoredMessage;
@@ -86,21 +85,25 @@ class ChatController {
             HttpServletResponse response)
             throws IOException {
         // admitted before anything else is read: a turn that is shed costs no database work
-        try (UserConcurrencyLimit.Permit admitted = admission.admit(caller.id())) {
+        try (ChatAdmission.Admitted admitted = admission.admit(caller.id())) {
             ChatService.Turn turn = chat.prepare(caller, id, request);
-            return answer(turn, request, accept, response);
+            return answer(turn, request, accept, response, admitted);
         }
     }
 
     private ResponseEntity<MessageEnvelope> answer(
-            ChatService.Turn turn, ChatRequest request, String accept, HttpServletResponse response)
+            ChatService.Turn turn,
+            ChatRequest request,
+            String accept,
+            HttpServletResponse response,
+            ChatAdmission.Admitted admitted)
             throws IOException {
         boolean streaming =
                 Boolean.TRUE.equals(request.stream()) || (accept != null && accept.contains("text/event-stream"));
         if (streaming) {
             SseTurnEvents events = new SseTurnEvents(response, json);
             try {
-                chat.run(turn, events, true);
+                chat.run(turn, admitted.watching(events), true);
             } catch (RuntimeException e) {
                 if (!events.started()) {
                     throw e; // nothing sent yet: the client gets a problem response
@@ -125,11 +128,11 @@ class ChatController {
         List<Degraded> degraded = new ArrayList<>();
         StoredMessage answer = chat.run(
                 turn,
-                (name, data) -> {
+                admitted.watching((name, data) -> {
                     if (data instanceof Degraded skipped) {
                         degraded.add(skipped);
                     }
-                },
+                }),
                 false);
         return ResponseEntity.ok(new MessageEnvelope(answer, Degraded.merge(degraded)));
     }

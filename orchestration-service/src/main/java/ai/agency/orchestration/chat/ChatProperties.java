@@ -19,8 +19,11 @@ import org.springframework.validation.annotation.Validated;
  * @param backgroundConcurrency memory extractions and summaries running at once after turns ({@link BackgroundWork})
  * @param backgroundQueue such tasks waiting at most; beyond that they are dropped and counted
  * @param maxTurnsPerUser chat turns of one user running at once ({@link ChatAdmission})
- * @param maxConcurrentTurns chat turns of all users running at once on this instance; 0: 4 per processor
+ * @param maxConcurrentTurns chat turns of all users running at once on this instance; 0 (the default): adaptive,
+ *     between 1 and 64 per processor, from how long turns take to prepare ({@link ChatAdmission})
  * @param turnQueueWait how long a turn waits for a slot before it is shed with a 429
+ * @param turnPrepareLatency the adaptive limit's bar: a turn that takes longer from admission until its memory recall
+ *     has answered means the instance is overloaded, and the limit backs off
  */
 @Validated
 @ConfigurationProperties("agency.orchestration.chat")
@@ -33,11 +36,16 @@ record ChatProperties(
         @DefaultValue("10000") @Min(0) @Max(1000000) int backgroundQueue,
         @DefaultValue("4") @Min(1) @Max(1000) int maxTurnsPerUser,
         @DefaultValue("0") @Min(0) @Max(100000) int maxConcurrentTurns,
-        @DefaultValue("1s") Duration turnQueueWait) {
+        @DefaultValue("500ms") Duration turnQueueWait,
+        @DefaultValue("250ms") Duration turnPrepareLatency) {
 
     ChatProperties {
-        if (maxConcurrentTurns == 0) {
-            maxConcurrentTurns = 4 * Runtime.getRuntime().availableProcessors();
+        if (turnPrepareLatency == null
+                || turnPrepareLatency.compareTo(Duration.ofMillis(10)) < 0
+                || turnPrepareLatency.compareTo(Duration.ofMinutes(1)) > 0) {
+            throw new IllegalArgumentException(
+                    "agency.orchestration.chat.turn-prepare-latency must be between 10ms and 1m, was "
+                            + turnPrepareLatency);
         }
         if (turnQueueWait == null
                 || turnQueueWait.isNegative()

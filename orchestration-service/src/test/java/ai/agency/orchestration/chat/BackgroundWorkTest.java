@@ -18,7 +18,16 @@ class BackgroundWorkTest {
     private BackgroundWork work(int concurrency, int queue) {
         return new BackgroundWork(
                 new ChatProperties(
-                        true, Duration.ofSeconds(30), true, 2000, concurrency, queue, 4, 0, Duration.ofSeconds(1)),
+                        true,
+                        Duration.ofSeconds(30),
+                        true,
+                        2000,
+                        concurrency,
+                        queue,
+                        4,
+                        0,
+                        Duration.ofSeconds(1),
+                        Duration.ofMillis(250)),
                 meters);
     }
 

@@ -29,8 +29,12 @@ public class Downstream {
     /** One SSE event: its {@code event:} name and its {@code data:} parsed as JSON. */
     public record SseEvent(String event, String id, JsonNode data) {}
 
-    /** A JSON answer and its status. */
-    public record Answer(int status, JsonNode body) {
+    /** A JSON answer, its status and its {@code Retry-After} in seconds (null: none, or not in seconds). */
+    public record Answer(int status, JsonNode body, Long retryAfterSeconds) {
+        public Answer(int status, JsonNode body) {
+            this(status, body, null);
+        }
+
         boolean ok() {
             return status >= 200 && status < 300;
         }
@@ -205,7 +209,10 @@ public class Downstream {
         }
         try (InputStream in = response.body()) {
             if (response.statusCode() < 200 || response.statusCode() >= 300) {
-                return new Answer(response.statusCode(), parse(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+                return new Answer(
+                        response.statusCode(),
+                        parse(new String(in.readAllBytes(), StandardCharsets.UTF_8)),
+                        retryAfter(response));
             }
             cancel.body.set(in);
             if (cancel.cancelled()) {
@@ -264,7 +271,16 @@ public class Downstream {
         } finally {
             cancel.unbind();
         }
-        return new Answer(response.statusCode(), parse(response.body()));
+        return new Answer(response.statusCode(), parse(response.body()), retryAfter(response));
+    }
+
+    /** {@code Retry-After} as delta-seconds; an HTTP date (which our services never send) is ignored. */
+    private static Long retryAfter(HttpResponse<?> response) {
+        return response.headers()
+                .firstValue("Retry-After")
+                .filter(v -> v.strip().matches("\\d{1,6}"))
+                .map(v -> Long.parseLong(v.strip()))
+                .orElse(null);
     }
 
     private JsonNode parse(String text) {

@@ -781,10 +781,15 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
         String message = body.path("detail").isString()
                 ? body.path("detail").asString()
                 : body.path("title").asString("The service answered " + answer.status());
-        return json.createObjectNode()
+        ObjectNode failure = json.createObjectNode()
                 .put("errorType", errorType)
                 .put("message", message)
                 .put("status", answer.status());
+        if (answer.retryAfterSeconds() != null) {
+            // the service's Retry-After: when a shed turn (429) or a refusal of a service that is down may be retried
+            failure.put("retryAfter", answer.retryAfterSeconds());
+        }
+        return failure;
     }
 
     private void unavailable(Connection connection, String requestId, Exception e) {

@@ -213,6 +213,21 @@ class WebSocketProtocolTest extends RealtimeTestSupport {
     }
 
     @Test
+    void aTurnShedByOrchestrationTellsTheClientWhenToRetry() {
+        // before, the error frame said rate_limit but not when: clients retried at once and were shed again
+        Client client = connect(JWTS.user(UUID.randomUUID()));
+        client.next("ready");
+
+        client.send(Map.of("type", "chat", "id", "r1", "content", "shed"));
+        JsonNode error = client.next("error");
+
+        assertThat(error.path("requestId").asString()).isEqualTo("r1");
+        assertThat(error.path("errorType").asString()).isEqualTo("rate_limit");
+        assertThat(error.path("status").asInt()).isEqualTo(429);
+        assertThat(error.path("retryAfter").asLong()).isEqualTo(3);
+    }
+
+    @Test
     void aStreamIsRelayedTokenByTokenAsItArrives() {
         Client client = connect(JWTS.user(UUID.randomUUID()));
         client.next("ready");
