@@ -2,6 +2,7 @@ package ai.agency.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.agency.common.testsupport.TestHttp.Response;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

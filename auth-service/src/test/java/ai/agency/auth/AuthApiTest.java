@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.agency.common.testsupport.DatabaseTest;
 import ai.agency.common.testsupport.ProblemAssertions;
-import java.io.IOException;
+import ai.agency.common.testsupport.TestHttp;
+import ai.agency.common.testsupport.TestHttp.Response;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -48,23 +45,8 @@ public abstract class AuthApiTest {
 
     protected static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private static final HttpClient CLIENT =
-            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
     @LocalServerPort
     protected int port;
-
-    /** An HTTP answer. */
-    protected record Response(int status, HttpHeaders headers, String body) {
-
-        public JsonNode json() {
-            return JSON.readTree(body);
-        }
-
-        public String contentType() {
-            return headers.firstValue("Content-Type").orElse("");
-        }
-    }
 
     /** A registered account and its password. */
     protected record Account(UUID id, String username, String email, String password) {}
@@ -80,27 +62,7 @@ public abstract class AuthApiTest {
     }
 
     protected Response send(String method, String path, String token, String rawJson, Map<String, String> headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .header("Accept", "application/json, application/problem+json");
-        headers.forEach(request::header);
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        if (rawJson != null) {
-            request.header("Content-Type", "application/json")
-                    .method(method, HttpRequest.BodyPublishers.ofString(rawJson));
-        } else {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
-        }
-        try {
-            HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new Response(response.statusCode(), response.headers(), response.body());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return TestHttp.send(URI.create("http://localhost:" + port + path), method, token, rawJson, headers);
     }
 
     protected Response post(String path, Object body) {

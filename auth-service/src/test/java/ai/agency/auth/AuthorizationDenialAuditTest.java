@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.agency.common.audit.AuditReporterProperties;
 import ai.agency.common.audit.AuthorizationDenial;
 import ai.agency.common.audit.HttpAuditReporter;
+import ai.agency.common.testsupport.TestHttp.Response;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.time.Duration;

@@ -3,6 +3,7 @@ package ai.agency.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.agency.auth.key.KeyRotation;
+import ai.agency.common.testsupport.TestHttp.Response;
 import com.nimbusds.jose.jwk.JWKSet;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;

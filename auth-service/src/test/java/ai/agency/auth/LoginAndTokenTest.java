@@ -2,6 +2,7 @@ package ai.agency.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.agency.common.testsupport.TestHttp.Response;
 import ai.agency.common.testsupport.TestJwts;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.jwk.ECKey;

@@ -3,6 +3,7 @@ package ai.agency.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.agency.auth.mfa.Totp;
+import ai.agency.common.testsupport.TestHttp.Response;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -3,6 +3,7 @@ package ai.agency.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ai.agency.common.testsupport.TestHttp.Response;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

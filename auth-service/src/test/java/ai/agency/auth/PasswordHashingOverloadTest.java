@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.agency.auth.account.PasswordHasher;
 import ai.agency.common.testsupport.DatabaseTest;
+import ai.agency.common.testsupport.TestHttp.Response;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;

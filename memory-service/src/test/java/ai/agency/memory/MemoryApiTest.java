@@ -4,13 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.agency.common.testsupport.DatabaseTest;
 import ai.agency.common.testsupport.ProblemAssertions;
+import ai.agency.common.testsupport.TestHttp;
+import ai.agency.common.testsupport.TestHttp.Response;
 import ai.agency.common.testsupport.TestJwts;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,9 +32,6 @@ public abstract class MemoryApiTest {
 
     protected static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private static final HttpClient CLIENT =
-            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
     /** Tokens signed by a key made for the tests, and a decoder that trusts exactly that key. */
     @TestConfiguration(proxyBeanMethods = false)
     public static class TestTokens {
@@ -60,39 +53,8 @@ public abstract class MemoryApiTest {
     @Autowired
     protected TestJwts jwts;
 
-    /** An HTTP answer. */
-    protected record Response(int status, HttpHeaders headers, String body) {
-
-        public JsonNode json() {
-            return JSON.readTree(body);
-        }
-
-        public String contentType() {
-            return headers.firstValue("Content-Type").orElse("");
-        }
-    }
-
     protected Response send(String method, String path, String token, String rawJson) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .header("Accept", "application/json, application/problem+json");
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        if (rawJson != null) {
-            request.header("Content-Type", "application/json")
-                    .method(method, HttpRequest.BodyPublishers.ofString(rawJson));
-        } else {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
-        }
-        try {
-            HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new Response(response.statusCode(), response.headers(), response.body());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return TestHttp.send(port, method, path, token, rawJson);
     }
 
     protected Response post(String path, String token, Object body) {

@@ -3,6 +3,7 @@ package ai.agency.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ai.agency.common.testsupport.TestHttp.Response;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import java.time.Duration;

@@ -2,6 +2,7 @@ package ai.agency.tool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.agency.common.testsupport.TestHttp.Response;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import java.util.List;
 import java.util.Map;

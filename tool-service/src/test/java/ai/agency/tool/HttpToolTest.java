@@ -3,7 +3,8 @@ package ai.agency.tool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ai.agency.tool.http.HttpToolInvoker;
+import ai.agency.common.testsupport.TestHttp.Response;
+import ai.agency.tool.execution.HttpToolInvoker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;

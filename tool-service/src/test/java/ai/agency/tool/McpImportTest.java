@@ -2,7 +2,8 @@ package ai.agency.tool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.agency.tool.mcp.ExternalMcpServers;
+import ai.agency.common.testsupport.TestHttp.Response;
+import ai.agency.tool.external.ExternalMcpServers;
 import io.modelcontextprotocol.server.McpServerFeatures;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.util.HashMap;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.agency.common.crypto.SecretSealer;
 import ai.agency.common.testsupport.DatabaseTest;
 import ai.agency.common.testsupport.ProblemAssertions;
+import ai.agency.common.testsupport.TestHttp;
+import ai.agency.common.testsupport.TestHttp.Response;
 import ai.agency.common.testsupport.TestJwts;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -16,10 +18,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -62,9 +61,6 @@ import tools.jackson.databind.json.JsonMapper;
 public abstract class ToolApiTest {
 
     protected static final JsonMapper JSON = JsonMapper.builder().build();
-
-    private static final HttpClient CLIENT =
-            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     /** What the stub received, by path. */
     protected static final Map<String, Received> RECEIVED = new ConcurrentHashMap<>();
@@ -230,44 +226,12 @@ public abstract class ToolApiTest {
         exchange.close();
     }
 
-    /** An HTTP answer. */
-    protected record Response(int status, HttpHeaders headers, String body) {
-
-        public JsonNode json() {
-            return JSON.readTree(body);
-        }
-
-        public String contentType() {
-            return headers.firstValue("Content-Type").orElse("");
-        }
-    }
-
     protected Response send(String method, String path, String token, String rawJson) {
         return send(method, path, token, rawJson, Map.of());
     }
 
     protected Response send(String method, String path, String token, String rawJson, Map<String, String> headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .header("Accept", "application/json, application/problem+json");
-        headers.forEach(request::header);
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        if (rawJson != null) {
-            request.header("Content-Type", "application/json")
-                    .method(method, HttpRequest.BodyPublishers.ofString(rawJson));
-        } else {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
-        }
-        try {
-            HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new Response(response.statusCode(), response.headers(), response.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return TestHttp.send(URI.create("http://localhost:" + port + path), method, token, rawJson, headers);
     }
 
     protected Response post(String path, String token, Object body) {

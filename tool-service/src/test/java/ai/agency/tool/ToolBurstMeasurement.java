@@ -1,5 +1,6 @@
 package ai.agency.tool;
 
+import ai.agency.common.testsupport.TestHttp.Response;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -122,7 +122,7 @@ public class AccountService {
         }
         throttle.recordSuccess(username, clientAddress);
         audit.record(AuditLog.LOGIN_SUCCESS, userId, Map.of("address", clientAddress));
-        return tokens.issue(user.get());
+        return tokens.issue(user.get().subject());
     }
 
     /** Counts a failed login toward the limits, audits it, and answers the 401 to throw. */
@@ -187,7 +187,10 @@ public class AccountService {
         }
         audit.record(AuditLog.TOKEN_REFRESH, user.id(), Map.of());
         return new TokenService.TokenPair(
-                tokens.accessToken(user), result.nextRefreshToken(), "Bearer", tokens.accessTokenTtlSeconds());
+                tokens.accessToken(user.subject()),
+                result.nextRefreshToken(),
+                "Bearer",
+                tokens.accessTokenTtlSeconds());
     }
 
     @Transactional

@@ -1,6 +1,6 @@
-package ai.agency.auth.mfa;
+package ai.agency.auth.account;
 
-import ai.agency.auth.account.AccountService;
+import ai.agency.auth.mfa.MfaService;
 import ai.agency.common.security.Caller;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
@@ -19,7 +19,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * The caller's own second factor. Every path acts on the caller's account only (there is no user id in them); an
  * admin can turn a user's TOTP off through {@code DELETE /api/v1/admin/users/{id}/mfa}. Any role may protect its
- * account, viewers included.
+ * account, viewers included. It lives with the accounts, not in {@code mfa}: every change re-authenticates the
+ * account (password or a current code), and {@code mfa} stays free of accounts, which use it at login.
  */
 @RestController
 class MfaController {

@@ -81,7 +81,7 @@ public class PasswordService {
         return transactions.execute(status -> {
             replace(user, hash, RevocationPublisher.Reason.PASSWORD_CHANGED);
             audit.record(AuditLog.PASSWORD_CHANGED, userId, Map.of("address", address));
-            return tokens.issue(users.findById(userId).orElseThrow());
+            return tokens.issue(users.findById(userId).orElseThrow().subject());
         });
     }
 

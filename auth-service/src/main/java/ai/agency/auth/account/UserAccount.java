@@ -1,5 +1,6 @@
 package ai.agency.auth.account;
 
+import ai.agency.auth.token.TokenSubject;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -19,5 +20,10 @@ public record UserAccount(
 
     public boolean disabled() {
         return disabledAt != null;
+    }
+
+    /** What of this account its access tokens carry. */
+    public TokenSubject subject() {
+        return new TokenSubject(id, username, roles, tokenVersion);
     }
 }

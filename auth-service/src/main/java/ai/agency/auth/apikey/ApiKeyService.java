@@ -168,7 +168,7 @@ public class ApiKeyService {
             roles.add(Caller.VIEWER);
         }
         String token = tokens.accessToken(
-                owner,
+                owner.subject(),
                 roles,
                 scopes,
                 properties.apiKeyTokenTtl(),

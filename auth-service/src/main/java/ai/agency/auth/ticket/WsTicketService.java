@@ -96,7 +96,7 @@ public class WsTicketService {
 
     private TokenService.AccessToken access(
             UserAccount user, List<String> roles, List<String> scopes, Map<String, Object> claims) {
-        String token = tokens.accessToken(user, roles, scopes, properties.accessTokenTtl(), claims);
+        String token = tokens.accessToken(user.subject(), roles, scopes, properties.accessTokenTtl(), claims);
         return new TokenService.AccessToken(token, "Bearer", tokens.accessTokenTtlSeconds());
     }
 

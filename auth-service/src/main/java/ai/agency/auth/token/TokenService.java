@@ -1,7 +1,6 @@
 package ai.agency.auth.token;
 
 import ai.agency.auth.AuthProperties;
-import ai.agency.auth.account.UserAccount;
 import ai.agency.auth.audit.AuditLog;
 import ai.agency.auth.key.SigningKeys;
 import ai.agency.common.error.AgencyException;
@@ -70,7 +69,7 @@ public class TokenService {
     }
 
     @Transactional
-    public TokenPair issue(UserAccount user) {
+    public TokenPair issue(TokenSubject user) {
         return new TokenPair(
                 accessToken(user),
                 newRefreshToken(user.id(), UUID.randomUUID()),
@@ -82,7 +81,7 @@ public class TokenService {
         return properties.accessTokenTtl().toSeconds();
     }
 
-    public String accessToken(UserAccount user) {
+    public String accessToken(TokenSubject user) {
         return accessToken(user, user.roles(), scopesOf(user.roles()), properties.accessTokenTtl(), Map.of());
     }
 
@@ -92,7 +91,7 @@ public class TokenService {
      * ({@code ver}; an extra claim {@code ver} replaces it, as for a ticket that keeps its issuing token's version).
      */
     public String accessToken(
-            UserAccount user, List<String> roles, List<String> scopes, Duration ttl, Map<String, ?> extraClaims) {
+            TokenSubject user, List<String> roles, List<String> scopes, Duration ttl, Map<String, ?> extraClaims) {
         SigningKeys.SigningKey key = keys.active();
         Instant now = Instant.now();
         return Jwts.builder()

@@ -1,6 +1,7 @@
 package ai.agency.common.testsupport;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -13,7 +14,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The layering rules every service keeps (see docs/development.md): controllers never reach repositories directly;
- * no service depends on another service's code (they talk over HTTP); no grab-bag packages. Each service's
+ * no service depends on another service's code (they talk over HTTP); no grab-bag packages; feature packages depend
+ * on each other one way only (no cycles). Each service's
  * {@code ArchitectureTest} calls {@link #check(String)} with its base package.
  */
 public final class ArchitectureRules {
@@ -52,7 +54,12 @@ public final class ArchitectureRules {
                         noClasses()
                                 .should()
                                 .resideInAnyPackage("..utils..", "..util..", "..helpers..", "..managers..", "..impl..")
-                                .because("code is packaged by feature"))
+                                .because("code is packaged by feature"),
+                        slices().matching("ai.agency." + service + ".(*)..")
+                                .should()
+                                .beFreeOfCycles()
+                                .because("feature packages depend one way: two features that need each other are one,"
+                                        + " or one of them owns what the other needs"))
                 .toList();
     }
 }

@@ -1,6 +1,6 @@
 package ai.agency.memory.extraction;
 
-import java.text.BreakIterator;
+import ai.agency.common.text.Sentences;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -68,17 +68,6 @@ public class FactExtractor {
     }
 
     static List<String> sentences(String text) {
-        BreakIterator iterator = BreakIterator.getSentenceInstance(Locale.ENGLISH);
-        iterator.setText(text);
-        List<String> sentences = new ArrayList<>();
-        for (int start = iterator.first(), end = iterator.next();
-                end != BreakIterator.DONE;
-                start = end, end = iterator.next()) {
-            String sentence = text.substring(start, end).strip();
-            if (!sentence.isEmpty()) {
-                sentences.add(sentence);
-            }
-        }
-        return sentences;
+        return Sentences.split(text, Locale.ENGLISH);
     }
 }

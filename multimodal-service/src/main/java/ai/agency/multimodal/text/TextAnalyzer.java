@@ -1,5 +1,6 @@
 package ai.agency.multimodal.text;
 
+import ai.agency.common.text.Sentences;
 import ai.agency.multimodal.MultimodalProperties;
 import ai.agency.multimodal.enrichment.Enrichments;
 import ai.agency.multimodal.safety.Rejections;
@@ -81,18 +82,7 @@ public class TextAnalyzer {
     }
 
     static List<String> sentences(String text, Locale locale) {
-        BreakIterator iterator = BreakIterator.getSentenceInstance(locale);
-        iterator.setText(text);
-        List<String> sentences = new ArrayList<>();
-        for (int start = iterator.first(), end = iterator.next();
-                end != BreakIterator.DONE;
-                start = end, end = iterator.next()) {
-            String sentence = text.substring(start, end).strip();
-            if (!sentence.isEmpty()) {
-                sentences.add(sentence);
-            }
-        }
-        return sentences;
+        return Sentences.split(text, locale);
     }
 
     /** Word tokens: the segments of the word break iterator that contain a letter or a digit. */

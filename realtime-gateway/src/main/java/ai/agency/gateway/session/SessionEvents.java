@@ -1,7 +1,5 @@
 package ai.agency.gateway.session;
 
-import ai.agency.gateway.ws.Connection;
-import ai.agency.gateway.ws.ConnectionRegistry;
 import java.nio.charset.StandardCharsets;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -31,7 +29,8 @@ import tools.jackson.databind.node.ObjectNode;
  * Events for users' sockets on every gateway replica, carried by PostgreSQL {@code LISTEN/NOTIFY} on channel
  * {@code gateway_events}. A notification is sent when the publishing transaction commits. Payloads too big for a
  * notification (PostgreSQL allows 8000 bytes) are stored in {@code realtime_events} and the notification carries the
- * row id. Each replica listens on a connection of its own and delivers to the recipients connected to it.
+ * row id. Each replica listens on a connection of its own and hands each user's events to the sink the WebSocket
+ * side registered ({@link #onUserEvent}), which sends them on the recipients' sockets connected to it.
  */
 @Component
 public class SessionEvents implements SmartLifecycle {
@@ -42,11 +41,11 @@ public class SessionEvents implements SmartLifecycle {
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
-    private final ConnectionRegistry registry;
     private final String url;
     private final String username;
     private final String password;
     private final List<Consumer<JsonNode>> internalListeners = new CopyOnWriteArrayList<>();
+    private volatile UserEventSink users = (userId, type, fields) -> {};
     private volatile boolean running;
     private volatile boolean listening;
     private Thread listener;
@@ -54,13 +53,11 @@ public class SessionEvents implements SmartLifecycle {
     SessionEvents(
             JdbcClient jdbc,
             JsonMapper json,
-            ConnectionRegistry registry,
             @Value("${spring.datasource.url}") String url,
             @Value("${spring.datasource.username:}") String username,
             @Value("${spring.datasource.password:}") String password) {
         this.jdbc = jdbc;
         this.json = json;
-        this.registry = registry;
         this.url = url;
         this.username = username;
         this.password = password;
@@ -97,6 +94,17 @@ public class SessionEvents implements SmartLifecycle {
                 .params(CHANNEL, json.writeValueAsString(event))
                 .query()
                 .singleRow();
+    }
+
+    /** Where the events for users go on this replica: their open sockets. */
+    @FunctionalInterface
+    public interface UserEventSink {
+        void send(UUID userId, String type, ObjectNode fields);
+    }
+
+    /** Sets where this replica's users' events go (the WebSocket side registers it, once). */
+    public void onUserEvent(UserEventSink sink) {
+        this.users = sink;
     }
 
     /** Receives every replica event (those with a {@code kind}), on the listener thread: hand long work off. */
@@ -141,10 +149,7 @@ public class SessionEvents implements SmartLifecycle {
             String type = event.path("type").asString();
             ObjectNode fields = (ObjectNode) event.get("fields");
             for (JsonNode user : event.path("users")) {
-                UUID userId = UUID.fromString(user.asString());
-                for (Connection c : registry.openOf(userId)) {
-                    c.send(type, null, fields.deepCopy());
-                }
+                users.send(UUID.fromString(user.asString()), type, fields.deepCopy());
             }
         } catch (JacksonException | IllegalArgumentException | ClassCastException e) {
             log.warn("Dropping a malformed realtime event: {}", e.getMessage());

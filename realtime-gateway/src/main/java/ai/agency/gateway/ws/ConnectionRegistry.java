@@ -1,5 +1,6 @@
 package ai.agency.gateway.ws;
 
+import ai.agency.gateway.session.SessionEvents;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,12 @@ public class ConnectionRegistry {
 
     private final Map<UUID, Connection> connections = new ConcurrentHashMap<>();
     private final AtomicLong opened = new AtomicLong();
+
+    /** Session events (published on any replica) reach the users' sockets open here. */
+    ConnectionRegistry(SessionEvents events) {
+        events.onUserEvent(
+                (userId, type, fields) -> openOf(userId).forEach(c -> c.send(type, null, fields.deepCopy())));
+    }
 
     void add(Connection connection) {
         connections.put(connection.id(), connection);

@@ -1,4 +1,4 @@
-package ai.agency.tool.mcp;
+package ai.agency.tool.external;
 
 import ai.agency.common.error.AgencyException;
 import ai.agency.common.error.ErrorClassifier;

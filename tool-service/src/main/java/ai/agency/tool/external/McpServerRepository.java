@@ -1,4 +1,4 @@
-package ai.agency.tool.mcp;
+package ai.agency.tool.external;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;

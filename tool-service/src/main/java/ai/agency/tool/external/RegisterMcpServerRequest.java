@@ -1,4 +1,4 @@
-package ai.agency.tool.mcp;
+package ai.agency.tool.external;
 
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;

@@ -1,4 +1,4 @@
-package ai.agency.tool.execution;
+package ai.agency.tool.registry;
 
 import ai.agency.common.error.AgencyException;
 import ai.agency.common.error.ErrorType;

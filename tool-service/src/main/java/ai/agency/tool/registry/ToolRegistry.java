@@ -4,7 +4,6 @@ import ai.agency.common.error.AgencyException;
 import ai.agency.common.security.Caller;
 import ai.agency.tool.ToolProperties;
 import ai.agency.tool.builtin.BuiltinTool;
-import ai.agency.tool.execution.ParameterValidator;
 import ai.agency.tool.http.AddressGuard;
 import ai.agency.tool.http.MasterKey;
 import java.net.URI;

@@ -2,6 +2,7 @@ package ai.agency.tool.execution;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.agency.common.testsupport.TestHttp.Response;
 import ai.agency.tool.ToolApiTest;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;

@@ -1,0 +1,4 @@
+package ai.agency.acyclic.beta;
+
+/** A fixture of ArchitectureRulesTest. */
+public class Beta {}
