@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -23,14 +24,11 @@ import org.yaml.snakeyaml.Yaml;
  */
 class DeploymentFilesIT {
 
-    /** service -> HTTP port, as in each service's application.yml and the launcher. */
-    static final Map<String, Integer> PORTS = Map.of(
-            "realtime-gateway", 8080,
-            "auth-service", 8081,
-            "memory-service", 8082,
-            "tool-service", 8083,
-            "orchestration-service", 8084,
-            "multimodal-service", 8085);
+    /** The one list of services (platform.services), which the launcher reads too. */
+    static final PlatformServices SERVICES = PlatformServices.read();
+
+    /** service -> HTTP port, from platform.services; each application.yml is checked against it below. */
+    static final Map<String, Integer> PORTS = SERVICES.ports();
 
     /** Calls between services (docs/architecture.md; tool -> multimodal from tool-service's application.yml). */
     static final Map<String, Set<String>> CALLS = Map.of(
@@ -50,7 +48,8 @@ class DeploymentFilesIT {
     static final Set<String> WITHOUT_DATABASE = Set.of("multimodal-service");
 
     /** The gateway's actuator port (health details, /actuator/prometheus): never published, never routed. */
-    static final int GATEWAY_MANAGEMENT_PORT = 9080;
+    static final int GATEWAY_MANAGEMENT_PORT =
+            SERVICES.get("realtime-gateway").managementPort().orElseThrow();
 
     /** Secrets compose must be given (from .env): it refuses to start without them, there is no default. */
     static final Set<String> REQUIRED_COMPOSE_SECRETS =
@@ -61,12 +60,87 @@ class DeploymentFilesIT {
 
     /** Where the actuator of a service answers: the gateway's apart from its public port. */
     static int managementPort(String service) {
-        return service.equals("realtime-gateway") ? GATEWAY_MANAGEMENT_PORT : PORTS.get(service);
+        return SERVICES.get(service).actuatorPort();
     }
 
     private final Path root = Path.of(System.getProperty("agency.repository.root", ".."))
             .toAbsolutePath()
             .normalize();
+
+    // ------------------------------------------------------------------------------------------ platform.services
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyServiceListensWhereThePlatformServicesFileSaysAndPointsAtItsPeersThere() throws IOException {
+        Pattern localUrl = Pattern.compile("http://localhost:(\\d+)");
+        Set<Integer> known = new TreeSet<>(PORTS.values());
+        for (PlatformServices.Service service : SERVICES.all()) {
+            Path yml = root.resolve(service.name()).resolve("src/main/resources/application.yml");
+            String text = Files.readString(yml);
+            // the first document holds the defaults; later ones are profiles (prod, …)
+            Map<String, Object> config =
+                    (Map<String, Object>) new Yaml().loadAll(text).iterator().next();
+            assertThat(((Map<String, Object>) config.get("server")).get("port"))
+                    .as("server.port of %s", yml)
+                    .isEqualTo(service.port());
+            Object management =
+                    config.get("management") instanceof Map<?, ?> m ? ((Map<String, Object>) m).get("server") : null;
+            Object managementPort = management instanceof Map<?, ?> ms ? ms.get("port") : null;
+            assertThat(managementPort == null ? Optional.empty() : Optional.of(managementPort))
+                    .as("management.server.port of %s", yml)
+                    .isEqualTo(service.managementPort());
+            localUrl.matcher(text)
+                    .results()
+                    .forEach(url -> assertThat(Integer.parseInt(url.group(1)))
+                            .as("%s in %s names a port of platform.services", url.group(), yml)
+                            .isIn(known));
+        }
+        assertThat(SERVICES.names())
+                .as("the start order: auth-service first (the others fetch its key set)")
+                .startsWith("auth-service")
+                .containsExactlyInAnyOrderElementsOf(CALLS.keySet());
+    }
+
+    /** Migrations that landed with dotted versions before the rule; deployments applied them, so they keep their names. */
+    static final Set<String> LANDED_DOTTED_MIGRATIONS = Set.of(
+            "V2_1__channel_delivery_claims.sql",
+            "V2_2__run_credentials.sql",
+            "V2_9__conversation_summary_coverage.sql");
+
+    @Test
+    void newMigrationsTakePlainVersionsAfterTheHighestOne() throws IOException {
+        Pattern plain = Pattern.compile("V(\\d+)__[a-z0-9_]+\\.sql");
+        for (String service : SERVICES.names()) {
+            Path dir = root.resolve(service).resolve("src/main/resources/db/migration");
+            if (!Files.isDirectory(dir)) {
+                continue; // a service without a database
+            }
+            List<String> names;
+            try (Stream<Path> files = Files.list(dir)) {
+                names = files.map(f -> f.getFileName().toString()).sorted().toList();
+            }
+            Set<Integer> versions = new TreeSet<>();
+            for (String name : names) {
+                if (LANDED_DOTTED_MIGRATIONS.contains(name)) {
+                    continue;
+                }
+                var version = plain.matcher(name);
+                assertThat(version.matches())
+                        .as(
+                                "%s/%s: migrations are V<n>__<words_in_snake_case>.sql (V3, V4, … after the highest)",
+                                service, name)
+                        .isTrue();
+                assertThat(versions.add(Integer.parseInt(version.group(1))))
+                        .as("%s: version of %s used twice", service, name)
+                        .isTrue();
+            }
+            assertThat(versions)
+                    .as("%s: plain versions run 1, 2, 3, … without a gap", service)
+                    .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, versions.size())
+                            .boxed()
+                            .toList());
+        }
+    }
 
     // ------------------------------------------------------------------------------------------ docker compose
 

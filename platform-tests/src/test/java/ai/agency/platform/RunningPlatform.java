@@ -24,13 +24,8 @@ import java.util.UUID;
  */
 final class RunningPlatform {
 
-    static final List<String> SERVICES = List.of(
-            "auth-service",
-            "memory-service",
-            "tool-service",
-            "orchestration-service",
-            "multimodal-service",
-            "realtime-gateway");
+    /** In start order, from platform.services. */
+    static final List<String> SERVICES = PlatformServices.read().names();
 
     static final String SECOND_GATEWAY = "realtime-gateway-2";
 
