@@ -9,22 +9,15 @@ import ai.agency.gateway.session.SessionService;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.stereotype.Component;
 import org.springframework.web.socket.CloseStatus;
@@ -43,10 +36,10 @@ import tools.jackson.databind.node.ObjectNode;
  * as it arrives), {@code tool_call}, {@code ping}, {@code cancel}, {@code resume}, {@code session.share}, and
  * {@code run.subscribe} / {@code run.unsubscribe} (a workflow run's events relayed as they happen). Bad frames
  * get an {@code error} frame and the connection stays open. Work runs on virtual threads, never on the socket's
- * thread. Also the heartbeat, the replay log purge and a graceful shutdown that ends running streams.
+ * thread ({@link RequestThreads}); heartbeat, replay log purge and graceful shutdown are {@link RealtimeLifecycle}'s.
  */
 @Component
-public class RealtimeHandler extends TextWebSocketHandler implements SubProtocolCapable, SmartLifecycle {
+public class RealtimeHandler extends TextWebSocketHandler implements SubProtocolCapable {
 
     static final String PROTOCOL = "agency.v1";
     static final String CONNECTION = "agency.connection";
@@ -72,9 +65,8 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
     private final GatewayProperties.Realtime settings;
     private final WsMetrics metrics;
     private final FrameRelay relay;
-    private volatile ExecutorService work = Executors.newVirtualThreadPerTaskExecutor();
-    private ScheduledExecutorService timers;
-    private volatile boolean running;
+    private final RequestThreads work;
+    private final RealtimeLifecycle lifecycle;
 
     RealtimeHandler(
             ConnectionRegistry registry,
@@ -85,7 +77,9 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
             JsonMapper json,
             GatewayProperties properties,
             WsMetrics metrics,
-            FrameRelay relay) {
+            FrameRelay relay,
+            RequestThreads work,
+            RealtimeLifecycle lifecycle) {
         this.registry = registry;
         this.replayLog = replayLog;
         this.downstream = downstream;
@@ -95,6 +89,8 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
         this.settings = properties.realtime();
         this.metrics = metrics;
         this.relay = relay;
+        this.work = work;
+        this.lifecycle = lifecycle;
     }
 
     /** Large messages arrive in parts, so the container needs no per-connection buffer of the frame limit's size. */
@@ -111,7 +107,7 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
     @Override
     public void afterConnectionEstablished(WebSocketSession session) {
         Caller caller = (Caller) session.getAttributes().get(HandshakeAuth.CALLER);
-        if (!running) {
+        if (!lifecycle.isRunning()) {
             close(session, CloseStatus.GOING_AWAY);
             return;
         }
@@ -829,93 +825,5 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
         } catch (IOException e) {
             // already gone
         }
-    }
-
-    // ---- heartbeat, purge, lifecycle ----
-
-    void heartbeat() {
-        relay.expire();
-        long now = System.nanoTime();
-        long deadAfter = settings.heartbeatInterval().multipliedBy(3).toNanos();
-        Instant graceEnd = Instant.now().minus(settings.resumeGrace());
-        for (Connection c : registry.all()) {
-            if (c.closedAt() != null) {
-                if (c.closedAt().isBefore(graceEnd) || c.running().isEmpty()) {
-                    c.running().values().forEach(Downstream.Cancel::cancel);
-                    registry.remove(c);
-                }
-            } else if (c.sendBlockedLongerThan(settings.sendTimeLimit().toMillis())) {
-                c.closeSlowReader(); // checked first: pings stuck behind unread frames go unanswered too
-            } else if (now - c.lastPongNanos() > deadAfter) {
-                log.info("Closing connection {} of user {}: no pong", c.id(), c.userId());
-                c.markClosed();
-                c.close(CloseStatus.SERVER_ERROR.withReason("no heartbeat"));
-            } else {
-                c.ping();
-            }
-        }
-    }
-
-    void purge() {
-        try {
-            int purged = replayLog.purgeOlderThan(settings.replayTtl());
-            if (purged > 0) {
-                log.debug("Purged {} replay frames", purged);
-            }
-        } catch (RuntimeException e) {
-            log.warn("Replay log purge failed: {}", e.getMessage());
-        }
-    }
-
-    @Override
-    public void start() {
-        if (work.isShutdown()) { // started again after a stop (a paused test context, a lifecycle restart)
-            work = Executors.newVirtualThreadPerTaskExecutor();
-        }
-        timers = Executors.newScheduledThreadPool(
-                1, Thread.ofVirtual().name("ws-timer-", 0).factory());
-        long beat = settings.heartbeatInterval().toMillis();
-        timers.scheduleWithFixedDelay(this::safeHeartbeat, beat, beat, TimeUnit.MILLISECONDS);
-        long purge = settings.purgeInterval().toMillis();
-        timers.scheduleWithFixedDelay(this::purge, purge, purge, TimeUnit.MILLISECONDS);
-        running = true;
-    }
-
-    private void safeHeartbeat() {
-        try {
-            heartbeat();
-        } catch (RuntimeException e) {
-            log.warn("Heartbeat failed: {}", e.getMessage());
-        }
-    }
-
-    /** Graceful shutdown: running requests are cancelled (each stream gets its stream_end), then sockets close 1001. */
-    @Override
-    public void stop() {
-        running = false;
-        for (Connection c : registry.all()) {
-            c.running().values().forEach(Downstream.Cancel::cancel);
-        }
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (registry.all().stream().anyMatch(c -> !c.running().isEmpty()) && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        for (Connection c : registry.all()) {
-            c.close(CloseStatus.GOING_AWAY.withReason("server shutting down"));
-        }
-        if (timers != null) {
-            timers.shutdownNow();
-        }
-        work.shutdown();
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running;
     }
 }
