@@ -1,0 +1,130 @@
+package ai.agency.gateway.ws;
+
+import ai.agency.gateway.GatewayProperties;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+import org.springframework.web.socket.CloseStatus;
+
+/**
+ * The socket's life around the frames: a heartbeat that pings, closes dead and too-slow connections and drops dropped
+ * ones after resume-grace; the replay log purge; and a graceful shutdown that ends running streams with their final
+ * frame before the sockets close. Stops before the web server's graceful phase (the default, highest phase).
+ */
+@Component
+class RealtimeLifecycle implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(RealtimeLifecycle.class);
+
+    private final ConnectionRegistry registry;
+    private final ReplayLog replayLog;
+    private final FrameRelay relay;
+    private final RequestThreads threads;
+    private final GatewayProperties.Realtime settings;
+    private ScheduledExecutorService timers;
+    private volatile boolean running;
+
+    RealtimeLifecycle(
+            ConnectionRegistry registry,
+            ReplayLog replayLog,
+            FrameRelay relay,
+            RequestThreads threads,
+            GatewayProperties properties) {
+        this.registry = registry;
+        this.replayLog = replayLog;
+        this.relay = relay;
+        this.threads = threads;
+        this.settings = properties.realtime();
+    }
+
+    void heartbeat() {
+        relay.expire();
+        long now = System.nanoTime();
+        long deadAfter = settings.heartbeatInterval().multipliedBy(3).toNanos();
+        Instant graceEnd = Instant.now().minus(settings.resumeGrace());
+        for (Connection c : registry.all()) {
+            if (c.closedAt() != null) {
+                if (c.closedAt().isBefore(graceEnd) || c.running().isEmpty()) {
+                    c.running().values().forEach(Downstream.Cancel::cancel);
+                    registry.remove(c);
+                }
+            } else if (c.sendBlockedLongerThan(settings.sendTimeLimit().toMillis())) {
+                c.closeSlowReader(); // checked first: pings stuck behind unread frames go unanswered too
+            } else if (now - c.lastPongNanos() > deadAfter) {
+                log.info("Closing connection {} of user {}: no pong", c.id(), c.userId());
+                c.markClosed();
+                c.close(CloseStatus.SERVER_ERROR.withReason("no heartbeat"));
+            } else {
+                c.ping();
+            }
+        }
+    }
+
+    void purge() {
+        try {
+            int purged = replayLog.purgeOlderThan(settings.replayTtl());
+            if (purged > 0) {
+                log.debug("Purged {} replay frames", purged);
+            }
+        } catch (RuntimeException e) {
+            log.warn("Replay log purge failed: {}", e.getMessage());
+        }
+    }
+
+    @Override
+    public void start() {
+        threads.renew(); // started again after a stop (a paused test context, a lifecycle restart)
+        timers = Executors.newScheduledThreadPool(
+                1, Thread.ofVirtual().name("ws-timer-", 0).factory());
+        long beat = settings.heartbeatInterval().toMillis();
+        timers.scheduleWithFixedDelay(this::safeHeartbeat, beat, beat, TimeUnit.MILLISECONDS);
+        long purge = settings.purgeInterval().toMillis();
+        timers.scheduleWithFixedDelay(this::purge, purge, purge, TimeUnit.MILLISECONDS);
+        running = true;
+    }
+
+    private void safeHeartbeat() {
+        try {
+            heartbeat();
+        } catch (RuntimeException e) {
+            log.warn("Heartbeat failed: {}", e.getMessage());
+        }
+    }
+
+    /** Graceful shutdown: running requests are cancelled (each stream gets its stream_end), then sockets close 1001. */
+    @Override
+    public void stop() {
+        running = false;
+        for (Connection c : registry.all()) {
+            c.running().values().forEach(Downstream.Cancel::cancel);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (registry.all().stream().anyMatch(c -> !c.running().isEmpty()) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        for (Connection c : registry.all()) {
+            c.close(CloseStatus.GOING_AWAY.withReason("server shutting down"));
+        }
+        if (timers != null) {
+            timers.shutdownNow();
+        }
+        threads.shutdown();
+    }
+
+    /** False before start and from the start of a stop: new connections are then closed 1001 at once. */
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+}
