@@ -26,6 +26,7 @@ class WorkflowService {
     private final TransactionTemplate tx;
     private final WorkflowMetrics metrics;
     private final RunCredentials credentials;
+    private final RunEvents runEvents;
     private final JsonMapper json;
 
     WorkflowService(
@@ -35,6 +36,7 @@ class WorkflowService {
             TransactionTemplate tx,
             WorkflowMetrics metrics,
             RunCredentials credentials,
+            RunEvents runEvents,
             JsonMapper json) {
         this.repository = repository;
         this.validator = validator;
@@ -42,6 +44,7 @@ class WorkflowService {
         this.tx = tx;
         this.metrics = metrics;
         this.credentials = credentials;
+        this.runEvents = runEvents;
         this.json = json;
     }
 
@@ -176,7 +179,7 @@ class WorkflowService {
             repository.cancelOpenSteps(runId);
             repository.finishRun(runId, Run.CANCELLED, null, null);
             repository.appendEvent(
-                    runId, "run.cancelled", engine.runEvent(runId, Run.CANCELLED, progress(runId), null, null));
+                    runId, "run.cancelled", runEvents.run(runId, Run.CANCELLED, progress(runId), null, null));
             cancelled[0] = true;
         });
         if (cancelled[0]) {
@@ -237,8 +240,7 @@ class WorkflowService {
             repository.appendEvent(runId, "step.failed", data);
             repository.cancelOpenSteps(runId);
             repository.finishRun(runId, Run.FAILED, null, error);
-            repository.appendEvent(
-                    runId, "run.failed", engine.runEvent(runId, Run.FAILED, progress(runId), null, error));
+            repository.appendEvent(runId, "run.failed", runEvents.run(runId, Run.FAILED, progress(runId), null, error));
             rejected[0] = true;
         });
         if (rejected[0]) {
