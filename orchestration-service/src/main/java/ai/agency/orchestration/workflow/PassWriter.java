@@ -10,19 +10,25 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 final class PassWriter {
 
-    private final WorkflowRepository repository;
+    private final RunRepository runs;
+    private final RunStepRepository runSteps;
+    private final RunEventRepository events;
     private final TransactionTemplate tx;
     private final RunNotifier notifier;
     private final WorkflowMetrics metrics;
     private final String instance;
 
     PassWriter(
-            WorkflowRepository repository,
+            RunRepository runs,
+            RunStepRepository runSteps,
+            RunEventRepository events,
             TransactionTemplate tx,
             RunNotifier notifier,
             WorkflowMetrics metrics,
             String instance) {
-        this.repository = repository;
+        this.runs = runs;
+        this.runSteps = runSteps;
+        this.events = events;
         this.tx = tx;
         this.notifier = notifier;
         this.metrics = metrics;
@@ -45,7 +51,7 @@ final class PassWriter {
 
     private boolean apply(PassChanges pass) {
         UUID runId = pass.run().id();
-        WorkflowRepository.RunLock lock = repository.lockRunClaim(runId);
+        RunRepository.RunLock lock = runs.lockRunClaim(runId);
         if (lock == null || !Run.ACTIVE.contains(lock.status())) {
             return false;
         }
@@ -53,11 +59,11 @@ final class PassWriter {
             throw new RunConflict(true, "run " + runId + " is claimed by " + lock.claimedBy());
         }
         if (pass.runStarted()) {
-            repository.runStatus(runId, Run.RUNNING);
+            runs.runStatus(runId, Run.RUNNING);
         }
         writeSteps(runId, pass);
         writeRun(runId, pass);
-        repository.appendEvents(runId, pass.eventTypes(), pass.eventData());
+        events.appendEvents(runId, pass.eventTypes(), pass.eventData());
         return true;
     }
 
@@ -66,7 +72,7 @@ final class PassWriter {
             expect(
                     runId,
                     pass.completed().size(),
-                    repository.completeRunning(
+                    runSteps.completeRunning(
                             runId,
                             pass.completed().stream()
                                     .map(PassChanges.Done::stepId)
@@ -79,14 +85,14 @@ final class PassWriter {
                                     .toList()));
         }
         for (PassChanges.RetryLater retry : pass.retries()) {
-            boolean retried = repository.retryStep(runId, retry.stepId(), retry.attempt(), retry.error(), retry.at());
+            boolean retried = runSteps.retryStep(runId, retry.stepId(), retry.attempt(), retry.error(), retry.at());
             expect(runId, 1, retried ? 1 : 0);
         }
         if (!pass.computed().isEmpty()) {
             expect(
                     runId,
                     pass.computed().size(),
-                    repository.succeedPending(
+                    runSteps.succeedPending(
                             runId,
                             pass.computed().stream()
                                     .map(PassChanges.Done::stepId)
@@ -99,17 +105,17 @@ final class PassWriter {
                                     .toList()));
         }
         if (!pass.skipped().isEmpty()) {
-            expect(runId, pass.skipped().size(), repository.skipPending(runId, pass.skipped(), pass.skipReasons()));
+            expect(runId, pass.skipped().size(), runSteps.skipPending(runId, pass.skipped(), pass.skipReasons()));
         }
         for (String stepId : pass.awaiting()) {
-            boolean parked = repository.stepStatus(runId, stepId, RunStep.PENDING, RunStep.WAITING_APPROVAL);
+            boolean parked = runSteps.stepStatus(runId, stepId, RunStep.PENDING, RunStep.WAITING_APPROVAL);
             expect(runId, 1, parked ? 1 : 0);
         }
         if (!pass.starts().isEmpty()) {
             expect(
                     runId,
                     pass.starts().size(),
-                    repository.startPending(
+                    runSteps.startPending(
                             runId,
                             pass.starts().stream().map(s -> s.step().id()).toList(),
                             pass.starts().stream()
@@ -122,16 +128,16 @@ final class PassWriter {
         PassChanges.Failure failure = pass.failure();
         if (failure != null) {
             boolean marked = failure.attempt() > 0
-                    ? repository.completeStep(
+                    ? runSteps.completeStep(
                             runId, failure.stepId(), failure.attempt(), RunStep.FAILED, null, failure.error())
-                    : repository.stepStatus(runId, failure.stepId(), RunStep.PENDING, RunStep.FAILED);
+                    : runSteps.stepStatus(runId, failure.stepId(), RunStep.PENDING, RunStep.FAILED);
             expect(runId, 1, marked ? 1 : 0);
-            repository.cancelOpenSteps(runId);
-            repository.finishRun(runId, Run.FAILED, null, failure.error());
+            runSteps.cancelOpenSteps(runId);
+            runs.finishRun(runId, Run.FAILED, null, failure.error());
         } else if (pass.output() != null) {
-            repository.finishRun(runId, Run.SUCCEEDED, pass.output(), null);
+            runs.finishRun(runId, Run.SUCCEEDED, pass.output(), null);
         } else if (pass.status() != null) {
-            repository.runStatus(runId, pass.status());
+            runs.runStatus(runId, pass.status());
         }
     }
 

@@ -32,7 +32,8 @@ final class RunCoordinator implements Runnable {
     private final UUID runId;
     private final RunEngine engine;
     private final RunRecovery recovery;
-    private final WorkflowRepository repository;
+    private final RunRepository runs;
+    private final RunStepRepository runSteps;
     private final PassPlanner planner;
     private final PassWriter writer;
     /** Outcomes of attempts and wake-up signals. */
@@ -51,7 +52,8 @@ final class RunCoordinator implements Runnable {
             Run queued,
             RunEngine engine,
             RunRecovery recovery,
-            WorkflowRepository repository,
+            RunRepository runs,
+            RunStepRepository runSteps,
             PassPlanner planner,
             PassWriter writer,
             StepLauncher launcher) {
@@ -59,7 +61,8 @@ final class RunCoordinator implements Runnable {
         this.definition = queued;
         this.engine = engine;
         this.recovery = recovery;
-        this.repository = repository;
+        this.runs = runs;
+        this.runSteps = runSteps;
         this.planner = planner;
         this.writer = writer;
         this.running = new RunningSteps(launcher, inbox::offer);
@@ -130,9 +133,9 @@ final class RunCoordinator implements Runnable {
             return false;
         }
         // the definition, input and identity never change: read once; status and steps every time
-        WorkflowRepository.RunState state = repository.runState(runId);
+        RunStepRepository.RunState state = runSteps.runState(runId);
         if (definition == null && state != null) {
-            definition = repository.findRun(runId).orElse(null);
+            definition = runs.findRun(runId).orElse(null);
         }
         Run run = state == null || definition == null ? null : definition.withStatus(state.status());
         if (run == null || run.finished()) {

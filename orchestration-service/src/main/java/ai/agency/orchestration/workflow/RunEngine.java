@@ -34,7 +34,8 @@ class RunEngine {
 
     private static final Logger log = LoggerFactory.getLogger(RunEngine.class);
 
-    private final WorkflowRepository repository;
+    private final RunRepository runs;
+    private final RunStepRepository runSteps;
     private final RunCredentials credentials;
     private final RunNotifier notifier;
     private final String instance;
@@ -47,23 +48,26 @@ class RunEngine {
     private volatile boolean stopping;
 
     RunEngine(
-            WorkflowRepository repository,
+            RunRepository runs,
+            RunStepRepository runSteps,
+            RunEventRepository events,
             StepRunner runner,
             TransactionTemplate tx,
             RunNotifier notifier,
             WorkflowMetrics metrics,
             RunCredentials credentials,
-            RunEvents events,
+            RunEvents runEvents,
             JsonMapper json,
             OrchestrationProperties properties) {
         OrchestrationProperties.Workflows settings = properties.workflows();
-        this.repository = repository;
+        this.runs = runs;
+        this.runSteps = runSteps;
         this.credentials = credentials;
         this.instance = hostName() + "/" + UUID.randomUUID();
         this.launcher = new StepLauncher(threads, runner, credentials, metrics, settings);
-        this.planner = new PassPlanner(settings, metrics, launcher, events, json);
-        this.writer = new PassWriter(repository, tx, notifier, metrics, instance);
-        this.recovery = new RunRecovery(this, repository, credentials, settings, instance);
+        this.planner = new PassPlanner(settings, metrics, launcher, runEvents, json);
+        this.writer = new PassWriter(runs, runSteps, events, tx, notifier, metrics, instance);
+        this.recovery = new RunRecovery(this, runs, runSteps, credentials, settings, instance);
         this.notifier = notifier;
         metrics.gauges(
                 () -> active.values().stream().mapToInt(RunCoordinator::blocked).sum(),
@@ -105,7 +109,7 @@ class RunEngine {
         }
         active.computeIfAbsent(runId, id -> {
             RunCoordinator coordinator =
-                    new RunCoordinator(id, queued, this, recovery, repository, planner, writer, launcher);
+                    new RunCoordinator(id, queued, this, recovery, runs, runSteps, planner, writer, launcher);
             coordinator.start();
             return coordinator;
         });

@@ -27,7 +27,8 @@ final class RunRecovery {
     private static final Logger log = LoggerFactory.getLogger(RunRecovery.class);
 
     private final RunEngine engine;
-    private final WorkflowRepository repository;
+    private final RunRepository runs;
+    private final RunStepRepository runSteps;
     private final RunCredentials credentials;
     private final OrchestrationProperties.Workflows settings;
     private final String instance;
@@ -42,12 +43,14 @@ final class RunRecovery {
 
     RunRecovery(
             RunEngine engine,
-            WorkflowRepository repository,
+            RunRepository runs,
+            RunStepRepository runSteps,
             RunCredentials credentials,
             OrchestrationProperties.Workflows settings,
             String instance) {
         this.engine = engine;
-        this.repository = repository;
+        this.runs = runs;
+        this.runSteps = runSteps;
         this.credentials = credentials;
         this.settings = settings;
         this.instance = instance;
@@ -73,7 +76,7 @@ final class RunRecovery {
         if (engine.stopping()) {
             return 0;
         }
-        List<UUID> claimed = repository.claimAbandoned(instance, settings.lease(), 100);
+        List<UUID> claimed = runs.claimAbandoned(instance, settings.lease(), 100);
         for (UUID runId : claimed) {
             log.info("resuming workflow run {}", runId);
             engine.start(runId);
@@ -87,12 +90,12 @@ final class RunRecovery {
      * {@code Idempotency-Key} and tool-service answers it with the first call's result.
      */
     void requeueCutOffSteps(UUID runId) {
-        repository.requeueRunningSteps(runId);
+        runSteps.requeueRunningSteps(runId);
     }
 
     /** Extends this instance's lease on the run; false when the claim was lost (or the run ended). */
     boolean renew(UUID runId) {
-        return repository.renewClaim(runId, instance, settings.lease());
+        return runs.renewClaim(runId, instance, settings.lease());
     }
 
     Duration lease() {
@@ -133,7 +136,7 @@ final class RunRecovery {
     /** Hands every run this instance holds to the next sweep of any instance. */
     void releaseClaims() {
         try {
-            repository.releaseClaims(instance);
+            runs.releaseClaims(instance);
         } catch (RuntimeException e) {
             log.warn("could not release the claims of {} on workflow runs: {}", instance, e.toString());
         }
