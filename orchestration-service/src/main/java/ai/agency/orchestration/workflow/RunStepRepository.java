@@ -13,9 +13,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The steps of runs ({@code run_steps}). Every change is guarded by the state (and attempt) the caller read it in,
- * and says whether it applied; callers hold the run's row lock ({@link RunRepository#lockRun}, {@link
- * RunRepository#lockRunClaim}).
+ * The steps of runs ({@code run_steps}). A step's changes are guarded by the state (and attempt) the caller read it
+ * in and report whether they applied, so that a caller with a stale view changes nothing; the engine and people's
+ * actions make them holding the run's row lock ({@link RunRepository#lockRunClaim}, {@link RunRepository#lockRun}).
  */
 @Repository
 class RunStepRepository {
