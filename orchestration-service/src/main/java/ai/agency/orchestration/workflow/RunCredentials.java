@@ -59,7 +59,7 @@ class RunCredentials {
     private record Fresh(String token, Instant expiresAt) {}
 
     private final ServiceClients clients;
-    private final WorkflowRepository repository;
+    private final RunRepository runs;
     private final TransactionTemplate tx;
     private final SecretSealer sealer;
     private final boolean enabled;
@@ -69,14 +69,14 @@ class RunCredentials {
 
     RunCredentials(
             ServiceClients clients,
-            WorkflowRepository repository,
+            RunRepository runs,
             TransactionTemplate tx,
             Environment environment,
             OrchestrationProperties properties,
             @Value("${AGENCY_MASTER_KEY:}") String masterKey,
             @Value("${AGENCY_ALLOW_INSECURE_DEVELOPMENT_MASTER_KEY:false}") boolean allowInsecureDevelopmentMasterKey) {
         this.clients = clients;
-        this.repository = repository;
+        this.runs = runs;
         this.tx = tx;
         this.sealer = new SecretSealer(
                 masterKey,
@@ -130,7 +130,7 @@ class RunCredentials {
         if (cached != null && cached.expiresAt().isAfter(Instant.now().plus(margin))) {
             return StoredCaller.fromJson(run.caller(), cached.token());
         }
-        Optional<Grant> grant = repository.credential(run.id());
+        Optional<Grant> grant = runs.credential(run.id());
         if (grant.isEmpty()) {
             if (token != null && expires.isAfter(Instant.now())) {
                 return StoredCaller.fromJson(
@@ -197,7 +197,7 @@ class RunCredentials {
 
     private int revokeFinishedNow() {
         int cleared = 0;
-        for (WorkflowRepository.FinishedCredential finished : repository.finishedCredentials(20)) {
+        for (RunRepository.FinishedCredential finished : runs.finishedCredentials(20)) {
             fresh.remove(finished.runId());
             try {
                 revoke(finished.grant());
@@ -208,7 +208,7 @@ class RunCredentials {
                         ErrorClassifier.classify(e).code());
                 continue;
             }
-            tx.executeWithoutResult(s -> repository.clearCredential(finished.runId()));
+            tx.executeWithoutResult(s -> runs.clearCredential(finished.runId()));
             cleared++;
         }
         return cleared;

@@ -20,28 +20,40 @@ import tools.jackson.databind.node.ObjectNode;
 @Service
 class WorkflowService {
 
-    private final WorkflowRepository repository;
+    private final WorkflowRepository workflows;
+    private final RunRepository runs;
+    private final RunStepRepository runSteps;
+    private final RunEventRepository events;
     private final WorkflowValidator validator;
     private final RunEngine engine;
     private final TransactionTemplate tx;
     private final WorkflowMetrics metrics;
     private final RunCredentials credentials;
+    private final RunEvents runEvents;
     private final JsonMapper json;
 
     WorkflowService(
-            WorkflowRepository repository,
+            WorkflowRepository workflows,
+            RunRepository runs,
+            RunStepRepository runSteps,
+            RunEventRepository events,
             WorkflowValidator validator,
             RunEngine engine,
             TransactionTemplate tx,
             WorkflowMetrics metrics,
             RunCredentials credentials,
+            RunEvents runEvents,
             JsonMapper json) {
-        this.repository = repository;
+        this.workflows = workflows;
+        this.runs = runs;
+        this.runSteps = runSteps;
+        this.events = events;
         this.validator = validator;
         this.engine = engine;
         this.tx = tx;
         this.metrics = metrics;
         this.credentials = credentials;
+        this.runEvents = runEvents;
         this.json = json;
     }
 
@@ -56,24 +68,23 @@ class WorkflowService {
                 request.steps(),
                 Instant.now(),
                 Instant.now());
-        repository.insertWorkflow(workflow);
+        workflows.insertWorkflow(workflow);
         return workflow;
     }
 
     Workflow get(Caller caller, UUID id) {
-        return repository
+        return workflows
                 .findWorkflow(id, caller.id(), caller.isAdmin())
                 .orElseThrow(() -> AgencyException.notFound("Workflow", id));
     }
 
     Page<Workflow> list(Caller caller, Integer limit, String cursor) {
         int size = Cursor.limit(limit);
-        List<WorkflowRepository.Row<Workflow>> rows =
-                repository.listWorkflows(caller.id(), Cursor.decode(cursor), size);
+        List<Row<Workflow>> rows = workflows.listWorkflows(caller.id(), Cursor.decode(cursor), size);
         boolean more = rows.size() > size;
-        List<WorkflowRepository.Row<Workflow>> shown = more ? rows.subList(0, size) : rows;
+        List<Row<Workflow>> shown = more ? rows.subList(0, size) : rows;
         return new Page<>(
-                shown.stream().map(WorkflowRepository.Row::value).toList(),
+                shown.stream().map(Row::value).toList(),
                 more ? Cursor.encode(shown.getLast().seq()) : null);
     }
 
@@ -103,7 +114,7 @@ class WorkflowService {
                 null,
                 null);
         RunCredentials.Grant grant = credentials.grant(caller, run.id()).orElse(null);
-        tx.executeWithoutResult(s -> repository.insertRun(run, engine.instance(), engine.lease(), grant));
+        tx.executeWithoutResult(s -> runs.insertRun(run, engine.instance(), engine.lease(), grant));
         engine.start(run);
         return new RunView(
                 run.id(), run.workflowId(), Run.QUEUED, 0, List.of(), run.input(), null, null, null, null, null);
@@ -127,18 +138,16 @@ class WorkflowService {
         if (workflowId != null) {
             get(caller, workflowId);
         }
-        List<WorkflowRepository.Row<RunSummary>> rows =
-                repository.listRuns(caller.id(), caller.isAdmin(), workflowId, status, before, size);
+        List<Row<RunSummary>> rows = runs.listRuns(caller.id(), caller.isAdmin(), workflowId, status, before, size);
         boolean more = rows.size() > size;
-        List<WorkflowRepository.Row<RunSummary>> shown = more ? rows.subList(0, size) : rows;
+        List<Row<RunSummary>> shown = more ? rows.subList(0, size) : rows;
         return new Page<>(
-                shown.stream().map(WorkflowRepository.Row::value).toList(),
+                shown.stream().map(Row::value).toList(),
                 more ? Cursor.encode(shown.getLast().seq()) : null);
     }
 
     Run run(Caller caller, UUID runId) {
-        return repository
-                .findRun(runId, caller.id(), caller.isAdmin())
+        return runs.findRun(runId, caller.id(), caller.isAdmin())
                 .orElseThrow(() -> AgencyException.notFound("Run", runId));
     }
 
@@ -147,7 +156,7 @@ class WorkflowService {
     }
 
     RunView view(Run run) {
-        List<RunStep> steps = repository.steps(run.id());
+        List<RunStep> steps = runSteps.steps(run.id());
         double progress =
                 steps.isEmpty() ? 1 : steps.stream().filter(RunStep::finished).count() / (double) steps.size();
         return new RunView(
@@ -169,14 +178,14 @@ class WorkflowService {
         run(caller, runId);
         boolean[] cancelled = {false};
         tx.executeWithoutResult(s -> {
-            Run locked = repository.lockRun(runId).orElseThrow();
+            Run locked = runs.lockRun(runId).orElseThrow();
             if (locked.finished()) {
                 return;
             }
-            repository.cancelOpenSteps(runId);
-            repository.finishRun(runId, Run.CANCELLED, null, null);
-            repository.appendEvent(
-                    runId, "run.cancelled", engine.runEvent(runId, Run.CANCELLED, progress(runId), null, null));
+            runSteps.cancelOpenSteps(runId);
+            runs.finishRun(runId, Run.CANCELLED, null, null);
+            events.appendEvent(
+                    runId, "run.cancelled", runEvents.run(runId, Run.CANCELLED, progress(runId), null, null));
             cancelled[0] = true;
         });
         if (cancelled[0]) {
@@ -191,7 +200,7 @@ class WorkflowService {
         run(caller, runId);
         boolean[] rejected = {false};
         tx.executeWithoutResult(s -> {
-            Run locked = repository.lockRun(runId).orElseThrow();
+            Run locked = runs.lockRun(runId).orElseThrow();
             StepDefinition step = locked.steps().stream()
                     .filter(d -> d.id().equals(stepId))
                     .findFirst()
@@ -208,7 +217,7 @@ class WorkflowService {
                 ObjectNode output =
                         gate ? json.createObjectNode().put("approved", true).put("comment", comment) : null;
                 if (locked.finished()
-                        || !repository.decide(
+                        || !runSteps.decide(
                                 runId,
                                 stepId,
                                 true,
@@ -218,10 +227,10 @@ class WorkflowService {
                                 null)) {
                     throw AgencyException.conflict("Step " + stepId + " is not waiting for approval");
                 }
-                repository.runStatus(runId, Run.RUNNING);
+                runs.runStatus(runId, Run.RUNNING);
                 if (gate) {
                     data.put("status", RunStep.SUCCEEDED).set("output", output);
-                    repository.appendEvent(runId, "step.succeeded", data);
+                    events.appendEvent(runId, "step.succeeded", data);
                 }
                 return;
             }
@@ -230,15 +239,14 @@ class WorkflowService {
                     .put("stepId", stepId)
                     .put("errorType", "rejected")
                     .put("message", message);
-            if (locked.finished() || !repository.decide(runId, stepId, false, approval, RunStep.FAILED, null, error)) {
+            if (locked.finished() || !runSteps.decide(runId, stepId, false, approval, RunStep.FAILED, null, error)) {
                 throw AgencyException.conflict("Step " + stepId + " is not waiting for approval");
             }
             data.put("status", RunStep.FAILED).put("willRetry", false).set("error", error);
-            repository.appendEvent(runId, "step.failed", data);
-            repository.cancelOpenSteps(runId);
-            repository.finishRun(runId, Run.FAILED, null, error);
-            repository.appendEvent(
-                    runId, "run.failed", engine.runEvent(runId, Run.FAILED, progress(runId), null, error));
+            events.appendEvent(runId, "step.failed", data);
+            runSteps.cancelOpenSteps(runId);
+            runs.finishRun(runId, Run.FAILED, null, error);
+            events.appendEvent(runId, "run.failed", runEvents.run(runId, Run.FAILED, progress(runId), null, error));
             rejected[0] = true;
         });
         if (rejected[0]) {
@@ -249,11 +257,11 @@ class WorkflowService {
     }
 
     List<RunEvent> events(UUID runId, long after) {
-        return repository.events(runId, after, 500);
+        return events.events(runId, after, 500);
     }
 
     private double progress(UUID runId) {
-        List<RunStep> steps = repository.steps(runId);
+        List<RunStep> steps = runSteps.steps(runId);
         return steps.isEmpty() ? 1 : steps.stream().filter(RunStep::finished).count() / (double) steps.size();
     }
 

@@ -57,7 +57,7 @@ public final class EngineBenchmark {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final WorkflowService workflows;
-    private final WorkflowRepository repository;
+    private final RunRepository runs;
     private final RunNotifier notifier;
     private final JdbcClient jdbc;
     private final Caller caller =
@@ -65,7 +65,7 @@ public final class EngineBenchmark {
 
     private EngineBenchmark(ConfigurableApplicationContext context) {
         this.workflows = context.getBean(WorkflowService.class);
-        this.repository = context.getBean(WorkflowRepository.class);
+        this.runs = context.getBean(RunRepository.class);
         this.notifier = context.getBean(RunNotifier.class);
         this.jdbc = context.getBean(JdbcClient.class);
     }
@@ -160,7 +160,7 @@ public final class EngineBenchmark {
         UUID runId = workflows.start(caller, workflowId, null).id();
         while (true) {
             long seen = notifier.version();
-            Run run = repository.findRun(runId).orElseThrow();
+            Run run = runs.findRun(runId).orElseThrow();
             if (run.finished()) {
                 if (!Run.SUCCEEDED.equals(run.status())) {
                     throw new IllegalStateException("run " + runId + " ended " + run.status() + ": " + run.error());
