@@ -40,7 +40,7 @@ public class AgentTurns {
             throw AgencyException.invalidField("input", "the message to the agent is empty");
         }
         Conversation conversation = conversations.create(caller, agentId, title);
-        ChatService.Turn turn = chat.prepare(caller, conversation.id(), new ChatRequest(content, false));
+        Turn turn = chat.prepare(caller, conversation.id(), new ChatRequest(content, false));
         return chat.run(turn, TurnEvents.NONE, false);
     }
 

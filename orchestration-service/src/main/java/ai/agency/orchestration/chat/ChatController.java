@@ -86,13 +86,13 @@ class ChatController {
             throws IOException {
         // admitted before anything else is read: a turn that is shed costs no database work
         try (ChatAdmission.Admitted admitted = admission.admit(caller.id())) {
-            ChatService.Turn turn = chat.prepare(caller, id, request);
+            Turn turn = chat.prepare(caller, id, request);
             return answer(turn, request, accept, response, admitted);
         }
     }
 
     private ResponseEntity<MessageEnvelope> answer(
-            ChatService.Turn turn,
+            Turn turn,
             ChatRequest request,
             String accept,
             HttpServletResponse response,

@@ -1,7 +1,9 @@
 package ai.agency.orchestration.chat;
 
+import ai.agency.common.error.AgencyException;
 import ai.agency.common.error.ErrorClassifier;
 import ai.agency.common.error.ErrorType;
+import ai.agency.common.error.RateLimitedException;
 import com.anthropic.errors.AnthropicIoException;
 import com.anthropic.errors.AnthropicServiceException;
 import com.openai.errors.OpenAIIoException;
@@ -16,6 +18,7 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.web.client.RestClientResponseException;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
 
@@ -69,6 +72,32 @@ record ProviderFailure(ErrorType type, Integer status, Duration retryAfter) {
                 type == ErrorType.RATE_LIMIT || type == ErrorType.AUTHENTICATION ? type : ErrorType.SERVICE_UNAVAILABLE,
                 null,
                 null);
+    }
+
+    /** What the client is told: the class in words, naming the provider (never its key). */
+    String message(String provider) {
+        String code = status == null ? "" : " (HTTP " + status + ")";
+        return switch (type) {
+            case RATE_LIMIT ->
+                "The model provider '" + provider + "' is rate limiting requests" + code
+                        + " and the retry budget is spent; try again shortly";
+            case AUTHENTICATION ->
+                "The model provider '" + provider + "' refused our credentials" + code
+                        + "; an administrator must check its API key setting";
+            default -> "The model provider '" + provider + "' is unavailable" + code + "; try again later";
+        };
+    }
+
+    /** A non-streaming turn's failure as a problem: 429, 502 for refused credentials (not the caller's token), 503. */
+    AgencyException problem(String provider) {
+        if (type == ErrorType.RATE_LIMIT) {
+            long seconds = retryAfter == null ? 1 : Math.max(1, (retryAfter.toMillis() + 999) / 1000);
+            return new RateLimitedException(message(provider), seconds).withProperty("provider", provider);
+        }
+        HttpStatus httpStatus =
+                type == ErrorType.AUTHENTICATION ? HttpStatus.BAD_GATEWAY : HttpStatus.SERVICE_UNAVAILABLE;
+        return new AgencyException(type, httpStatus, message(provider), List.of(), null)
+                .withProperty("provider", provider);
     }
 
     private static ProviderFailure fromStatus(int status, Function<String, String> header) {

@@ -28,7 +28,7 @@ import tools.jackson.databind.json.JsonMapper;
  * The chat models: {@code local} always; {@code ollama} and {@code anthropic} built here from
  * {@link ProviderProperties} (no Spring AI starter, so nothing needs a global key unless it is used); {@code openai}
  * comes from Spring AI's starter when {@code spring.ai.model.chat=openai}. Provider clients never retry on their own:
- * {@code ChatService} retries rate limits within {@code agency.orchestration.providers.retry}.
+ * {@code chat.ProviderRetry} retries rate limits within {@code agency.orchestration.providers.retry}.
  */
 @Configuration(proxyBeanMethods = false)
 class ModelConfig {
@@ -58,7 +58,7 @@ class ModelConfig {
                 .baseUrl(ollama.baseUrl())
                 .restClientBuilder(RestClient.builder().requestFactory(requests))
                 .webClientBuilder(WebClient.builder().clientConnector(connector))
-                // Spring's own exceptions keep the status and headers (Retry-After) for ChatService's retries
+                // Spring's own exceptions keep the status and headers (Retry-After) for ProviderRetry
                 .responseErrorHandler(new DefaultResponseErrorHandler())
                 .build();
         return OllamaChatModel.builder()

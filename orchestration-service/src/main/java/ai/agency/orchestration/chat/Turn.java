@@ -1,0 +1,21 @@
+package ai.agency.orchestration.chat;
+
+import ai.agency.common.security.Caller;
+import ai.agency.orchestration.agent.Agent;
+import ai.agency.orchestration.conversation.Conversation;
+import java.time.Instant;
+
+/**
+ * A checked chat request, ready to run ({@link ChatService#prepare}): everything that can be refused with a 4xx has
+ * been refused, and the agent's model is known.
+ *
+ * @param receivedAt when the request arrived: the turn's and the first token's latency are measured from it
+ */
+record Turn(
+        Caller caller, Conversation conversation, Agent agent, AgentModel model, String content, Instant receivedAt) {
+
+    /** The caller's own token: every downstream call of the turn acts as the caller, on any thread. */
+    String bearer() {
+        return "Bearer " + caller.token();
+    }
+}
