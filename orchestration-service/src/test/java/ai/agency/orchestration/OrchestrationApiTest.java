@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.agency.common.crypto.SecretSealer;
 import ai.agency.common.testsupport.DatabaseTest;
+import ai.agency.common.testsupport.TestHttp;
+import ai.agency.common.testsupport.TestHttp.Response;
 import ai.agency.common.testsupport.TestJwts;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -15,7 +17,6 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -522,38 +523,12 @@ public abstract class OrchestrationApiTest {
 
     // ---- client side ----
 
-    /** An HTTP answer. */
-    protected record Response(int status, HttpHeaders headers, String body) {
-
-        public JsonNode json() {
-            return JSON.readTree(body);
-        }
-    }
-
     /** One server-sent event. */
     public record Event(long id, String name, JsonNode data) {}
 
     protected Response send(String method, String path, String token, Object body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .header("Accept", "application/json, application/problem+json");
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        if (body != null) {
-            request.header("Content-Type", "application/json")
-                    .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
-        } else {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
-        }
-        try {
-            HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new Response(response.statusCode(), response.headers(), response.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        String json = body == null ? null : JSON.writeValueAsString(body);
+        return TestHttp.send(URI.create("http://localhost:" + port + path), method, token, json, Map.of());
     }
 
     protected Response post(String path, String token, Object body) {

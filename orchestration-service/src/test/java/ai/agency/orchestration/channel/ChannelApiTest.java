@@ -3,6 +3,7 @@ package ai.agency.orchestration.channel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ai.agency.common.testsupport.TestHttp.Response;
 import ai.agency.orchestration.OrchestrationApiTest;
 import ai.agency.orchestration.OrchestrationServiceApplication;
 import com.sun.net.httpserver.HttpServer;

@@ -3,6 +3,7 @@ package ai.agency.orchestration.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ai.agency.common.testsupport.TestHttp.Response;
 import ai.agency.orchestration.FakeUpstreams;
 import ai.agency.orchestration.FakeUpstreams.Answer;
 import ai.agency.orchestration.OrchestrationApiTest;

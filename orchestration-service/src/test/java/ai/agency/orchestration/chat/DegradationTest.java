@@ -2,6 +2,7 @@ package ai.agency.orchestration.chat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.agency.common.testsupport.TestHttp.Response;
 import ai.agency.orchestration.OrchestrationApiTest;
 import java.util.Arrays;
 import java.util.List;

@@ -2,6 +2,7 @@ package ai.agency.orchestration.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.agency.common.testsupport.TestHttp.Response;
 import ai.agency.orchestration.FakeUpstreams;
 import ai.agency.orchestration.FakeUpstreams.Answer;
 import ai.agency.orchestration.OrchestrationApiTest;

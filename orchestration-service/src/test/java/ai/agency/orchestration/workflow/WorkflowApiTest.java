@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import ai.agency.common.testsupport.TestHttp.Response;
 import ai.agency.orchestration.OrchestrationApiTest;
 import ai.agency.orchestration.OrchestrationServiceApplication;
 import java.io.IOException;

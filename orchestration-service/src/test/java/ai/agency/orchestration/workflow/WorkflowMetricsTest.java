@@ -3,6 +3,7 @@ package ai.agency.orchestration.workflow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ai.agency.common.testsupport.TestHttp.Response;
 import ai.agency.orchestration.OrchestrationApiTest;
 import java.time.Duration;
 import java.util.ArrayList;
