@@ -119,12 +119,12 @@ function onFrame(frame) {
     case "stream_chunk":
       bubble(frame.requestId).textContent += frame.content;
       break;
-    case "stream_event":
-      if (frame.event === "tool_call") {
-        addLine("transcript", "⚙ tool call " + frame.data.name + " " + JSON.stringify(frame.data.parameters || {}), "tool");
-      } else if (frame.event === "tool_result") {
-        addLine("transcript", "⚙ tool result " + JSON.stringify(frame.data), "tool");
-      }
+    case "tool_call": // a tool the model calls during a streamed turn
+      if (frame.responseId) addLine("transcript", "⚙ tool call " + frame.toolName + " " + JSON.stringify(frame.parameters || {}), "tool");
+      break;
+    case "tool_result": // inside a streamed turn (responseId), or the answer to the tool panel's tool_call
+      if (frame.responseId) addLine("transcript", "⚙ tool result " + frame.toolName + " " + JSON.stringify(frame.result), "tool");
+      else addLine("tool-log", frame.toolName + " → " + JSON.stringify(frame.result));
       break;
     case "degraded": // a part of the turn could not run; the answer says so too
       addLine("transcript", "⚠ degraded (" + (frame.skipped || []).join(", ") + "): " + frame.reason, "error");
@@ -140,9 +140,6 @@ function onFrame(frame) {
       if (frame.degraded) addLine("transcript", "⚠ degraded (" + (frame.degraded.skipped || []).join(", ") + "): " + frame.degraded.reason, "error");
       (frame.toolCalls || []).forEach((c) => addLine("transcript", "⚙ tool call " + (c.name || c.toolName), "tool"));
       done(frame.requestId);
-      break;
-    case "tool_result":
-      addLine("tool-log", frame.toolName + " → " + JSON.stringify(frame.result));
       break;
     case "error":
       if (frame.errorType === "resume_expired") state.replaying = false;

@@ -1,6 +1,8 @@
 package ai.agency.gateway.ws;
 
 import ai.agency.common.error.ErrorType;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.UUID;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -8,7 +10,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * One streamed chat answer: relays each of orchestration's SSE events as its frame as soon as it arrives ({@code
- * start} → {@code stream_start}, {@code token} → {@code stream_chunk}, {@code end} → {@code stream_end}, …) and
+ * start} → {@code stream_start}, {@code token} → {@code stream_chunk}, {@code memory}, {@code tool_call} and {@code
+ * tool_result} → the frames of those names, {@code end} → {@code stream_end}, …) and
  * remembers what {@link ChatFrames} needs when the stream closes: the answer's {@code responseId} and whether a final
  * frame went out. Events after the final one are dropped. Fed on the one thread that reads the stream.
  */
@@ -20,6 +23,7 @@ final class ChatStream implements Downstream.EventSink {
     private final long receivedNanos;
     private final JsonMapper json;
     private final WsMetrics metrics;
+    private final Map<String, String> toolNames = new HashMap<>(); // tool call id -> tool name, for its tool_result
     private String responseId;
     private boolean chunked;
     private boolean ended;
@@ -51,6 +55,9 @@ final class ChatStream implements Downstream.EventSink {
             case "end" -> end(data);
             case "error" -> error(data);
             case "degraded" -> degraded(data);
+            case "memory" -> memory(data);
+            case "tool_call" -> toolCall(data);
+            case "tool_result" -> toolResult(data);
             default -> other(event.event(), data);
         }
     }
@@ -110,7 +117,49 @@ final class ChatStream implements Downstream.EventSink {
         connection.send("degraded", requestId, fields);
     }
 
-    /** {@code tool_call}, {@code tool_result}, {@code memory}: relayed as they are. */
+    /** The memories the turn recalled: api.md's {@code memory {responseId, used}} (plus {@code available}, {@code note}). */
+    private void memory(JsonNode data) {
+        ObjectNode fields = json.createObjectNode().put("responseId", responseId);
+        fields.set("used", data.path("used").isArray() ? data.get("used") : json.createArrayNode());
+        if (data.has("available")) {
+            fields.set("available", data.get("available"));
+        }
+        if (data.has("note")) {
+            fields.set("note", data.get("note"));
+        }
+        connection.send("memory", requestId, fields);
+    }
+
+    /** The model calls a tool: api.md's {@code tool_call {responseId, toolName, parameters}} (plus the call's id). */
+    private void toolCall(JsonNode data) {
+        String id = data.path("id").asString("");
+        String name = data.path("name").asString("");
+        toolNames.put(id, name);
+        ObjectNode fields = json.createObjectNode()
+                .put("responseId", responseId)
+                .put("id", id)
+                .put("toolName", name);
+        fields.set("parameters", data.path("parameters").isObject() ? data.get("parameters") : json.createObjectNode());
+        connection.send("tool_call", requestId, fields);
+    }
+
+    /**
+     * A tool call's outcome: api.md's {@code tool_result {responseId, toolName, result}}, the result being
+     * {@code {success, data}} or {@code {success: false, error}} (plus the call's id).
+     */
+    private void toolResult(JsonNode data) {
+        String id = data.path("id").asString("");
+        ObjectNode result = data.isObject() ? ((ObjectNode) data).deepCopy() : json.createObjectNode();
+        result.remove("id");
+        ObjectNode fields = json.createObjectNode()
+                .put("responseId", responseId)
+                .put("id", id)
+                .put("toolName", toolNames.getOrDefault(id, ""));
+        fields.set("result", result);
+        connection.send("tool_result", requestId, fields);
+    }
+
+    /** An event of the turn that api.md does not name: relayed as it is, as {@code stream_event {event, data}}. */
     private void other(String event, JsonNode data) {
         ObjectNode fields =
                 json.createObjectNode().put("responseId", responseId).put("event", event);

@@ -213,6 +213,48 @@ class WebSocketProtocolTest extends RealtimeTestSupport {
     }
 
     @Test
+    void aStreamedTurnRelaysItsMemoryToolCallAndToolResultAsTheContractsOwnFrames() {
+        // api.md: memory {responseId, used}, tool_call {responseId, toolName, parameters}, tool_result {toolName,
+        // result}; the gateway used to send all three as its own stream_event {event, data}
+        Client client = connect(JWTS.user(UUID.randomUUID()));
+        client.next("ready");
+
+        client.send(Map.of("type", "chat", "id", "m1", "content", "recall calc done"));
+        List<JsonNode> frames = new ArrayList<>();
+        JsonNode frame;
+        do {
+            frame = client.next();
+            frames.add(frame);
+        } while (!frame.path("type").asString().equals("stream_end"));
+
+        assertThat(frames)
+                .extracting(f -> f.path("type").asString())
+                .containsExactly(
+                        "stream_start",
+                        "stream_chunk",
+                        "memory",
+                        "stream_chunk",
+                        "tool_call",
+                        "tool_result",
+                        "stream_chunk",
+                        "stream_end");
+        String responseId = frames.getFirst().path("responseId").asString();
+        JsonNode memory = frames.get(2);
+        assertThat(memory.path("responseId").asString()).isEqualTo(responseId);
+        assertThat(memory.path("used").get(0).path("memory").asString()).isEqualTo("likes tea");
+        JsonNode call = frames.get(4);
+        assertThat(call.path("toolName").asString()).isEqualTo("calculator");
+        assertThat(call.path("parameters").path("expression").asString()).isEqualTo("17*23");
+        assertThat(call.path("responseId").asString()).isEqualTo(responseId);
+        JsonNode result = frames.get(5);
+        assertThat(result.path("toolName").asString()).as("named after its call").isEqualTo("calculator");
+        assertThat(result.path("result").path("success").asBoolean()).isTrue();
+        assertThat(result.path("result").path("data").path("result").asDouble()).isEqualTo(391.0);
+        assertThat(result.path("requestId").asString()).isEqualTo("m1");
+        assertThat(frames).noneMatch(f -> f.path("type").asString().equals("stream_event"));
+    }
+
+    @Test
     void aTurnShedByOrchestrationTellsTheClientWhenToRetry() {
         // before, the error frame said rate_limit but not when: clients retried at once and were shed again
         Client client = connect(JWTS.user(UUID.randomUUID()));
@@ -251,12 +293,15 @@ class WebSocketProtocolTest extends RealtimeTestSupport {
 
         assertThat(rest)
                 .extracting(f -> f.path("type").asString())
-                .containsExactly("stream_chunk", "stream_chunk", "stream_event", "stream_chunk", "stream_end");
+                .containsExactly("stream_chunk", "stream_chunk", "tool_call", "stream_chunk", "stream_end");
         assertThat(rest)
                 .filteredOn(f -> f.path("type").asString().equals("stream_chunk"))
                 .extracting(f -> f.path("content").asString())
                 .containsExactly("two", "tool", "three");
-        assertThat(rest.get(2).path("event").asString()).isEqualTo("tool_call");
+        // api.md's frame, not the gateway's own stream_event {event, data} it used to relay
+        assertThat(rest.get(2).path("toolName").asString()).isEqualTo("calculator");
+        assertThat(rest.get(2).path("responseId").asString()).isEqualTo(start.path("responseId").asString());
+        assertThat(rest.get(2).path("parameters").isObject()).isTrue();
         assertThat(rest.getLast().path("usage").path("outputTokens").asInt()).isEqualTo(4);
         long seq = first.path("seq").asLong();
         for (JsonNode f : rest) {
