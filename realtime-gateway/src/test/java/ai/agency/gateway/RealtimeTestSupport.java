@@ -500,10 +500,18 @@ public abstract class RealtimeTestSupport {
                     event(out, "tool_call", ++id, "{\"id\":\"c1\",\"name\":\"calculator\",\"parameters\":{}}");
                 }
                 if (words[i].equals("recall")) { // the turn's memory recall
-                    event(out, "memory", ++id, "{\"used\":[{\"id\":\"m1\",\"memory\":\"likes tea\"}],\"available\":true}");
+                    event(
+                            out,
+                            "memory",
+                            ++id,
+                            "{\"used\":[{\"id\":\"m1\",\"memory\":\"likes tea\"}],\"available\":true}");
                 }
                 if (words[i].equals("calc")) { // a tool call and its result
-                    event(out, "tool_call", ++id, "{\"id\":\"c7\",\"name\":\"calculator\",\"parameters\":{\"expression\":\"17*23\"}}");
+                    event(
+                            out,
+                            "tool_call",
+                            ++id,
+                            "{\"id\":\"c7\",\"name\":\"calculator\",\"parameters\":{\"expression\":\"17*23\"}}");
                     event(out, "tool_result", ++id, "{\"id\":\"c7\",\"success\":true,\"data\":{\"result\":391.0}}");
                 }
                 if (words[i].equals("busy")) { // a tool call that could not run

@@ -247,7 +247,9 @@ class WebSocketProtocolTest extends RealtimeTestSupport {
         assertThat(call.path("parameters").path("expression").asString()).isEqualTo("17*23");
         assertThat(call.path("responseId").asString()).isEqualTo(responseId);
         JsonNode result = frames.get(5);
-        assertThat(result.path("toolName").asString()).as("named after its call").isEqualTo("calculator");
+        assertThat(result.path("toolName").asString())
+                .as("named after its call")
+                .isEqualTo("calculator");
         assertThat(result.path("result").path("success").asBoolean()).isTrue();
         assertThat(result.path("result").path("data").path("result").asDouble()).isEqualTo(391.0);
         assertThat(result.path("requestId").asString()).isEqualTo("m1");
@@ -300,7 +302,8 @@ class WebSocketProtocolTest extends RealtimeTestSupport {
                 .containsExactly("two", "tool", "three");
         // api.md's frame, not the gateway's own stream_event {event, data} it used to relay
         assertThat(rest.get(2).path("toolName").asString()).isEqualTo("calculator");
-        assertThat(rest.get(2).path("responseId").asString()).isEqualTo(start.path("responseId").asString());
+        assertThat(rest.get(2).path("responseId").asString())
+                .isEqualTo(start.path("responseId").asString());
         assertThat(rest.get(2).path("parameters").isObject()).isTrue();
         assertThat(rest.getLast().path("usage").path("outputTokens").asInt()).isEqualTo(4);
         long seq = first.path("seq").asLong();
