@@ -6,7 +6,7 @@ import java.util.concurrent.*;
 import java.util.function.Function;
 
 /**
- * In-process embedding throughput (issue 4 benchmark; not a test): LangChain4j's AllMiniLmL6V2QuantizedEmbeddingModel
+ * In-process embedding throughput (a benchmark, not a test): LangChain4j's AllMiniLmL6V2QuantizedEmbeddingModel
  * (how memory-service embedded before) against memory-service's LocalEmbeddingProvider, 8 concurrent callers sending
  * 1 or 50 texts per call, alternating in the same JVM so both see the same machine load. Run from the repo root
  * after {@code ./mvnw -B -o -pl memory-service package -Dmaven.test.skip=true}:

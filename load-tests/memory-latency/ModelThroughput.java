@@ -10,7 +10,7 @@ import java.util.concurrent.Future;
 
 /**
  * How many texts per second memory-service's in-process model embeds with nothing else running — no HTTP, no
- * database — one text per call, as a single-memory add sends it (issue 4 benchmark; not a test). The texts have
+ * database — one text per call, as a single-memory add sends it (a benchmark, not a test). The texts have
  * the shape memory_latency.py adds ("I play the violin in Berlin with my sister every weekend (note 123456)").
  * Prints texts/s and the process's CPU per text for six rounds of 1,000 texts. Run from the repo root after
  * {@code ./mvnw -B -o -pl memory-service package -Dmaven.test.skip=true}:

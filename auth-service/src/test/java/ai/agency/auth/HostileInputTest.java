@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The issue's hostile cases not covered elsewhere: SQL-looking and oversized values in the fields of the public
+ * Hostile cases not covered elsewhere: SQL-looking and oversized values in the fields of the public
  * endpoints → 400 naming the field (or the same 401 as any unknown name), and nothing stored or changed.
  */
 class HostileInputTest extends AuthApiTest {

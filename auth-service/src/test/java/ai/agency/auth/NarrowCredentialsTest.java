@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Issue 17, item 1: a narrow credential never becomes a wide one. Each test is the attack of someone holding a leaked
+ * A narrow credential never becomes a wide one. Each test is the attack of someone holding a leaked
  * narrow API key (of an admin, the worst case).
  */
 class NarrowCredentialsTest extends AuthApiTest {

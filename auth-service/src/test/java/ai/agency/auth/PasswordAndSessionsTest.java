@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Issue 17, item 4: password change, log out everywhere, the admin-initiated reset and the common-password rule.
+ * Password change, log out everywhere, the admin-initiated reset and the common-password rule.
  * Each revocation must end every other session at once (here: at auth-service; SecurityIT checks the other services).
  */
 class PasswordAndSessionsTest extends AuthApiTest {

@@ -24,7 +24,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Issue 18: a burst of sign-ups is backpressure, not an outage. Two pooled connections and two hashing slots: 64
+ * A burst of sign-ups is backpressure, not an outage. Two pooled connections and two hashing slots: 64
  * sign-ups at once are each either created (201) or shed (429 with {@code Retry-After}), never a 5xx from a pool
  * timeout; and since no connection is held while a hash runs, a request that only needs the database answers at once
  * while hashes are queued. (Before: {@code register} held a connection for its whole BCrypt hash, and the burst ended

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** Issue 17: scopes narrow roles here too (a leaked read-only API key of a user, as auth-service mints it). */
+/** Scopes narrow roles here too (a leaked read-only API key of a user, as auth-service mints it). */
 class ScopeRuleTest extends MemoryApiTest {
 
     @Test

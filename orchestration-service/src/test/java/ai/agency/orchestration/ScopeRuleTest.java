@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** Issue 17: scopes narrow roles here too — a leaked read-only key of a user cannot chat, run or change anything. */
+/** Scopes narrow roles here too — a leaked read-only key of a user cannot chat, run or change anything. */
 class ScopeRuleTest extends OrchestrationApiTest {
 
     @Test

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Issue 17, item 6, against the real jars in their default configuration: the services see the client's own address
+ * The client's address, against the real jars in their default configuration: the services see the client's own address
  * through the gateway (clients on this machine at {@code 127.0.0.5} … {@code 127.0.0.9}, whose sockets are bound to
  * those addresses), no client can claim another one with forwarding headers, one client's failed logins do not lock
  * anyone else out, and no stranger can lock the admin out.

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Cost amplification through the real jars (issue 17, item 8), with the default settings: the gateway's rate limits
+ * Cost amplification through the real jars, with the default settings: the gateway's rate limits
  * cover tool-service's MCP server as they cover the REST API, and a channel cannot be made big enough for one post
  * to start more than 19 agent turns.
  */

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Issue 18's fuzzing, short run: about a thousand hostile requests generated from the services' own OpenAPI documents
+ * Fuzzing through the gateway, short run: about a thousand hostile requests generated from the services' own OpenAPI documents
  * (as the gateway aggregates them), sent through the gateway with a valid user token, no token and a garbage token.
  * Nothing may answer 5xx or hang, every 4xx is a problem, and every service is still ready afterwards. Requests are
  * written on a raw socket: {@link java.net.http.HttpClient} refuses to send most of them (invalid percent-escapes,

@@ -13,7 +13,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Issue 3's hostile tokens, against the real jars: a real access token turned into {@code alg: none}, or with its
+ * Hostile tokens, against the real jars: a real access token turned into {@code alg: none}, or with its
  * payload changed under the original signature, is a 401 problem at the gateway and at every service called directly;
  * a disabled user can neither refresh nor log in, and auth-service refuses their still-unexpired access token at once.
  */

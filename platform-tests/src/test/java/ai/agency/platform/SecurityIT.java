@@ -23,7 +23,7 @@ import org.springframework.security.oauth2.jwt.JwtDecoders;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Issue 17 against the real jars, each test written as the attack: a leaked narrow API key tries to act wider, and a
+ * The security defences against the real jars, each test written as the attack: a leaked narrow API key tries to act wider, and a
  * revoked credential tries to keep working — directly at a service, and through two gateway replicas.
  */
 class SecurityIT {

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Issue 18's chaos scenario in the normal suite (the long one is {@code load-tests/chaos/kill_orchestration}):
+ * The orchestration-crash chaos scenario in the normal suite (the long one is {@code load-tests/chaos/kill_orchestration}):
  * orchestration-service is killed with SIGKILL while fan-out runs with tool steps are in flight and others wait at an
  * approval; after its restart every run finishes, and every tool step's effect — counted by the HTTP server its tool
  * calls — happened exactly once, because the re-run of a step that was cut off carries the same idempotency key.

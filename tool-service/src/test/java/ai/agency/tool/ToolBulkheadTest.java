@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.test.context.TestPropertySource;
 
 /**
- * Issue 18: 200 chat users asking "what is 17*23" got 1,544 calculator calls {@code rejected} against 1,889 served,
+ * 200 chat users asking "what is 17*23" got 1,544 calculator calls {@code rejected} against 1,889 served,
  * because a tool's bulkhead refused at once: a sub-millisecond tool was refused merely because many users called it
  * in the same second. Now a call waits up to {@code bulkhead-max-wait} for a slot, and past it gets 429 with
  * {@code Retry-After} (a healthy tool shedding load), not a 503. A bulkhead of 2 slots and a 1 s wait here.

@@ -15,7 +15,7 @@ import org.springframework.test.context.TestPropertySource;
 /**
  * A measurement, not part of the suite (surefire runs {@code *Test} classes only): 200 users call the calculator back
  * to back for 10 s against the default bulkhead (16 slots) with production circuit settings, and it prints the
- * outcomes and latencies (issue 18, docs/BENCHMARKS.md "Faults and overload"):
+ * outcomes and latencies (docs/benchmarks/faults.md):
  * {@code ./mvnw -B -q -pl tool-service -am verify -Dtest=ToolBurstMeasurement -Dsurefire.failIfNoSpecifiedTests=false
  * -Dit.test=none -Dfailsafe.failIfNoSpecifiedTests=false | grep BURST}; {@code -Dburst.users}, {@code -Dburst.seconds}
  * change the load.

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Cost amplification through tools (issue 17, item 8): a tool's bulkhead (16 calls) is shared by every user, so one
+ * Cost amplification through tools: a tool's bulkhead (16 calls) is shared by every user, so one
  * user's slow calls used to fill it and every other user got {@code resource_exhausted}. Now a user has at most 8
  * calls running at once over all tools ({@code agency.tool.concurrency}), more wait 2 s and are refused with 429.
  */

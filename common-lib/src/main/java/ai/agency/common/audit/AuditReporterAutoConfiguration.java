@@ -13,7 +13,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 
 /**
- * Reports every service's authorization denials to auth-service's audit log (issue 3): the
+ * Reports every service's authorization denials to auth-service's audit log: the
  * {@link AuthorizationDenialReporter} that the security handlers call, and, unless the service has a listener of its
  * own (auth-service does) or {@code agency.audit.reporter.enabled=false}, the asynchronous {@link HttpAuditReporter}.
  */

@@ -99,7 +99,7 @@ class CpuBoundWorkTest {
 
     @Test
     void runawayWorkOnEveryProcessorDoesNotStarveVirtualThreads() throws Exception {
-        // The attack of issue 18's fuzzing: as many never-ending CPU-bound tasks as there are processors. Run on
+        // The attack the fuzzing found: as many never-ending CPU-bound tasks as there are processors. Run on
         // virtual threads (as the multimodal analyses were), they held every carrier and nothing else of the service
         // ran; in CpuBoundWork they run on platform threads of their own and virtual threads still get a turn.
         int processors = Runtime.getRuntime().availableProcessors();

@@ -26,7 +26,7 @@ class TokenRulesTest {
 
     @Test
     void aValidTokenBeforeTheRevocationListWasReadIsUncheckableNotInvalid() {
-        // issue 18: a service started while PostgreSQL was down answered every valid token 401 ("sign in again")
+        // a service started while PostgreSQL was down answered every valid token 401 ("sign in again")
         // until its revocation feed could be read; it is a 503 with Retry-After now (the entry point's answer to an
         // AuthenticationServiceException), and still never accepted
         TokenRules rules = new TokenRules("agency", "agency-platform", new Revocations());

@@ -20,7 +20,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Issue 18's fuzzing found requests that every service answered with a 5xx: they are the caller's mistakes and get a
+ * Fuzzing through the gateway found requests that every service answered with a 5xx: they are the caller's mistakes and get a
  * 4xx problem. Sent on a raw socket, because {@link java.net.http.HttpClient} refuses to send most of them.
  */
 @SpringBootTest(

@@ -6,7 +6,7 @@ import io.gatling.javaapi.core.Simulation;
 import java.time.Duration;
 
 /**
- * Soak (issue 18, item 5): {@code soakMinutes} (30) of mixed load at about half the saturation rate — chat sessions
+ * Soak: {@code soakMinutes} (30) of mixed load at about half the saturation rate — chat sessions
  * over the WebSocket (memory and tools), memory adds and searches, workflow runs with an approval, and idle
  * WebSockets that only ping. Run it together with {@code load-tests/soak/memory_slopes.py} (or
  * {@code load-tests/soak/run.sh}, which starts both and keeps a JFR recording of the service that grew most).

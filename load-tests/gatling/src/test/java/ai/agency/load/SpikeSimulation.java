@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Spike and stress (issue 18, item 4), one after the other, ending PASS or FAIL by Gatling assertions:
+ * Spike and stress, one after the other, ending PASS or FAIL by Gatling assertions:
  *
  * <ol>
  *   <li>{@code @spike}: 0 → {@code spikeUsers} (200) chats within 1 s — each connects, asks "what is 17*23" (the

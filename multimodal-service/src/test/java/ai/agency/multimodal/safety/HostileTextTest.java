@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
- * Texts and loads from issue 18's long fuzz run, which left multimodal-service answering nothing: entity patterns
+ * Texts and loads from the long fuzz run through the gateway, which left multimodal-service answering nothing: entity patterns
  * that backtracked for minutes on a hostile text, on virtual threads that held every carrier.
  */
 class HostileTextTest extends MultimodalApiTest {

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.stereotype.Component;
 
 /**
- * Admission of chat turns (issue 18): at most {@code max-turns-per-user} turns of one user and a total of all users run
+ * Admission of chat turns: at most {@code max-turns-per-user} turns of one user and a total of all users run
  * at once on this instance; a turn past them waits up to {@code turn-queue-wait}, then is shed with a 429
  * {@code rate_limit} and {@code Retry-After}, before its stream starts (over the WebSocket: an
  * {@code error {errorType: "rate_limit", retryAfter}} frame).

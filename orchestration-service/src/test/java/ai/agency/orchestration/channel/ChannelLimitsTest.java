@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Cost amplification through channels (issue 17, item 8): each post starts one agent turn per other participant, so
+ * Cost amplification through channels: each post starts one agent turn per other participant, so
  * a channel's size and one user's deliveries at once are bounded ({@code agency.orchestration.channels}: 20
  * participants, 4 deliveries per user, 2 s wait).
  */

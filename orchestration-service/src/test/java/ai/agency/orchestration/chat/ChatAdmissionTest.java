@@ -46,7 +46,7 @@ class ChatAdmissionTest {
 
     @Test
     void aUserPastTheirTurnsIsShedWith429WhileAnotherUserIsAdmitted() {
-        // issue 18's stress run: every turn was admitted, and at 2x the saturation rate p99 reached 13-32 s with no 429
+        // the stress run: every turn was admitted, and at 2x the saturation rate p99 reached 13-32 s with no 429
         ChatAdmission admission = admission(2, 10);
         UUID alice = UUID.randomUUID();
         List<UserConcurrencyLimit.Permit> held =

@@ -99,7 +99,7 @@ class DegradationTest extends OrchestrationApiTest {
     }
 
     /**
-     * Issue 18: 200 chat users asking "what is 17*23" got answers without 391 while 0 errors were reported: the
+     * 200 chat users asking "what is 17*23" got answers without 391 while 0 errors were reported: the
      * calculator was refused (busy) and the turn counted {@code complete}. Now the model gets the refusal as the tool's
      * result and says so, the stream carries {@code degraded {skipped: ["tools"]}}, the non-streaming answer a
      * {@code degraded} member, and the turn is counted {@code degraded}.

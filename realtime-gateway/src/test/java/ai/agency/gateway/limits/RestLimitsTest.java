@@ -58,7 +58,7 @@ class RestLimitsTest extends RealtimeTestSupport {
         assertThat(otherClass.headers().firstValue("RateLimit-Limit")).hasValue("600");
     }
 
-    /** tool-service's MCP server is routed by the gateway like the REST API, and limited like it (issue 17, item 8). */
+    /** tool-service's MCP server is routed by the gateway like the REST API, and limited like it. */
     @Test
     void mcpIsRateLimitedAtTheGateway() throws Exception {
         String alice = "Bearer " + JWTS.user(UUID.randomUUID());

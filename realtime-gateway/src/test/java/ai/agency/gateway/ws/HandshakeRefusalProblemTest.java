@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Issue 18's fuzzing: refused {@code /ws} handshakes answered 401 / 429 / 400 with an empty or plain-text body. A
+ * Found by fuzzing: refused {@code /ws} handshakes answered 401 / 429 / 400 with an empty or plain-text body. A
  * refused handshake is an ordinary HTTP answer, so it is a problem like every other 4xx (read on a raw socket: a
  * WebSocket client does not show the body of a refusal).
  */

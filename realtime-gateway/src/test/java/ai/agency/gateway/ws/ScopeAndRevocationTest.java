@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
-/** Issue 17 on the WebSocket: scopes narrow what frames may do, and a revoked credential's socket is closed. */
+/** On the WebSocket, scopes narrow what frames may do, and a revoked credential's socket is closed. */
 class ScopeAndRevocationTest extends RealtimeTestSupport {
 
     @Autowired

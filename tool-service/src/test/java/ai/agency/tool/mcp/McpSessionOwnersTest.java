@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
- * MCP sessions fail closed (issue 17, item 9): a request on a session whose owner this instance does not know — the
+ * MCP sessions fail closed: a request on a session whose owner this instance does not know — the
  * owner was forgotten (idle, or past the size bound) while the MCP transport still holds the session — is refused
  * like another user's session, not served.
  */
