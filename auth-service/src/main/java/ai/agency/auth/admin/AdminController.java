@@ -6,13 +6,14 @@ import ai.agency.auth.audit.AuditLog;
 import ai.agency.auth.key.KeyRotation;
 import ai.agency.auth.mfa.MfaService;
 import ai.agency.common.error.AgencyException;
+import ai.agency.common.page.Cursor;
+import ai.agency.common.page.Page;
 import ai.agency.common.security.Caller;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.Size;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -66,25 +67,10 @@ class AdminController {
     @GetMapping("/api/v1/admin/users")
     Page<UserView> users(@RequestParam(required = false) Integer limit, @RequestParam(required = false) String cursor) {
         int size = Page.limit(limit);
-        Instant afterAt = null;
-        UUID afterId = null;
-        if (cursor != null) {
-            String[] position = Page.decode(cursor).split("\\|", 2);
-            try {
-                afterAt = Instant.parse(position[0]);
-                afterId = UUID.fromString(position[1]);
-            } catch (DateTimeParseException | IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
-                throw AgencyException.invalidField("cursor", "is not a valid cursor");
-            }
-        }
-        List<UserAccount> rows = accounts.list(afterAt, afterId, size + 1);
-        List<UserView> items = rows.stream().limit(size).map(UserView::of).toList();
-        String next = null;
-        if (rows.size() > size) {
-            UserAccount last = rows.get(size - 1);
-            next = Page.encode(last.createdAt() + "|" + last.id());
-        }
-        return new Page<>(items, next);
+        Cursor.Keyset after = Cursor.keyset(cursor);
+        List<UserAccount> rows =
+                accounts.list(after == null ? null : after.createdAt(), after == null ? null : after.id(), size + 1);
+        return Page.of(rows, size, UserView::of, u -> Cursor.of(u.createdAt(), u.id()));
     }
 
     @PutMapping("/api/v1/admin/users/{id}/roles")
@@ -125,22 +111,11 @@ class AdminController {
             @RequestParam(required = false) Integer limit,
             @RequestParam(required = false) String cursor) {
         int size = Page.limit(limit);
-        Long before = null;
-        if (cursor != null) {
-            try {
-                before = Long.parseLong(Page.decode(cursor));
-            } catch (NumberFormatException e) {
-                throw AgencyException.invalidField("cursor", "is not a valid cursor");
-            }
-        }
-        List<AuditLog.AuditEvent> rows = audit.find(userId, type, from, to, before, size + 1);
-        List<AuditView> items = rows.stream()
-                .limit(size)
-                .map(e -> new AuditView(e.id(), e.type(), e.userId(), e.actorId(), e.at(), e.details()))
-                .toList();
-        String next = rows.size() > size
-                ? Page.encode(Long.toString(rows.get(size - 1).id()))
-                : null;
-        return new Page<>(items, next);
+        List<AuditLog.AuditEvent> rows = audit.find(userId, type, from, to, Cursor.seq(cursor), size + 1);
+        return Page.of(
+                rows,
+                size,
+                e -> new AuditView(e.id(), e.type(), e.userId(), e.actorId(), e.at(), e.details()),
+                e -> Cursor.of(e.id()));
     }
 }

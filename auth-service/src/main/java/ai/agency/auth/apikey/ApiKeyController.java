@@ -1,6 +1,7 @@
 package ai.agency.auth.apikey;
 
 import ai.agency.auth.token.TokenService;
+import ai.agency.common.page.Page;
 import ai.agency.common.security.Caller;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
@@ -38,9 +39,6 @@ class ApiKeyController {
 
             @NotEmpty @Size(max = 4) List<@NotBlank @Size(max = 32) String> scopes) {}
 
-    /** All active keys (at most 100 per user), so never a next page. */
-    record KeyList(List<ApiKeyService.ApiKey> items, String nextCursor) {}
-
     record ExchangeRequest(@Size(max = 100) String key) {}
 
     @PostMapping("/api/v1/auth/api-keys")
@@ -50,9 +48,10 @@ class ApiKeyController {
         return keys.create(caller, request.name().strip(), request.scopes());
     }
 
+    /** All active keys (at most 100 per user), so never a next page. */
     @GetMapping("/api/v1/auth/api-keys")
-    KeyList list(Caller caller) {
-        return new KeyList(keys.list(caller.id()), null);
+    Page<ApiKeyService.ApiKey> list(Caller caller) {
+        return Page.all(keys.list(caller.id()));
     }
 
     @DeleteMapping("/api/v1/auth/api-keys/{id}")

@@ -1,17 +1,14 @@
 package ai.agency.memory.memory;
 
-import ai.agency.common.error.AgencyException;
+import ai.agency.common.page.Cursor;
+import ai.agency.common.page.Page;
 import ai.agency.common.security.Caller;
 import ai.agency.memory.filter.MemoryFilters;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Size;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
@@ -44,8 +41,6 @@ class MemoryController {
 
     record AddResponse(List<MemoryService.AddResult> results) {}
 
-    record Page(List<Memory> items, String nextCursor) {}
-
     record History(List<MemoryRepository.HistoryEntry> items) {}
 
     record Erased(int deleted) {}
@@ -58,7 +53,7 @@ class MemoryController {
     }
 
     @GetMapping("/api/v1/memories")
-    Page list(
+    Page<Memory> list(
             @RequestParam(required = false) @Size(max = 128) String agentId,
             @RequestParam(required = false) @Size(max = 128) String sessionId,
             @RequestParam(required = false) @Size(max = 32) List<@Size(max = 64) String> tags,
@@ -66,21 +61,15 @@ class MemoryController {
             @RequestParam(required = false) Instant createdAfter,
             @RequestParam(required = false) Instant createdBefore,
             @RequestParam(required = false) @DecimalMin("0") @DecimalMax("1") Double minImportance,
-            @RequestParam(defaultValue = "20") @Min(1) @Max(100) int limit,
-            @RequestParam(required = false) @Size(max = 200) String cursor,
+            @RequestParam(required = false) Integer limit,
+            @RequestParam(required = false) String cursor,
             @RequestParam(required = false) UUID userId,
             Caller caller) {
         MemoryFilters filters =
                 MemoryFilters.of(agentId, sessionId, tags, tagsAll, createdAfter, createdBefore, minImportance);
-        Cursor after = cursor == null ? null : Cursor.decode(cursor);
-        List<Memory> items = memories.page(caller, userId, filters, after, limit + 1);
-        String next = null;
-        if (items.size() > limit) {
-            items = items.subList(0, limit);
-            Memory last = items.getLast();
-            next = new Cursor(last.createdAt(), last.id()).encode();
-        }
-        return new Page(items, next);
+        int size = Page.limit(limit);
+        List<Memory> rows = memories.page(caller, userId, filters, Cursor.keyset(cursor), size + 1);
+        return Page.of(rows, size, m -> Cursor.of(m.createdAt(), m.id()));
     }
 
     @GetMapping(path = "/api/v1/memories/export", produces = "application/x-ndjson")
@@ -124,23 +113,5 @@ class MemoryController {
             @RequestParam(required = false) UUID userId,
             Caller caller) {
         return new Erased(memories.eraseAll(caller, userId, agentId, sessionId));
-    }
-
-    /** The opaque paging cursor: the (createdAt, id) of the last item, base64url. */
-    record Cursor(Instant createdAt, UUID id) {
-        String encode() {
-            return Base64.getUrlEncoder()
-                    .withoutPadding()
-                    .encodeToString((createdAt + "|" + id).getBytes(StandardCharsets.UTF_8));
-        }
-
-        static Cursor decode(String cursor) {
-            try {
-                String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split("\\|");
-                return new Cursor(Instant.parse(parts[0]), UUID.fromString(parts[1]));
-            } catch (RuntimeException e) {
-                throw AgencyException.invalidField("cursor", "is not a cursor this service issued");
-            }
-        }
     }
 }

@@ -1,6 +1,7 @@
 package ai.agency.memory.memory;
 
 import ai.agency.common.error.AgencyException;
+import ai.agency.common.page.Cursor;
 import ai.agency.common.security.Caller;
 import ai.agency.memory.MemoryProperties;
 import ai.agency.memory.embedding.Embedder;
@@ -220,11 +221,7 @@ public class MemoryService {
     }
 
     public List<Memory> page(
-            Caller caller,
-            UUID userId,
-            ai.agency.memory.filter.MemoryFilters filters,
-            MemoryController.Cursor after,
-            int limit) {
+            Caller caller, UUID userId, ai.agency.memory.filter.MemoryFilters filters, Cursor.Keyset after, int limit) {
         return repository.page(
                 owner(caller, userId),
                 filters.toSql(json),

@@ -1,8 +1,8 @@
 package ai.agency.orchestration.agent;
 
+import ai.agency.common.page.Page;
 import ai.agency.common.security.Caller;
 import jakarta.validation.Valid;
-import java.util.List;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -23,18 +23,16 @@ class AgentController {
         this.agents = agents;
     }
 
-    /** Agents are few per user, so the list is one page: {@code nextCursor} is always null. */
-    record AgentList(List<Agent> items, String nextCursor) {}
-
     @PostMapping("/api/v1/agents")
     @ResponseStatus(HttpStatus.CREATED)
     Agent create(@Valid @RequestBody AgentRequest request, Caller caller) {
         return agents.create(caller, request);
     }
 
+    /** Agents are few per user, so the list is one page: {@code nextCursor} is always null. */
     @GetMapping("/api/v1/agents")
-    AgentList list(Caller caller) {
-        return new AgentList(agents.list(caller), null);
+    Page<Agent> list(Caller caller) {
+        return Page.all(agents.list(caller));
     }
 
     @GetMapping("/api/v1/agents/{id}")

@@ -1,7 +1,7 @@
 package ai.agency.orchestration.channel;
 
+import ai.agency.common.page.Page;
 import ai.agency.common.security.Caller;
-import ai.agency.orchestration.conversation.Page;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;

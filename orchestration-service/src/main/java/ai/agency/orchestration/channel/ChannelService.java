@@ -2,13 +2,13 @@ package ai.agency.orchestration.channel;
 
 import ai.agency.common.error.AgencyException;
 import ai.agency.common.limit.UserConcurrencyLimit;
+import ai.agency.common.page.Cursor;
+import ai.agency.common.page.Page;
 import ai.agency.common.security.Caller;
 import ai.agency.orchestration.OrchestrationProperties;
 import ai.agency.orchestration.StoredCaller;
 import ai.agency.orchestration.agent.Agent;
 import ai.agency.orchestration.agent.AgentService;
-import ai.agency.orchestration.conversation.Cursor;
-import ai.agency.orchestration.conversation.Page;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -163,14 +163,9 @@ class ChannelService {
 
     Page<ChannelRepository.Message> messages(Caller caller, UUID channelId, Integer limit, String cursor) {
         ChannelRepository.Channel channel = get(caller, channelId);
-        int size = Cursor.limit(limit);
-        List<ChannelRepository.Row> rows =
-                repository.messages(channelId, channel.ownerId(), Cursor.decode(cursor), size);
-        boolean more = rows.size() > size;
-        List<ChannelRepository.Row> shown = more ? rows.subList(0, size) : rows;
-        return new Page<>(
-                shown.stream().map(ChannelRepository.Row::message).toList(),
-                more ? Cursor.encode(shown.getLast().seq()) : null);
+        int size = Page.limit(limit);
+        List<ChannelRepository.Row> rows = repository.messages(channelId, channel.ownerId(), Cursor.seq(cursor), size);
+        return Page.of(rows, size, ChannelRepository.Row::message, r -> Cursor.of(r.seq()));
     }
 
     private static void requireWriter(Caller caller) {

@@ -1,5 +1,6 @@
 package ai.agency.orchestration.conversation;
 
+import ai.agency.common.page.Page;
 import ai.agency.common.security.Caller;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Size;

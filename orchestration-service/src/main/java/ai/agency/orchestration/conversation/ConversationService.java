@@ -1,12 +1,13 @@
 package ai.agency.orchestration.conversation;
 
 import ai.agency.common.error.AgencyException;
+import ai.agency.common.page.Cursor;
+import ai.agency.common.page.Page;
 import ai.agency.common.security.Caller;
 import ai.agency.orchestration.agent.Agent;
 import ai.agency.orchestration.agent.AgentService;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.Function;
 import org.springframework.stereotype.Service;
 
 /** A user's conversations and their persisted messages. */
@@ -38,17 +39,14 @@ public class ConversationService {
     }
 
     Page<Conversation> list(Caller caller, Integer limit, String cursor) {
-        int size = Cursor.limit(limit);
-        return page(conversations.list(caller.id(), Cursor.decode(cursor), size), size, Function.identity());
+        int size = Page.limit(limit);
+        return page(conversations.list(caller.id(), Cursor.seq(cursor), size), size);
     }
 
     Page<StoredMessage> messages(Caller caller, UUID conversationId, Integer limit, String cursor) {
         get(caller, conversationId);
-        int size = Cursor.limit(limit);
-        return page(
-                conversations.messages(conversationId, caller.id(), Cursor.decode(cursor), size),
-                size,
-                Function.identity());
+        int size = Page.limit(limit);
+        return page(conversations.messages(conversationId, caller.id(), Cursor.seq(cursor), size), size);
     }
 
     /** The last {@code count} messages of the conversation, oldest first. */
@@ -74,10 +72,7 @@ public class ConversationService {
         conversations.insertMessage(caller.id(), message);
     }
 
-    private static <T, R> Page<R> page(List<ConversationRepository.Row<T>> rows, int size, Function<T, R> view) {
-        boolean more = rows.size() > size;
-        List<ConversationRepository.Row<T>> shown = more ? rows.subList(0, size) : rows;
-        String next = more ? Cursor.encode(shown.getLast().seq()) : null;
-        return new Page<>(shown.stream().map(r -> view.apply(r.value())).toList(), next);
+    private static <T> Page<T> page(List<ConversationRepository.Row<T>> rows, int size) {
+        return Page.of(rows, size, ConversationRepository.Row::value, r -> Cursor.of(r.seq()));
     }
 }

@@ -1,7 +1,7 @@
 package ai.agency.orchestration.workflow;
 
+import ai.agency.common.page.Page;
 import ai.agency.common.security.Caller;
-import ai.agency.orchestration.conversation.Page;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
 import java.io.IOException;

@@ -1,10 +1,10 @@
 package ai.agency.orchestration.workflow;
 
 import ai.agency.common.error.AgencyException;
+import ai.agency.common.page.Cursor;
+import ai.agency.common.page.Page;
 import ai.agency.common.security.Caller;
 import ai.agency.orchestration.StoredCaller;
-import ai.agency.orchestration.conversation.Cursor;
-import ai.agency.orchestration.conversation.Page;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -79,13 +79,9 @@ class WorkflowService {
     }
 
     Page<Workflow> list(Caller caller, Integer limit, String cursor) {
-        int size = Cursor.limit(limit);
-        List<Row<Workflow>> rows = workflows.listWorkflows(caller.id(), Cursor.decode(cursor), size);
-        boolean more = rows.size() > size;
-        List<Row<Workflow>> shown = more ? rows.subList(0, size) : rows;
-        return new Page<>(
-                shown.stream().map(Row::value).toList(),
-                more ? Cursor.encode(shown.getLast().seq()) : null);
+        int size = Page.limit(limit);
+        List<Row<Workflow>> rows = workflows.listWorkflows(caller.id(), Cursor.seq(cursor), size);
+        return Page.of(rows, size, Row::value, r -> Cursor.of(r.seq()));
     }
 
     /**
@@ -129,8 +125,8 @@ class WorkflowService {
      * able to see, else 404) and in one status.
      */
     Page<RunSummary> runs(Caller caller, UUID workflowId, String status, Integer limit, String cursor) {
-        int size = Cursor.limit(limit);
-        Long before = Cursor.decode(cursor);
+        int size = Page.limit(limit);
+        Long before = Cursor.seq(cursor);
         if (status != null && !RUN_STATES.contains(status)) {
             throw AgencyException.invalidField(
                     "status", "must be one of queued, running, waiting_approval, succeeded, failed, cancelled");
@@ -139,11 +135,7 @@ class WorkflowService {
             get(caller, workflowId);
         }
         List<Row<RunSummary>> rows = runs.listRuns(caller.id(), caller.isAdmin(), workflowId, status, before, size);
-        boolean more = rows.size() > size;
-        List<Row<RunSummary>> shown = more ? rows.subList(0, size) : rows;
-        return new Page<>(
-                shown.stream().map(Row::value).toList(),
-                more ? Cursor.encode(shown.getLast().seq()) : null);
+        return Page.of(rows, size, Row::value, r -> Cursor.of(r.seq()));
     }
 
     Run run(Caller caller, UUID runId) {

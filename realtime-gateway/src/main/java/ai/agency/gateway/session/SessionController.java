@@ -1,10 +1,9 @@
 package ai.agency.gateway.session;
 
 import ai.agency.common.error.AgencyException;
+import ai.agency.common.page.Page;
 import ai.agency.common.security.Caller;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
@@ -47,9 +46,9 @@ class SessionController {
     }
 
     @GetMapping("/api/v1/sessions")
-    SessionService.Page list(
-            @RequestParam(defaultValue = "20") @Min(1) @Max(100) int limit,
-            @RequestParam(required = false) @Size(max = 200) String cursor,
+    Page<SessionService.Listed> list(
+            @RequestParam(required = false) Integer limit,
+            @RequestParam(required = false) String cursor,
             Caller caller) {
         return sessions.list(caller.id(), limit, cursor);
     }

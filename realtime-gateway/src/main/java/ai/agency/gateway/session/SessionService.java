@@ -2,6 +2,8 @@ package ai.agency.gateway.session;
 
 import ai.agency.common.error.AgencyException;
 import ai.agency.common.error.ErrorType;
+import ai.agency.common.page.Cursor;
+import ai.agency.common.page.Page;
 import ai.agency.common.security.Caller;
 import ai.agency.gateway.GatewayProperties;
 import java.nio.charset.StandardCharsets;
@@ -41,9 +43,6 @@ public class SessionService {
     /** One entry of a user's list: {@code membership} is {@code participant} or {@code invited}. */
     public record Listed(
             UUID id, String purpose, UUID createdBy, Instant createdAt, String membership, Instant since) {}
-
-    /** A page of the list: {@code {items, nextCursor}}, {@code nextCursor} null on the last page. */
-    public record Page(List<Listed> items, String nextCursor) {}
 
     private final SessionRepository sessions;
     private final SessionEvents events;
@@ -89,15 +88,12 @@ public class SessionService {
     }
 
     /** The user's sessions and pending invitations, newest first. */
-    public Page list(UUID userId, int limit, String cursor) {
-        Position after = Position.decode(cursor);
+    public Page<Listed> list(UUID userId, Integer limit, String cursor) {
+        int size = Page.limit(limit);
+        Cursor.Keyset after = Cursor.keyset(cursor);
         List<Listed> rows = sessions.listFor(
-                userId, after == null ? null : after.createdAt(), after == null ? null : after.id(), limit + 1);
-        List<Listed> items = rows.stream().limit(limit).toList();
-        String next = rows.size() > limit
-                ? new Position(items.getLast().createdAt(), items.getLast().id()).encode()
-                : null;
-        return new Page(items, next);
+                userId, after == null ? null : after.createdAt(), after == null ? null : after.id(), size + 1);
+        return Page.of(rows, size, l -> Cursor.of(l.createdAt(), l.id()));
     }
 
     /** An invitee accepts: they become a participant and the participants online hear of it. */

@@ -1,6 +1,7 @@
 package ai.agency.tool.execution;
 
 import ai.agency.common.error.AgencyException;
+import ai.agency.common.page.Page;
 import ai.agency.common.security.Caller;
 import java.util.UUID;
 import org.springframework.http.ResponseEntity;
@@ -48,7 +49,7 @@ class ExecutionController {
     }
 
     @GetMapping("/api/v1/tools/executions")
-    ExecutionLog.Page executions(
+    Page<ExecutionRepository.Execution> executions(
             @RequestParam(required = false) String tool,
             @RequestParam(required = false) UUID userId,
             @RequestParam(required = false) Integer limit,

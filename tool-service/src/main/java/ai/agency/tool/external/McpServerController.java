@@ -1,8 +1,8 @@
 package ai.agency.tool.external;
 
+import ai.agency.common.page.Page;
 import ai.agency.common.security.Caller;
 import jakarta.validation.Valid;
-import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -22,8 +22,6 @@ class McpServerController {
         this.servers = servers;
     }
 
-    record ServerList(List<ExternalMcpServers.ServerView> items, String nextCursor) {}
-
     @PostMapping("/api/v1/tools/mcp-servers")
     @ResponseStatus(HttpStatus.CREATED)
     ExternalMcpServers.ServerView register(@Valid @RequestBody RegisterMcpServerRequest request, Caller caller) {
@@ -31,8 +29,8 @@ class McpServerController {
     }
 
     @GetMapping("/api/v1/tools/mcp-servers")
-    ServerList list(Caller caller) {
-        return new ServerList(servers.list(caller), null);
+    Page<ExternalMcpServers.ServerView> list(Caller caller) {
+        return Page.all(servers.list(caller));
     }
 
     @GetMapping("/api/v1/tools/mcp-servers/{name}")

@@ -1,8 +1,8 @@
 package ai.agency.tool.registry;
 
+import ai.agency.common.page.Page;
 import ai.agency.common.security.Caller;
 import jakarta.validation.Valid;
-import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -22,18 +22,16 @@ class ToolController {
         this.registry = registry;
     }
 
-    /** The registry is small (tens of tools), so it is one page: {@code nextCursor} is always null. */
-    record ToolList(List<ToolView> items, String nextCursor) {}
-
-    /** Admins see every tool; others only the enabled ones. */
+    /**
+     * Admins see every tool; others only the enabled ones. The registry is small (tens of tools), so it is one page:
+     * {@code nextCursor} is always null.
+     */
     @GetMapping("/api/v1/tools")
-    ToolList list(Caller caller) {
-        return new ToolList(
-                registry.list().stream()
-                        .filter(t -> t.enabled() || caller.isAdmin())
-                        .map(t -> registry.view(t, caller.isAdmin()))
-                        .toList(),
-                null);
+    Page<ToolView> list(Caller caller) {
+        return Page.all(registry.list().stream()
+                .filter(t -> t.enabled() || caller.isAdmin())
+                .map(t -> registry.view(t, caller.isAdmin()))
+                .toList());
     }
 
     @GetMapping("/api/v1/tools/{name}")
