@@ -1,6 +1,6 @@
 package ai.agency.auth;
 
-import ai.agency.common.crypto.SecretSealer;
+import ai.agency.common.crypto.MasterKey;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -55,7 +55,8 @@ public record AuthProperties(
         String mfaIssuer,
 
         @DefaultValue("1h") Duration passwordResetTtl,
-        @Valid @DefaultValue PasswordHashing passwordHashing) {
+        @Valid @DefaultValue PasswordHashing passwordHashing)
+        implements MasterKey.Settings {
 
     /**
      * The bound on BCrypt work (sign-up, login, password change and reset, re-authentication): CPU-bound, ~0.3 s each
@@ -116,9 +117,10 @@ public record AuthProperties(
         }
     }
 
-    /** Whether these settings let the constant development key stand in for a missing master key. */
-    public SecretSealer.DevelopmentKey developmentKey() {
-        return SecretSealer.DevelopmentKey.of(allowInsecureDevelopmentMasterKey, requireMasterKey);
+    /** The master key seals the signing keys and the TOTP secrets. */
+    @Override
+    public String sealedWhat() {
+        return "a stored signing key or TOTP secret";
     }
 
     /** Settings with the defaults of everything but the ones a test cares about. */

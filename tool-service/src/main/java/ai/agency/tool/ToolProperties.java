@@ -1,5 +1,6 @@
 package ai.agency.tool;
 
+import ai.agency.common.crypto.MasterKey;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -62,7 +63,14 @@ public record ToolProperties(
         @DefaultValue("30s") Duration mcpSyncInterval,
         @DefaultValue @Valid Concurrency concurrency,
         @DefaultValue @Valid McpSessions mcpSessions,
-        @DefaultValue @Valid Idempotency idempotency) {
+        @DefaultValue @Valid Idempotency idempotency)
+        implements MasterKey.Settings {
+
+    /** The master key seals HTTP tools' header values and signing secrets, and MCP servers' headers. */
+    @Override
+    public String sealedWhat() {
+        return "a tool secret";
+    }
 
     /**
      * Tool calls running at once ({@code agency.tool.concurrency.*}), on top of each tool's own bulkhead

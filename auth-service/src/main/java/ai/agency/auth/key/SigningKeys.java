@@ -1,6 +1,7 @@
 package ai.agency.auth.key;
 
 import ai.agency.auth.AuthProperties;
+import ai.agency.common.crypto.MasterKey;
 import io.jsonwebtoken.security.Jwk;
 import io.jsonwebtoken.security.Jwks;
 import java.security.KeyFactory;

@@ -2,7 +2,7 @@ package ai.agency.auth.mfa;
 
 import ai.agency.auth.AuthProperties;
 import ai.agency.auth.audit.AuditLog;
-import ai.agency.common.crypto.SecretSealer;
+import ai.agency.common.crypto.MasterKey;
 import ai.agency.common.error.AgencyException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -65,15 +65,15 @@ public class MfaService {
 
     private final JdbcClient jdbc;
     private final AuditLog audit;
-    private final SecretSealer sealer;
+    private final MasterKey sealer;
     private final String issuer;
     private final Totp totp = new Totp();
     private final SecureRandom random = new SecureRandom();
 
-    MfaService(JdbcClient jdbc, AuditLog audit, AuthProperties properties) {
+    MfaService(JdbcClient jdbc, AuditLog audit, MasterKey sealer, AuthProperties properties) {
         this.jdbc = jdbc;
         this.audit = audit;
-        this.sealer = new SecretSealer(properties.masterKey(), properties.developmentKey(), "a stored TOTP secret");
+        this.sealer = sealer;
         this.issuer = properties.mfaIssuer();
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.agency.auth.AuthProperties;
+import ai.agency.common.crypto.MasterKey;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.agency.auth.AuthApiTest;
 import ai.agency.auth.AuthProperties;
+import ai.agency.common.crypto.MasterKey;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.PublicKey;

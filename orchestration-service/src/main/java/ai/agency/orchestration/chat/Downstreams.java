@@ -1,6 +1,7 @@
 package ai.agency.orchestration.chat;
 
 import ai.agency.common.client.ServiceClients;
+import ai.agency.common.client.memory.MemoryClient;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
@@ -12,21 +13,12 @@ import org.springframework.web.service.annotation.PostExchange;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The services one chat turn calls, through common-lib's resilient clients. The bearer token is always passed
+ * The services one chat turn calls, through common-lib's resilient clients (memory-service's client is common-lib's
+ * {@link MemoryClient}). The bearer token is always passed
  * explicitly, so a call acts as the user on any thread (memory extraction runs after the request has ended).
  */
 @Configuration(proxyBeanMethods = false)
 class Downstreams {
-
-    /** memory-service. */
-    interface MemoryClient {
-
-        @PostExchange("/api/v1/memories/search")
-        JsonNode search(@RequestHeader(HttpHeaders.AUTHORIZATION) String bearer, @RequestBody JsonNode body);
-
-        @PostExchange("/api/v1/memories")
-        JsonNode add(@RequestHeader(HttpHeaders.AUTHORIZATION) String bearer, @RequestBody JsonNode body);
-    }
 
     /** tool-service. */
     interface ToolClient {

@@ -1,17 +1,22 @@
 package ai.agency.orchestration.chat;
 
+import ai.agency.common.client.memory.AddMemoryRequest;
+import ai.agency.common.client.memory.MemoryClient;
+import ai.agency.common.client.memory.SearchMemoryRequest;
+import ai.agency.common.client.memory.SearchMemoryResponse;
 import ai.agency.common.error.ErrorClassifier;
 import ai.agency.common.error.ErrorType;
 import ai.agency.orchestration.OrchestrationProperties;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /** Recalls the caller's memories for a message (memory-service search) and stores new ones after a turn. */
@@ -22,11 +27,11 @@ class MemoryRecall {
     private static final int EXTRACT_ATTEMPTS = 3;
     private static final Duration EXTRACT_BACKOFF = Duration.ofMillis(500);
 
-    private final Downstreams.MemoryClient memory;
+    private final MemoryClient memory;
     private final JsonMapper json;
     private final OrchestrationProperties properties;
 
-    MemoryRecall(Downstreams.MemoryClient memory, JsonMapper json, OrchestrationProperties properties) {
+    MemoryRecall(MemoryClient memory, JsonMapper json, OrchestrationProperties properties) {
         this.memory = memory;
         this.json = json;
         this.properties = properties;
@@ -44,17 +49,16 @@ class MemoryRecall {
         if (properties.recallLimit() == 0) {
             return new Recall(List.of(), true, null);
         }
-        ObjectNode body = json.createObjectNode();
-        body.put("query", query.length() > 1000 ? query.substring(0, 1000) : query);
-        body.put("limit", properties.recallLimit());
+        SearchMemoryRequest search = SearchMemoryRequest.of(
+                query.length() > 1000 ? query.substring(0, 1000) : query, properties.recallLimit());
         try {
             List<JsonNode> used = new ArrayList<>();
-            for (JsonNode hit : memory.search(bearer, body).path("results")) {
+            for (SearchMemoryResponse.Hit hit : memory.search(bearer, search).results()) {
                 ObjectNode kept = json.createObjectNode();
-                kept.set("id", hit.path("id"));
-                kept.put("memory", hit.path("memory").asString());
-                if (hit.has("score")) {
-                    kept.set("score", hit.get("score"));
+                kept.put("id", hit.id() == null ? null : hit.id().toString());
+                kept.put("memory", hit.memory() == null ? "" : hit.memory());
+                if (hit.score() != null) {
+                    kept.put("score", hit.score());
                 }
                 used.add(kept);
             }
@@ -68,17 +72,16 @@ class MemoryRecall {
 
     /** Lets memory-service extract and store new memories from the turn (infer=true). */
     void extract(String bearer, String agentId, String conversationId, String userText, String answer) {
-        ObjectNode body = json.createObjectNode();
-        ArrayNode messages = body.putArray("messages");
-        messages.addObject().put("role", "user").put("content", userText);
+        List<AddMemoryRequest.Message> messages = new ArrayList<>();
+        messages.add(new AddMemoryRequest.Message("user", userText));
         if (answer != null && !answer.isBlank()) {
-            messages.addObject().put("role", "assistant").put("content", answer);
+            messages.add(new AddMemoryRequest.Message("assistant", answer));
         }
-        body.put("infer", true);
-        ObjectNode metadata = body.putObject("metadata");
+        Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("source", "chat");
         metadata.put("agentId", agentId);
         metadata.put("conversationId", conversationId);
+        AddMemoryRequest body = AddMemoryRequest.extractFrom(messages, metadata);
         for (int attempt = 1; ; attempt++) {
             try {
                 memory.add(bearer, body);

@@ -1,9 +1,8 @@
 package ai.agency.orchestration.chat;
 
+import ai.agency.common.sse.ClientGoneException;
+import ai.agency.common.sse.SseWriter;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -14,15 +13,12 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class SseTurnEvents implements TurnEvents {
 
-    private final HttpServletResponse response;
-    private final JsonMapper json;
-    private OutputStream out;
+    private final SseWriter sse;
     private long nextId = 1;
     private boolean closed;
 
     SseTurnEvents(HttpServletResponse response, JsonMapper json) {
-        this.response = response;
-        this.json = json;
+        this.sse = new SseWriter(response, json);
     }
 
     @Override
@@ -30,19 +26,9 @@ final class SseTurnEvents implements TurnEvents {
         if (closed) {
             throw new Cancelled(null);
         }
-        String frame = "id: " + nextId++ + "\nevent: " + name + "\ndata: " + json.writeValueAsString(data) + "\n\n";
         try {
-            if (out == null) {
-                response.setStatus(200);
-                response.setContentType("text/event-stream");
-                response.setCharacterEncoding("UTF-8");
-                response.setHeader("Cache-Control", "no-cache");
-                response.setHeader("X-Accel-Buffering", "no");
-                out = response.getOutputStream();
-            }
-            out.write(frame.getBytes(StandardCharsets.UTF_8));
-            out.flush();
-        } catch (IOException e) {
+            sse.send(nextId++, name, data);
+        } catch (ClientGoneException e) {
             closed = true;
             throw new Cancelled(e);
         }
@@ -50,6 +36,6 @@ final class SseTurnEvents implements TurnEvents {
 
     /** Whether the stream has begun (its status and headers are sent). */
     synchronized boolean started() {
-        return out != null;
+        return sse.started();
     }
 }

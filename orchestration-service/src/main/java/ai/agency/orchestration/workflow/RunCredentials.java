@@ -1,7 +1,7 @@
 package ai.agency.orchestration.workflow;
 
 import ai.agency.common.client.ServiceClients;
-import ai.agency.common.crypto.SecretSealer;
+import ai.agency.common.crypto.MasterKey;
 import ai.agency.common.error.ErrorClassifier;
 import ai.agency.common.error.ErrorType;
 import ai.agency.common.security.Caller;
@@ -21,8 +21,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.core.env.Environment;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
@@ -61,7 +59,7 @@ class RunCredentials {
     private final ServiceClients clients;
     private final RunRepository runs;
     private final TransactionTemplate tx;
-    private final SecretSealer sealer;
+    private final MasterKey sealer;
     private final boolean enabled;
     private final Duration margin;
     private final Map<UUID, Fresh> fresh = new ConcurrentHashMap<>();
@@ -71,17 +69,12 @@ class RunCredentials {
             ServiceClients clients,
             RunRepository runs,
             TransactionTemplate tx,
-            Environment environment,
-            OrchestrationProperties properties,
-            @Value("${AGENCY_MASTER_KEY:}") String masterKey,
-            @Value("${AGENCY_ALLOW_INSECURE_DEVELOPMENT_MASTER_KEY:false}") boolean allowInsecureDevelopmentMasterKey) {
+            MasterKey sealer,
+            OrchestrationProperties properties) {
         this.clients = clients;
         this.runs = runs;
         this.tx = tx;
-        this.sealer = new SecretSealer(
-                masterKey,
-                SecretSealer.DevelopmentKey.of(allowInsecureDevelopmentMasterKey, environment.matchesProfiles("prod")),
-                "a workflow run credential");
+        this.sealer = sealer;
         this.enabled = properties.workflows().runCredentials();
         this.margin = properties.workflows().credentialRefreshMargin();
     }

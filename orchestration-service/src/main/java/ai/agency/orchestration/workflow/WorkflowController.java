@@ -2,11 +2,9 @@ package ai.agency.orchestration.workflow;
 
 import ai.agency.common.page.Page;
 import ai.agency.common.security.Caller;
+import ai.agency.common.sse.SseWriter;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -121,7 +119,7 @@ class WorkflowController {
             @RequestHeader(value = "Last-Event-ID", required = false) String lastEventId,
             Caller caller,
             HttpServletResponse response)
-            throws IOException, InterruptedException {
+            throws InterruptedException {
         workflows.run(caller, runId);
         long after = 0;
         if (lastEventId != null && !lastEventId.isBlank()) {
@@ -131,29 +129,22 @@ class WorkflowController {
                 throw ai.agency.common.error.AgencyException.invalidField("Last-Event-ID", "must be an event id");
             }
         }
-        response.setStatus(200);
-        response.setContentType("text/event-stream");
-        response.setCharacterEncoding("UTF-8");
-        response.setHeader("Cache-Control", "no-cache");
-        response.setHeader("X-Accel-Buffering", "no");
-        OutputStream out = response.getOutputStream();
-        response.flushBuffer();
+        SseWriter sse = new SseWriter(response, json);
+        sse.start();
         int idle = 0;
         while (true) {
             long seen = notifier.version();
             List<RunEvent> events = workflows.events(runId, after);
             for (RunEvent event : events) {
-                String frame = "id: " + event.seq() + "\nevent: " + event.type() + "\ndata: "
-                        + json.writeValueAsString(event.data()) + "\n\n";
-                out.write(frame.getBytes(StandardCharsets.UTF_8));
+                sse.event(event.seq(), event.type(), event.data());
                 after = event.seq();
                 if (event.terminal()) {
-                    out.flush();
+                    sse.flush();
                     return;
                 }
             }
             if (!events.isEmpty()) {
-                out.flush();
+                sse.flush();
                 idle = 0;
                 continue;
             }
@@ -164,8 +155,7 @@ class WorkflowController {
                 return; // ended without a terminal event after `after` (already replayed)
             }
             if (++idle % 30 == 0) {
-                out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
-                out.flush();
+                sse.comment("keep-alive");
             }
             notifier.await(seen, Duration.ofMillis(500));
         }

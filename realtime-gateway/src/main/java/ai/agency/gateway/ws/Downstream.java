@@ -1,10 +1,9 @@
 package ai.agency.gateway.ws;
 
+import ai.agency.common.sse.SseReader;
 import ai.agency.gateway.GatewayProperties;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -218,29 +217,10 @@ public class Downstream {
             if (cancel.cancelled()) {
                 return null;
             }
-            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            String event = null;
-            String id = null;
-            StringBuilder data = new StringBuilder();
-            String line;
-            while ((line = reader.readLine()) != null && !cancel.cancelled()) {
-                if (line.isEmpty()) {
-                    if (!data.isEmpty() || event != null) {
-                        sink.accept(new SseEvent(event == null ? "message" : event, id, parse(data.toString())));
-                    }
-                    event = null;
-                    id = null;
-                    data.setLength(0);
-                } else if (line.startsWith("event:")) {
-                    event = line.substring(6).strip();
-                } else if (line.startsWith("id:")) {
-                    id = line.substring(3).strip();
-                } else if (line.startsWith("data:")) {
-                    if (!data.isEmpty()) {
-                        data.append('\n');
-                    }
-                    data.append(line.substring(5).stripLeading());
-                }
+            SseReader reader = new SseReader(in);
+            SseReader.Event event;
+            while ((event = reader.next()) != null && !cancel.cancelled()) {
+                sink.accept(new SseEvent(event.name(), event.id(), parse(event.data())));
             }
             return null;
         } catch (IOException e) {

@@ -1,6 +1,7 @@
 package ai.agency.tool.builtin;
 
 import ai.agency.common.client.ServiceClients;
+import ai.agency.common.client.memory.MemoryClient;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
@@ -9,19 +10,13 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.service.annotation.PostExchange;
 import tools.jackson.databind.JsonNode;
 
-/** The downstream services the built-ins call, through common-lib's resilient {@link ServiceClients}. */
+/**
+ * The downstream services the built-ins call, through common-lib's resilient {@link ServiceClients} (memory-service's
+ * client is common-lib's {@link MemoryClient}); the bearer token is passed explicitly so a tool acts as its caller on
+ * any thread.
+ */
 @Configuration(proxyBeanMethods = false)
 class DownstreamClients {
-
-    /** memory-service; the bearer token is passed explicitly so the tool acts as its caller on any thread. */
-    interface MemoryClient {
-
-        @PostExchange("/api/v1/memories")
-        JsonNode add(@RequestHeader(HttpHeaders.AUTHORIZATION) String bearer, @RequestBody JsonNode body);
-
-        @PostExchange("/api/v1/memories/search")
-        JsonNode search(@RequestHeader(HttpHeaders.AUTHORIZATION) String bearer, @RequestBody JsonNode body);
-    }
 
     /** multimodal-service. */
     interface MultimodalClient {

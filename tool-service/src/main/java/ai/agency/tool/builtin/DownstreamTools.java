@@ -1,16 +1,20 @@
 package ai.agency.tool.builtin;
 
+import ai.agency.common.client.memory.AddMemoryRequest;
+import ai.agency.common.client.memory.MemoryClient;
+import ai.agency.common.client.memory.SearchMemoryRequest;
 import ai.agency.common.security.Caller;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /** The built-ins that call other services as the calling user (their token is relayed): {@code add_memory}, {@code search_memory} (memory-service) and {@code analyze_text} (multimodal-service). */
 @Configuration(proxyBeanMethods = false)
 class DownstreamTools {
 
     @Bean
-    BuiltinTool addMemory(DownstreamClients.MemoryClient memory) {
+    BuiltinTool addMemory(MemoryClient memory, JsonMapper json) {
         return new BuiltinTool() {
             @Override
             public String name() {
@@ -45,13 +49,13 @@ class DownstreamTools {
 
             @Override
             public Object run(Caller caller, JsonNode parameters) {
-                return memory.add("Bearer " + caller.token(), parameters);
+                return memory.add("Bearer " + caller.token(), json.treeToValue(parameters, AddMemoryRequest.class));
             }
         };
     }
 
     @Bean
-    BuiltinTool searchMemory(DownstreamClients.MemoryClient memory) {
+    BuiltinTool searchMemory(MemoryClient memory, JsonMapper json) {
         return new BuiltinTool() {
             @Override
             public String name() {
@@ -78,7 +82,8 @@ class DownstreamTools {
 
             @Override
             public Object run(Caller caller, JsonNode parameters) {
-                return memory.search("Bearer " + caller.token(), parameters);
+                return memory.search(
+                        "Bearer " + caller.token(), json.treeToValue(parameters, SearchMemoryRequest.class));
             }
         };
     }

@@ -1,10 +1,10 @@
 package ai.agency.tool.execution;
 
+import ai.agency.common.crypto.MasterKey;
 import ai.agency.common.error.AgencyException;
 import ai.agency.common.error.ErrorClassifier;
 import ai.agency.common.error.ErrorType;
 import ai.agency.common.security.Caller;
-import ai.agency.tool.http.MasterKey;
 import ai.agency.tool.http.SafeHttp;
 import ai.agency.tool.registry.Tool;
 import java.net.URI;

@@ -1,10 +1,10 @@
 package ai.agency.tool.execution;
 
+import ai.agency.common.crypto.MasterKey;
 import ai.agency.common.error.AgencyException;
 import ai.agency.common.error.ErrorType;
 import ai.agency.common.security.Caller;
 import ai.agency.tool.ToolProperties;
-import ai.agency.tool.http.MasterKey;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;

@@ -1,10 +1,10 @@
 package ai.agency.tool.external;
 
+import ai.agency.common.crypto.MasterKey;
 import ai.agency.common.error.AgencyException;
 import ai.agency.common.security.Caller;
 import ai.agency.tool.ToolProperties;
 import ai.agency.tool.http.AddressGuard;
-import ai.agency.tool.http.MasterKey;
 import ai.agency.tool.registry.ParameterValidator;
 import ai.agency.tool.registry.Tool;
 import ai.agency.tool.registry.ToolRegistry;

@@ -1,10 +1,10 @@
 package ai.agency.tool.external;
 
+import ai.agency.common.crypto.MasterKey;
 import ai.agency.common.error.AgencyException;
 import ai.agency.common.error.ErrorClassifier;
 import ai.agency.common.error.ErrorType;
 import ai.agency.tool.http.AddressGuard;
-import ai.agency.tool.http.MasterKey;
 import ai.agency.tool.http.PinnedResolver;
 import ai.agency.tool.registry.Tool;
 import io.modelcontextprotocol.client.McpClient;

@@ -1,11 +1,11 @@
 package ai.agency.tool.registry;
 
+import ai.agency.common.crypto.MasterKey;
 import ai.agency.common.error.AgencyException;
 import ai.agency.common.security.Caller;
 import ai.agency.tool.ToolProperties;
 import ai.agency.tool.builtin.BuiltinTool;
 import ai.agency.tool.http.AddressGuard;
-import ai.agency.tool.http.MasterKey;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;

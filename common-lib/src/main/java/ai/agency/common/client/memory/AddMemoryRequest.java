@@ -1,0 +1,31 @@
+package ai.agency.common.client.memory;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Body of {@code POST /api/v1/memories}: exactly one of {@code content} and {@code messages}; absent members are not
+ * sent, so memory-service applies its defaults ({@code infer} true).
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record AddMemoryRequest(
+        String content,
+        List<Message> messages,
+        String agentId,
+        String sessionId,
+        List<String> tags,
+        Double importance,
+        Map<String, Object> metadata,
+        Instant expiresAt,
+        Boolean infer) {
+
+    /** One chat message ({@code role}: user, assistant, system or tool). */
+    public record Message(String role, String content) {}
+
+    /** Facts for memory-service to extract from a conversation ({@code infer=true}), tagged with {@code metadata}. */
+    public static AddMemoryRequest extractFrom(List<Message> messages, Map<String, Object> metadata) {
+        return new AddMemoryRequest(null, messages, null, null, null, null, metadata, null, true);
+    }
+}

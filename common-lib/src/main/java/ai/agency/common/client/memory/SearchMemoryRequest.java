@@ -1,0 +1,19 @@
+package ai.agency.common.client.memory;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Map;
+
+/**
+ * Body of {@code POST /api/v1/memories/search}; absent members are not sent (memory-service's defaults: 10 results, no
+ * threshold, no filters). {@code filters} is passed as given ({@code agentId}, {@code sessionId}, {@code tags},
+ * {@code metadata}, {@code createdAfter}, {@code createdBefore}, {@code minImportance}; docs/memory.md): memory-service
+ * validates it.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record SearchMemoryRequest(String query, Integer limit, Double threshold, Map<String, Object> filters) {
+
+    /** The {@code limit} best matches of {@code query}, unfiltered. */
+    public static SearchMemoryRequest of(String query, int limit) {
+        return new SearchMemoryRequest(query, limit, null, null);
+    }
+}

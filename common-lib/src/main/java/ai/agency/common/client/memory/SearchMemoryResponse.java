@@ -1,0 +1,33 @@
+package ai.agency.common.client.memory;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Answer of {@code POST /api/v1/memories/search}: the hits, best first. */
+public record SearchMemoryResponse(List<Hit> results) {
+
+    public SearchMemoryResponse {
+        results = results == null ? List.of() : results;
+    }
+
+    /**
+     * One hit, with every member memory-service writes (so a caller that passes the answer on, like tool-service's
+     * {@code search_memory}, passes all of it): {@code score} is the final score (0..1), {@code similarity} and
+     * {@code textScore} the scores of the two rankings, each null when the memory was no candidate of that ranking.
+     */
+    public record Hit(
+            UUID id,
+            String memory,
+            Double score,
+            Double similarity,
+            Double textScore,
+            List<String> tags,
+            Double importance,
+            Map<String, Object> metadata,
+            String agentId,
+            String sessionId,
+            Instant createdAt,
+            Instant updatedAt) {}
+}
