@@ -34,6 +34,46 @@ class WorkflowValidator {
     }
 
     void validate(Caller caller, List<StepDefinition> steps) {
+        Map<String, Integer> index = ids(steps);
+        ToolNames tools = new ToolNames(caller);
+        for (int i = 0; i < steps.size(); i++) {
+            StepDefinition step = steps.get(i);
+            String name = "step '" + step.id() + "'";
+            checkShape(i, name, step, index);
+            switch (step.type()) {
+                case "agent" -> checkAgentStep(caller, i, name, step);
+                case "tool" -> checkToolStep(i, name, step, tools);
+                default -> {
+                    // transform: any JSON; approval: any (ignored) input
+                }
+            }
+        }
+        String cycle = findCycle(steps);
+        if (cycle != null) {
+            throw invalid(index.get(cycle), "dependsOn", "step '" + cycle + "' is part of a dependency cycle");
+        }
+        checkTemplates(steps, index);
+    }
+
+    /** The caller's tool names, listed once, when the first tool step needs them. */
+    private final class ToolNames {
+        private final Caller caller;
+        private Set<String> names;
+
+        ToolNames(Caller caller) {
+            this.caller = caller;
+        }
+
+        boolean contains(String tool) {
+            if (names == null) {
+                names = turns.toolNames(caller);
+            }
+            return names.contains(tool);
+        }
+    }
+
+    /** Every step is an object with a well-formed id used once: id → its position. */
+    private static Map<String, Integer> ids(List<StepDefinition> steps) {
         Map<String, Integer> index = new LinkedHashMap<>();
         for (int i = 0; i < steps.size(); i++) {
             StepDefinition step = steps.get(i);
@@ -47,80 +87,76 @@ class WorkflowValidator {
                 throw invalid(i, "id", "step '" + step.id() + "': the id is used twice");
             }
         }
-        Set<String> tools = null;
-        for (int i = 0; i < steps.size(); i++) {
-            StepDefinition step = steps.get(i);
-            String name = "step '" + step.id() + "'";
-            if (step.type() == null || !StepDefinition.TYPES.contains(step.type())) {
-                throw invalid(i, "type", name + ": type must be one of " + StepDefinition.TYPES);
+        return index;
+    }
+
+    /** Type, dependencies, retry and timeout bounds: what every step must get right. */
+    private static void checkShape(int i, String name, StepDefinition step, Map<String, Integer> index) {
+        if (step.type() == null || !StepDefinition.TYPES.contains(step.type())) {
+            throw invalid(i, "type", name + ": type must be one of " + StepDefinition.TYPES);
+        }
+        for (String dependency : step.dependencies()) {
+            if (!index.containsKey(dependency)) {
+                throw invalid(i, "dependsOn", name + " depends on unknown step '" + dependency + "'");
             }
-            for (String dependency : step.dependencies()) {
-                if (!index.containsKey(dependency)) {
-                    throw invalid(i, "dependsOn", name + " depends on unknown step '" + dependency + "'");
-                }
-                if (dependency.equals(step.id())) {
-                    throw invalid(i, "dependsOn", name + " depends on itself");
-                }
-            }
-            if (step.retry() != null) {
-                Integer attempts = step.retry().maxAttempts();
-                Long backoff = step.retry().backoffMs();
-                if (attempts != null && (attempts < 1 || attempts > 10)) {
-                    throw invalid(i, "retry.maxAttempts", name + ": maxAttempts must be between 1 and 10");
-                }
-                if (backoff != null && (backoff < 0 || backoff > 600_000)) {
-                    throw invalid(i, "retry.backoffMs", name + ": backoffMs must be between 0 and 600000");
-                }
-            }
-            if (step.timeoutMs() != null && (step.timeoutMs() < 1 || step.timeoutMs() > 86_400_000)) {
-                throw invalid(i, "timeoutMs", name + ": timeoutMs must be between 1 and 86400000");
-            }
-            switch (step.type()) {
-                case "agent" -> {
-                    if (step.agentId() == null) {
-                        throw invalid(i, "agentId", name + ": an agent step needs agentId");
-                    }
-                    try {
-                        agents.get(caller, step.agentId());
-                    } catch (AgencyException e) {
-                        throw invalid(i, "agentId", name + ": unknown agent " + step.agentId());
-                    }
-                    boolean message = step.input() != null
-                            && (step.input().isString()
-                                    || step.input().isObject()
-                                            && step.input().path("message").isString());
-                    if (!message) {
-                        throw invalid(i, "input", name + ": input must be the message text or {message}");
-                    }
-                }
-                case "tool" -> {
-                    if (step.input() == null
-                            || !step.input().isObject()
-                            || !step.input().path("tool").isString()) {
-                        throw invalid(i, "input", name + ": input must be {tool, parameters}");
-                    }
-                    String tool = step.input().path("tool").asString();
-                    if (tools == null) {
-                        tools = turns.toolNames(caller);
-                    }
-                    if (!tools.contains(tool)) {
-                        throw invalid(i, "input.tool", name + ": unknown tool '" + tool + "'");
-                    }
-                    if (step.input().has("parameters")
-                            && !step.input().get("parameters").isObject()
-                            && !step.input().get("parameters").isString()) {
-                        throw invalid(i, "input.parameters", name + ": parameters must be an object");
-                    }
-                }
-                default -> {
-                    // transform: any JSON; approval: any (ignored) input
-                }
+            if (dependency.equals(step.id())) {
+                throw invalid(i, "dependsOn", name + " depends on itself");
             }
         }
-        String cycle = findCycle(steps);
-        if (cycle != null) {
-            throw invalid(index.get(cycle), "dependsOn", "step '" + cycle + "' is part of a dependency cycle");
+        if (step.retry() != null) {
+            Integer attempts = step.retry().maxAttempts();
+            Long backoff = step.retry().backoffMs();
+            if (attempts != null && (attempts < 1 || attempts > 10)) {
+                throw invalid(i, "retry.maxAttempts", name + ": maxAttempts must be between 1 and 10");
+            }
+            if (backoff != null && (backoff < 0 || backoff > 600_000)) {
+                throw invalid(i, "retry.backoffMs", name + ": backoffMs must be between 0 and 600000");
+            }
         }
+        if (step.timeoutMs() != null && (step.timeoutMs() < 1 || step.timeoutMs() > 86_400_000)) {
+            throw invalid(i, "timeoutMs", name + ": timeoutMs must be between 1 and 86400000");
+        }
+    }
+
+    /** An agent step names an agent the caller may use, and its input is the message text or {message}. */
+    private void checkAgentStep(Caller caller, int i, String name, StepDefinition step) {
+        if (step.agentId() == null) {
+            throw invalid(i, "agentId", name + ": an agent step needs agentId");
+        }
+        try {
+            agents.get(caller, step.agentId());
+        } catch (AgencyException e) {
+            throw invalid(i, "agentId", name + ": unknown agent " + step.agentId());
+        }
+        boolean message = step.input() != null
+                && (step.input().isString()
+                        || step.input().isObject()
+                                && step.input().path("message").isString());
+        if (!message) {
+            throw invalid(i, "input", name + ": input must be the message text or {message}");
+        }
+    }
+
+    /** A tool step's input is {tool, parameters} naming a tool the caller can see. */
+    private static void checkToolStep(int i, String name, StepDefinition step, ToolNames tools) {
+        if (step.input() == null
+                || !step.input().isObject()
+                || !step.input().path("tool").isString()) {
+            throw invalid(i, "input", name + ": input must be {tool, parameters}");
+        }
+        String tool = step.input().path("tool").asString();
+        if (!tools.contains(tool)) {
+            throw invalid(i, "input.tool", name + ": unknown tool '" + tool + "'");
+        }
+        if (step.input().has("parameters")
+                && !step.input().get("parameters").isObject()
+                && !step.input().get("parameters").isString()) {
+            throw invalid(i, "input.parameters", name + ": parameters must be an object");
+        }
+    }
+
+    /** Templates and conditions read only steps the step (transitively) depends on. */
+    private static void checkTemplates(List<StepDefinition> steps, Map<String, Integer> index) {
         Map<String, Set<String>> ancestors = ancestors(steps);
         for (int i = 0; i < steps.size(); i++) {
             StepDefinition step = steps.get(i);
