@@ -131,27 +131,8 @@ public class ToolRegistry implements ApplicationRunner {
             throw AgencyException.conflict("Tool " + request.name() + " already exists");
         }
         validator.checkSchema(request.parameters());
-        URI endpoint;
-        try {
-            endpoint = new URI(request.endpoint().trim());
-        } catch (URISyntaxException e) {
-            throw AgencyException.invalidField("endpoint", "is not a valid URL");
-        }
-        guard.check(endpoint, "endpoint");
-        Map<String, String> headers = request.headers() == null ? Map.of() : request.headers();
-        for (String header : headers.keySet()) {
-            if (!header.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
-                throw AgencyException.invalidField("headers", "'" + header + "' is not a valid header name");
-            }
-            if (HEADERS_WE_SET.contains(header.toLowerCase(Locale.ROOT))) {
-                throw AgencyException.invalidField("headers", "'" + header + "' is set by the platform");
-            }
-        }
-        for (String value : headers.values()) {
-            if (value.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
-                throw AgencyException.invalidField("headers", "values may not contain line breaks");
-            }
-        }
+        URI endpoint = checkedEndpoint(request.endpoint());
+        Map<String, String> headers = checkedHeaders(request.headers());
         int timeoutMs = request.timeoutMs() == null
                 ? (int) properties.defaultTimeout().toMillis()
                 : (int) Math.min(request.timeoutMs(), properties.maxTimeout().toMillis());
@@ -195,6 +176,37 @@ public class ToolRegistry implements ApplicationRunner {
                 view.method(),
                 view.headerNames(),
                 secretText);
+    }
+
+    /** The endpoint of an HTTP tool: a URL the address rules allow (no loopback, private or metadata address). */
+    private URI checkedEndpoint(String text) {
+        URI endpoint;
+        try {
+            endpoint = new URI(text.trim());
+        } catch (URISyntaxException e) {
+            throw AgencyException.invalidField("endpoint", "is not a valid URL");
+        }
+        guard.check(endpoint, "endpoint");
+        return endpoint;
+    }
+
+    /** Header names that are tokens and not ours to set, values without line breaks or NUL (no header injection). */
+    private static Map<String, String> checkedHeaders(Map<String, String> requested) {
+        Map<String, String> headers = requested == null ? Map.of() : requested;
+        for (String header : headers.keySet()) {
+            if (!header.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
+                throw AgencyException.invalidField("headers", "'" + header + "' is not a valid header name");
+            }
+            if (HEADERS_WE_SET.contains(header.toLowerCase(Locale.ROOT))) {
+                throw AgencyException.invalidField("headers", "'" + header + "' is set by the platform");
+            }
+        }
+        for (String value : headers.values()) {
+            if (value.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
+                throw AgencyException.invalidField("headers", "values may not contain line breaks");
+            }
+        }
+        return headers;
     }
 
     public void delete(Caller caller, String name) {
