@@ -296,6 +296,17 @@ public abstract class RealtimeTestSupport {
             throw new AssertionError("no " + type + " frame; got " + all);
         }
 
+        /** Every frame from the next one up to and including the first of this type (each read as {@link #next()}). */
+        public List<JsonNode> framesUntil(String type) {
+            List<JsonNode> frames = new ArrayList<>();
+            JsonNode frame;
+            do {
+                frame = next();
+                frames.add(frame);
+            } while (!frame.path("type").asString().equals(type));
+            return frames;
+        }
+
         public String connectionId(JsonNode ready) {
             return ready.path("connectionId").asString();
         }

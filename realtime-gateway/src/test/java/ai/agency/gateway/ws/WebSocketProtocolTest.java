@@ -194,12 +194,7 @@ class WebSocketProtocolTest extends RealtimeTestSupport {
         client.next("ready");
 
         client.send(Map.of("type", "chat", "id", "d1", "content", "calculator busy"));
-        List<JsonNode> frames = new ArrayList<>();
-        JsonNode frame;
-        do {
-            frame = client.next();
-            frames.add(frame);
-        } while (!frame.path("type").asString().equals("stream_end"));
+        List<JsonNode> frames = client.framesUntil("stream_end");
 
         assertThat(frames)
                 .extracting(f -> f.path("type").asString())
@@ -220,12 +215,7 @@ class WebSocketProtocolTest extends RealtimeTestSupport {
         client.next("ready");
 
         client.send(Map.of("type", "chat", "id", "m1", "content", "recall calc done"));
-        List<JsonNode> frames = new ArrayList<>();
-        JsonNode frame;
-        do {
-            frame = client.next();
-            frames.add(frame);
-        } while (!frame.path("type").asString().equals("stream_end"));
+        List<JsonNode> frames = client.framesUntil("stream_end");
 
         assertThat(frames)
                 .extracting(f -> f.path("type").asString())
@@ -286,12 +276,7 @@ class WebSocketProtocolTest extends RealtimeTestSupport {
         assertThat(client.frames).isEmpty();
 
         gate("gated two tool three").release(3);
-        List<JsonNode> rest = new ArrayList<>();
-        JsonNode frame;
-        do {
-            frame = client.next();
-            rest.add(frame);
-        } while (!frame.path("type").asString().equals("stream_end"));
+        List<JsonNode> rest = client.framesUntil("stream_end");
 
         assertThat(rest)
                 .extracting(f -> f.path("type").asString())
