@@ -78,13 +78,7 @@ final class ChatLoad implements AutoCloseable {
             for (JsonNode f : frames) {
                 switch (f.path("type").asString()) {
                     case "degraded" -> f.path("skipped").forEach(s -> skipped.add(s.asString()));
-                    // api.md names the frame memory {used}; the gateway relays it as stream_event {event: memory}
-                    case "memory" -> used = Math.max(used, f.path("used").size());
-                    case "stream_event" -> {
-                        if (f.path("event").asString().equals("memory")) {
-                            used = Math.max(used, f.path("data").path("used").size());
-                        }
-                    }
+                    case "memory" -> used = Math.max(used, f.path("used").size()); // api.md's memory {used}
                     case "stream_chunk" -> text.append(f.path("content").asString(""));
                     case "stream_start" ->
                         conversation = f.path("conversationId").asString(conversation);
