@@ -68,7 +68,7 @@ public record GatewayProperties(
      *
      * @param enabled off: no limits and no {@code RateLimit-*} headers
      * @param mode {@code shared} (default): the buckets are rows in PostgreSQL, so the limit holds across all replicas
-     *     (about three extra round trips per request); {@code local}: in this replica's memory, no I/O, but N replicas
+     *     (one SQL statement per request); {@code local}: in this replica's memory, no I/O, but N replicas
      *     give a caller N times the limit
      * @param storeTimeout shared mode: the longest a request waits for the store (a connection, a statement) before
      *     the local bucket decides instead

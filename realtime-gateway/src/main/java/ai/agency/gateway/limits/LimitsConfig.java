@@ -48,7 +48,6 @@ class LimitsConfig {
         return new SharedBuckets(
                 store,
                 hikari,
-                settings.storeTimeout(),
                 settings.storeRetry(),
                 settings.purgeInterval(),
                 local,

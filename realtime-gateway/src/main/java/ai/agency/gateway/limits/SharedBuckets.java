@@ -2,12 +2,9 @@ package ai.agency.gateway.limits;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
-import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
-import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
-import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
-import io.github.bucket4j.postgresql.PostgreSQLSelectForUpdateBasedProxyManager;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -18,12 +15,16 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * Buckets shared by every gateway replica, in PostgreSQL table {@value #TABLE} through Bucket4j's
- * PostgreSQL integration ({@code SELECT … FOR UPDATE} of the bucket's row, then {@code UPDATE}, in one transaction:
- * about three round trips per request, on a small pool of its own so a slow database never holds the replay log's
- * connections).
+ * Buckets shared by every gateway replica, in PostgreSQL table {@value #TABLE}: each decision is <b>one
+ * statement</b> — an upsert that applies the generic cell rate algorithm (GCRA) to the caller's row and returns the
+ * outcome — on a small pool of its own, so a slow database never holds the replay log's connections. GCRA is a token
+ * bucket of {@code capacity} tokens refilled continuously at {@code capacity / period} (Bucket4j's greedy refill),
+ * kept as one number, the "theoretical arrival time" {@code tat}: a request at {@code now} is allowed when
+ * {@code max(tat, now) + period / capacity - now <= period}, and then moves {@code tat} on by one interval. Time is the
+ * database's clock, so replicas with skewed clocks still share one budget; the row lock lasts one statement.
  *
  * <p><b>Fail-open to per-replica limits.</b> When the store fails (database down, timeout, missing table), the request
  * is decided by this replica's {@link LocalBuckets} instead — never a 500, never refused because of the database — and
@@ -35,11 +36,36 @@ import org.slf4j.LoggerFactory;
 public class SharedBuckets implements RateLimitBuckets, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SharedBuckets.class);
-    /** Created by migration {@code V2__rate_limit_buckets.sql}. */
-    static final String TABLE = "gateway.rate_limit_buckets";
+    /** Created by migration {@code V5__rate_limits_gcra.sql}. */
+    static final String TABLE = "gateway.rate_limits";
+
+    /**
+     * Parameters: id, interval, interval, period, interval, period, interval. A new row is a full bucket that gives
+     * one token ({@code interval <= period} always holds: capacity >= 1).
+     */
+    private static final String CONSUME = """
+            WITH clock AS (SELECT (extract(epoch FROM clock_timestamp()) * 1000000000)::bigint AS now)
+            INSERT INTO gateway.rate_limits AS b (id, tat, allowed)
+            SELECT ?, clock.now + ?, true FROM clock
+            ON CONFLICT (id) DO UPDATE SET
+                allowed = greatest(b.tat, (SELECT now FROM clock)) + ? - (SELECT now FROM clock) <= ?,
+                tat = CASE WHEN greatest(b.tat, (SELECT now FROM clock)) + ? - (SELECT now FROM clock) <= ?
+                           THEN greatest(b.tat, (SELECT now FROM clock)) + ? ELSE b.tat END
+            RETURNING tat, allowed, (SELECT now FROM clock) AS now
+            """;
+
+    private static final String PURGE = """
+            DELETE FROM gateway.rate_limits WHERE id IN (
+                SELECT id FROM gateway.rate_limits
+                WHERE tat < (extract(epoch FROM clock_timestamp()) * 1000000000)::bigint
+                LIMIT ?)
+            """;
+
+    /** A decision as the statement returns it. */
+    private record Outcome(long tat, boolean allowed, long now) {}
 
     private final AutoCloseable ownedPool;
-    private final PostgreSQLSelectForUpdateBasedProxyManager<String> store;
+    private final JdbcClient jdbc;
     private final ScheduledExecutorService purger;
     private final RateLimitBuckets fallback;
     private final long retryNanos;
@@ -50,29 +76,20 @@ public class SharedBuckets implements RateLimitBuckets, AutoCloseable {
     /**
      * @param dataSource where the table is
      * @param ownsDataSource close {@code dataSource} with this (the store's own pool, never the application's)
-     * @param timeout bound of each statement (Bucket4j's request timeout)
      * @param retry how long the local buckets decide alone after a store failure
-     * @param purgeInterval how often rows of buckets full again for a minute are deleted
+     * @param purgeInterval how often rows of buckets full again are deleted
      */
     public SharedBuckets(
             DataSource dataSource,
             boolean ownsDataSource,
-            Duration timeout,
             Duration retry,
             Duration purgeInterval,
             RateLimitBuckets fallback,
             MeterRegistry registry) {
         this.ownedPool = ownsDataSource && dataSource instanceof AutoCloseable closeable ? closeable : null;
-        this.store = Bucket4jPostgreSQL.selectForUpdateBasedBuilder(dataSource)
-                .primaryKeyMapper(PrimaryKeyMapper.STRING)
-                .table(TABLE)
-                .idColumn("id")
-                .stateColumn("state")
-                .expiresAtColumn("expires_at")
-                .expirationAfterWrite(
-                        ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofMinutes(1)))
-                .requestTimeout(timeout)
-                .build();
+        // no JDBC query timeout: the driver would arm a timer per statement (measured: a tenth of the store's cost);
+        // the store's own pool bounds statements by the database's statement_timeout instead (poolLike)
+        this.jdbc = JdbcClient.create(dataSource);
         this.fallback = fallback;
         this.retryNanos = retry.toNanos();
         this.failures = Counter.builder("agency.gateway.rate_limit.store.failures")
@@ -94,11 +111,14 @@ public class SharedBuckets implements RateLimitBuckets, AutoCloseable {
                 removed = purgeExpired(1000);
             } while (removed == 1000);
         } catch (RuntimeException e) {
-            log.debug("Purging expired rate-limit buckets failed: {}", e.toString());
+            log.debug("Purging full rate-limit buckets failed: {}", e.toString());
         }
     }
 
-    /** A pool for the store: the main datasource's settings, {@code size} connections, waits at most {@code timeout}. */
+    /**
+     * A pool for the store: the main datasource's settings, {@code size} connections, waits at most {@code timeout}
+     * for a connection, and its statements are cancelled by the database after {@code timeout}.
+     */
     public static HikariDataSource poolLike(HikariDataSource main, int size, Duration timeout) {
         HikariConfig config = new HikariConfig();
         main.copyStateTo(config);
@@ -108,11 +128,11 @@ public class SharedBuckets implements RateLimitBuckets, AutoCloseable {
         config.setConnectionTimeout(Math.max(250, timeout.toMillis())); // Hikari's minimum is 250 ms
         config.setValidationTimeout(Math.max(250, timeout.toMillis()));
         config.setInitializationFailTimeout(-1); // start even when the database is not there yet
-        // Bucket state is not worth a disk flush per request: commits on this pool do not wait for the WAL to reach
-        // disk (a database crash may forget the last fraction of a second of consumed tokens, nothing else).
+        // Bucket state is not worth a disk flush per request: commits on this pool do not wait for the WAL (the table
+        // is unlogged anyway); a statement stuck behind a lock gives up after the store's timeout.
         String init = config.getConnectionInitSql();
-        config.setConnectionInitSql(
-                (init == null || init.isBlank() ? "" : init + "; ") + "SET synchronous_commit TO off");
+        config.setConnectionInitSql((init == null || init.isBlank() ? "" : init + "; ")
+                + "SET synchronous_commit TO off; SET statement_timeout TO " + Math.max(1, timeout.toMillis()));
         return new HikariDataSource(config);
     }
 
@@ -123,8 +143,19 @@ public class SharedBuckets implements RateLimitBuckets, AutoCloseable {
             fallbacks.increment();
             return fallback.tryConsume(key, configuration);
         }
+        Bandwidth limit = configuration.getBandwidths()[0];
+        long period = limit.getRefillPeriodNanos();
+        long interval = Math.max(1, period / limit.getRefillTokens());
         try {
-            return store.builder().build(key, () -> configuration).tryConsumeAndReturnRemaining(1);
+            Outcome outcome = jdbc.sql(CONSUME)
+                    .params(key, interval, interval, period, interval, period, interval)
+                    .query((rs, row) -> new Outcome(rs.getLong(1), rs.getBoolean(2), rs.getLong(3)))
+                    .single();
+            long untilFull = Math.max(0, outcome.tat() - outcome.now());
+            if (outcome.allowed()) {
+                return ConsumptionProbe.consumed(Math.max(0, (period - untilFull) / interval), untilFull);
+            }
+            return ConsumptionProbe.rejected(0, Math.max(1, untilFull + interval - period), untilFull);
         } catch (RuntimeException e) {
             failures.increment();
             long previous = downUntil.getAndSet(System.nanoTime() + retryNanos);
@@ -138,9 +169,9 @@ public class SharedBuckets implements RateLimitBuckets, AutoCloseable {
         }
     }
 
-    /** Deletes rows of buckets that have been full for a while (at most {@code batch}); returns how many. */
+    /** Deletes rows of buckets that are full again (at most {@code batch}); returns how many. */
     public int purgeExpired(int batch) {
-        return store.removeExpired(batch);
+        return jdbc.sql(PURGE).param(batch).update();
     }
 
     @Override

@@ -41,8 +41,8 @@ public final class RateLimitStoreBenchmark {
         try (Connection c = DriverManager.getConnection(scratch, user, password)) {
             c.createStatement().execute("CREATE SCHEMA gateway");
             c.createStatement()
-                    .execute("CREATE TABLE gateway.rate_limit_buckets (id text PRIMARY KEY, state bytea,"
-                            + " expires_at bigint)");
+                    .execute("CREATE UNLOGGED TABLE gateway.rate_limits (id text PRIMARY KEY, tat bigint NOT NULL,"
+                            + " allowed boolean NOT NULL) WITH (fillfactor = 70)");
         }
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(scratch);
@@ -56,7 +56,6 @@ public final class RateLimitStoreBenchmark {
                 SharedBuckets shared = new SharedBuckets(
                         SharedBuckets.poolLike(main, 10, Duration.ofSeconds(5)),
                         true,
-                        Duration.ofSeconds(5),
                         Duration.ofSeconds(10),
                         Duration.ofMinutes(5),
                         local,

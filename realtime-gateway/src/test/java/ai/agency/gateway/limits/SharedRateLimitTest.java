@@ -12,7 +12,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -94,7 +99,7 @@ class SharedRateLimitTest extends RealtimeTestSupport {
 
         // the bucket is one row of the shared table, keyed by class, limit and caller
         assertThat(jdbc.queryForObject(
-                        "SELECT count(*) FROM gateway.rate_limit_buckets WHERE id = ?",
+                        "SELECT count(*) FROM gateway.rate_limits WHERE id = ?",
                         Long.class,
                         "tight|3/PT1H|user:" + aliceId))
                 .isEqualTo(1);
@@ -122,9 +127,7 @@ class SharedRateLimitTest extends RealtimeTestSupport {
         assertOk(post(portOf(replicaC), user), 2);
         assertOk(post(portOf(replicaC), JWTS.user(UUID.randomUUID())), 2);
         assertThat(jdbc.queryForObject(
-                        "SELECT count(*) FROM gateway.rate_limit_buckets WHERE id LIKE ?",
-                        Long.class,
-                        "%user:" + userId))
+                        "SELECT count(*) FROM gateway.rate_limits WHERE id LIKE ?", Long.class, "%user:" + userId))
                 .isEqualTo(1); // only A's row
     }
 
@@ -132,7 +135,7 @@ class SharedRateLimitTest extends RealtimeTestSupport {
     void whenTheStoreFailsRequestsAreStillLimitedPerReplicaNeverA500AndTheFailureIsCounted() throws Exception {
         double failuresBefore = count("agency.gateway.rate_limit.store.failures");
         double fallbacksBefore = count("agency.gateway.rate_limit.fallback");
-        jdbc.execute("ALTER TABLE gateway.rate_limit_buckets RENAME TO rate_limit_buckets_away");
+        jdbc.execute("ALTER TABLE gateway.rate_limits RENAME TO rate_limits_away");
         try {
             String carol = JWTS.user(UUID.randomUUID());
             for (int remaining = 2; remaining >= 0; remaining--) {
@@ -144,7 +147,7 @@ class SharedRateLimitTest extends RealtimeTestSupport {
             assertThat(count("agency.gateway.rate_limit.store.failures")).isGreaterThan(failuresBefore);
             assertThat(count("agency.gateway.rate_limit.fallback")).isGreaterThan(fallbacksBefore);
         } finally {
-            jdbc.execute("ALTER TABLE gateway.rate_limit_buckets_away RENAME TO rate_limit_buckets");
+            jdbc.execute("ALTER TABLE gateway.rate_limits_away RENAME TO rate_limits");
         }
 
         // once the table is back, the store is used again after store-retry (1 s here)
@@ -154,7 +157,7 @@ class SharedRateLimitTest extends RealtimeTestSupport {
                     UUID someone = UUID.randomUUID();
                     assertOk(post(port, JWTS.user(someone)), 2);
                     return jdbc.queryForObject(
-                                    "SELECT count(*) FROM gateway.rate_limit_buckets WHERE id LIKE ?",
+                                    "SELECT count(*) FROM gateway.rate_limits WHERE id LIKE ?",
                                     Long.class,
                                     "%user:" + someone)
                             == 1;
@@ -162,32 +165,49 @@ class SharedRateLimitTest extends RealtimeTestSupport {
     }
 
     @Test
-    void rowsCarryWhenTheyExpireAndThePurgeDeletesOnlyExpiredOnes() throws Exception {
+    void aRowHoldsWhenTheBucketIsFullAgainAndThePurgeDeletesOnlyFullOnes() throws Exception {
         UUID userId = UUID.randomUUID();
         assertOk(post(port, JWTS.user(userId)), 2);
-        long expiresAt = jdbc.queryForObject(
-                "SELECT expires_at FROM gateway.rate_limit_buckets WHERE id = ?",
+        String now = "(extract(epoch FROM clock_timestamp()) * 1000000000)::bigint";
+        long untilFull = jdbc.queryForObject(
+                "SELECT tat - " + now + " FROM gateway.rate_limits WHERE id = ?",
                 Long.class,
                 "tight|3/PT1H|user:" + userId);
-        // one token of three taken: full again in 20 minutes, kept a minute longer
-        assertThat(expiresAt - System.currentTimeMillis())
-                .isBetween(
-                        Duration.ofMinutes(19).toMillis(),
-                        Duration.ofMinutes(22).toMillis());
+        // one token of three taken: full again in 20 minutes
+        assertThat(Duration.ofNanos(untilFull)).isBetween(Duration.ofMinutes(19), Duration.ofMinutes(20));
 
-        String expired = "tight|3/PT1H|user:" + UUID.randomUUID();
+        String full = "tight|3/PT1H|user:" + UUID.randomUUID();
         jdbc.update(
-                "INSERT INTO gateway.rate_limit_buckets (id, state, expires_at) VALUES (?, NULL, ?)",
-                expired,
-                System.currentTimeMillis() - 1000);
+                "INSERT INTO gateway.rate_limits (id, tat, allowed) VALUES (?, " + now + " - 1000000000, true)", full);
         SharedBuckets shared = (SharedBuckets) buckets;
         assertThat(shared.purgeExpired(1000)).isPositive();
         assertThat(jdbc.queryForObject(
-                        "SELECT count(*) FROM gateway.rate_limit_buckets WHERE id IN (?, ?)",
+                        "SELECT count(*) FROM gateway.rate_limits WHERE id IN (?, ?)",
                         Long.class,
-                        expired,
+                        full,
                         "tight|3/PT1H|user:" + userId))
-                .isEqualTo(1); // only the live bucket is left
+                .isEqualTo(1); // only the bucket still refilling is left
+    }
+
+    @Test
+    void aBurstOfConcurrentRequestsOnTwoReplicasGetsExactlyTheBudgetNeverMore() throws Exception {
+        int b = portOfB();
+        String mallory = JWTS.user(UUID.randomUUID());
+        List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            int replica = i % 2 == 0 ? port : b;
+            burst.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return post(replica, mallory);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        Map<Integer, Long> statuses = burst.stream()
+                .map(CompletableFuture::join)
+                .collect(Collectors.groupingBy(HttpResponse::statusCode, Collectors.counting()));
+        assertThat(statuses).containsExactlyInAnyOrderEntriesOf(Map.of(200, 3L, 429, 13L));
     }
 
     private double count(String name) {
