@@ -63,7 +63,7 @@ public class AgencyException extends RuntimeException {
         return new AgencyException(ErrorType.AUTHORIZATION, detail);
     }
 
-    public static AgencyException unavailable(String detail, Throwable cause) {
+    public static AgencyException unavailable(String detail, @Nullable Throwable cause) {
         return new AgencyException(
                 ErrorType.SERVICE_UNAVAILABLE, ErrorType.SERVICE_UNAVAILABLE.status(), detail, List.of(), cause);
     }
