@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +39,7 @@ public class SharedBuckets implements RateLimitBuckets, AutoCloseable {
     /** Created by migration {@code V2__rate_limit_buckets.sql}. */
     static final String TABLE = "gateway.rate_limit_buckets";
 
-    private final AutoCloseable ownedPool;
+    private final @Nullable AutoCloseable ownedPool;
     private final PostgreSQLSelectForUpdateBasedProxyManager<String> store;
     private final ScheduledExecutorService purger;
     private final RateLimitBuckets fallback;

@@ -8,6 +8,7 @@ import ai.agency.common.security.ProtectedPaths;
 import ai.agency.common.trace.TraceIds;
 import ai.agency.gateway.GatewayProperties;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import org.jspecify.annotations.Nullable;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.servlet.function.RequestPredicate;
@@ -25,6 +26,7 @@ import org.springframework.web.servlet.function.ServerResponse;
 class RoutesConfig {
 
     @Bean
+    @Nullable
     RouterFunction<ServerResponse> serviceRoutes(GatewayProperties properties, CircuitBreakerRegistry breakers) {
         RouterFunction<ServerResponse> routes = null;
         for (var entry : properties.routes().entrySet()) {

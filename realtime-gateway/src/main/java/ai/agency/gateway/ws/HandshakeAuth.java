@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -113,9 +114,12 @@ class HandshakeAuth implements HandshakeInterceptor {
 
     @Override
     public void afterHandshake(
-            ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler wsHandler, Exception exception) {}
+            ServerHttpRequest request,
+            ServerHttpResponse response,
+            WebSocketHandler wsHandler,
+            @Nullable Exception exception) {}
 
-    static String ticketOf(HttpHeaders headers) {
+    static @Nullable String ticketOf(HttpHeaders headers) {
         List<String> values = headers.getOrEmpty("Sec-WebSocket-Protocol");
         for (String value : values) {
             for (String protocol : value.split(",")) {
@@ -128,7 +132,7 @@ class HandshakeAuth implements HandshakeInterceptor {
         return null;
     }
 
-    private Caller verify(String token) {
+    private @Nullable Caller verify(String token) {
         try {
             Jwt jwt = decoder.decode(token);
             rules.check(jwt); // issuer, audience, not revoked: as for every REST request
@@ -138,7 +142,7 @@ class HandshakeAuth implements HandshakeInterceptor {
         }
     }
 
-    private String redeem(String ticket) {
+    private @Nullable String redeem(String ticket) {
         if (ticket.length() > 200) {
             return null;
         }
