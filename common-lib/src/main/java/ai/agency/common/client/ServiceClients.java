@@ -45,6 +45,7 @@ public class ServiceClients {
     private final BulkheadRegistry bulkheads;
     private final RetryRegistry retries;
     private final Map<String, RestClient> restClients = new ConcurrentHashMap<>();
+    private final Map<String, HttpClient> httpClients = new ConcurrentHashMap<>();
 
     public ServiceClients(
             RestClient.Builder builder,
@@ -71,6 +72,32 @@ public class ServiceClients {
         return restClients.computeIfAbsent(name, this::build);
     }
 
+    /**
+     * The resilient {@link RestClient} of downstream {@code name} with a read timeout of its own, for a call on a path
+     * that must answer sooner than the downstream's {@code read-timeout} allows (a WebSocket handshake, a filter in
+     * front of every request). Base URL, connect timeout, circuit breaker, bulkhead, retry and relay are the
+     * downstream's: a failure here counts against the same circuit as every other call to it.
+     */
+    public RestClient restClient(String name, Duration readTimeout) {
+        return restClients.computeIfAbsent(name + "@" + readTimeout, key -> build(name, readTimeout));
+    }
+
+    /**
+     * A JDK {@link HttpClient} of downstream {@code name} (HTTP/1.1, its {@code connect-timeout}, no redirects), for
+     * what a {@link RestClient} does not do well: reading a server-sent event stream line by line as it arrives. The
+     * caller resolves its paths against {@link DownstreamSettings#baseUrl()}, sets each request's timeout, and passes
+     * tokens and trace headers itself; calls through it have no circuit breaker, bulkhead or retry.
+     */
+    public HttpClient httpClient(String name) {
+        return httpClients.computeIfAbsent(
+                name,
+                n -> HttpClient.newBuilder()
+                        .connectTimeout(settings(n).connectTimeout())
+                        .followRedirects(HttpClient.Redirect.NEVER)
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .build());
+    }
+
     public DownstreamSettings settings(String name) {
         DownstreamSettings downstream = binder.bindOrCreate("agency.clients." + name, DownstreamSettings.class);
         if (downstream.baseUrl() == null || downstream.baseUrl().isBlank()) {
@@ -83,13 +110,17 @@ public class ServiceClients {
     }
 
     private RestClient build(String name) {
+        return build(name, null);
+    }
+
+    private RestClient build(String name, @Nullable Duration readTimeout) {
         DownstreamSettings settings = settings(name);
         HttpClient httpClient = HttpClient.newBuilder()
                 .connectTimeout(settings.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
         JdkClientHttpRequestFactory requestFactory = new JdkClientHttpRequestFactory(httpClient);
-        requestFactory.setReadTimeout(settings.readTimeout());
+        requestFactory.setReadTimeout(readTimeout == null ? settings.readTimeout() : readTimeout);
         return builder.clone()
                 .baseUrl(settings.baseUrl())
                 .requestFactory(requestFactory)

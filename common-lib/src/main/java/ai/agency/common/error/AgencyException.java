@@ -25,7 +25,7 @@ public class AgencyException extends RuntimeException {
     public AgencyException(
             ErrorType errorType,
             HttpStatusCode status,
-            String detail,
+            @Nullable String detail,
             List<FieldError> fieldErrors,
             @Nullable Throwable cause) {
         super(detail, cause);
@@ -63,7 +63,7 @@ public class AgencyException extends RuntimeException {
         return new AgencyException(ErrorType.AUTHORIZATION, detail);
     }
 
-    public static AgencyException unavailable(String detail, @Nullable Throwable cause) {
+    public static AgencyException unavailable(@Nullable String detail, @Nullable Throwable cause) {
         return new AgencyException(
                 ErrorType.SERVICE_UNAVAILABLE, ErrorType.SERVICE_UNAVAILABLE.status(), detail, List.of(), cause);
     }

@@ -1,6 +1,7 @@
 package ai.agency.common.security;
 
 import ai.agency.common.audit.AuthorizationDenialReporter;
+import ai.agency.common.client.ServiceClients;
 import ai.agency.common.error.ErrorType;
 import ai.agency.common.error.Problems;
 import com.nimbusds.jose.jwk.source.JWKSource;
@@ -190,7 +191,10 @@ public class AgencySecurityAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnProperty(name = "agency.security.revocation.enabled", havingValue = "true", matchIfMissing = true)
     RevocationFeed revocationFeed(
-            AgencySecurityProperties properties, Revocations revocations, Environment environment) {
+            AgencySecurityProperties properties,
+            Revocations revocations,
+            Environment environment,
+            ObjectProvider<ServiceClients> clients) {
         AgencySecurityProperties.Revocation settings = properties.revocation();
         String url = environment.getProperty("spring.datasource.url", "");
         boolean database = switch (settings.source()) {
@@ -213,6 +217,13 @@ public class AgencySecurityAutoConfiguration {
                     settings.table(),
                     settings.channel(),
                     settings.pollInterval());
+        }
+        String auth = environment.getProperty("agency.clients.auth.base-url", "");
+        ServiceClients serviceClients = clients.getIfAvailable();
+        if (settings.url().isBlank() && !auth.isBlank() && serviceClients != null) {
+            // auth-service as its other callers reach it: agency.clients.auth (base URL, connect timeout)
+            URI feed = URI.create(auth.replaceAll("/+$", "") + "/internal/revocations");
+            return RevocationFeed.http(revocations, feed, settings.pollInterval(), serviceClients.httpClient("auth"));
         }
         URI feed = settings.url().isBlank()
                 ? URI.create(originOf(properties.jwksUri()) + "/internal/revocations")

@@ -80,7 +80,8 @@ public record AgencySecurityProperties(
      *     auth-service over HTTP; {@code database} or {@code http} to choose
      * @param table the feed's table (published by auth-service)
      * @param channel the PostgreSQL NOTIFY channel auth-service signals on
-     * @param url auth-service's feed over HTTP; empty: the origin of {@code jwks-uri} plus
+     * @param url auth-service's feed over HTTP; empty: {@code agency.clients.auth.base-url} (read through
+     *     {@code ServiceClients.httpClient("auth")}) if set, else the origin of {@code jwks-uri}, plus
      *     {@code /internal/revocations}
      * @param pollInterval how often the feed is read without a signal (HTTP: every poll; database: a safety net
      *     besides NOTIFY)

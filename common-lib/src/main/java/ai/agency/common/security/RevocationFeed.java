@@ -96,9 +96,18 @@ public final class RevocationFeed implements SmartLifecycle {
                 "table " + table + " (NOTIFY " + channel + ")");
     }
 
-    /** The feed from auth-service over HTTP ({@code url?after=<id>}). */
+    /** The feed from auth-service over HTTP ({@code url?after=<id>}), with a connect timeout of 2 s. */
     public static RevocationFeed http(Revocations revocations, URI url, Duration pollInterval) {
-        return new RevocationFeed(revocations, new HttpSource(url), pollInterval, url.toString());
+        return http(
+                revocations,
+                url,
+                pollInterval,
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build());
+    }
+
+    /** The feed from auth-service over HTTP through {@code client} (auth-service's, from {@code ServiceClients}). */
+    public static RevocationFeed http(Revocations revocations, URI url, Duration pollInterval, HttpClient client) {
+        return new RevocationFeed(revocations, new HttpSource(url, client), pollInterval, url.toString());
     }
 
     @Override
@@ -251,11 +260,11 @@ public final class RevocationFeed implements SmartLifecycle {
     private static final class HttpSource implements Source {
         private static final JsonMapper JSON = JsonMapper.builder().build();
         private final URI url;
-        private final HttpClient client =
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        private final HttpClient client;
 
-        HttpSource(URI url) {
+        HttpSource(URI url, HttpClient client) {
             this.url = url;
+            this.client = client;
         }
 
         @Override

@@ -16,6 +16,10 @@ import io.github.resilience4j.retry.RetryRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -362,6 +366,50 @@ class ServiceClientsTest {
         assertThat(failure).isInstanceOf(ResourceAccessException.class);
         assertThat(ErrorClassifier.classify(failure)).isEqualTo(ErrorType.NETWORK);
         assertThat(seen).hasSize(1);
+    }
+
+    @Test
+    void aShorterReadTimeoutForOneCallSharesTheDownstreamsCircuit() {
+        responder = (exchange, call) -> {
+            awaitRelease();
+            respond(exchange, 200, "{}");
+        };
+        RestClient brief = clients.restClient("flaky", Duration.ofMillis(200));
+        long start = System.nanoTime();
+
+        for (int i = 0; i < 4; i++) {
+            assertThatThrownBy(() -> brief.get().uri("/items/1").retrieve().body(String.class))
+                    .isInstanceOf(ResourceAccessException.class);
+        }
+
+        // four timeouts of 200 ms, not the downstream's read-timeout of 10 s
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        assertThat(circuitBreakers.circuitBreaker("flaky").getState()).isEqualTo(CircuitBreaker.State.OPEN);
+        Throwable failure = catchThrowable(() ->
+                clients.restClient("flaky").get().uri("/items/1").retrieve().body(String.class));
+        assertThat(failure).isInstanceOf(AgencyException.class);
+        assertThat(seen).hasSize(4);
+        assertThat(clients.restClient("flaky", Duration.ofMillis(200))).isSameAs(brief);
+    }
+
+    @Test
+    void theJdkHttpClientOfADownstreamUsesItsConnectTimeoutAndHttp11() throws Exception {
+        HttpClient http = clients.httpClient("slow");
+        String baseUrl = clients.settings("slow").baseUrl();
+
+        HttpResponse<String> answer = http.send(
+                HttpRequest.newBuilder(URI.create(baseUrl + "/items/1")).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(answer.body()).isEqualTo("{\"id\":\"1\"}");
+        assertThat(http.connectTimeout())
+                .contains(DownstreamSettings.defaults("x").connectTimeout());
+        assertThat(http.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+        assertThat(seen.getFirst().header("Upgrade")).as("no h2c upgrade").isNull();
+        assertThat(clients.httpClient("slow")).isSameAs(http);
+        assertThatThrownBy(() -> clients.httpClient("ghost-service"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("agency.clients.ghost-service.base-url");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package ai.agency.orchestration.chat;
 
+import ai.agency.common.client.auth.AuthClient;
+import ai.agency.common.client.auth.UserProfile;
 import ai.agency.common.error.ErrorClassifier;
 import ai.agency.common.error.ErrorType;
 import ai.agency.common.security.Caller;
@@ -36,11 +38,11 @@ class Profiles {
 
     private record Cached(Profile profile, Instant until) {}
 
-    private final Downstreams.AuthClient auth;
+    private final AuthClient auth;
     private final ChatProperties properties;
     private final Map<UUID, Cached> cache = new ConcurrentHashMap<>();
 
-    Profiles(Downstreams.AuthClient auth, ChatProperties properties) {
+    Profiles(AuthClient auth, ChatProperties properties) {
         this.auth = auth;
         this.properties = properties;
     }
@@ -55,11 +57,9 @@ class Profiles {
         }
         Profile profile;
         try {
-            JsonNode me = auth.me("Bearer " + caller.token());
-            String role =
-                    me.path("profileRole").isString() ? me.get("profileRole").asString() : null;
-            JsonNode preferences = me.path("preferences").isObject() ? me.get("preferences") : null;
-            profile = new Profile(role, preferences);
+            UserProfile me = auth.me("Bearer " + caller.token());
+            JsonNode preferences = me.preferences() != null && me.preferences().isObject() ? me.preferences() : null;
+            profile = new Profile(me.profileRole(), preferences);
         } catch (RuntimeException e) {
             ErrorType type = ErrorClassifier.classify(e);
             if (type != ErrorType.NOT_FOUND) {

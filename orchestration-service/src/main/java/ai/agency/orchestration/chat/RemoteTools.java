@@ -1,5 +1,9 @@
 package ai.agency.orchestration.chat;
 
+import ai.agency.common.client.tool.ExecuteToolRequest;
+import ai.agency.common.client.tool.ToolClient;
+import ai.agency.common.client.tool.ToolInfo;
+import ai.agency.common.client.tool.ToolResult;
 import ai.agency.common.error.ErrorClassifier;
 import ai.agency.common.error.ErrorType;
 import ai.agency.orchestration.OrchestrationProperties;
@@ -17,7 +21,6 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.client.RestClientResponseException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * An agent's tools as Spring AI {@link ToolCallback}s that execute through tool-service as the calling user. The
@@ -57,13 +60,13 @@ class RemoteTools {
 
     private static final Duration KEY_IN_USE_PAUSE = Duration.ofMillis(500);
 
-    private final Downstreams.ToolClient tools;
+    private final ToolClient tools;
     private final JsonMapper json;
     private final OrchestrationProperties properties;
     private volatile Map<String, ToolDefinition> cached = Map.of();
     private volatile Instant cachedUntil = Instant.MIN;
 
-    RemoteTools(Downstreams.ToolClient tools, JsonMapper json, OrchestrationProperties properties) {
+    RemoteTools(ToolClient tools, JsonMapper json, OrchestrationProperties properties) {
         this.tools = tools;
         this.json = json;
         this.properties = properties;
@@ -96,14 +99,15 @@ class RemoteTools {
         }
         try {
             Map<String, ToolDefinition> fresh = new HashMap<>();
-            for (JsonNode tool : tools.list(bearer).path("items")) {
-                if (tool.path("enabled").asBoolean(true)) {
+            List<ToolInfo> listed = tools.list(bearer).items();
+            for (ToolInfo tool : listed == null ? List.<ToolInfo>of() : listed) {
+                if (tool.isEnabled() && tool.name() != null) {
                     fresh.put(
-                            tool.path("name").asString(),
+                            tool.name(),
                             ToolDefinition.builder()
-                                    .name(tool.path("name").asString())
-                                    .description(tool.path("description").asString(""))
-                                    .inputSchema(json.writeValueAsString(tool.path("parameters")))
+                                    .name(tool.name())
+                                    .description(tool.description() == null ? "" : tool.description())
+                                    .inputSchema(json.writeValueAsString(tool.parameters()))
                                     .build());
                 }
             }
@@ -141,14 +145,13 @@ class RemoteTools {
      * again (until the thread is interrupted, e.g. by the workflow step's timeout).
      */
     String execute(String name, String arguments, String bearer, String idempotencyKey) {
-        ObjectNode body = json.createObjectNode();
         JsonNode parameters;
         try {
             parameters = arguments == null || arguments.isBlank() ? json.createObjectNode() : json.readTree(arguments);
         } catch (RuntimeException e) {
             return json.writeValueAsString(failure(name, ErrorType.VALIDATION, "the arguments are not valid JSON"));
         }
-        body.set("parameters", parameters);
+        ExecuteToolRequest body = new ExecuteToolRequest(parameters);
         try {
             while (true) {
                 try {
@@ -189,15 +192,8 @@ class RemoteTools {
         }
     }
 
-    private ObjectNode failure(String name, ErrorType type, String message) {
-        ObjectNode envelope = json.createObjectNode();
-        envelope.put("tool", name);
-        envelope.put("success", false);
-        ObjectNode error = envelope.putObject("error");
-        error.put("errorType", type.code());
-        error.put("message", message);
-        envelope.put("executionTimeMs", 0);
-        return envelope;
+    private static ToolResult failure(String name, ErrorType type, String message) {
+        return ToolResult.failed(name, type.code(), message);
     }
 
     /** A tool of tool-service seen through Spring AI's tool-calling contract. */

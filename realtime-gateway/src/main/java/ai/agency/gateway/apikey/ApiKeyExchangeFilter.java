@@ -1,5 +1,6 @@
 package ai.agency.gateway.apikey;
 
+import ai.agency.common.error.AgencyException;
 import ai.agency.common.error.ErrorType;
 import ai.agency.common.error.Problems;
 import ai.agency.common.security.Revocations;
@@ -13,7 +14,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -32,7 +32,6 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
-import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientException;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -72,15 +71,13 @@ public class ApiKeyExchangeFilter extends OncePerRequestFilter {
     private final Cache<String, Exchange> tokens;
     private final Revocations revocations;
 
-    public ApiKeyExchangeFilter(URI authServiceUri, Duration cacheTtl, Duration timeout, Revocations revocations) {
+    /**
+     * @param auth auth-service's client ({@code agency.clients.auth}: base URL, connect timeout, circuit breaker), with
+     *     the exchange's own read timeout
+     */
+    public ApiKeyExchangeFilter(RestClient auth, Duration cacheTtl, Revocations revocations) {
         this.revocations = revocations;
-        SimpleClientHttpRequestFactory requests = new SimpleClientHttpRequestFactory();
-        requests.setConnectTimeout(timeout);
-        requests.setReadTimeout(timeout);
-        this.auth = RestClient.builder()
-                .baseUrl(authServiceUri.toString())
-                .requestFactory(requests)
-                .build();
+        this.auth = auth;
         this.tokens = Caffeine.newBuilder()
                 .expireAfterWrite(cacheTtl)
                 .maximumSize(10_000)
@@ -118,7 +115,7 @@ public class ApiKeyExchangeFilter extends OncePerRequestFilter {
                     ErrorType.AUTHENTICATION,
                     "The API key is invalid or revoked");
             return;
-        } catch (RestClientException | IllegalStateException e) {
+        } catch (RestClientException | IllegalStateException | AgencyException e) {
             log.warn("API key exchange with auth-service failed: {}", e.getMessage());
             fail(
                     request,

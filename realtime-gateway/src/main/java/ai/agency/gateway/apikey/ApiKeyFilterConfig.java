@@ -1,7 +1,7 @@
 package ai.agency.gateway.apikey;
 
+import ai.agency.common.client.ServiceClients;
 import ai.agency.common.security.Revocations;
-import ai.agency.gateway.GatewayProperties;
 import java.time.Duration;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -9,8 +9,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Registers the {@link ApiKeyExchangeFilter} just before Spring Security's filter chain (order -100), talking to the
- * {@code auth} route's service.
+ * Registers the {@link ApiKeyExchangeFilter} just before Spring Security's filter chain (order -100), talking to
+ * auth-service through {@link ServiceClients} ({@code agency.clients.auth}, whose base URL defaults to the {@code auth}
+ * route's) with the exchange's own read timeout.
  */
 @Configuration(proxyBeanMethods = false)
 class ApiKeyFilterConfig {
@@ -20,16 +21,12 @@ class ApiKeyFilterConfig {
 
     @Bean
     FilterRegistrationBean<ApiKeyExchangeFilter> apiKeyExchangeFilter(
-            GatewayProperties properties,
+            ServiceClients clients,
             @Value("${agency.gateway.api-key-cache-ttl:60s}") Duration cacheTtl,
             @Value("${agency.gateway.api-key-exchange-timeout:3s}") Duration timeout,
             Revocations revocations) {
-        GatewayProperties.Route auth = properties.routes().get("auth");
-        if (auth == null) {
-            throw new IllegalStateException("agency.gateway.routes.auth is needed to exchange API keys");
-        }
-        FilterRegistrationBean<ApiKeyExchangeFilter> registration =
-                new FilterRegistrationBean<>(new ApiKeyExchangeFilter(auth.uri(), cacheTtl, timeout, revocations));
+        FilterRegistrationBean<ApiKeyExchangeFilter> registration = new FilterRegistrationBean<>(
+                new ApiKeyExchangeFilter(clients.restClient("auth", timeout), cacheTtl, revocations));
         registration.setOrder(ORDER);
         registration.addUrlPatterns("/*");
         return registration;

@@ -1,5 +1,6 @@
 package ai.agency.gateway.ws;
 
+import ai.agency.common.client.ServiceClients;
 import ai.agency.common.sse.SseReader;
 import ai.agency.gateway.GatewayProperties;
 import java.io.IOException;
@@ -88,29 +89,26 @@ public class Downstream {
         }
     }
 
-    private final HttpClient http;
+    private final HttpClient orchestrationHttp;
+    private final HttpClient toolsHttp;
     private final JsonMapper json;
     private final URI orchestration;
     private final URI tools;
     private final Duration requestTimeout;
 
-    public Downstream(GatewayProperties properties, JsonMapper json) {
+    /**
+     * Where each service answers and how long a connection may take come from {@code agency.clients.orchestration}
+     * and {@code agency.clients.tool}; each request's timeout is {@code agency.gateway.realtime.request-timeout}
+     * (a chat stream's, its idle timeout). Nothing is retried: every call is on behalf of a frame the client sent, and
+     * a chat message is not idempotent.
+     */
+    public Downstream(GatewayProperties properties, ServiceClients clients, JsonMapper json) {
         this.json = json;
-        this.orchestration = required(properties, "orchestration");
-        this.tools = required(properties, "tool");
+        this.orchestration = URI.create(clients.settings("orchestration").baseUrl());
+        this.tools = URI.create(clients.settings("tool").baseUrl());
+        this.orchestrationHttp = clients.httpClient("orchestration");
+        this.toolsHttp = clients.httpClient("tool");
         this.requestTimeout = properties.realtime().requestTimeout();
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(5))
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
-    }
-
-    private static URI required(GatewayProperties properties, String route) {
-        GatewayProperties.Route r = properties.routes().get(route);
-        if (r == null) {
-            throw new IllegalStateException("agency.gateway.routes." + route + " is needed by /ws");
-        }
-        return r.uri();
     }
 
     public Answer createConversation(String token, @Nullable String agentId, Cancel cancel)
@@ -119,20 +117,26 @@ public class Downstream {
         if (agentId != null) {
             body.put("agentId", agentId);
         }
-        return post(orchestration, "/api/v1/conversations", token, body, cancel);
+        return post(orchestrationHttp, orchestration, "/api/v1/conversations", token, body, cancel);
     }
 
     public Answer sendMessage(String token, String conversationId, String content, Cancel cancel)
             throws IOException, InterruptedException {
         ObjectNode body = json.createObjectNode().put("content", content).put("stream", false);
-        return post(orchestration, "/api/v1/conversations/" + conversationId + "/messages", token, body, cancel);
+        return post(
+                orchestrationHttp,
+                orchestration,
+                "/api/v1/conversations/" + conversationId + "/messages",
+                token,
+                body,
+                cancel);
     }
 
     public Answer executeTool(String token, String toolName, @Nullable JsonNode parameters, Cancel cancel)
             throws IOException, InterruptedException {
         ObjectNode body = json.createObjectNode();
         body.set("parameters", parameters == null ? json.createObjectNode() : parameters);
-        return post(tools, "/api/v1/tools/" + toolName + "/execute", token, body, cancel);
+        return post(toolsHttp, tools, "/api/v1/tools/" + toolName + "/execute", token, body, cancel);
     }
 
     /** {@code GET /api/v1/conversations/{id}/messages}: one page, oldest first ({@code cursor} null: the first). */
@@ -147,7 +151,7 @@ public class Downstream {
                 .timeout(requestTimeout)
                 .GET()
                 .build();
-        return call(request, cancel);
+        return call(orchestrationHttp, request, cancel);
     }
 
     /** {@code GET /api/v1/runs/{id}}: the run as its owner sees it (404 for anyone else). */
@@ -158,7 +162,7 @@ public class Downstream {
                 .timeout(requestTimeout)
                 .GET()
                 .build();
-        return call(request, cancel);
+        return call(orchestrationHttp, request, cancel);
     }
 
     /**
@@ -177,7 +181,7 @@ public class Downstream {
                 .timeout(idleTimeout)
                 .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)))
                 .build();
-        return readStream(request, cancel, sink);
+        return readStream(orchestrationHttp, request, cancel, sink);
     }
 
     /**
@@ -197,10 +201,10 @@ public class Downstream {
         if (lastEventId != null) {
             request.header("Last-Event-ID", Long.toString(lastEventId));
         }
-        return readStream(request.build(), cancel, sink);
+        return readStream(orchestrationHttp, request.build(), cancel, sink);
     }
 
-    private @Nullable Answer readStream(HttpRequest request, Cancel cancel, EventSink sink)
+    private @Nullable Answer readStream(HttpClient http, HttpRequest request, Cancel cancel, EventSink sink)
             throws IOException, InterruptedException {
         HttpResponse<InputStream> response;
         cancel.bind(Thread.currentThread());
@@ -234,7 +238,7 @@ public class Downstream {
         }
     }
 
-    private Answer post(URI base, String path, String token, JsonNode body, Cancel cancel)
+    private Answer post(HttpClient http, URI base, String path, String token, JsonNode body, Cancel cancel)
             throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(base.resolve(path))
                 .header("Authorization", "Bearer " + token)
@@ -243,10 +247,10 @@ public class Downstream {
                 .timeout(requestTimeout)
                 .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)))
                 .build();
-        return call(request, cancel);
+        return call(http, request, cancel);
     }
 
-    private Answer call(HttpRequest request, Cancel cancel) throws IOException, InterruptedException {
+    private Answer call(HttpClient http, HttpRequest request, Cancel cancel) throws IOException, InterruptedException {
         HttpResponse<String> response;
         cancel.bind(Thread.currentThread());
         try {

@@ -1,13 +1,11 @@
 package ai.agency.gateway.ws;
 
+import ai.agency.common.client.ServiceClients;
+import ai.agency.common.error.AgencyException;
 import ai.agency.common.error.ErrorType;
 import ai.agency.common.security.Caller;
 import ai.agency.common.security.TokenRules;
 import ai.agency.gateway.GatewayProperties;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -16,11 +14,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.ServerHttpRequest;
 import org.springframework.http.server.ServerHttpResponse;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.stereotype.Component;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.client.RestClientException;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.server.HandshakeInterceptor;
 import tools.jackson.core.JacksonException;
@@ -30,6 +32,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Authenticates the {@code /ws} handshake: a single-use ticket in {@code Sec-WebSocket-Protocol: agency.v1,
  * ticket.<ticket>} (redeemed once at auth-service for an access token) or {@code Authorization: Bearer <token>}.
+ * auth-service is called through {@link ServiceClients} ({@code agency.clients.auth}) with a read timeout of its own.
  * The token is checked with the gateway's {@link JwtDecoder} and {@link TokenRules}. Refused handshakes get 401 (429 past the per-user
  * connection limit) and never reach the handler.
  */
@@ -41,32 +44,30 @@ class HandshakeAuth implements HandshakeInterceptor {
     /** A slot frees when the user closes a connection: nothing to wait for but that, so a short hint. */
     static final long CONNECTION_RETRY_AFTER_SECONDS = 5;
 
+    /** A handshake waits for auth-service at most this long (a browser gives up on a silent handshake soon). */
+    static final Duration REDEEM_TIMEOUT = Duration.ofSeconds(5);
+
     private static final Logger log = LoggerFactory.getLogger(HandshakeAuth.class);
 
     private final JwtDecoder decoder;
     private final TokenRules rules;
     private final ConnectionRegistry registry;
     private final JsonMapper json;
-    private final URI auth;
+    private final RestClient auth;
     private final int maxConnectionsPerUser;
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
     HandshakeAuth(
             JwtDecoder decoder,
             TokenRules rules,
             ConnectionRegistry registry,
             JsonMapper json,
-            GatewayProperties properties) {
+            GatewayProperties properties,
+            ServiceClients clients) {
         this.decoder = decoder;
         this.rules = rules;
         this.registry = registry;
         this.json = json;
-        GatewayProperties.Route route = properties.routes().get("auth");
-        if (route == null) {
-            throw new IllegalStateException("agency.gateway.routes.auth is needed to redeem WebSocket tickets");
-        }
-        this.auth = route.uri();
+        this.auth = clients.restClient("auth", REDEEM_TIMEOUT);
         this.maxConnectionsPerUser = properties.realtime().maxConnectionsPerUser();
     }
 
@@ -148,23 +149,20 @@ class HandshakeAuth implements HandshakeInterceptor {
         }
         try {
             String body = json.writeValueAsString(json.createObjectNode().put("ticket", ticket));
-            HttpResponse<String> answer = http.send(
-                    HttpRequest.newBuilder(auth.resolve("/api/v1/auth/ws-ticket/redeem"))
-                            .header("Content-Type", "application/json")
-                            .timeout(Duration.ofSeconds(5))
-                            .POST(HttpRequest.BodyPublishers.ofString(body))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (answer.statusCode() != 200) {
+            ResponseEntity<String> answer = auth.post()
+                    .uri("/api/v1/auth/ws-ticket/redeem")
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .body(body)
+                    .retrieve()
+                    .onStatus(status -> true, (request, response) -> {}) // any status: judged below
+                    .toEntity(String.class);
+            if (answer.getStatusCode().value() != 200 || answer.getBody() == null) {
                 return null;
             }
-            JsonNode token = json.readTree(answer.body()).path("accessToken");
+            JsonNode token = json.readTree(answer.getBody()).path("accessToken");
             return token.isString() ? token.asString() : null;
-        } catch (java.io.IOException | JacksonException e) {
+        } catch (RestClientException | AgencyException | JacksonException e) { // unreachable, slow, circuit open
             log.warn("WebSocket ticket redemption failed: {}", e.getMessage());
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             return null;
         }
     }

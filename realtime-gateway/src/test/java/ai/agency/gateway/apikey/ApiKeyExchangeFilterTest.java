@@ -2,13 +2,16 @@ package ai.agency.gateway.apikey;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.agency.common.client.ServiceClients;
 import ai.agency.common.security.Revocations;
 import ai.agency.common.testsupport.TestJwts;
 import com.sun.net.httpserver.HttpServer;
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.retry.RetryRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collections;
@@ -19,9 +22,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.mock.env.MockEnvironment;
 import org.springframework.mock.web.MockFilterChain;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.web.client.RestClient;
 
 /** The filter against a stub auth-service (a JDK HTTP server) that knows exactly one key. */
 class ApiKeyExchangeFilterTest {
@@ -75,10 +80,22 @@ class ApiKeyExchangeFilterTest {
         exchanges.set(0);
         revocations = Revocations.none();
         filter = new ApiKeyExchangeFilter(
-                URI.create("http://localhost:" + auth.getAddress().getPort()),
-                Duration.ofMinutes(1),
-                Duration.ofSeconds(2),
-                revocations);
+                authClient("http://localhost:" + auth.getAddress().getPort()), Duration.ofMinutes(1), revocations);
+    }
+
+    /** auth-service's client as the gateway builds it: {@code agency.clients.auth}, the exchange's read timeout. */
+    private static RestClient authClient(String baseUrl) {
+        MockEnvironment environment = new MockEnvironment()
+                .withProperty("agency.clients.auth.base-url", baseUrl)
+                .withProperty("agency.clients.auth.sliding-window-size", "2")
+                .withProperty("agency.clients.auth.open-state-wait", "1h");
+        ServiceClients clients = new ServiceClients(
+                RestClient.builder(),
+                environment,
+                CircuitBreakerRegistry.ofDefaults(),
+                BulkheadRegistry.ofDefaults(),
+                RetryRegistry.ofDefaults());
+        return clients.restClient("auth", Duration.ofSeconds(2));
     }
 
     private MockFilterChain run(MockHttpServletRequest request, MockHttpServletResponse response) throws Exception {
@@ -190,8 +207,7 @@ class ApiKeyExchangeFilterTest {
 
     @Test
     void anUnreachableAuthServiceIsA503Problem() throws Exception {
-        filter = new ApiKeyExchangeFilter(
-                URI.create("http://localhost:1"), Duration.ofMinutes(1), Duration.ofSeconds(2), revocations);
+        filter = new ApiKeyExchangeFilter(authClient("http://localhost:1"), Duration.ofMinutes(1), revocations);
         MockHttpServletRequest request = request();
         request.addHeader("X-API-Key", GOOD_KEY);
         MockHttpServletResponse response = new MockHttpServletResponse();
@@ -200,5 +216,24 @@ class ApiKeyExchangeFilterTest {
 
         assertThat(response.getStatus()).isEqualTo(503);
         assertThat(response.getContentAsString()).contains("\"errorType\":\"service_unavailable\"");
+    }
+
+    @Test
+    void onceAuthServicesCircuitIsOpenKeysAre503WithoutCallingIt() throws Exception {
+        filter = new ApiKeyExchangeFilter(authClient("http://localhost:1"), Duration.ofMinutes(1), revocations);
+        for (int i = 0; i < 2; i++) { // connection refused twice: the circuit (window of 2) opens
+            MockHttpServletRequest request = request();
+            request.addHeader("X-API-Key", GOOD_KEY);
+            run(request, new MockHttpServletResponse());
+        }
+        MockHttpServletRequest request = request();
+        request.addHeader("X-API-Key", GOOD_KEY);
+        MockHttpServletResponse response = new MockHttpServletResponse();
+
+        MockFilterChain chain = run(request, response);
+
+        assertThat(response.getStatus()).isEqualTo(503);
+        assertThat(response.getContentAsString()).contains("\"errorType\":\"service_unavailable\"");
+        assertThat(chain.getRequest()).as("the request went no further").isNull();
     }
 }

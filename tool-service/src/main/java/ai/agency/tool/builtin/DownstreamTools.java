@@ -3,6 +3,8 @@ package ai.agency.tool.builtin;
 import ai.agency.common.client.memory.AddMemoryRequest;
 import ai.agency.common.client.memory.MemoryClient;
 import ai.agency.common.client.memory.SearchMemoryRequest;
+import ai.agency.common.client.multimodal.AnalyzeTextRequest;
+import ai.agency.common.client.multimodal.MultimodalClient;
 import ai.agency.common.security.Caller;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -89,7 +91,7 @@ class DownstreamTools {
     }
 
     @Bean
-    BuiltinTool analyzeText(DownstreamClients.MultimodalClient multimodal) {
+    BuiltinTool analyzeText(MultimodalClient multimodal) {
         return new BuiltinTool() {
             @Override
             public String name() {
@@ -117,7 +119,9 @@ class DownstreamTools {
 
             @Override
             public Object run(Caller caller, JsonNode parameters) {
-                return multimodal.analyzeText("Bearer " + caller.token(), parameters);
+                return multimodal.analyzeText(
+                        "Bearer " + caller.token(),
+                        new AnalyzeTextRequest(parameters.path("text").asString()));
             }
         };
     }
