@@ -135,7 +135,7 @@ public record AuthProperties(
                 12,
                 "admin",
                 adminPassword,
-                null,
+                defaultAdminPasswordFile(),
                 Duration.ofDays(30),
                 LoginLimits.defaults(),
                 Duration.ofMinutes(5),
@@ -145,9 +145,13 @@ public record AuthProperties(
                 PasswordHashing.defaults());
     }
 
+    private static Path defaultAdminPasswordFile() {
+        return Path.of(System.getProperty("java.io.tmpdir"), "agency-admin-password");
+    }
+
     public AuthProperties {
         if (adminPasswordFile == null) {
-            adminPasswordFile = Path.of(System.getProperty("java.io.tmpdir"), "agency-admin-password");
+            adminPasswordFile = defaultAdminPasswordFile();
         }
         if (accessTokenTtl.compareTo(Duration.ofMinutes(15)) > 0
                 || accessTokenTtl.isNegative()

@@ -12,6 +12,7 @@ import jakarta.validation.constraints.Size;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -55,9 +56,9 @@ class AccountController {
 
     /** Absent and null leave a field alone; {@code profileRole: ""} clears it; preferences merge. */
     record ProfilePatch(
-            @Email @Size(min = 3, max = 254) String email,
-            @Size(max = 500) String profileRole,
-            JsonNode preferences) {}
+            @Email @Size(min = 3, max = 254) @Nullable String email,
+            @Size(max = 500) @Nullable String profileRole,
+            @Nullable JsonNode preferences) {}
 
     record AccountView(UUID id, String username, String email, List<String> roles) {
         static AccountView of(UserAccount user) {
@@ -70,7 +71,7 @@ class AccountController {
             String username,
             String email,
             List<String> roles,
-            String profileRole,
+            @Nullable String profileRole,
             @JsonRawValue String preferences,
             Instant createdAt) {}
 

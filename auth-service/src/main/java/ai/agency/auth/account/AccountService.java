@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import tools.jackson.databind.JsonNode;
@@ -74,16 +75,22 @@ public class AccountService {
      * wrong second factor counts as a failed login; the problem's {@code reason} tells {@code mfa_required},
      * {@code mfa_invalid_code} and {@code mfa_code_used} apart (only after the right password).
      */
-    public TokenService.TokenPair login(String username, String password, String totpCode, String clientAddress) {
+    public TokenService.TokenPair login(
+            String username, String password, @Nullable String totpCode, String clientAddress) {
         throttle.checkNotLocked(username, clientAddress);
         Optional<UserAccount> user = users.findByUsername(username);
         // an unknown user is checked against a dummy hash, so a login takes about as long either way
         boolean matches =
                 passwords.matches(password, user.map(UserAccount::passwordHash).orElse(null));
-        UUID userId = user.map(UserAccount::id).orElse(null);
         if (user.isEmpty() || !matches) {
-            throw failedLogin(userId, username, clientAddress, "bad_credentials", "Wrong username or password");
+            throw failedLogin(
+                    user.map(UserAccount::id).orElse(null),
+                    username,
+                    clientAddress,
+                    "bad_credentials",
+                    "Wrong username or password");
         }
+        UUID userId = user.get().id();
         if (user.get().disabled()) {
             audit.record(
                     AuditLog.LOGIN_FAILURE,
@@ -127,7 +134,7 @@ public class AccountService {
 
     /** Counts a failed login toward the limits, audits it, and answers the 401 to throw. */
     private AgencyException failedLogin(
-            UUID userId, String username, String clientAddress, String reason, String detail) {
+            @Nullable UUID userId, String username, String clientAddress, String reason, String detail) {
         boolean locked = throttle.recordFailure(username, clientAddress);
         audit.record(
                 AuditLog.LOGIN_FAILURE,
@@ -145,7 +152,7 @@ public class AccountService {
      * limits of the account's name and the client address, so a stolen access token cannot be used to guess the
      * password here. Answers how the caller proved it ({@code totp}, {@code recovery_code}, {@code password}).
      */
-    public String reauthenticate(UUID userId, String password, String code, String clientAddress) {
+    public String reauthenticate(UUID userId, @Nullable String password, @Nullable String code, String clientAddress) {
         UserAccount user = get(userId);
         throttle.checkNotLocked(user.username(), clientAddress);
         String reason;
@@ -219,7 +226,8 @@ public class AccountService {
      * value is null is removed. An empty {@code profileRole} clears it.
      */
     @Transactional
-    public UserAccount updateProfile(UUID id, String email, String profileRole, JsonNode preferences) {
+    public UserAccount updateProfile(
+            UUID id, @Nullable String email, @Nullable String profileRole, @Nullable JsonNode preferences) {
         get(id);
         String toSet = "{}";
         List<String> toDelete = new ArrayList<>();
@@ -263,7 +271,7 @@ public class AccountService {
     }
 
     /** One page of accounts, oldest first. */
-    public List<UserAccount> list(Instant afterCreatedAt, UUID afterId, int limit) {
+    public List<UserAccount> list(@Nullable Instant afterCreatedAt, @Nullable UUID afterId, int limit) {
         return users.page(afterCreatedAt, afterId, limit);
     }
 

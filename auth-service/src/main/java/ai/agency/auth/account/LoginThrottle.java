@@ -7,6 +7,7 @@ import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -66,7 +67,7 @@ class LoginThrottle {
 
     /** Throws a 429 problem with {@code Retry-After} while this username at this address, or the address, waits. */
     void checkNotLocked(String username, String address) {
-        List<Long> rows = jdbc.sql(
+        List<@Nullable Long> rows = jdbc.sql(
                         "SELECT ceil(extract(epoch FROM max(locked_until) - now()))::bigint FROM login_failures "
                                 + "WHERE throttle_key IN (:u, :a) AND locked_until > now()")
                 .param("u", usernameKey(username, address))

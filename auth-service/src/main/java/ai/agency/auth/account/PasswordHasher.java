@@ -5,6 +5,7 @@ import ai.agency.common.limit.CpuBoundWork;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.stereotype.Component;
@@ -43,7 +44,7 @@ public class PasswordHasher implements DisposableBean {
                 "Too many sign-ins and password changes are being checked at once; try again shortly",
                 meters,
                 "agency.password.hashing");
-        this.dummyHash = encoder.encode("not-a-real-password-" + UUID.randomUUID());
+        this.dummyHash = java.util.Objects.requireNonNull(encoder.encode("not-a-real-password-" + UUID.randomUUID()));
     }
 
     /** The BCrypt hash of {@code password}. */
@@ -55,7 +56,7 @@ public class PasswordHasher implements DisposableBean {
      * Whether {@code password} matches {@code storedHash}; a null {@code storedHash} (no such account) checks against a
      * dummy hash and answers false, taking as long as a real check.
      */
-    public boolean matches(String password, String storedHash) {
+    public boolean matches(String password, @Nullable String storedHash) {
         return bounded(
                 () -> encoder.matches(password, storedHash != null ? storedHash : dummyHash) && storedHash != null);
     }

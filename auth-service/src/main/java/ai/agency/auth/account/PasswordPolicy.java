@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 
 /**
@@ -31,7 +32,7 @@ public class PasswordPolicy {
     }
 
     /** Throws a 400 problem naming {@code field} when the password is too easy to guess. */
-    public void check(String field, String password, String username) {
+    public void check(String field, String password, @Nullable String username) {
         String why = weakness(password, username);
         if (why != null) {
             throw AgencyException.invalidField(field, why);
@@ -39,7 +40,8 @@ public class PasswordPolicy {
     }
 
     /** Why the password is refused, or null when it is not. */
-    String weakness(String password, String username) {
+    @Nullable
+    String weakness(String password, @Nullable String username) {
         String lower = password.toLowerCase(Locale.ROOT);
         if (common.contains(lower)) {
             return "is one of the most common passwords; choose one nobody else would";

@@ -9,6 +9,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
@@ -117,7 +118,7 @@ public class PasswordService {
      * Sets a new password with a reset code (public: the code is the credential). A wrong, used or expired code is a
      * 401 and counts toward the login limits of the username and the address, like a failed login.
      */
-    public void reset(String username, String resetCode, String newPassword, String address) {
+    public void reset(String username, @Nullable String resetCode, String newPassword, String address) {
         throttle.checkNotLocked(username, address);
         UserAccount user = users.findByUsername(username).orElse(null);
         boolean usable = user != null
@@ -131,7 +132,7 @@ public class PasswordService {
                                 .query(Long.class)
                                 .single()
                         > 0;
-        if (!usable) {
+        if (user == null || resetCode == null || !usable) {
             throw failedReset(user, username, address);
         }
         policy.check("newPassword", newPassword, user.username());
@@ -157,7 +158,7 @@ public class PasswordService {
     }
 
     /** Counts a failed reset toward the login limits, audits it, and answers the 401 to throw. */
-    private AgencyException failedReset(UserAccount user, String username, String address) {
+    private AgencyException failedReset(@Nullable UserAccount user, String username, String address) {
         throttle.recordFailure(username, address);
         audit.record(
                 AuditLog.PASSWORD_RESET_FAILURE,

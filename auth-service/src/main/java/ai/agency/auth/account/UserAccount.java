@@ -4,6 +4,7 @@ import ai.agency.auth.token.TokenSubject;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /** A row of {@code auth.users}; {@code tokenVersion} is the {@code ver} its new access tokens carry. */
 public record UserAccount(
@@ -12,10 +13,10 @@ public record UserAccount(
         String email,
         String passwordHash,
         List<String> roles,
-        String profileRole,
+        @Nullable String profileRole,
         String preferencesJson,
         Instant createdAt,
-        Instant disabledAt,
+        @Nullable Instant disabledAt,
         int tokenVersion) {
 
     public boolean disabled() {

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -67,7 +68,7 @@ public class UserRepository {
     }
 
     /** Accounts in creation order, after the given position (keyset paging). */
-    public List<UserAccount> page(Instant afterCreatedAt, UUID afterId, int limit) {
+    public List<UserAccount> page(@Nullable Instant afterCreatedAt, @Nullable UUID afterId, int limit) {
         if (afterCreatedAt == null) {
             return jdbc.sql("SELECT * FROM users ORDER BY created_at, id LIMIT :limit")
                     .param("limit", limit)
@@ -130,8 +131,8 @@ public class UserRepository {
      */
     public boolean updateProfile(
             UUID id,
-            String email,
-            String profileRole,
+            @Nullable String email,
+            @Nullable String profileRole,
             boolean clearProfileRole,
             String preferencesToSet,
             List<String> preferencesToDelete) {

@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -53,7 +54,7 @@ class AdminController {
             List<String> roles,
             boolean disabled,
             Instant createdAt,
-            Instant disabledAt) {
+            @Nullable Instant disabledAt) {
         static UserView of(UserAccount u) {
             return new UserView(
                     u.id(), u.username(), u.email(), u.roles(), u.disabled(), u.createdAt(), u.disabledAt());
@@ -65,7 +66,9 @@ class AdminController {
     record AuditView(long id, String type, UUID userId, UUID actorId, Instant at, Map<String, Object> details) {}
 
     @GetMapping("/api/v1/admin/users")
-    Page<UserView> users(@RequestParam(required = false) Integer limit, @RequestParam(required = false) String cursor) {
+    Page<UserView> users(
+            @RequestParam(required = false) @Nullable Integer limit,
+            @RequestParam(required = false) @Nullable String cursor) {
         int size = Page.limit(limit);
         Cursor.Keyset after = Cursor.keyset(cursor);
         List<UserAccount> rows =
@@ -104,12 +107,12 @@ class AdminController {
 
     @GetMapping("/api/v1/admin/audit")
     Page<AuditView> audit(
-            @RequestParam(required = false) UUID userId,
-            @RequestParam(required = false) @Size(max = 64) String type,
-            @RequestParam(required = false) Instant from,
-            @RequestParam(required = false) Instant to,
-            @RequestParam(required = false) Integer limit,
-            @RequestParam(required = false) String cursor) {
+            @RequestParam(required = false) @Nullable UUID userId,
+            @RequestParam(required = false) @Nullable @Size(max = 64) String type,
+            @RequestParam(required = false) @Nullable Instant from,
+            @RequestParam(required = false) @Nullable Instant to,
+            @RequestParam(required = false) @Nullable Integer limit,
+            @RequestParam(required = false) @Nullable String cursor) {
         int size = Page.limit(limit);
         List<AuditLog.AuditEvent> rows = audit.find(userId, type, from, to, Cursor.seq(cursor), size + 1);
         return Page.of(

@@ -10,6 +10,7 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.util.List;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -64,8 +65,8 @@ class ApiKeyController {
     /** Public: the key itself is the credential, in {@code X-API-Key} or the body's {@code key}. */
     @PostMapping("/api/v1/auth/api-keys/exchange")
     TokenService.AccessToken exchange(
-            @RequestHeader(name = "X-API-Key", required = false) String header,
-            @Valid @RequestBody(required = false) ExchangeRequest request) {
+            @RequestHeader(name = "X-API-Key", required = false) @Nullable String header,
+            @Valid @RequestBody(required = false) @Nullable ExchangeRequest request) {
         return keys.exchange(header != null ? header : request == null ? null : request.key());
     }
 }

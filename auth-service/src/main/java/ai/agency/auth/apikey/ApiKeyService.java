@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -36,7 +37,12 @@ public class ApiKeyService {
 
     /** A key as listed (never the secret). */
     public record ApiKey(
-            UUID id, String name, String prefix, List<String> scopes, Instant createdAt, Instant lastUsedAt) {}
+            UUID id,
+            String name,
+            String prefix,
+            List<String> scopes,
+            Instant createdAt,
+            @Nullable Instant lastUsedAt) {}
 
     /** A key just created: the only time {@code key} is shown. */
     public record CreatedKey(UUID id, String name, String key, List<String> scopes, Instant createdAt) {}
@@ -139,7 +145,7 @@ public class ApiKeyService {
      * role only with {@code manage_users}, {@code user} only with {@code write}, else {@code viewer}.
      */
     @Transactional
-    public TokenService.AccessToken exchange(String key) {
+    public TokenService.AccessToken exchange(@Nullable String key) {
         if (key == null || !key.startsWith(PREFIX) || key.length() > 100) {
             throw AgencyException.unauthenticated("The API key is invalid or revoked");
         }

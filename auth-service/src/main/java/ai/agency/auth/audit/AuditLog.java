@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.json.JsonMapper;
@@ -61,7 +62,7 @@ public class AuditLog {
      * @param userId the account the event is about (may be null, e.g. a failed login for an unknown name)
      * @param actorId who caused it when that is someone else (an admin), else null
      */
-    public void record(String type, UUID userId, UUID actorId, Map<String, ?> details) {
+    public void record(String type, @Nullable UUID userId, @Nullable UUID actorId, @Nullable Map<String, ?> details) {
         jdbc.sql("INSERT INTO audit_events (type, user_id, actor_id, details) VALUES (:t, :u, :a, CAST(:d AS jsonb))")
                 .param("t", type)
                 .param("u", userId)
@@ -70,12 +71,18 @@ public class AuditLog {
                 .update();
     }
 
-    public void record(String type, UUID userId, Map<String, ?> details) {
+    public void record(String type, @Nullable UUID userId, Map<String, ?> details) {
         record(type, userId, null, details);
     }
 
     /** Events newest first, filtered by the non-null arguments; {@code beforeId} continues a previous page. */
-    public List<AuditEvent> find(UUID userId, String type, Instant from, Instant to, Long beforeId, int limit) {
+    public List<AuditEvent> find(
+            @Nullable UUID userId,
+            @Nullable String type,
+            @Nullable Instant from,
+            @Nullable Instant to,
+            @Nullable Long beforeId,
+            int limit) {
         StringBuilder sql = new StringBuilder("SELECT * FROM audit_events WHERE true");
         Map<String, Object> params = new LinkedHashMap<>();
         if (userId != null) {

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
 
 /**
@@ -29,7 +30,12 @@ public class DenialIngest implements AuthorizationDenialListener {
     static final int MAX_PER_MINUTE = 120;
 
     /** One claimed denial, as a service reports it. */
-    public record Claim(String service, String method, String path, String reason, String traceId) {}
+    public record Claim(
+            String service,
+            String method,
+            @Nullable String path,
+            @Nullable String reason,
+            @Nullable String traceId) {}
 
     private final AuditLog audit;
     private final Map<UUID, Window> windows = new ConcurrentHashMap<>();

@@ -5,6 +5,7 @@ import ai.agency.auth.audit.AuditLog;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -28,7 +29,7 @@ public class KeyRotation {
 
     /** Rotates now; answers the new key id. */
     @Transactional
-    public String rotateNow(UUID actorId) {
+    public String rotateNow(@Nullable UUID actorId) {
         String previous = keys.active().kid();
         String kid = keys.rotate().kid();
         audit.record(

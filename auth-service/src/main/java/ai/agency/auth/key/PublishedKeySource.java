@@ -11,6 +11,7 @@ import com.nimbusds.jose.proc.SecurityContext;
 import java.security.interfaces.ECPublicKey;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.springframework.dao.DataAccessException;
 
 /**
@@ -27,7 +28,7 @@ import org.springframework.dao.DataAccessException;
 final class PublishedKeySource implements JWKSource<SecurityContext> {
 
     private final SigningKeys signingKeys;
-    private volatile JWKSet lastRead;
+    private volatile @Nullable JWKSet lastRead;
 
     PublishedKeySource(SigningKeys signingKeys) {
         this.signingKeys = signingKeys;

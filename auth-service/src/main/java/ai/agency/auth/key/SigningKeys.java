@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationStartedEvent;
@@ -40,7 +41,7 @@ public class SigningKeys {
     private final JdbcClient jdbc;
     private final MasterKey masterKey;
     private final AuthProperties properties;
-    private volatile SigningKey active;
+    private volatile @Nullable SigningKey active;
     /** When this replica last checked that its cached active key is still the database's active key. */
     private volatile long activeCheckedAt;
 

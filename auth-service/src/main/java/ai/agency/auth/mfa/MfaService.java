@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -59,9 +60,9 @@ public class MfaService {
     public record Enrolment(String secret, String otpauthUri, String algorithm, int digits, long period) {}
 
     /** The caller's second-factor state. */
-    public record Status(String totp, Instant enabledAt, int recoveryCodesLeft) {}
+    public record Status(String totp, @Nullable Instant enabledAt, int recoveryCodesLeft) {}
 
-    private record TotpRow(byte[] secretEnc, Instant confirmedAt) {}
+    private record TotpRow(byte[] secretEnc, @Nullable Instant confirmedAt) {}
 
     private final JdbcClient jdbc;
     private final AuditLog audit;
@@ -215,7 +216,7 @@ public class MfaService {
      * @return false when there was nothing to turn off
      */
     @Transactional
-    public boolean disable(UUID userId, UUID actorId, String method) {
+    public boolean disable(UUID userId, @Nullable UUID actorId, String method) {
         int removed = jdbc.sql("DELETE FROM mfa_totp WHERE user_id = :u")
                 .param("u", userId)
                 .update();

@@ -2,6 +2,7 @@ package ai.agency.auth.revocation;
 
 import java.util.List;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
@@ -78,7 +79,7 @@ public class RevocationPublisher {
                 .list();
     }
 
-    private void publish(UUID userId, int minVersion, UUID apiKeyId, Reason reason) {
+    private void publish(UUID userId, int minVersion, @Nullable UUID apiKeyId, Reason reason) {
         long id = jdbc.sql("INSERT INTO revocations (user_id, min_version, api_key_id, reason) "
                         + "VALUES (:u, :v, :k, :r) RETURNING id")
                 .param("u", userId)

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
@@ -101,9 +102,13 @@ public class WsTicketService {
     }
 
     private record TicketRow(
-            UUID userId, List<String> roles, List<String> scopes, UUID apiKeyId, Integer tokenVersion) {}
+            UUID userId,
+            @Nullable List<String> roles,
+            @Nullable List<String> scopes,
+            @Nullable UUID apiKeyId,
+            @Nullable Integer tokenVersion) {}
 
-    private static List<String> strings(java.sql.Array array) throws java.sql.SQLException {
+    private static @Nullable List<String> strings(java.sql.@Nullable Array array) throws java.sql.SQLException {
         return array == null ? null : List.of((String[]) array.getArray());
     }
 

@@ -2,6 +2,7 @@ package ai.agency.common.audit;
 
 import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An authenticated caller was refused (HTTP 403) by a service. Carries no request body, query string, header or
@@ -21,11 +22,11 @@ import java.util.List;
 public record AuthorizationDenial(
         String service,
         String method,
-        String path,
-        String subject,
+        @Nullable String path,
+        @Nullable String subject,
         List<String> roles,
-        String reason,
-        String traceId,
+        @Nullable String reason,
+        @Nullable String traceId,
         Instant at,
         String token) {
 

@@ -6,6 +6,7 @@ import ai.agency.common.trace.TraceIds;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -41,7 +42,7 @@ public class AuthorizationDenialReporter {
         report(request, reasonOf(denied));
     }
 
-    public void report(HttpServletRequest request, String reason) {
+    public void report(HttpServletRequest request, @Nullable String reason) {
         try {
             Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
             if (!(authentication instanceof JwtAuthenticationToken jwt)) {
@@ -90,7 +91,7 @@ public class AuthorizationDenialReporter {
         return List.of();
     }
 
-    private static String truncate(String text, int max) {
+    private static @Nullable String truncate(@Nullable String text, int max) {
         if (text == null) {
             return null;
         }

@@ -16,6 +16,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -159,7 +160,7 @@ public class HttpAuditReporter implements AuthorizationDenialListener, Disposabl
         return event;
     }
 
-    private void warn(String message, Throwable cause) {
+    private void warn(String message, @Nullable Throwable cause) {
         long now = System.nanoTime();
         long last = lastWarning.get();
         if (now - last >= LOG_INTERVAL_NANOS && lastWarning.compareAndSet(last, now)) {

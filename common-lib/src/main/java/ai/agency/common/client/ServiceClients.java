@@ -21,6 +21,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
 import org.springframework.http.HttpHeaders;
@@ -112,7 +113,7 @@ public class ServiceClients {
         return build(name, null);
     }
 
-    private RestClient build(String name, Duration readTimeout) {
+    private RestClient build(String name, @Nullable Duration readTimeout) {
         DownstreamSettings settings = settings(name);
         HttpClient httpClient = HttpClient.newBuilder()
                 .connectTimeout(settings.connectTimeout())
@@ -197,7 +198,7 @@ public class ServiceClients {
     }
 
     /** The {@code Retry-After} of an answer, in seconds or as an HTTP date; null when absent or unreadable. */
-    static Duration retryAfter(ClientHttpResponse response) {
+    static @Nullable Duration retryAfter(ClientHttpResponse response) {
         String value = response.getHeaders().getFirst(HttpHeaders.RETRY_AFTER);
         if (value == null || value.isBlank()) {
             return null;

@@ -1,5 +1,6 @@
 package ai.agency.common.config;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonParser;
 import tools.jackson.databind.DeserializationContext;
 import tools.jackson.databind.JacksonModule;
@@ -20,7 +21,7 @@ public final class StorableText {
     private StorableText() {}
 
     /** Why {@code text} cannot be stored exactly, or {@code null} when it can. */
-    public static String problem(String text) {
+    public static @Nullable String problem(String text) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (c == '\u0000') {

@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatusCode;
 
 /**
@@ -22,7 +23,11 @@ public class AgencyException extends RuntimeException {
     }
 
     public AgencyException(
-            ErrorType errorType, HttpStatusCode status, String detail, List<FieldError> fieldErrors, Throwable cause) {
+            ErrorType errorType,
+            HttpStatusCode status,
+            @Nullable String detail,
+            List<FieldError> fieldErrors,
+            @Nullable Throwable cause) {
         super(detail, cause);
         this.errorType = errorType;
         this.status = status;
@@ -58,7 +63,7 @@ public class AgencyException extends RuntimeException {
         return new AgencyException(ErrorType.AUTHORIZATION, detail);
     }
 
-    public static AgencyException unavailable(String detail, Throwable cause) {
+    public static AgencyException unavailable(@Nullable String detail, @Nullable Throwable cause) {
         return new AgencyException(
                 ErrorType.SERVICE_UNAVAILABLE, ErrorType.SERVICE_UNAVAILABLE.status(), detail, List.of(), cause);
     }
@@ -91,5 +96,5 @@ public class AgencyException extends RuntimeException {
     }
 
     /** One invalid field of a request: {@code {field, message}} in the problem's {@code errors} member. */
-    public record FieldError(String field, String message) {}
+    public record FieldError(String field, @Nullable String message) {}
 }

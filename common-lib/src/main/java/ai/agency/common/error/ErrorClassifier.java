@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import org.apache.coyote.BadRequestException;
 import org.apache.tomcat.util.http.InvalidParameterException;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.AuthenticationException;
@@ -63,12 +64,12 @@ public final class ErrorClassifier {
         private static final boolean PRESENT = org.springframework.util.ClassUtils.isPresent(
                 "org.springframework.transaction.TransactionSystemException", ErrorClassifier.class.getClassLoader());
 
-        static Throwable failureBeforeRollback(Throwable t) {
+        static @Nullable Throwable failureBeforeRollback(Throwable t) {
             return PRESENT ? Present.applicationException(t) : null;
         }
 
         private static final class Present {
-            static Throwable applicationException(Throwable t) {
+            static @Nullable Throwable applicationException(Throwable t) {
                 return t instanceof org.springframework.transaction.TransactionSystemException rollback
                         ? rollback.getApplicationException()
                         : null;
@@ -179,7 +180,7 @@ public final class ErrorClassifier {
                 || t instanceof MultipartException;
     }
 
-    private static ErrorType classifyOne(Throwable t) {
+    private static @Nullable ErrorType classifyOne(Throwable t) {
         if (t instanceof AgencyException agency) {
             return agency.errorType();
         }

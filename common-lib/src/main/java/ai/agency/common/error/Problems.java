@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -26,9 +27,9 @@ public final class Problems {
     public static ProblemDetail of(
             HttpStatusCode status,
             ErrorType type,
-            String detail,
-            String instance,
-            List<AgencyException.FieldError> errors) {
+            @Nullable String detail,
+            @Nullable String instance,
+            @Nullable List<AgencyException.FieldError> errors) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
         enrich(problem, type, instance, errors);
         return problem;
@@ -36,7 +37,10 @@ public final class Problems {
 
     /** Adds errorType, traceId and instance to a problem Spring built. */
     public static void enrich(
-            ProblemDetail problem, ErrorType type, String instance, List<AgencyException.FieldError> errors) {
+            ProblemDetail problem,
+            ErrorType type,
+            @Nullable String instance,
+            @Nullable List<AgencyException.FieldError> errors) {
         if (problem.getType() == null) {
             problem.setType(java.net.URI.create("about:blank"));
         }

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import java.sql.SQLException;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.jdbc.health.DataSourceHealthIndicator;
@@ -21,7 +22,7 @@ import org.springframework.boot.jdbc.health.DataSourceHealthIndicator;
  */
 public class PooledDatabaseHealth implements HealthIndicator {
 
-    private final HikariDataSource hikari;
+    private final @Nullable HikariDataSource hikari;
     private final DataSourceHealthIndicator query;
 
     public PooledDatabaseHealth(DataSource dataSource) {
@@ -31,8 +32,10 @@ public class PooledDatabaseHealth implements HealthIndicator {
 
     @Override
     public Health health() {
+        HikariDataSource hikari = this.hikari;
         HikariPoolMXBean pool = hikari == null ? null : hikari.getHikariPoolMXBean();
-        if (pool != null
+        if (hikari != null
+                && pool != null
                 && pool.getIdleConnections() == 0
                 && pool.getActiveConnections() >= hikari.getMaximumPoolSize()) {
             return Health.up()
@@ -44,7 +47,7 @@ public class PooledDatabaseHealth implements HealthIndicator {
         return query.health();
     }
 
-    private static HikariDataSource hikari(DataSource dataSource) {
+    private static @Nullable HikariDataSource hikari(DataSource dataSource) {
         if (dataSource instanceof HikariDataSource direct) {
             return direct;
         }

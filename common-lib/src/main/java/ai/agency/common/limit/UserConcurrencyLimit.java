@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 
 /**
  * At most {@code perUser} units of work of one user and {@code total} of all users at once, so that one user cannot
@@ -38,8 +39,8 @@ public final class UserConcurrencyLimit {
     private final ResizableSemaphore total;
     private volatile int totalSlots;
     private final Map<UUID, Slots> users = new ConcurrentHashMap<>();
-    private final Counter userRejections;
-    private final Counter totalRejections;
+    private final @Nullable Counter userRejections;
+    private final @Nullable Counter totalRejections;
 
     /** One user's slots and how many callers hold or wait for them (changed only inside the map's compute). */
     private static final class Slots {
@@ -58,7 +59,7 @@ public final class UserConcurrencyLimit {
      * @param maxWait how long {@link #acquire} waits for a slot in all
      * @param meters where the metrics go (null: none)
      */
-    public UserConcurrencyLimit(String name, int perUser, int total, Duration maxWait, MeterRegistry meters) {
+    public UserConcurrencyLimit(String name, int perUser, int total, Duration maxWait, @Nullable MeterRegistry meters) {
         if (perUser < 1 || total < 1 || maxWait.isNegative()) {
             throw new IllegalArgumentException("a concurrency limit needs perUser >= 1, total >= 1, maxWait >= 0");
         }
@@ -218,7 +219,7 @@ public final class UserConcurrencyLimit {
         users.computeIfPresent(user, (id, s) -> s == slots && --s.references == 0 ? null : s);
     }
 
-    private static void count(Counter counter) {
+    private static void count(@Nullable Counter counter) {
         if (counter != null) {
             counter.increment();
         }

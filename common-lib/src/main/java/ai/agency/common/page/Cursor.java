@@ -10,6 +10,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The opaque {@code ?cursor=} of every list: the position of the last item shown, base64url without padding. A
@@ -41,7 +42,7 @@ public final class Cursor {
     }
 
     /** The sequence number a cursor of {@link #of(long)} names; null for no cursor; 400 for anything else. */
-    public static Long seq(String cursor) {
+    public static @Nullable Long seq(@Nullable String cursor) {
         String text = decode(cursor);
         if (text == null) {
             return null;
@@ -57,7 +58,7 @@ public final class Cursor {
     }
 
     /** The keyset a cursor of {@link #of(Instant, UUID)} names; null for no cursor; 400 for anything else. */
-    public static Keyset keyset(String cursor) {
+    public static @Nullable Keyset keyset(@Nullable String cursor) {
         String text = decode(cursor);
         if (text == null) {
             return null;
@@ -78,7 +79,7 @@ public final class Cursor {
     }
 
     /** The position text; null for a missing or blank cursor (the first page). */
-    private static String decode(String cursor) {
+    private static @Nullable String decode(@Nullable String cursor) {
         if (cursor == null || cursor.isBlank()) {
             return null;
         }

@@ -3,13 +3,14 @@ package ai.agency.common.page;
 import ai.agency.common.error.AgencyException;
 import java.util.List;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A page of a list, as every service answers it: {@code {items, nextCursor}}, {@code nextCursor} null on the last page
  * and otherwise a {@link Cursor} that the client passes back as {@code ?cursor=} unread. One record, so that the shape,
  * the limit rule and the way the next page is detected are the same on every list of the platform.
  */
-public record Page<T>(List<T> items, String nextCursor) {
+public record Page<T>(List<T> items, @Nullable String nextCursor) {
 
     /** The page size when the client names none. */
     public static final int DEFAULT_LIMIT = 20;
@@ -18,7 +19,7 @@ public record Page<T>(List<T> items, String nextCursor) {
     public static final int MAX_LIMIT = 100;
 
     /** The requested page size: {@link #DEFAULT_LIMIT} for none, a 400 problem naming {@code limit} outside 1..100. */
-    public static int limit(Integer requested) {
+    public static int limit(@Nullable Integer requested) {
         if (requested == null) {
             return DEFAULT_LIMIT;
         }

@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtException;
@@ -46,7 +47,8 @@ public final class CachingJwtDecoder implements JwtDecoder {
      * The delegate behind a cache of the given size and maximum age; the delegate itself when {@code maxEntries}
      * is 0 or {@code maxAge} is not positive (caching off).
      */
-    public static JwtDecoder wrap(JwtDecoder delegate, long maxEntries, Duration maxAge, MeterRegistry meters) {
+    public static JwtDecoder wrap(
+            JwtDecoder delegate, long maxEntries, Duration maxAge, @Nullable MeterRegistry meters) {
         if (maxEntries <= 0 || maxAge.isZero() || maxAge.isNegative()) {
             return delegate;
         }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -16,7 +17,13 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
  * to get it; data queries are scoped with {@link #id()}. {@code apiKeyId} is set when the token was obtained from an
  * API key (by exchange or through a WebSocket ticket paid for with such a token).
  */
-public record Caller(UUID id, String username, Set<String> roles, Set<String> scopes, String token, UUID apiKeyId) {
+public record Caller(
+        UUID id,
+        String username,
+        Set<String> roles,
+        Set<String> scopes,
+        String token,
+        @Nullable UUID apiKeyId) {
 
     public Caller(UUID id, String username, Set<String> roles, Set<String> scopes, String token) {
         this(id, username, roles, scopes, token, null);

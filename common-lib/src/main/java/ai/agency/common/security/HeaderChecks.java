@@ -1,6 +1,7 @@
 package ai.agency.common.security;
 
 import jakarta.servlet.http.HttpServletRequest;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.security.oauth2.server.resource.web.BearerTokenResolver;
@@ -71,7 +72,7 @@ public final class HeaderChecks {
     }
 
     /** The token of {@code Bearer <token>} ({@code ^Bearer (?<token>[a-zA-Z0-9-._~+/]+=*)$}, any case); else null. */
-    static String wellFormedBearer(String authorization) {
+    static @Nullable String wellFormedBearer(@Nullable String authorization) {
         if (authorization == null
                 || authorization.length() < 8
                 || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {

@@ -18,6 +18,7 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -67,7 +68,7 @@ public final class RevocationFeed implements SmartLifecycle {
     private final String description;
     private final CountDownLatch firstRead = new CountDownLatch(1);
     private volatile boolean running;
-    private Thread thread;
+    private @Nullable Thread thread;
 
     RevocationFeed(Revocations revocations, Source source, Duration pollInterval, String description) {
         this.revocations = revocations;
@@ -182,7 +183,7 @@ public final class RevocationFeed implements SmartLifecycle {
         private final String password;
         private final String table;
         private final String channel;
-        private Connection connection;
+        private @Nullable Connection connection;
         private boolean tableMissing;
 
         DatabaseSource(String url, String username, String password, String table, String channel) {
@@ -206,8 +207,9 @@ public final class RevocationFeed implements SmartLifecycle {
         @Override
         public List<Revocation> after(long id) throws SQLException {
             List<Revocation> entries = new ArrayList<>();
-            try (PreparedStatement query = connection.prepareStatement("SELECT id, user_id, min_version, api_key_id,"
-                    + " reason FROM " + table + " WHERE id > ? ORDER BY id LIMIT " + BATCH)) {
+            try (PreparedStatement query = connection()
+                    .prepareStatement("SELECT id, user_id, min_version, api_key_id, reason FROM " + table
+                            + " WHERE id > ? ORDER BY id LIMIT " + BATCH)) {
                 query.setLong(1, id);
                 try (ResultSet rs = query.executeQuery()) {
                     while (rs.next()) {
@@ -234,7 +236,12 @@ public final class RevocationFeed implements SmartLifecycle {
 
         @Override
         public void await(Duration max) throws SQLException {
-            connection.unwrap(org.postgresql.PGConnection.class).getNotifications((int) Math.max(1, max.toMillis()));
+            connection().unwrap(org.postgresql.PGConnection.class).getNotifications((int) Math.max(1, max.toMillis()));
+        }
+
+        /** The connection {@link #open()} made; the feed's loop opens before it reads. */
+        private Connection connection() {
+            return java.util.Objects.requireNonNull(connection, "the revocation feed is not open");
         }
 
         @Override
@@ -286,7 +293,7 @@ public final class RevocationFeed implements SmartLifecycle {
             return entries;
         }
 
-        private static UUID uuid(JsonNode node) {
+        private static @Nullable UUID uuid(JsonNode node) {
             return node.isString() ? UUID.fromString(node.asString()) : null;
         }
 

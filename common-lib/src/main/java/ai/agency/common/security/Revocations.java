@@ -7,6 +7,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -23,7 +24,12 @@ public final class Revocations {
     private static final Logger log = LoggerFactory.getLogger(Revocations.class);
 
     /** One entry of the feed: either a user's new minimum token version, or a revoked API key (of a user). */
-    public record Revocation(long id, UUID userId, int minVersion, UUID apiKeyId, String reason) {
+    public record Revocation(
+            long id,
+            @Nullable UUID userId,
+            int minVersion,
+            @Nullable UUID apiKeyId,
+            @Nullable String reason) {
 
         public boolean revokesApiKey() {
             return apiKeyId != null;
@@ -44,7 +50,7 @@ public final class Revocations {
     }
 
     /** True when a token with these claims was revoked (or the feed was never read yet). */
-    public boolean isRevoked(UUID userId, long version, UUID apiKeyId) {
+    public boolean isRevoked(@Nullable UUID userId, long version, @Nullable UUID apiKeyId) {
         if (!ready) {
             return true;
         }
@@ -101,7 +107,7 @@ public final class Revocations {
         listeners.add(listener);
     }
 
-    public static UUID userIdOf(Jwt jwt) {
+    public static @Nullable UUID userIdOf(Jwt jwt) {
         try {
             return jwt.getSubject() == null ? null : UUID.fromString(jwt.getSubject());
         } catch (IllegalArgumentException e) {
@@ -126,7 +132,7 @@ public final class Revocations {
     }
 
     /** The token's {@code api_key_id} claim, or null. */
-    public static UUID apiKeyIdOf(Jwt jwt) {
+    public static @Nullable UUID apiKeyIdOf(Jwt jwt) {
         Object id = jwt.getClaims().get("api_key_id");
         if (id == null) {
             return null;

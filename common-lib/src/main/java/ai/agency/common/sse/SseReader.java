@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads Server-Sent Events from a stream, one event per blank line: {@code event:} (default {@code message}), {@code
@@ -14,7 +15,7 @@ import java.nio.charset.StandardCharsets;
 public final class SseReader {
 
     /** One event; {@code id} null when it had none, {@code data} its data lines joined ("" for none). */
-    public record Event(String name, String id, String data) {}
+    public record Event(String name, @Nullable String id, String data) {}
 
     private final BufferedReader reader;
 
@@ -23,7 +24,7 @@ public final class SseReader {
     }
 
     /** The next event, blocking until its blank line arrives; null at the end of the stream. */
-    public Event next() throws IOException {
+    public @Nullable Event next() throws IOException {
         String event = null;
         String id = null;
         StringBuilder data = new StringBuilder();

@@ -4,6 +4,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -17,7 +18,7 @@ public final class SseWriter {
 
     private final HttpServletResponse response;
     private final JsonMapper json;
-    private OutputStream out;
+    private @Nullable OutputStream out;
 
     public SseWriter(HttpServletResponse response, JsonMapper json) {
         this.response = response;

@@ -3,6 +3,7 @@ package ai.agency.common.trace;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.MDC;
 
 /**
@@ -23,12 +24,12 @@ public final class TraceIds {
     private TraceIds() {}
 
     /** The current trace id, or {@code null} outside a request. */
-    public static String current() {
+    public static @Nullable String current() {
         return MDC.get(MDC_KEY);
     }
 
     /** Picks the trace id for a request from its headers; never returns null. */
-    public static String resolve(String traceparent, String requestId) {
+    public static String resolve(@Nullable String traceparent, @Nullable String requestId) {
         if (traceparent != null) {
             var matcher = TRACEPARENT.matcher(traceparent.trim().toLowerCase());
             if (matcher.matches() && !matcher.group(1).chars().allMatch(c -> c == '0')) {
@@ -48,7 +49,7 @@ public final class TraceIds {
     }
 
     /** A W3C traceparent for an outgoing call, when the trace id has the W3C shape; else null. */
-    public static String traceparentFor(String traceId) {
+    public static @Nullable String traceparentFor(@Nullable String traceId) {
         if (traceId == null || !traceId.matches("[0-9a-f]{32}")) {
             return null;
         }

@@ -2,6 +2,7 @@ package ai.agency.memory.embedding;
 
 import ai.agency.memory.MemoryProperties;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.MediaType;
 import org.springframework.web.client.RestClient;
 
@@ -22,7 +23,7 @@ public class OllamaEmbeddingProvider implements EmbeddingProvider {
 
     record Request(String model, List<String> input) {}
 
-    record Answer(List<List<Double>> embeddings) {}
+    record Answer(@Nullable List<List<Double>> embeddings) {}
 
     @Override
     public String name() {

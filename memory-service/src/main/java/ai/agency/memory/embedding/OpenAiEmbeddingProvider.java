@@ -3,6 +3,7 @@ package ai.agency.memory.embedding;
 import ai.agency.memory.MemoryProperties;
 import java.util.Comparator;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.MediaType;
 import org.springframework.web.client.RestClient;
 
@@ -28,7 +29,7 @@ public class OpenAiEmbeddingProvider implements EmbeddingProvider {
 
     record Item(int index, List<Double> embedding) {}
 
-    record Answer(List<Item> data) {}
+    record Answer(@Nullable List<Item> data) {}
 
     @Override
     public String name() {

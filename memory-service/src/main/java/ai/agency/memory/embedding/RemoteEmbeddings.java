@@ -6,6 +6,7 @@ import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientException;
@@ -33,11 +34,11 @@ final class RemoteEmbeddings {
 
     /** Calls {@code call} on batches of at most {@code batchSize} texts and checks each answer's length. */
     static List<float[]> inBatches(
-            String provider, List<String> texts, int batchSize, Function<List<String>, List<float[]>> call) {
+            String provider, List<String> texts, int batchSize, Function<List<String>, @Nullable List<float[]>> call) {
         List<float[]> vectors = new ArrayList<>(texts.size());
         for (int from = 0; from < texts.size(); from += batchSize) {
             List<String> batch = texts.subList(from, Math.min(texts.size(), from + batchSize));
-            List<float[]> answer;
+            @Nullable List<float[]> answer;
             try {
                 answer = call.apply(batch);
             } catch (RestClientException e) {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,11 +28,11 @@ final class ThreadNiceness {
     }
 
     private static final int PRIO_PROCESS = 0; // with a thread id: that thread alone (Linux)
-    private static final LibC LIBC = load();
+    private static final @Nullable LibC LIBC = load();
 
     private ThreadNiceness() {}
 
-    private static LibC load() {
+    private static @Nullable LibC load() {
         if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
             return null;
         }

@@ -4,6 +4,7 @@ import ai.agency.memory.MemoryProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -20,7 +21,7 @@ public class FactExtraction {
     private static final Logger log = LoggerFactory.getLogger(FactExtraction.class);
 
     private final FactExtractor rules;
-    private final LlmFactExtractor llm;
+    private final @Nullable LlmFactExtractor llm;
     private final Counter llmCount;
     private final Counter rulesCount;
     private final Counter fallbackCount;

@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
@@ -96,7 +97,7 @@ public class LlmFactExtractor {
         return parseFacts(content);
     }
 
-    private String messageContent(String answer) {
+    private String messageContent(@Nullable String answer) {
         try {
             JsonNode content = json.readTree(answer)
                     .path("choices")
@@ -182,7 +183,7 @@ public class LlmFactExtractor {
 
     /** The LLM could not be used; the caller falls back to the rule-based extractor. */
     public static class ExtractionFailedException extends RuntimeException {
-        ExtractionFailedException(String message, Throwable cause) {
+        ExtractionFailedException(String message, @Nullable Throwable cause) {
             super(message, cause);
         }
     }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Narrowing of a search or a listing. Every filter is a real SQL condition on an indexed column (tags: GIN,
@@ -20,43 +21,43 @@ import java.util.TreeSet;
 public final class MemoryFilters {
 
     @Size(max = 128)
-    private String agentId;
+    private @Nullable String agentId;
 
     @Size(max = 128)
-    private String sessionId;
+    private @Nullable String sessionId;
 
     @Valid
-    private Tags tags;
+    private @Nullable Tags tags;
 
     @Size(max = 32)
-    private Map<String, Object> metadata;
+    private @Nullable Map<String, Object> metadata;
 
-    private Instant createdAfter;
-    private Instant createdBefore;
+    private @Nullable Instant createdAfter;
+    private @Nullable Instant createdBefore;
 
     @DecimalMin("0")
     @DecimalMax("1")
-    private Double minImportance;
+    private @Nullable Double minImportance;
 
     private final TreeSet<String> unknown = new TreeSet<>();
 
     /** Tag filter: {@code any} — at least one of them; {@code all} — every one of them. */
     public record Tags(
-            @Size(max = 32) List<@NotBlank @Size(max = 64) String> any,
-            @Size(max = 32) List<@NotBlank @Size(max = 64) String> all) {}
+            @Size(max = 32) @Nullable List<@NotBlank @Size(max = 64) String> any,
+            @Size(max = 32) @Nullable List<@NotBlank @Size(max = 64) String> all) {}
 
     public static MemoryFilters none() {
         return new MemoryFilters();
     }
 
     public static MemoryFilters of(
-            String agentId,
-            String sessionId,
-            List<String> tagsAny,
-            List<String> tagsAll,
-            Instant createdAfter,
-            Instant createdBefore,
-            Double minImportance) {
+            @Nullable String agentId,
+            @Nullable String sessionId,
+            @Nullable List<String> tagsAny,
+            @Nullable List<String> tagsAll,
+            @Nullable Instant createdAfter,
+            @Nullable Instant createdBefore,
+            @Nullable Double minImportance) {
         MemoryFilters f = new MemoryFilters();
         f.agentId = agentId;
         f.sessionId = sessionId;
@@ -142,59 +143,59 @@ public final class MemoryFilters {
         }
     }
 
-    public String getAgentId() {
+    public @Nullable String getAgentId() {
         return agentId;
     }
 
-    public void setAgentId(String agentId) {
+    public void setAgentId(@Nullable String agentId) {
         this.agentId = agentId;
     }
 
-    public String getSessionId() {
+    public @Nullable String getSessionId() {
         return sessionId;
     }
 
-    public void setSessionId(String sessionId) {
+    public void setSessionId(@Nullable String sessionId) {
         this.sessionId = sessionId;
     }
 
-    public Tags getTags() {
+    public @Nullable Tags getTags() {
         return tags;
     }
 
-    public void setTags(Tags tags) {
+    public void setTags(@Nullable Tags tags) {
         this.tags = tags;
     }
 
-    public Map<String, Object> getMetadata() {
+    public @Nullable Map<String, Object> getMetadata() {
         return metadata;
     }
 
-    public void setMetadata(Map<String, Object> metadata) {
+    public void setMetadata(@Nullable Map<String, Object> metadata) {
         this.metadata = metadata;
     }
 
-    public Instant getCreatedAfter() {
+    public @Nullable Instant getCreatedAfter() {
         return createdAfter;
     }
 
-    public void setCreatedAfter(Instant createdAfter) {
+    public void setCreatedAfter(@Nullable Instant createdAfter) {
         this.createdAfter = createdAfter;
     }
 
-    public Instant getCreatedBefore() {
+    public @Nullable Instant getCreatedBefore() {
         return createdBefore;
     }
 
-    public void setCreatedBefore(Instant createdBefore) {
+    public void setCreatedBefore(@Nullable Instant createdBefore) {
         this.createdBefore = createdBefore;
     }
 
-    public Double getMinImportance() {
+    public @Nullable Double getMinImportance() {
         return minImportance;
     }
 
-    public void setMinImportance(Double minImportance) {
+    public void setMinImportance(@Nullable Double minImportance) {
         this.minImportance = minImportance;
     }
 

@@ -12,6 +12,7 @@ import jakarta.validation.constraints.Size;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Body of {@code POST /api/v1/memories}: exactly one of {@code content} and {@code messages}. With messages and
@@ -19,15 +20,20 @@ import java.util.Map;
  * from the conversation first (by the configured LLM, else by rules).
  */
 public record AddMemoryRequest(
-        String content,
-        @Size(max = 100) List<@NotNull @Valid Message> messages,
-        @Size(max = 128) @Pattern(regexp = "[^\\p{Cntrl}]*") String agentId,
-        @Size(max = 128) @Pattern(regexp = "[^\\p{Cntrl}]*") String sessionId,
-        @Size(max = 32) List<@NotBlank @Size(max = 64) String> tags,
-        @DecimalMin("0") @DecimalMax("1") Double importance,
-        @Size(max = 64) Map<String, Object> metadata,
-        @Future Instant expiresAt,
-        Boolean infer) {
+        @Nullable String content,
+        @Size(max = 100) @Nullable List<@NotNull @Valid Message> messages,
+
+        @Size(max = 128) @Pattern(regexp = "[^\\p{Cntrl}]*") @Nullable
+        String agentId,
+
+        @Size(max = 128) @Pattern(regexp = "[^\\p{Cntrl}]*") @Nullable
+        String sessionId,
+
+        @Size(max = 32) @Nullable List<@NotBlank @Size(max = 64) String> tags,
+        @DecimalMin("0") @DecimalMax("1") @Nullable Double importance,
+        @Size(max = 64) @Nullable Map<String, Object> metadata,
+        @Future @Nullable Instant expiresAt,
+        @Nullable Boolean infer) {
 
     /** One chat message. */
     public record Message(
@@ -49,22 +55,21 @@ public record AddMemoryRequest(
 
     /** The texts to store, after checking that exactly one of content/messages was given. */
     List<String> texts(int maxLength) {
-        boolean hasContent = content != null;
-        boolean hasMessages = messages != null;
-        if (hasContent == hasMessages) {
+        if ((content != null) == (messages != null)) {
             throw AgencyException.invalidField("content", "give exactly one of 'content' and 'messages'");
         }
-        if (hasContent) {
+        if (content != null) {
             if (content.isBlank()) {
                 throw AgencyException.invalidField("content", "must not be blank");
             }
             requireLength("content", content, maxLength);
             return List.of(content.strip());
         }
-        for (int i = 0; i < messages.size(); i++) {
-            requireLength("messages[" + i + "].content", messages.get(i).content(), maxLength);
+        List<Message> turns = java.util.Objects.requireNonNull(messages); // exactly one of the two is set
+        for (int i = 0; i < turns.size(); i++) {
+            requireLength("messages[" + i + "].content", turns.get(i).content(), maxLength);
         }
-        List<String> texts = messages.stream()
+        List<String> texts = turns.stream()
                 .filter(m -> m.role().equals("user"))
                 .map(m -> m.content().strip())
                 .distinct()

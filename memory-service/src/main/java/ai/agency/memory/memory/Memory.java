@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /** One stored memory, as clients see it. */
 public record Memory(
@@ -12,8 +13,8 @@ public record Memory(
         List<String> tags,
         double importance,
         Map<String, Object> metadata,
-        String agentId,
-        String sessionId,
+        @Nullable String agentId,
+        @Nullable String sessionId,
         Instant createdAt,
         Instant updatedAt,
-        Instant expiresAt) {}
+        @Nullable Instant expiresAt) {}

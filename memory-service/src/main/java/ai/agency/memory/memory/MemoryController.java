@@ -11,6 +11,7 @@ import jakarta.validation.constraints.Size;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -48,22 +49,24 @@ class MemoryController {
     @PostMapping("/api/v1/memories")
     @ResponseStatus(HttpStatus.CREATED)
     AddResponse add(
-            @Valid @RequestBody AddMemoryRequest request, @RequestParam(required = false) UUID userId, Caller caller) {
+            @Valid @RequestBody AddMemoryRequest request,
+            @RequestParam(required = false) @Nullable UUID userId,
+            Caller caller) {
         return new AddResponse(memories.add(caller, userId, request));
     }
 
     @GetMapping("/api/v1/memories")
     Page<Memory> list(
-            @RequestParam(required = false) @Size(max = 128) String agentId,
-            @RequestParam(required = false) @Size(max = 128) String sessionId,
-            @RequestParam(required = false) @Size(max = 32) List<@Size(max = 64) String> tags,
-            @RequestParam(required = false) @Size(max = 32) List<@Size(max = 64) String> tagsAll,
-            @RequestParam(required = false) Instant createdAfter,
-            @RequestParam(required = false) Instant createdBefore,
-            @RequestParam(required = false) @DecimalMin("0") @DecimalMax("1") Double minImportance,
-            @RequestParam(required = false) Integer limit,
-            @RequestParam(required = false) String cursor,
-            @RequestParam(required = false) UUID userId,
+            @RequestParam(required = false) @Nullable @Size(max = 128) String agentId,
+            @RequestParam(required = false) @Nullable @Size(max = 128) String sessionId,
+            @RequestParam(required = false) @Nullable @Size(max = 32) List<@Size(max = 64) String> tags,
+            @RequestParam(required = false) @Nullable @Size(max = 32) List<@Size(max = 64) String> tagsAll,
+            @RequestParam(required = false) @Nullable Instant createdAfter,
+            @RequestParam(required = false) @Nullable Instant createdBefore,
+            @RequestParam(required = false) @Nullable @DecimalMin("0") @DecimalMax("1") Double minImportance,
+            @RequestParam(required = false) @Nullable Integer limit,
+            @RequestParam(required = false) @Nullable String cursor,
+            @RequestParam(required = false) @Nullable UUID userId,
             Caller caller) {
         MemoryFilters filters =
                 MemoryFilters.of(agentId, sessionId, tags, tagsAll, createdAfter, createdBefore, minImportance);
@@ -73,7 +76,7 @@ class MemoryController {
     }
 
     @GetMapping(path = "/api/v1/memories/export", produces = "application/x-ndjson")
-    ResponseEntity<StreamingResponseBody> export(@RequestParam(required = false) UUID userId, Caller caller) {
+    ResponseEntity<StreamingResponseBody> export(@RequestParam(required = false) @Nullable UUID userId, Caller caller) {
         UUID owner = MemoryService.owner(caller, userId);
         return ResponseEntity.ok()
                 .contentType(MediaType.parseMediaType("application/x-ndjson"))
@@ -82,7 +85,7 @@ class MemoryController {
     }
 
     @GetMapping("/api/v1/memories/{id}")
-    Memory get(@PathVariable UUID id, @RequestParam(required = false) UUID userId, Caller caller) {
+    Memory get(@PathVariable UUID id, @RequestParam(required = false) @Nullable UUID userId, Caller caller) {
         return memories.get(caller, userId, id);
     }
 
@@ -90,27 +93,27 @@ class MemoryController {
     Memory patch(
             @PathVariable UUID id,
             @Valid @RequestBody PatchMemoryRequest request,
-            @RequestParam(required = false) UUID userId,
+            @RequestParam(required = false) @Nullable UUID userId,
             Caller caller) {
         return memories.patch(caller, userId, id, request);
     }
 
     @DeleteMapping("/api/v1/memories/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    void delete(@PathVariable UUID id, @RequestParam(required = false) UUID userId, Caller caller) {
+    void delete(@PathVariable UUID id, @RequestParam(required = false) @Nullable UUID userId, Caller caller) {
         memories.delete(caller, userId, id);
     }
 
     @GetMapping("/api/v1/memories/{id}/history")
-    History history(@PathVariable UUID id, @RequestParam(required = false) UUID userId, Caller caller) {
+    History history(@PathVariable UUID id, @RequestParam(required = false) @Nullable UUID userId, Caller caller) {
         return new History(memories.history(caller, userId, id));
     }
 
     @DeleteMapping("/api/v1/memories")
     Erased eraseAll(
-            @RequestParam(required = false) @Size(max = 128) String agentId,
-            @RequestParam(required = false) @Size(max = 128) String sessionId,
-            @RequestParam(required = false) UUID userId,
+            @RequestParam(required = false) @Nullable @Size(max = 128) String agentId,
+            @RequestParam(required = false) @Nullable @Size(max = 128) String sessionId,
+            @RequestParam(required = false) @Nullable UUID userId,
             Caller caller) {
         return new Erased(memories.eraseAll(caller, userId, agentId, sessionId));
     }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import tools.jackson.core.type.TypeReference;
@@ -50,17 +51,17 @@ public class MemoryRepository {
     /** A memory to insert. */
     public record NewMemory(
             UUID userId,
-            String agentId,
-            String sessionId,
+            @Nullable String agentId,
+            @Nullable String sessionId,
             String content,
             String contentHash,
             float[] embedding,
             List<String> tags,
             double importance,
             Map<String, Object> metadata,
-            Instant expiresAt) {}
+            @Nullable Instant expiresAt) {}
 
-    public Optional<Memory> findByHash(UUID userId, String agentId, String sessionId, String hash) {
+    public Optional<Memory> findByHash(UUID userId, @Nullable String agentId, @Nullable String sessionId, String hash) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM memories WHERE user_id = :u AND coalesce(agent_id, '') = :a "
                         + "AND coalesce(session_id, '') = :s AND content_hash = :h")
                 .param("u", userId)
@@ -72,7 +73,7 @@ public class MemoryRepository {
     }
 
     /** Removes an expired copy of this text in this scope, so the text can be stored anew; true if there was one. */
-    public boolean deleteExpiredByHash(UUID userId, String agentId, String sessionId, String hash) {
+    public boolean deleteExpiredByHash(UUID userId, @Nullable String agentId, @Nullable String sessionId, String hash) {
         return jdbc.sql("DELETE FROM memories WHERE user_id = :u AND coalesce(agent_id, '') = :a "
                                 + "AND coalesce(session_id, '') = :s AND content_hash = :h AND expires_at <= now()")
                         .param("u", userId)
@@ -88,7 +89,7 @@ public class MemoryRepository {
      * memories among them, by content hash — one statement.
      */
     public Map<String, Memory> findLiveByHashesDroppingExpired(
-            UUID userId, String agentId, String sessionId, List<String> hashes) {
+            UUID userId, @Nullable String agentId, @Nullable String sessionId, List<String> hashes) {
         String scope = "user_id = :u AND coalesce(agent_id, '') = :a AND coalesce(session_id, '') = :s "
                 + "AND content_hash = ANY(:h)";
         Map<String, Memory> byHash = new java.util.HashMap<>();
@@ -221,7 +222,7 @@ public class MemoryRepository {
 
     /** The memory of this scope most similar to {@code vector}, if at least {@code minSimilarity}. */
     public Optional<Similar> mostSimilar(
-            UUID userId, String agentId, String sessionId, float[] vector, double minSimilarity) {
+            UUID userId, @Nullable String agentId, @Nullable String sessionId, float[] vector, double minSimilarity) {
         jdbc.sql("SET LOCAL hnsw.iterative_scan = relaxed_order").update();
         return jdbc.sql("SELECT " + COLUMNS + ", 1 - (embedding <=> :v) AS similarity FROM memories "
                         + "WHERE user_id = :u AND coalesce(agent_id, '') = :a AND coalesce(session_id, '') = :s "
@@ -271,8 +272,8 @@ public class MemoryRepository {
     }
 
     /** Deletes the user's memories (narrowed by agent/session) and their history; returns how many. */
-    public int eraseAll(UUID userId, String agentId, String sessionId) {
-        List<UUID> ids = jdbc.sql("DELETE FROM memories WHERE user_id = :u "
+    public int eraseAll(UUID userId, @Nullable String agentId, @Nullable String sessionId) {
+        List<@Nullable UUID> ids = jdbc.sql("DELETE FROM memories WHERE user_id = :u "
                         + "AND (CAST(:a AS text) IS NULL OR agent_id = :a) AND (CAST(:s AS text) IS NULL OR session_id = :s) "
                         + "RETURNING id")
                 .param("u", userId)
@@ -314,8 +315,8 @@ public class MemoryRepository {
     public List<Memory> page(
             UUID userId,
             ai.agency.memory.filter.MemoryFilters.Sql filters,
-            Instant afterCreated,
-            UUID afterId,
+            @Nullable Instant afterCreated,
+            @Nullable UUID afterId,
             int limit) {
         var spec = jdbc.sql("SELECT " + COLUMNS + " FROM memories WHERE user_id = :u "
                         + "AND (expires_at IS NULL OR expires_at > now())" + filters.where()
@@ -344,6 +345,7 @@ public class MemoryRepository {
      * Callers with more than {@code exact-scan-max-rows} live memories of which some are not in the HNSW graph yet
      * (they crossed the threshold, or it was lowered): their search uses the exact scan until all are moved in.
      */
+    @SuppressWarnings("NullAway") // user_id is NOT NULL: the list holds no null
     public List<UUID> callersToMoveIntoTheGraph() {
         return jdbc.sql("SELECT user_id FROM memories WHERE expires_at IS NULL OR expires_at > now() "
                         + "GROUP BY user_id HAVING count(*) > :t AND bool_or(NOT in_graph)")
@@ -389,7 +391,13 @@ public class MemoryRepository {
                 .single();
     }
 
-    public void history(UUID memoryId, UUID userId, String event, String oldText, String newText, UUID actor) {
+    public void history(
+            UUID memoryId,
+            UUID userId,
+            String event,
+            @Nullable String oldText,
+            @Nullable String newText,
+            @Nullable UUID actor) {
         jdbc.sql("INSERT INTO memory_history (memory_id, user_id, event, old_memory, new_memory, actor) "
                         + "VALUES (:m, :u, :e, :o, :n, :a)")
                 .param("m", memoryId)

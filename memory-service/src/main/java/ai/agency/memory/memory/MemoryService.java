@@ -22,9 +22,11 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -82,7 +84,7 @@ public class MemoryService {
     public record AddResult(UUID id, String memory, String event) {}
 
     /** Whose memories a request is about: the caller's, or — for admins with {@code ?userId=} — that user's. */
-    public static UUID owner(Caller caller, UUID userId) {
+    public static UUID owner(Caller caller, @Nullable UUID userId) {
         if (userId == null || userId.equals(caller.id())) {
             return caller.id();
         }
@@ -92,7 +94,7 @@ public class MemoryService {
         return userId;
     }
 
-    public List<AddResult> add(Caller caller, UUID userId, AddMemoryRequest request) {
+    public List<AddResult> add(Caller caller, @Nullable UUID userId, AddMemoryRequest request) {
         requireWriter(caller);
         UUID owner = owner(caller, userId);
         return addTimer.record(() -> addAll(caller, owner, request));
@@ -103,7 +105,7 @@ public class MemoryService {
         boolean infer = request.inferFacts();
         if (infer) {
             texts = extractor.extract(
-                    request.messages().stream()
+                    Objects.requireNonNull(request.messages()).stream() // inferFacts() needs messages
                             .map(m -> new LlmFactExtractor.Turn(m.role(), m.content()))
                             .toList(),
                     texts);
@@ -162,9 +164,9 @@ public class MemoryService {
         for (String hash : hashes) {
             UUID id = inserted.get(hash);
             if (id != null && reported.add(hash)) {
-                results.add(new AddResult(id, freshText.get(hash), "ADD"));
+                results.add(new AddResult(id, Objects.requireNonNull(freshText.get(hash)), "ADD"));
             } else if (id != null) {
-                results.add(new AddResult(id, freshText.get(hash), "NOOP"));
+                results.add(new AddResult(id, Objects.requireNonNull(freshText.get(hash)), "NOOP"));
             } else {
                 Memory same = stored.get(hash);
                 if (same == null) {
@@ -221,7 +223,11 @@ public class MemoryService {
     }
 
     public List<Memory> page(
-            Caller caller, UUID userId, ai.agency.memory.filter.MemoryFilters filters, Cursor.Keyset after, int limit) {
+            Caller caller,
+            @Nullable UUID userId,
+            ai.agency.memory.filter.MemoryFilters filters,
+            Cursor.@Nullable Keyset after,
+            int limit) {
         return repository.page(
                 owner(caller, userId),
                 filters.toSql(json),
@@ -230,12 +236,12 @@ public class MemoryService {
                 limit);
     }
 
-    public Memory get(Caller caller, UUID userId, UUID id) {
+    public Memory get(Caller caller, @Nullable UUID userId, UUID id) {
         return repository.find(owner(caller, userId), id).orElseThrow(() -> AgencyException.notFound("memory", id));
     }
 
     /** Changes a memory; a new text is embedded before the transaction (see the class comment). */
-    public Memory patch(Caller caller, UUID userId, UUID id, PatchMemoryRequest patch) {
+    public Memory patch(Caller caller, @Nullable UUID userId, UUID id, PatchMemoryRequest patch) {
         requireWriter(caller);
         UUID owner = owner(caller, userId);
         Memory before = repository.find(owner, id).orElseThrow(() -> AgencyException.notFound("memory", id));
@@ -260,7 +266,12 @@ public class MemoryService {
     }
 
     private Memory applyPatch(
-            Caller caller, UUID owner, UUID id, PatchMemoryRequest patch, String text, float[] vector) {
+            Caller caller,
+            UUID owner,
+            UUID id,
+            PatchMemoryRequest patch,
+            @Nullable String text,
+            float @Nullable [] vector) {
         Memory current = repository.find(owner, id).orElseThrow(() -> AgencyException.notFound("memory", id));
         if (text != null && !text.equals(current.memory())) {
             String hash = hash(text);
@@ -278,7 +289,7 @@ public class MemoryService {
     }
 
     @Transactional
-    public void delete(Caller caller, UUID userId, UUID id) {
+    public void delete(Caller caller, @Nullable UUID userId, UUID id) {
         requireWriter(caller);
         UUID owner = owner(caller, userId);
         Memory memory = repository.find(owner, id).orElseThrow(() -> AgencyException.notFound("memory", id));
@@ -288,12 +299,12 @@ public class MemoryService {
 
     /** Erasure: removes the memories (narrowed by agent/session) and their history. */
     @Transactional
-    public int eraseAll(Caller caller, UUID userId, String agentId, String sessionId) {
+    public int eraseAll(Caller caller, @Nullable UUID userId, @Nullable String agentId, @Nullable String sessionId) {
         requireWriter(caller);
         return repository.eraseAll(owner(caller, userId), agentId, sessionId);
     }
 
-    public List<MemoryRepository.HistoryEntry> history(Caller caller, UUID userId, UUID id) {
+    public List<MemoryRepository.HistoryEntry> history(Caller caller, @Nullable UUID userId, UUID id) {
         List<MemoryRepository.HistoryEntry> entries = repository.history(owner(caller, userId), id);
         if (entries.isEmpty()) {
             throw AgencyException.notFound("memory", id);

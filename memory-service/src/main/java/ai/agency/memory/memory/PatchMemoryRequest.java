@@ -8,11 +8,12 @@ import jakarta.validation.constraints.Size;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** Body of {@code PATCH /api/v1/memories/{id}}: only the fields sent change. */
 public record PatchMemoryRequest(
-        String memory,
-        @Size(max = 32) List<@NotBlank @Size(max = 64) String> tags,
-        @DecimalMin("0") @DecimalMax("1") Double importance,
-        @Size(max = 64) Map<String, Object> metadata,
-        @Future Instant expiresAt) {}
+        @Nullable String memory,
+        @Size(max = 32) @Nullable List<@NotBlank @Size(max = 64) String> tags,
+        @DecimalMin("0") @DecimalMax("1") @Nullable Double importance,
+        @Size(max = 64) @Nullable Map<String, Object> metadata,
+        @Future @Nullable Instant expiresAt) {}

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -69,13 +70,13 @@ public class MemorySearch {
             UUID id,
             String memory,
             double score,
-            Double similarity,
-            Double textScore,
+            @Nullable Double similarity,
+            @Nullable Double textScore,
             List<String> tags,
             double importance,
             Map<String, Object> metadata,
-            String agentId,
-            String sessionId,
+            @Nullable String agentId,
+            @Nullable String sessionId,
             Instant createdAt,
             Instant updatedAt) {}
 
@@ -89,10 +90,10 @@ public class MemorySearch {
             UUID id,
             double importance,
             Instant createdAt,
-            Double similarity,
-            Double textScore,
-            Integer denseRank,
-            Integer textRank) {}
+            @Nullable Double similarity,
+            @Nullable Double textScore,
+            @Nullable Integer denseRank,
+            @Nullable Integer textRank) {}
 
     /** A candidate that made it into the results, with its final score. */
     private record Scored(Candidate candidate, double score) {}
@@ -202,11 +203,11 @@ public class MemorySearch {
     private static double[] weightedSum(List<Candidate> candidates, double denseWeight, double textWeight) {
         double maxSim = 0, minSim = Double.MAX_VALUE, maxText = 0, minText = Double.MAX_VALUE;
         for (Candidate c : candidates) {
-            if (c.denseRank() != null) {
+            if (c.denseRank() != null && c.similarity() != null) {
                 maxSim = Math.max(maxSim, c.similarity());
                 minSim = Math.min(minSim, c.similarity());
             }
-            if (c.textRank() != null) {
+            if (c.textRank() != null && c.textScore() != null) {
                 maxText = Math.max(maxText, c.textScore());
                 minText = Math.min(minText, c.textScore());
             }
@@ -217,8 +218,9 @@ public class MemorySearch {
         double[] scores = new double[candidates.size()];
         for (int i = 0; i < scores.length; i++) {
             Candidate c = candidates.get(i);
-            double dense = c.denseRank() == null ? denseFloor : relative(c.similarity(), maxSim);
-            double text = c.textRank() == null ? textFloor : relative(c.textScore(), maxText);
+            double dense =
+                    c.denseRank() == null || c.similarity() == null ? denseFloor : relative(c.similarity(), maxSim);
+            double text = c.textRank() == null || c.textScore() == null ? textFloor : relative(c.textScore(), maxText);
             scores[i] = total > 0 ? (denseWeight * dense + textWeight * text) / total : 0;
         }
         return scores;
@@ -339,7 +341,12 @@ public class MemorySearch {
      * its candidates and of the text ranking's. {@code vector} is null when the search leaves the dense ranking out.
      */
     private List<Candidate> denseRanking(
-            UUID userId, float[] vector, MemoryFilters.Sql filters, int pool, boolean small, Map<UUID, TextHit> text) {
+            UUID userId,
+            float @Nullable [] vector,
+            MemoryFilters.Sql filters,
+            int pool,
+            boolean small,
+            Map<UUID, TextHit> text) {
         String dense;
         if (vector == null) {
             dense = "SELECT NULL::uuid AS id, NULL::float8 AS similarity, NULL::bigint AS r WHERE false";

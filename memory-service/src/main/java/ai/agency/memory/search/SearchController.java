@@ -4,6 +4,7 @@ import ai.agency.common.security.Caller;
 import ai.agency.memory.memory.MemoryService;
 import jakarta.validation.Valid;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -20,7 +21,9 @@ class SearchController {
 
     @PostMapping("/api/v1/memories/search")
     MemorySearch.SearchResponse search(
-            @Valid @RequestBody SearchRequest request, @RequestParam(required = false) UUID userId, Caller caller) {
+            @Valid @RequestBody SearchRequest request,
+            @RequestParam(required = false) @Nullable UUID userId,
+            Caller caller) {
         return search.run(MemoryService.owner(caller, userId), request);
     }
 }

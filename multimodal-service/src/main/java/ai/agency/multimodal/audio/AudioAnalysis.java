@@ -2,6 +2,7 @@ package ai.agency.multimodal.audio;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The answer of {@code POST /api/v1/analyze/audio}. {@code bitsPerSample} is absent for lossy formats (they have
@@ -14,11 +15,11 @@ public record AudioAnalysis(
         double durationSeconds,
         int sampleRate,
         int channels,
-        Integer bitsPerSample,
+        @Nullable Integer bitsPerSample,
         Loudness loudness,
         double silenceRatio,
         List<Segment> segments,
-        String transcription,
+        @Nullable String transcription,
         List<String> unavailable) {
 
     /** dBFS of the whole file; {@value LoudnessMeter#FLOOR_DBFS} means digital silence. */

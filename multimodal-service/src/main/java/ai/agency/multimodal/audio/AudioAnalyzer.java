@@ -17,6 +17,7 @@ import javax.sound.sampled.AudioFormat;
 import javax.sound.sampled.AudioInputStream;
 import javax.sound.sampled.AudioSystem;
 import javax.sound.sampled.UnsupportedAudioFileException;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
 import ws.schild.jave.info.AudioInfo;
 import ws.schild.jave.info.MultimediaInfo;
@@ -39,7 +40,7 @@ public class AudioAnalyzer {
     }
 
     /** Checks, sniffs and analyses an uploaded part named {@code field}. */
-    public AudioAnalysis analyzeUpload(String field, org.springframework.web.multipart.MultipartFile file)
+    public AudioAnalysis analyzeUpload(String field, org.springframework.web.multipart.@Nullable MultipartFile file)
             throws java.io.IOException {
         ai.agency.multimodal.safety.Upload upload =
                 ai.agency.multimodal.safety.Upload.of(field, file, Sniffer.Kind.AUDIO, properties.maxAudioSize());
@@ -82,7 +83,7 @@ public class AudioAnalyzer {
     }
 
     /** Null when Java Sound cannot decode this variant (then ffmpeg tries). */
-    private AudioAnalysis withJavaSound(String field, Sniffer.Format format, Path file) {
+    private @Nullable AudioAnalysis withJavaSound(String field, Sniffer.Format format, Path file) {
         AudioFileFormat fileFormat;
         try {
             fileFormat = AudioSystem.getAudioFileFormat(file.toFile());
@@ -154,7 +155,7 @@ public class AudioAnalyzer {
     }
 
     private AudioAnalysis measured(
-            String format, String codec, int sampleRate, int channels, Integer bits, LoudnessMeter meter) {
+            String format, String codec, int sampleRate, int channels, @Nullable Integer bits, LoudnessMeter meter) {
         LoudnessMeter.Result result = meter.finish();
         return new AudioAnalysis(
                 format,

@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -54,10 +55,10 @@ class CombinedController {
 
     @PostMapping(path = "/api/v1/analyze", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     CombinedAnalysis analyze(
-            @RequestParam(name = "text", required = false) String text,
-            @RequestPart(name = "image", required = false) MultipartFile image,
-            @RequestPart(name = "audio", required = false) MultipartFile audio,
-            @RequestPart(name = "video", required = false) MultipartFile video,
+            @RequestParam(name = "text", required = false) @Nullable String text,
+            @RequestPart(name = "image", required = false) @Nullable MultipartFile image,
+            @RequestPart(name = "audio", required = false) @Nullable MultipartFile audio,
+            @RequestPart(name = "video", required = false) @Nullable MultipartFile video,
             Caller caller) {
         if (text == null && image == null && audio == null && video == null) {
             throw Rejections.empty("text|image|audio|video");

@@ -3,6 +3,7 @@ package ai.agency.multimodal.image;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The answer of {@code POST /api/v1/analyze/image}. {@code brightness} is 0..1, {@code sharpness} the variance of
@@ -20,8 +21,8 @@ public record ImageAnalysis(
         double sharpness,
         String perceptualHash,
         Map<String, String> exif,
-        Gps gps,
-        String caption,
+        @Nullable Gps gps,
+        @Nullable String caption,
         List<String> unavailable) {
 
     /** {@code percentage} 0..100 of the (opaque) pixels. */

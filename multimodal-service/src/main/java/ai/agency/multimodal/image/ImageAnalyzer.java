@@ -26,6 +26,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
 
 /**
@@ -48,7 +49,7 @@ public class ImageAnalyzer {
 
     /** Checks, sniffs and analyses an uploaded part named {@code field}. */
     public ImageAnalysis analyzeUpload(
-            String field, org.springframework.web.multipart.MultipartFile file, boolean includeGps) {
+            String field, org.springframework.web.multipart.@Nullable MultipartFile file, boolean includeGps) {
         ai.agency.multimodal.safety.Upload upload =
                 ai.agency.multimodal.safety.Upload.of(field, file, Sniffer.Kind.IMAGE, properties.maxImageSize());
         return analyze(field, upload.format(), upload.bytes(), includeGps);
@@ -161,7 +162,7 @@ public class ImageAnalyzer {
         return exif;
     }
 
-    private static ImageAnalysis.Gps gps(Metadata metadata) {
+    private static ImageAnalysis.@Nullable Gps gps(Metadata metadata) {
         GpsDirectory directory = metadata.getFirstDirectoryOfType(GpsDirectory.class);
         GeoLocation location = directory == null ? null : directory.getGeoLocation();
         if (location == null || location.isZero()) {

@@ -3,6 +3,7 @@ package ai.agency.multimodal.image;
 import ai.agency.common.security.Caller;
 import ai.agency.multimodal.MultimodalProperties;
 import ai.agency.multimodal.safety.AnalysisGuard;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -26,7 +27,7 @@ class ImageController {
     /** Multipart {@code file}; GPS coordinates only with {@code ?includeGps=true}. */
     @PostMapping(path = "/api/v1/analyze/image", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     ImageAnalysis analyze(
-            @RequestPart(name = "file", required = false) MultipartFile file,
+            @RequestPart(name = "file", required = false) @Nullable MultipartFile file,
             @RequestParam(defaultValue = "false") boolean includeGps,
             Caller caller) {
         return guard.run(

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 import ws.schild.jave.EncoderException;
 import ws.schild.jave.MultimediaObject;
@@ -32,7 +33,7 @@ public class Ffmpeg {
 
     /** What ffmpeg could not read: the caller answers with a 422 problem. */
     public static class UnreadableMediaException extends Exception {
-        public UnreadableMediaException(String message, Throwable cause) {
+        public UnreadableMediaException(String message, @Nullable Throwable cause) {
             super(message, cause);
         }
     }
@@ -43,7 +44,7 @@ public class Ffmpeg {
         void accept(InputStream stream) throws IOException;
     }
 
-    private volatile ProcessLocator locator;
+    private volatile @Nullable ProcessLocator locator;
 
     private ProcessLocator locator() {
         ProcessLocator current = locator;

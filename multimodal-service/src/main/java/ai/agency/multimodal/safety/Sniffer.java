@@ -2,6 +2,7 @@ package ai.agency.multimodal.safety;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Identifies a file from its first bytes (magic numbers). The file name and the declared content type are never
@@ -34,9 +35,9 @@ public final class Sniffer {
 
         private final Kind kind;
         private final String label;
-        private final String demuxer;
+        private final @Nullable String demuxer;
 
-        Format(Kind kind, String label, String demuxer) {
+        Format(Kind kind, String label, @Nullable String demuxer) {
             this.kind = kind;
             this.label = label;
             this.demuxer = demuxer;
@@ -56,7 +57,7 @@ public final class Sniffer {
          * explicitly stops ffmpeg from probing the bytes for another format, such as an HLS playlist or a concat
          * script hidden behind an ID3 tag, which would open the files they name.
          */
-        public String demuxer() {
+        public @Nullable String demuxer() {
             return demuxer;
         }
     }

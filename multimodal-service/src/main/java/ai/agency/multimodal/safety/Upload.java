@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.multipart.MultipartFile;
 
@@ -21,7 +22,7 @@ public record Upload(String field, Sniffer.Format format, long size, MultipartFi
      * @throws ai.agency.common.error.AgencyException 400 when empty, 413 when too large, 415 when not of
      *     {@code expected} kind
      */
-    public static Upload of(String field, MultipartFile file, Sniffer.Kind expected, DataSize limit) {
+    public static Upload of(String field, @Nullable MultipartFile file, Sniffer.Kind expected, DataSize limit) {
         if (file == null || file.isEmpty()) {
             throw Rejections.empty(field);
         }

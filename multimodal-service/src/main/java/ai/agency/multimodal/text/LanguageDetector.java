@@ -10,6 +10,7 @@ import java.util.Set;
 import opennlp.tools.langdetect.Language;
 import opennlp.tools.langdetect.LanguageDetectorME;
 import opennlp.tools.langdetect.LanguageDetectorModel;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 
 /**
@@ -25,7 +26,7 @@ public class LanguageDetector {
 
     private static final Map<String, String> ISO3_TO_ISO1 = iso3ToIso1();
 
-    private volatile LanguageDetectorME detector;
+    private volatile @Nullable LanguageDetectorME detector;
 
     /** The detected language as an ISO 639-1 code where one exists (else ISO 639-3), with a 0..1 confidence. */
     public TextAnalysis.LanguageGuess detect(String text, Map<String, Set<String>> stopwords) {
@@ -46,7 +47,8 @@ public class LanguageDetector {
         return new TextAnalysis.LanguageGuess(toIso1(ranked[0].getLang()), round(confidence));
     }
 
-    private static TextAnalysis.LanguageGuess byStopwords(String letters, Map<String, Set<String>> stopwords) {
+    private static TextAnalysis.@Nullable LanguageGuess byStopwords(
+            String letters, Map<String, Set<String>> stopwords) {
         String[] words = letters.toLowerCase(Locale.ROOT).split("\\s+");
         String bestLanguage = null;
         int best = 0;

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /** The word lists shipped in the jar: stop words and sentiment valences per language (small, loaded at start). */
 final class Lexicons {
@@ -29,11 +30,11 @@ final class Lexicons {
     }
 
     static Set<String> stopwords(String language) {
-        return STOPWORDS.getOrDefault(language, STOPWORDS.get("en"));
+        return java.util.Objects.requireNonNull(STOPWORDS.getOrDefault(language, STOPWORDS.get("en"))); // "en" ships
     }
 
     /** Valences (−4..4, VADER's scale) for {@code language}, or null when there is no lexicon for it. */
-    static Map<String, Double> valences(String language) {
+    static @Nullable Map<String, Double> valences(String language) {
         return VALENCES.get(language);
     }
 

@@ -3,6 +3,7 @@ package ai.agency.multimodal.text;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.springframework.stereotype.Component;
 
@@ -66,11 +67,9 @@ public class SentimentAnalyzer {
 
     /** Scores {@code words} (in text order, original case) of a text written in {@code language}. */
     public TextAnalysis.Sentiment score(List<String> words, String language, String text) {
-        Map<String, Double> lexicon = Lexicons.valences(language);
-        if (lexicon == null) {
-            lexicon = Lexicons.valences("en");
-        }
-        Set<String> negations = NEGATIONS.getOrDefault(language, NEGATIONS.get("en"));
+        Map<String, Double> own = Lexicons.valences(language);
+        Map<String, Double> lexicon = own != null ? own : Objects.requireNonNull(Lexicons.valences("en")); // ships
+        Set<String> negations = Objects.requireNonNull(NEGATIONS.getOrDefault(language, NEGATIONS.get("en")));
         boolean mixedCase = !text.equals(text.toUpperCase(Locale.ROOT));
         int contrastAt = -1;
         String[] lower = new String[words.size()];

@@ -2,6 +2,7 @@ package ai.agency.multimodal.text;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** The answer of {@code POST /api/v1/analyze/text}. {@code abstractiveSummary} only with a summarizer provider. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -14,7 +15,7 @@ public record TextAnalysis(
         List<Entity> entities,
         List<String> keywords,
         String summary,
-        String abstractiveSummary,
+        @Nullable String abstractiveSummary,
         List<String> unavailable) {
 
     public record LanguageGuess(String code, double confidence) {}

@@ -3,6 +3,7 @@ package ai.agency.multimodal.video;
 import ai.agency.multimodal.image.ImageAnalysis;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The answer of {@code POST /api/v1/analyze/video}. {@code audioCodec} only when there is an audio track;
@@ -16,7 +17,7 @@ public record VideoAnalysis(
         int height,
         double frameRate,
         String videoCodec,
-        String audioCodec,
+        @Nullable String audioCodec,
         boolean hasAudio,
-        ImageAnalysis keyframe,
+        @Nullable ImageAnalysis keyframe,
         List<String> unavailable) {}

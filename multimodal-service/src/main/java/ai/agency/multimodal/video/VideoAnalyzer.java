@@ -9,6 +9,7 @@ import ai.agency.multimodal.safety.Sniffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
 import ws.schild.jave.info.MultimediaInfo;
 import ws.schild.jave.info.VideoInfo;
@@ -31,7 +32,7 @@ public class VideoAnalyzer {
     }
 
     /** Checks, sniffs and analyses an uploaded part named {@code field}. */
-    public VideoAnalysis analyzeUpload(String field, org.springframework.web.multipart.MultipartFile file)
+    public VideoAnalysis analyzeUpload(String field, org.springframework.web.multipart.@Nullable MultipartFile file)
             throws java.io.IOException {
         ai.agency.multimodal.safety.Upload upload =
                 ai.agency.multimodal.safety.Upload.of(field, file, Sniffer.Kind.VIDEO, properties.maxVideoSize());

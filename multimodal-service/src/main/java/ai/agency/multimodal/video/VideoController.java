@@ -3,6 +3,7 @@ package ai.agency.multimodal.video;
 import ai.agency.common.security.Caller;
 import ai.agency.multimodal.MultimodalProperties;
 import ai.agency.multimodal.safety.AnalysisGuard;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestPart;
@@ -24,7 +25,7 @@ class VideoController {
 
     /** Multipart {@code file}. */
     @PostMapping(path = "/api/v1/analyze/video", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-    VideoAnalysis analyze(@RequestPart(name = "file", required = false) MultipartFile file, Caller caller) {
+    VideoAnalysis analyze(@RequestPart(name = "file", required = false) @Nullable MultipartFile file, Caller caller) {
         return guard.run(
                 "video", "file", file == null ? 0 : file.getSize(), () -> analyzer.analyzeUpload("file", file));
     }

@@ -25,6 +25,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -55,7 +56,11 @@ public class ApiKeyExchangeFilter extends OncePerRequestFilter {
     private record Exchanged(String accessToken, String tokenType, long expiresIn) {}
 
     /** An exchanged token, with what the revocation check needs. */
-    private record Exchange(String token, UUID userId, long version, UUID apiKeyId) {
+    private record Exchange(
+            String token,
+            UUID userId,
+            long version,
+            @Nullable UUID apiKeyId) {
 
         boolean revokedIn(Revocations revocations) {
             return revocations.isRevoked(userId, version, apiKeyId);
@@ -125,7 +130,7 @@ public class ApiKeyExchangeFilter extends OncePerRequestFilter {
     }
 
     /** The API key of the request, or null when it carries none (an ordinary bearer token, or nothing). */
-    static String apiKeyOf(HttpServletRequest request) {
+    static @Nullable String apiKeyOf(HttpServletRequest request) {
         String header = request.getHeader(API_KEY_HEADER);
         if (header != null && !header.isBlank()) {
             return header.strip();
@@ -207,7 +212,7 @@ public class ApiKeyExchangeFilter extends OncePerRequestFilter {
         }
 
         @Override
-        public String getHeader(String name) {
+        public @Nullable String getHeader(String name) {
             if (HttpHeaders.AUTHORIZATION.equalsIgnoreCase(name)) {
                 return authorization;
             }

@@ -13,6 +13,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.PathContainer;
 import org.springframework.util.unit.DataSize;
@@ -105,7 +106,7 @@ public class BodySizeFilter extends OncePerRequestFilter {
     /** The request with a body stream that fails once more than {@code max} bytes were read. */
     private static final class Counted extends HttpServletRequestWrapper {
         private final long max;
-        private ServletInputStream stream;
+        private @Nullable ServletInputStream stream;
 
         Counted(HttpServletRequest request, long max) {
             super(request);

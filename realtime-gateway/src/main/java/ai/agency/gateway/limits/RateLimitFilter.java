@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.PathContainer;
 import org.springframework.security.core.Authentication;
@@ -97,9 +98,10 @@ public class RateLimitFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String routeClass = classOf(request.getRequestURI());
-        GatewayProperties.RouteClass limit = classes.get(routeClass);
+        // classOf answers one of the configured classes
+        GatewayProperties.RouteClass limit = Objects.requireNonNull(classes.get(routeClass));
         String key = routeClass + "|" + limit.capacity() + "/" + limit.period() + "|" + callerOf(request);
-        ConsumptionProbe probe = buckets.tryConsume(key, configurations.get(routeClass));
+        ConsumptionProbe probe = buckets.tryConsume(key, Objects.requireNonNull(configurations.get(routeClass)));
         response.setHeader("RateLimit-Limit", Long.toString(limit.capacity()));
         response.setHeader("RateLimit-Remaining", Long.toString(probe.getRemainingTokens()));
         response.setHeader("RateLimit-Reset", Long.toString(seconds(probe.getNanosToWaitForReset())));

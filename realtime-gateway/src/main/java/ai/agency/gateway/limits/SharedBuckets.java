@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -64,7 +65,7 @@ public class SharedBuckets implements RateLimitBuckets, AutoCloseable {
     /** A decision as the statement returns it. */
     private record Outcome(long tat, boolean allowed, long now) {}
 
-    private final AutoCloseable ownedPool;
+    private final @Nullable AutoCloseable ownedPool;
     private final JdbcClient jdbc;
     private final ScheduledExecutorService purger;
     private final RateLimitBuckets fallback;

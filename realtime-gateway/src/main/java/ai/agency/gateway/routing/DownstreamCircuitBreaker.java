@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -157,7 +158,7 @@ class DownstreamCircuitBreaker implements HandlerFilterFunction<ServerResponse, 
         return Math.max(1, (leftNanos + 999_999_999) / 1_000_000_000);
     }
 
-    private static BodySizeFilter.BodyTooLargeException tooLarge(Throwable e) {
+    private static BodySizeFilter.@Nullable BodyTooLargeException tooLarge(Throwable e) {
         for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
             if (t instanceof BodySizeFilter.BodyTooLargeException tooLarge) {
                 return tooLarge;

@@ -9,6 +9,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 import java.util.List;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.validation.annotation.Validated;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -47,8 +48,8 @@ class SessionController {
 
     @GetMapping("/api/v1/sessions")
     Page<SessionService.Listed> list(
-            @RequestParam(required = false) Integer limit,
-            @RequestParam(required = false) String cursor,
+            @RequestParam(required = false) @Nullable Integer limit,
+            @RequestParam(required = false) @Nullable String cursor,
             Caller caller) {
         return sessions.list(caller.id(), limit, cursor);
     }

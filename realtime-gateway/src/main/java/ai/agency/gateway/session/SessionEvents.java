@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -48,7 +49,7 @@ public class SessionEvents implements SmartLifecycle {
     private volatile UserEventSink users = (userId, type, fields) -> {};
     private volatile boolean running;
     private volatile boolean listening;
-    private Thread listener;
+    private @Nullable Thread listener;
 
     SessionEvents(
             JdbcClient jdbc,

@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -53,6 +54,7 @@ class SessionRepository {
                 .optional();
     }
 
+    @SuppressWarnings("NullAway") // user_id is NOT NULL: the list holds no null
     List<UUID> participants(UUID sessionId) {
         return jdbc.sql("SELECT user_id FROM collab_participants WHERE session_id = ? ORDER BY joined_at, user_id")
                 .param(sessionId)
@@ -60,6 +62,7 @@ class SessionRepository {
                 .list();
     }
 
+    @SuppressWarnings("NullAway") // user_id is NOT NULL: the list holds no null
     List<UUID> invited(UUID sessionId) {
         return jdbc.sql("SELECT user_id FROM collab_invitations WHERE session_id = ? ORDER BY invited_at, user_id")
                 .param(sessionId)
@@ -129,7 +132,8 @@ class SessionRepository {
      * The user's sessions and pending invitations, newest session first, after the position {@code (createdAt, id)}
      * when it is given.
      */
-    List<SessionService.Listed> listFor(UUID userId, Instant afterCreatedAt, UUID afterId, int limit) {
+    List<SessionService.Listed> listFor(
+            UUID userId, @Nullable Instant afterCreatedAt, @Nullable UUID afterId, int limit) {
         String sql = "SELECT s.id, s.purpose, s.created_by, s.created_at, m.membership, m.since FROM ("
                 + " SELECT session_id, 'participant' AS membership, joined_at AS since FROM collab_participants"
                 + " WHERE user_id = :user"

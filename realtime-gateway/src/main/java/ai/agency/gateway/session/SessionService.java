@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -88,7 +89,7 @@ public class SessionService {
     }
 
     /** The user's sessions and pending invitations, newest first. */
-    public Page<Listed> list(UUID userId, Integer limit, String cursor) {
+    public Page<Listed> list(UUID userId, @Nullable Integer limit, @Nullable String cursor) {
         int size = Page.limit(limit);
         Cursor.Keyset after = Cursor.keyset(cursor);
         List<Listed> rows = sessions.listFor(

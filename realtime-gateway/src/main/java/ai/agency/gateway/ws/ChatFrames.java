@@ -4,6 +4,7 @@ import ai.agency.common.error.ErrorType;
 import ai.agency.gateway.GatewayProperties;
 import java.io.IOException;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -20,10 +21,10 @@ class ChatFrames {
     /** One accepted chat frame, on its way to orchestration. */
     private record Turn(
             Connection connection,
-            String requestId,
+            @Nullable String requestId,
             String key,
-            String conversationId,
-            String agentId,
+            @Nullable String conversationId,
+            @Nullable String agentId,
             String content,
             boolean stream,
             Downstream.Cancel cancel,
@@ -156,7 +157,7 @@ class ChatFrames {
         }
     }
 
-    private void cancelled(Connection connection, String requestId, String responseId) {
+    private void cancelled(Connection connection, @Nullable String requestId, @Nullable String responseId) {
         ObjectNode fields =
                 json.createObjectNode().put("responseId", responseId).put("cancelled", true);
         fields.putNull("usage");

@@ -4,6 +4,7 @@ import ai.agency.common.error.ErrorType;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -18,19 +19,19 @@ import tools.jackson.databind.node.ObjectNode;
 final class ChatStream implements Downstream.EventSink {
 
     private final Connection connection;
-    private final String requestId;
+    private final @Nullable String requestId;
     private final String conversationId;
     private final long receivedNanos;
     private final JsonMapper json;
     private final WsMetrics metrics;
     private final Map<String, String> toolNames = new HashMap<>(); // tool call id -> tool name, for its tool_result
-    private String responseId;
+    private @Nullable String responseId;
     private boolean chunked;
     private boolean ended;
 
     ChatStream(
             Connection connection,
-            String requestId,
+            @Nullable String requestId,
             String conversationId,
             long receivedNanos,
             JsonMapper json,
@@ -63,6 +64,7 @@ final class ChatStream implements Downstream.EventSink {
     }
 
     /** The answer's id ({@code stream_start}'s {@code responseId}), null before {@code start}. */
+    @Nullable
     String responseId() {
         return responseId;
     }

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.socket.CloseStatus;
@@ -37,14 +38,14 @@ public final class Connection {
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, Downstream.Cancel> running = new ConcurrentHashMap<>();
     private long seq;
-    private volatile Connection forwardTo;
-    private volatile Runnable afterLog;
+    private volatile @Nullable Connection forwardTo;
+    private volatile @Nullable Runnable afterLog;
     private final StringBuilder partial = new StringBuilder();
     private boolean partialTooLarge;
     private volatile long lastPongNanos = System.nanoTime();
     private volatile long pingSentNanos;
     private volatile double heartbeatMillis = -1;
-    private volatile Instant closedAt;
+    private volatile @Nullable Instant closedAt;
 
     Connection(
             UUID userId,
@@ -75,6 +76,7 @@ public final class Connection {
      * whole message after its last part, null while parts are missing, or {@link #TOO_LARGE} for a message of more
      * than {@code maxChars} characters, of which nothing more than the limit was ever kept.
      */
+    @Nullable
     String assemble(String part, boolean last, int maxChars) {
         if (last && partial.isEmpty() && !partialTooLarge) {
             return part.length() > maxChars ? TOO_LARGE : part; // the usual case: a message in one part
@@ -113,6 +115,7 @@ public final class Connection {
         return closedAt == null && session.isOpen();
     }
 
+    @Nullable
     Instant closedAt() {
         return closedAt;
     }
@@ -125,7 +128,7 @@ public final class Connection {
         return running;
     }
 
-    void finished(String requestId) {
+    void finished(@Nullable String requestId) {
         running.remove(requestId);
         Connection next = forwardTo;
         if (next != null) {
@@ -167,7 +170,7 @@ public final class Connection {
     }
 
     /** Sends a frame with the next seq (or forwards it to the connection that resumed this one). */
-    public void send(String type, String requestId, ObjectNode fields) {
+    public void send(String type, @Nullable String requestId, @Nullable ObjectNode fields) {
         Connection target;
         Runnable announce;
         lock.lock();

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 
 /** The connections open on this replica (and those recently dropped whose streams wait for a resume). */
@@ -33,7 +34,7 @@ public class ConnectionRegistry {
     }
 
     /** The mean of the open connections' last ping → pong round trip, in ms; null before any pong. */
-    public Double averageHeartbeatMillis() {
+    public @Nullable Double averageHeartbeatMillis() {
         var rtts = connections.values().stream()
                 .filter(Connection::isOpen)
                 .mapToDouble(Connection::heartbeatMillis)
@@ -46,6 +47,7 @@ public class ConnectionRegistry {
         connections.remove(connection.id(), connection);
     }
 
+    @Nullable
     Connection get(UUID connectionId) {
         return connections.get(connectionId);
     }

@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -27,10 +28,11 @@ import tools.jackson.databind.node.ObjectNode;
 public class Downstream {
 
     /** One SSE event: its {@code event:} name and its {@code data:} parsed as JSON. */
-    public record SseEvent(String event, String id, JsonNode data) {}
+    public record SseEvent(String event, @Nullable String id, JsonNode data) {}
 
     /** A JSON answer, its status and its {@code Retry-After} in seconds (null: none, or not in seconds). */
-    public record Answer(int status, JsonNode body, Long retryAfterSeconds) {
+    public record Answer(
+            int status, JsonNode body, @Nullable Long retryAfterSeconds) {
         public Answer(int status, JsonNode body) {
             this(status, body, null);
         }
@@ -50,7 +52,7 @@ public class Downstream {
     public static final class Cancel {
         private final AtomicReference<InputStream> body = new AtomicReference<>();
         private volatile boolean cancelled;
-        private Thread waiting;
+        private @Nullable Thread waiting;
 
         /** While a call waits for its answer, cancelling interrupts it. */
         synchronized void bind(Thread thread) {
@@ -109,7 +111,7 @@ public class Downstream {
         this.requestTimeout = properties.realtime().requestTimeout();
     }
 
-    public Answer createConversation(String token, String agentId, Cancel cancel)
+    public Answer createConversation(String token, @Nullable String agentId, Cancel cancel)
             throws IOException, InterruptedException {
         ObjectNode body = json.createObjectNode();
         if (agentId != null) {
@@ -130,7 +132,7 @@ public class Downstream {
                 cancel);
     }
 
-    public Answer executeTool(String token, String toolName, JsonNode parameters, Cancel cancel)
+    public Answer executeTool(String token, String toolName, @Nullable JsonNode parameters, Cancel cancel)
             throws IOException, InterruptedException {
         ObjectNode body = json.createObjectNode();
         body.set("parameters", parameters == null ? json.createObjectNode() : parameters);
@@ -138,7 +140,7 @@ public class Downstream {
     }
 
     /** {@code GET /api/v1/conversations/{id}/messages}: one page, oldest first ({@code cursor} null: the first). */
-    public Answer listMessages(String token, String conversationId, String cursor, Cancel cancel)
+    public Answer listMessages(String token, String conversationId, @Nullable String cursor, Cancel cancel)
             throws IOException, InterruptedException {
         String query =
                 "?limit=100" + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
@@ -167,7 +169,7 @@ public class Downstream {
      * Streams a chat answer: each SSE event goes to {@code sink} as soon as its blank line arrives. Returns the error
      * answer when orchestration refused the request (status not 2xx), or null after the stream ended.
      */
-    public Answer streamMessage(
+    public @Nullable Answer streamMessage(
             String token, String conversationId, String content, Duration idleTimeout, Cancel cancel, EventSink sink)
             throws IOException, InterruptedException {
         ObjectNode body = json.createObjectNode().put("content", content).put("stream", true);
@@ -188,7 +190,8 @@ public class Downstream {
      * Last-Event-ID}, so orchestration replays only the events after it. Returns the error answer when orchestration
      * refused (another user's or an unknown run: 404), or null after the stream ended or was cancelled.
      */
-    public Answer streamRunEvents(String token, String runId, Long lastEventId, Cancel cancel, EventSink sink)
+    public @Nullable Answer streamRunEvents(
+            String token, String runId, @Nullable Long lastEventId, Cancel cancel, EventSink sink)
             throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(orchestration.resolve("/api/v1/runs/" + runId + "/events"))
                 .header("Authorization", "Bearer " + token)
@@ -201,7 +204,7 @@ public class Downstream {
         return readStream(orchestrationHttp, request.build(), cancel, sink);
     }
 
-    private Answer readStream(HttpClient http, HttpRequest request, Cancel cancel, EventSink sink)
+    private @Nullable Answer readStream(HttpClient http, HttpRequest request, Cancel cancel, EventSink sink)
             throws IOException, InterruptedException {
         HttpResponse<InputStream> response;
         cancel.bind(Thread.currentThread());
@@ -259,7 +262,7 @@ public class Downstream {
     }
 
     /** {@code Retry-After} as delta-seconds; an HTTP date (which our services never send) is ignored. */
-    private static Long retryAfter(HttpResponse<?> response) {
+    private static @Nullable Long retryAfter(HttpResponse<?> response) {
         return response.headers()
                 .firstValue("Retry-After")
                 .filter(v -> v.strip().matches("\\d{1,6}"))

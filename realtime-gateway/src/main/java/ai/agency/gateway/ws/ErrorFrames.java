@@ -3,6 +3,7 @@ package ai.agency.gateway.ws;
 import ai.agency.common.error.ErrorClassifier;
 import ai.agency.common.error.ErrorType;
 import java.net.ConnectException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatusCode;
@@ -27,7 +28,7 @@ class ErrorFrames {
         this.json = json;
     }
 
-    void error(Connection connection, String requestId, String errorType, String message) {
+    void error(Connection connection, @Nullable String requestId, String errorType, @Nullable String message) {
         connection.send(
                 "error",
                 requestId,
@@ -35,7 +36,7 @@ class ErrorFrames {
     }
 
     /** A service refused the call (status not 2xx): its problem becomes the error frame. */
-    void failed(Connection connection, String requestId, Downstream.Answer answer) {
+    void failed(Connection connection, @Nullable String requestId, Downstream.Answer answer) {
         connection.send("error", requestId, failure(answer));
     }
 
@@ -61,7 +62,7 @@ class ErrorFrames {
     }
 
     /** The call failed without an answer: a service that refused the connection is unavailable, else as classified. */
-    void unavailable(Connection connection, String requestId, Exception e) {
+    void unavailable(Connection connection, @Nullable String requestId, Exception e) {
         ErrorType type = e instanceof ConnectException || e.getCause() instanceof ConnectException
                 ? ErrorType.SERVICE_UNAVAILABLE
                 : ErrorClassifier.classify(e);

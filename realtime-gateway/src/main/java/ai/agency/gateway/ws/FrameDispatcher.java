@@ -5,7 +5,9 @@ import ai.agency.common.security.Caller;
 import ai.agency.common.security.ScopeRule;
 import ai.agency.gateway.GatewayProperties;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -60,7 +62,7 @@ class FrameDispatcher {
     }
 
     /** One whole client message of {@code connection}, whose handshake authenticated {@code caller}. */
-    void dispatch(Connection connection, Caller caller, String payload) {
+    void dispatch(Connection connection, @Nullable Caller caller, String payload) {
         ClientFrame frame = read(connection, payload);
         if (frame == null) {
             return;
@@ -80,7 +82,8 @@ class FrameDispatcher {
             case "tool_call" -> toolCalls.call(connection, frame);
             case "cancel" -> cancels.cancel(connection, frame);
             case "resume" -> resumes.resume(connection, frame);
-            case "session.share" -> shares.share(connection, caller, frame);
+            case "session.share" -> // a write frame: mayWrite saw the caller
+                shares.share(connection, Objects.requireNonNull(caller), frame);
             case "run.subscribe" -> runs.subscribe(connection, frame);
             case "run.unsubscribe" -> runs.unsubscribe(connection, frame);
             default ->
@@ -96,7 +99,7 @@ class FrameDispatcher {
      * The frame, or null after an {@code error} frame when it is over the user's budget, too large, not a JSON object,
      * or its {@code id} or {@code type} is unusable. The rate limit comes first, so a flood costs no parsing.
      */
-    private ClientFrame read(Connection connection, String payload) {
+    private @Nullable ClientFrame read(Connection connection, String payload) {
         if (!rateLimiter.tryAcquire(connection.userId())) {
             metrics.frameIn("rate_limited");
             errors.error(connection, null, "rate_limit", "Too many frames; slow down");
@@ -131,13 +134,13 @@ class FrameDispatcher {
     }
 
     /** A frame that cannot be read as a frame at all: counted as {@code invalid}, answered without a requestId. */
-    private ClientFrame invalid(Connection connection, String message) {
+    private @Nullable ClientFrame invalid(Connection connection, String message) {
         metrics.frameIn(null);
         errors.error(connection, null, ErrorType.VALIDATION.code(), message);
         return null;
     }
 
-    private static boolean mayWrite(Caller caller) {
+    private static boolean mayWrite(@Nullable Caller caller) {
         return caller != null && caller.hasScope(ScopeRule.WRITE);
     }
 }

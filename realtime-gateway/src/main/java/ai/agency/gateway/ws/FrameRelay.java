@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -132,7 +133,7 @@ public class FrameRelay {
     }
 
     /** Forwards a cancel to the replica running the old connection; false when this connection follows none. */
-    boolean forwardCancel(Connection connection, String requestId) {
+    boolean forwardCancel(Connection connection, @Nullable String requestId) {
         for (Follower f : followers.values()) {
             if (f.target == connection) {
                 events.notifyReplicas(json.createObjectNode()

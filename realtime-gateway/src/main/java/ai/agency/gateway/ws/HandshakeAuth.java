@@ -9,6 +9,7 @@ import ai.agency.gateway.GatewayProperties;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -114,9 +115,12 @@ class HandshakeAuth implements HandshakeInterceptor {
 
     @Override
     public void afterHandshake(
-            ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler wsHandler, Exception exception) {}
+            ServerHttpRequest request,
+            ServerHttpResponse response,
+            WebSocketHandler wsHandler,
+            @Nullable Exception exception) {}
 
-    static String ticketOf(HttpHeaders headers) {
+    static @Nullable String ticketOf(HttpHeaders headers) {
         List<String> values = headers.getOrEmpty("Sec-WebSocket-Protocol");
         for (String value : values) {
             for (String protocol : value.split(",")) {
@@ -129,7 +133,7 @@ class HandshakeAuth implements HandshakeInterceptor {
         return null;
     }
 
-    private Caller verify(String token) {
+    private @Nullable Caller verify(String token) {
         try {
             Jwt jwt = decoder.decode(token);
             rules.check(jwt); // issuer, audience, not revoked: as for every REST request
@@ -139,7 +143,7 @@ class HandshakeAuth implements HandshakeInterceptor {
         }
     }
 
-    private String redeem(String ticket) {
+    private @Nullable String redeem(String ticket) {
         if (ticket.length() > 200) {
             return null;
         }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -31,7 +32,7 @@ final class HandshakeRefusals {
             HttpStatus status,
             ErrorType type,
             String detail,
-            Long retryAfterSeconds) {
+            @Nullable Long retryAfterSeconds) {
         ProblemDetail problem =
                 Problems.of(status, type, detail, request.getURI().getPath(), null);
         response.setStatusCode(status);

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -27,7 +28,7 @@ class OrphanedStreams {
     private static final int MAX_PAGES = 50;
 
     /** A stream the log shows started and not ended. */
-    private record Open(String requestId, String responseId, String conversationId, StringBuilder sent) {}
+    private record Open(@Nullable String requestId, String responseId, String conversationId, StringBuilder sent) {}
 
     private final ReplayLog replayLog;
     private final Downstream downstream;
@@ -113,7 +114,7 @@ class OrphanedStreams {
     }
 
     /** The assistant message {@code responseId} as orchestration stored it, or null. */
-    private String storedAnswer(String token, Open open) {
+    private @Nullable String storedAnswer(String token, Open open) {
         String cursor = null;
         try {
             for (int page = 0; page < MAX_PAGES; page++) {

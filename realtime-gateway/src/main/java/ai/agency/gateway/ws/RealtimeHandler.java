@@ -4,6 +4,7 @@ import ai.agency.common.security.Caller;
 import ai.agency.gateway.GatewayProperties;
 import java.io.IOException;
 import java.util.List;
+import java.util.Objects;
 import org.springframework.stereotype.Component;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.PongMessage;
@@ -64,7 +65,8 @@ public class RealtimeHandler extends TextWebSocketHandler implements SubProtocol
 
     @Override
     public void afterConnectionEstablished(WebSocketSession session) {
-        Caller caller = (Caller) session.getAttributes().get(HandshakeAuth.CALLER);
+        // HandshakeAuth admits no connection without one
+        Caller caller = (Caller) Objects.requireNonNull(session.getAttributes().get(HandshakeAuth.CALLER));
         if (!lifecycle.isRunning()) {
             close(session, CloseStatus.GOING_AWAY);
             return;

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -27,7 +28,7 @@ class RealtimeLifecycle implements SmartLifecycle {
     private final FrameRelay relay;
     private final RequestThreads threads;
     private final GatewayProperties.Realtime settings;
-    private ScheduledExecutorService timers;
+    private @Nullable ScheduledExecutorService timers;
     private volatile boolean running;
 
     RealtimeLifecycle(

@@ -4,6 +4,7 @@ import ai.agency.common.error.AgencyException;
 import ai.agency.common.security.Caller;
 import ai.agency.common.security.ProtectedPaths;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -17,7 +18,7 @@ import org.springframework.web.bind.annotation.RestController;
 class RealtimeStatsController {
 
     /** The answer. */
-    record Stats(int active, long total, Double averageHeartbeatLatencyMs) {}
+    record Stats(int active, long total, @Nullable Double averageHeartbeatLatencyMs) {}
 
     private final ConnectionRegistry registry;
 

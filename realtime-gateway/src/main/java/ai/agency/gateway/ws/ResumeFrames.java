@@ -4,6 +4,7 @@ import ai.agency.common.error.ErrorType;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.IntConsumer;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 import org.springframework.web.socket.CloseStatus;
 import tools.jackson.databind.JsonNode;
@@ -78,7 +79,7 @@ class ResumeFrames {
     }
 
     /** Replays {@code old}'s frames after {@code afterSeq} on {@code connection}, then its streams go on there. */
-    private void continueOn(Connection connection, String requestId, UUID old, long afterSeq) {
+    private void continueOn(Connection connection, @Nullable String requestId, UUID old, long afterSeq) {
         UUID userId = connection.userId();
         Connection local = registry.get(old);
         // "resumed" is sent right after the replayed frames, before any frame the stream produces afterwards

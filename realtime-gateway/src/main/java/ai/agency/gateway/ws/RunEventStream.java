@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -27,22 +28,22 @@ final class RunEventStream implements Downstream.EventSink {
     private static final Pattern RUN_EVENT = Pattern.compile("(run|step)\\.[a-z_]{1,50}");
 
     private final Connection connection;
-    private final String requestId;
+    private final @Nullable String requestId;
     private final String run;
     private final String key;
-    private final Long from;
+    private final @Nullable Long from;
     private final Downstream.Cancel cancel;
     private final Downstream downstream;
     private final ErrorFrames errors;
     private final JsonMapper json;
     private boolean ended;
-    private String lastEventId;
+    private @Nullable String lastEventId;
 
     RunEventStream(
             Connection connection,
-            String requestId,
+            @Nullable String requestId,
             String run,
-            Long afterEventId,
+            @Nullable Long afterEventId,
             Downstream.Cancel cancel,
             Downstream downstream,
             ErrorFrames errors,
@@ -110,7 +111,7 @@ final class RunEventStream implements Downstream.EventSink {
     }
 
     /** The stream closed without the run's final event. */
-    private ObjectNode lastFrame(Downstream.Answer refused) throws IOException, InterruptedException {
+    private ObjectNode lastFrame(Downstream.@Nullable Answer refused) throws IOException, InterruptedException {
         if (refused != null) {
             ObjectNode last = errors.failure(refused);
             last.put("runId", run);

@@ -3,6 +3,7 @@ package ai.agency.gateway.ws;
 import ai.agency.common.error.ErrorType;
 import ai.agency.gateway.GatewayProperties;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -98,7 +99,7 @@ class RunSubscriptions {
     }
 
     /** {@code afterEventId}: null when absent, the id (a number or a string of digits), or {@link #INVALID}. */
-    private static Long afterEventId(JsonNode after) {
+    private static @Nullable Long afterEventId(JsonNode after) {
         if (after == null || after.isNull()) {
             return null;
         }
@@ -115,7 +116,7 @@ class RunSubscriptions {
      * Registers the subscription among the connection's running requests; null (after an error frame) for a run
      * already followed or past {@code max-run-subscriptions}.
      */
-    private Downstream.Cancel admit(Connection connection, String requestId, String run) {
+    private Downstream.@Nullable Cancel admit(Connection connection, @Nullable String requestId, String run) {
         String key = RUN_KEY + run;
         if (connection.running().containsKey(key)) {
             runError(connection, requestId, run, ErrorType.CONFLICT.code(), "Already subscribed to run " + run);
@@ -142,7 +143,8 @@ class RunSubscriptions {
         return cancel;
     }
 
-    private void runError(Connection connection, String requestId, String runId, String errorType, String message) {
+    private void runError(
+            Connection connection, @Nullable String requestId, String runId, String errorType, String message) {
         connection.send(
                 "error",
                 requestId,

@@ -3,6 +3,7 @@ package ai.agency.gateway.ws;
 import ai.agency.common.error.ErrorType;
 import java.io.IOException;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -51,10 +52,10 @@ class ToolCallFrames {
 
     private void execute(
             Connection connection,
-            String requestId,
+            @Nullable String requestId,
             String key,
             String toolName,
-            JsonNode parameters,
+            @Nullable JsonNode parameters,
             Downstream.Cancel cancel) {
         try {
             Downstream.Answer answer = downstream.executeTool(connection.token(), toolName, parameters, cancel);

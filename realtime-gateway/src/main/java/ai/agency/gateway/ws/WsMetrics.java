@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 
 /**
@@ -46,7 +47,7 @@ public class WsMetrics {
                 .register(registry);
     }
 
-    void frameIn(String type) {
+    void frameIn(@Nullable String type) {
         String tag = type == null ? "invalid" : CLIENT_TYPES.contains(type) ? type : "unknown";
         frames("in", tag).increment();
     }

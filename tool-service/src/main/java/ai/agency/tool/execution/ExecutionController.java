@@ -4,6 +4,7 @@ import ai.agency.common.error.AgencyException;
 import ai.agency.common.page.Page;
 import ai.agency.common.security.Caller;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -32,7 +33,7 @@ class ExecutionController {
     ResponseEntity<ExecutionResult> execute(
             @PathVariable String name,
             @RequestBody JsonNode body,
-            @RequestHeader(name = IdempotentExecutions.KEY_HEADER, required = false) String idempotencyKey,
+            @RequestHeader(name = IdempotentExecutions.KEY_HEADER, required = false) @Nullable String idempotencyKey,
             Caller caller) {
         if (!body.isObject()) {
             throw AgencyException.invalid("The body must be a JSON object {\"parameters\": {...}}");
@@ -50,10 +51,10 @@ class ExecutionController {
 
     @GetMapping("/api/v1/tools/executions")
     Page<ExecutionRepository.Execution> executions(
-            @RequestParam(required = false) String tool,
-            @RequestParam(required = false) UUID userId,
-            @RequestParam(required = false) Integer limit,
-            @RequestParam(required = false) String cursor,
+            @RequestParam(required = false) @Nullable String tool,
+            @RequestParam(required = false) @Nullable UUID userId,
+            @RequestParam(required = false) @Nullable Integer limit,
+            @RequestParam(required = false) @Nullable String cursor,
             Caller caller) {
         return log.page(caller, userId, tool, limit, cursor);
     }

@@ -6,6 +6,7 @@ import ai.agency.common.page.Page;
 import ai.agency.common.security.Caller;
 import java.util.List;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
 
 /** Reading the execution log: a caller sees their own executions; an admin may name another user. */
@@ -19,7 +20,11 @@ public class ExecutionLog {
     }
 
     public Page<ExecutionRepository.Execution> page(
-            Caller caller, UUID userId, String tool, Integer limit, String cursor) {
+            Caller caller,
+            @Nullable UUID userId,
+            @Nullable String tool,
+            @Nullable Integer limit,
+            @Nullable String cursor) {
         UUID owner = caller.id();
         if (userId != null && !userId.equals(caller.id())) {
             if (!caller.isAdmin()) {

@@ -4,6 +4,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import tools.jackson.databind.JsonNode;
@@ -27,7 +28,7 @@ public class ExecutionRepository {
             UUID userId,
             String tool,
             String outcome,
-            String errorType,
+            @Nullable String errorType,
             long durationMs,
             JsonNode parameters,
             Instant createdAt) {}
@@ -48,7 +49,8 @@ public class ExecutionRepository {
     }
 
     /** A user's executions, newest first, after the keyset position {@code (beforeAt, beforeId)} when given. */
-    public List<Execution> page(UUID userId, String tool, Instant beforeAt, UUID beforeId, int limit) {
+    public List<Execution> page(
+            UUID userId, @Nullable String tool, @Nullable Instant beforeAt, @Nullable UUID beforeId, int limit) {
         return jdbc.sql("SELECT id, user_id, tool, outcome, error_type, duration_ms, parameters::text AS parameters, "
                         + "created_at FROM executions WHERE user_id = :u "
                         + "AND (CAST(:tool AS text) IS NULL OR tool = :tool) "

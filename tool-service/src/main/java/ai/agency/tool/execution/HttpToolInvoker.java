@@ -16,6 +16,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.springframework.http.HttpStatus;
@@ -50,9 +51,13 @@ public class HttpToolInvoker {
     }
 
     public JsonNode invoke(Caller caller, Tool tool, JsonNode parameters) {
-        boolean hasBody = !tool.method().equals("GET") && !tool.method().equals("DELETE");
+        // a registered HTTP tool has all three; only built-in and imported MCP tools lack them
+        String method = Objects.requireNonNull(tool.method());
+        String endpoint = Objects.requireNonNull(tool.endpoint());
+        byte[] sealedSecret = Objects.requireNonNull(tool.sealedSecret());
+        boolean hasBody = !method.equals("GET") && !method.equals("DELETE");
         byte[] body = hasBody ? json.writeValueAsBytes(parameters) : new byte[0];
-        URI url = hasBody ? URI.create(tool.endpoint()) : withQuery(URI.create(tool.endpoint()), parameters);
+        URI url = hasBody ? URI.create(endpoint) : withQuery(URI.create(endpoint), parameters);
         String timestamp = Long.toString(System.currentTimeMillis() / 1000);
         Map<String, String> headers = new LinkedHashMap<>(storedHeaders(tool));
         headers.put("Accept", "application/json");
@@ -62,7 +67,7 @@ public class HttpToolInvoker {
         headers.put(TOOL_HEADER, tool.name());
         headers.put(USER_HEADER, caller.id().toString());
         headers.put(TIMESTAMP_HEADER, timestamp);
-        headers.put(SIGNATURE_HEADER, "sha256=" + sign(masterKey.decrypt(tool.sealedSecret()), timestamp, body));
+        headers.put(SIGNATURE_HEADER, "sha256=" + sign(masterKey.decrypt(sealedSecret), timestamp, body));
         SafeHttp.Answer answer = http.send(
                 tool.method(),
                 url,

@@ -29,6 +29,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -105,7 +106,7 @@ public class ToolExecutor implements DisposableBean {
      * Executes tool {@code name}. Unknown tool (or disabled, for non-admins) → 404, disabled (admins) → 409, forbidden → 403, parameters not an object or not matching the
      * schema → 400 (thrown); anything that goes wrong inside the tool is answered as {@code success: false}.
      */
-    public ExecutionResult execute(Caller caller, String name, JsonNode parameters) {
+    public ExecutionResult execute(Caller caller, String name, @Nullable JsonNode parameters) {
         return execute(caller, prepare(caller, name, parameters));
     }
 
@@ -113,7 +114,7 @@ public class ToolExecutor implements DisposableBean {
     public record Call(Tool tool, JsonNode parameters) {}
 
     /** The checks of {@link #execute(Caller, String, JsonNode)} before the tool runs (thrown as problems). */
-    public Call prepare(Caller caller, String name, JsonNode parameters) {
+    public Call prepare(Caller caller, String name, @Nullable JsonNode parameters) {
         Tool tool = registry.visible(caller, name); // disabled: 404 for non-admins
         if (!tool.enabled()) {
             throw AgencyException.conflict("Tool " + name + " is disabled; enable it with PATCH {\"enabled\": true}");
@@ -297,7 +298,7 @@ public class ToolExecutor implements DisposableBean {
     }
 
     /** A message that is safe to show: our own messages as they are, others by class only. */
-    private static String safeMessage(Throwable t, ErrorType type) {
+    private static @Nullable String safeMessage(Throwable t, ErrorType type) {
         if (t instanceof AgencyException agency) {
             return agency.getMessage();
         }

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -92,9 +93,9 @@ public class ExternalMcpServers {
             List<String> headerNames,
             int timeoutMs,
             List<String> tools,
-            Instant refreshedAt,
-            String lastError,
-            List<String> skipped) {}
+            @Nullable Instant refreshedAt,
+            @Nullable String lastError,
+            @Nullable List<String> skipped) {}
 
     public ServerView register(Caller caller, RegisterMcpServerRequest request) {
         requireAdmin(caller);
@@ -266,7 +267,7 @@ public class ExternalMcpServers {
         return servers.find(name).orElseThrow(() -> AgencyException.notFound("MCP server", name));
     }
 
-    private ServerView view(McpServerRepository.Server server, List<String> skipped) {
+    private ServerView view(McpServerRepository.Server server, @Nullable List<String> skipped) {
         List<String> headerNames = server.sealedHeaders() == null
                 ? List.of()
                 : new ArrayList<>(json.readValue(

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -64,8 +65,9 @@ public class McpClients implements DisposableBean {
 
     /** Runs an imported tool on its server; the answer's data, or a classified {@link AgencyException}. */
     public JsonNode call(Tool tool, JsonNode parameters) {
-        McpServerRepository.Server server = servers.find(tool.mcpServer())
-                .orElseThrow(() -> AgencyException.notFound("MCP server", tool.mcpServer()));
+        String serverName = Objects.requireNonNull(tool.mcpServer()); // an imported tool names its server
+        McpServerRepository.Server server =
+                servers.find(serverName).orElseThrow(() -> AgencyException.notFound("MCP server", serverName));
         McpSchema.CallToolRequest request = new McpSchema.CallToolRequest(
                 tool.remoteName(), json.convertValue(parameters, new TypeReference<Map<String, Object>>() {}));
         return data(server.name(), withClient(server, client -> client.callTool(request)));

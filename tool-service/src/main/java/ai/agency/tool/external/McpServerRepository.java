@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -18,11 +19,11 @@ class McpServerRepository {
     record Server(
             String name,
             String url,
-            byte[] sealedHeaders,
+            byte @Nullable [] sealedHeaders,
             int timeoutMs,
             Instant createdAt,
-            Instant refreshedAt,
-            String lastError) {}
+            @Nullable Instant refreshedAt,
+            @Nullable String lastError) {}
 
     private static final String COLUMNS = "name, url, sealed_headers, timeout_ms, created_at, refreshed_at, last_error";
 
@@ -69,7 +70,7 @@ class McpServerRepository {
     }
 
     /** Records a refresh: its time when it worked, and the error (null when it worked). */
-    void recordRefresh(String name, String error) {
+    void recordRefresh(String name, @Nullable String error) {
         jdbc.sql("""
                         UPDATE mcp_servers
                         SET refreshed_at = CASE WHEN CAST(:e AS text) IS NULL THEN now() ELSE refreshed_at END,

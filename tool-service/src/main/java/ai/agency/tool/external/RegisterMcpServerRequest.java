@@ -7,6 +7,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Body of {@code POST /api/v1/tools/mcp-servers} (admins): an external MCP server speaking streamable HTTP at
@@ -21,5 +22,5 @@ public record RegisterMcpServerRequest(
         String name,
 
         @NotBlank @Size(max = 2048) String url,
-        @Size(max = 20) Map<@NotBlank @Size(max = 100) String, @NotNull @Size(max = 4096) String> headers,
-        @Min(100) @Max(600_000) Integer timeoutMs) {}
+        @Size(max = 20) @Nullable Map<@NotBlank @Size(max = 100) String, @NotNull @Size(max = 4096) String> headers,
+        @Min(100) @Max(600_000) @Nullable Integer timeoutMs) {}

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 
 /**
@@ -203,14 +204,18 @@ public class AddressGuard {
                 new byte[] {(byte) (result >>> 24), (byte) (result >>> 16), (byte) (result >>> 8), (byte) result});
     }
 
-    private static Long parsePart(String part) {
+    private static @Nullable Long parsePart(String part) {
         try {
             if (part.isEmpty()) {
                 return null;
             }
             if (part.startsWith("0x") || part.startsWith("0X")) {
                 String hex = part.substring(2);
-                return hex.isEmpty() || hex.length() > 8 ? (hex.isEmpty() ? 0L : null) : Long.parseLong(hex, 16);
+                if (hex.isEmpty()) {
+                    return 0L;
+                }
+                // not in one ternary: its long branch would unbox the null one (an NPE for more than 8 digits)
+                return hex.length() > 8 ? null : Long.valueOf(Long.parseLong(hex, 16));
             }
             if (part.length() > 1 && part.startsWith("0")) {
                 return part.length() > 12 ? null : Long.parseLong(part.substring(1), 8);

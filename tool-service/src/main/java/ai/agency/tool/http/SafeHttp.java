@@ -12,6 +12,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
@@ -45,7 +47,8 @@ public class SafeHttp {
     public record Answer(int status, String contentType, byte[] body, URI url) {}
 
     /** What one hop answered: a redirect's target, or the final answer. */
-    private record Hop(int status, String location, Answer answer) {}
+    private record Hop(
+            int status, @Nullable String location, @Nullable Answer answer) {}
 
     /**
      * Sends one request; with {@code followRedirects} a 301/302/303/307/308 is followed (GET for 301-303) after the
@@ -55,16 +58,18 @@ public class SafeHttp {
             String method,
             URI url,
             Map<String, String> headers,
-            byte[] body,
+            byte @Nullable [] body,
             Duration timeout,
             boolean followRedirects,
             String field) {
         URI current = url;
         String currentMethod = method;
-        byte[] currentBody = body;
+        byte @Nullable [] currentBody = body;
         for (int hop = 0; ; hop++) {
             List<InetAddress> addresses = guard.resolve(current, field);
-            Hop answer = exchange(current, addresses, currentMethod, headers, currentBody, timeout, followRedirects);
+            Hop answer = Objects.requireNonNull(
+                    exchange(current, addresses, currentMethod, headers, currentBody, timeout, followRedirects),
+                    "no answer");
             if (answer.answer() != null) {
                 return answer.answer();
             }
@@ -72,7 +77,7 @@ public class SafeHttp {
                 throw new AgencyException(
                         ErrorType.NETWORK, "too many redirects (more than " + properties.maxRedirects() + ")");
             }
-            current = current.resolve(answer.location().trim());
+            current = current.resolve(Objects.requireNonNull(answer.location()).trim()); // a redirect has one
             if (answer.status() <= 303) {
                 currentMethod = "GET";
                 currentBody = null;
@@ -80,12 +85,12 @@ public class SafeHttp {
         }
     }
 
-    private Hop exchange(
+    private @Nullable Hop exchange(
             URI url,
             List<InetAddress> addresses,
             String method,
             Map<String, String> headers,
-            byte[] body,
+            byte @Nullable [] body,
             Duration timeout,
             boolean followRedirects) {
         PinnedResolver resolver = new PinnedResolver(url, addresses);

@@ -18,9 +18,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -141,8 +143,8 @@ public class McpToolBridge implements DisposableBean {
         try {
             ExecutionResult result = executor.execute(caller, request.name(), parameters);
             if (!result.success()) {
-                return failure(
-                        result.error().errorType(), result.error().message(), List.of(), result.executionTimeMs());
+                ExecutionResult.Failure error = Objects.requireNonNull(result.error()); // set when not a success
+                return failure(error.errorType(), error.message(), List.of(), result.executionTimeMs());
             }
             Object data = result.data();
             McpSchema.CallToolResult.Builder answer = McpSchema.CallToolResult.builder()
@@ -167,7 +169,10 @@ public class McpToolBridge implements DisposableBean {
      * same as {@code structuredContent} {@code {errorType, message, errors?: [{field, message}]}}.
      */
     private static McpSchema.CallToolResult failure(
-            String errorType, String message, List<AgencyException.FieldError> errors, Long executionTimeMs) {
+            String errorType,
+            @Nullable String message,
+            List<AgencyException.FieldError> errors,
+            @Nullable Long executionTimeMs) {
         StringBuilder text = new StringBuilder(errorType).append(": ").append(message);
         Map<String, Object> structured = new LinkedHashMap<>();
         structured.put("errorType", errorType);

@@ -7,6 +7,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -22,9 +23,9 @@ public record RegisterToolRequest(
         @NotNull JsonNode parameters,
         @NotBlank @Size(max = 2048) String endpoint,
 
-        @Pattern(regexp = "GET|POST|PUT|PATCH|DELETE", message = "must be GET, POST, PUT, PATCH or DELETE")
+        @Pattern(regexp = "GET|POST|PUT|PATCH|DELETE", message = "must be GET, POST, PUT, PATCH or DELETE") @Nullable
         String method,
 
-        @Size(max = 20) Map<@NotBlank @Size(max = 100) String, @NotNull @Size(max = 4096) String> headers,
-        @Min(100) @Max(600_000) Integer timeoutMs,
-        Boolean write) {}
+        @Size(max = 20) @Nullable Map<@NotBlank @Size(max = 100) String, @NotNull @Size(max = 4096) String> headers,
+        @Min(100) @Max(600_000) @Nullable Integer timeoutMs,
+        @Nullable Boolean write) {}

@@ -1,5 +1,6 @@
 package ai.agency.tool.registry;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -15,12 +16,12 @@ public record Tool(
         boolean enabled,
         boolean write,
         int timeoutMs,
-        String endpoint,
-        String method,
-        byte[] sealedHeaders,
-        byte[] sealedSecret,
-        String mcpServer,
-        String remoteName) {
+        @Nullable String endpoint,
+        @Nullable String method,
+        byte @Nullable [] sealedHeaders,
+        byte @Nullable [] sealedSecret,
+        @Nullable String mcpServer,
+        @Nullable String remoteName) {
 
     public static final String BUILTIN = "builtin";
     public static final String HTTP = "http";

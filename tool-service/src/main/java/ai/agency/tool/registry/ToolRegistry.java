@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
@@ -191,7 +192,7 @@ public class ToolRegistry implements ApplicationRunner {
     }
 
     /** Header names that are tokens and not ours to set, values without line breaks or NUL (no header injection). */
-    private static Map<String, String> checkedHeaders(Map<String, String> requested) {
+    private static Map<String, String> checkedHeaders(@Nullable Map<String, String> requested) {
         Map<String, String> headers = requested == null ? Map.of() : requested;
         for (String header : headers.keySet()) {
             if (!header.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {

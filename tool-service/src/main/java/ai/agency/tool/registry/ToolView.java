@@ -2,6 +2,7 @@ package ai.agency.tool.registry;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -17,7 +18,7 @@ public record ToolView(
         boolean enabled,
         boolean write,
         int timeoutMs,
-        String endpoint,
-        String method,
-        List<String> headerNames,
-        String signingSecret) {}
+        @Nullable String endpoint,
+        @Nullable String method,
+        @Nullable List<String> headerNames,
+        @Nullable String signingSecret) {}

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -16,6 +17,6 @@ public record UserProfile(
         String username,
         String email,
         List<String> roles,
-        String profileRole,
-        JsonNode preferences,
+        @Nullable String profileRole,
+        @Nullable JsonNode preferences,
         Instant createdAt) {}

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Body of {@code POST /api/v1/memories}: exactly one of {@code content} and {@code messages}; absent members are not
@@ -11,15 +12,15 @@ import java.util.Map;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AddMemoryRequest(
-        String content,
-        List<Message> messages,
-        String agentId,
-        String sessionId,
-        List<String> tags,
-        Double importance,
-        Map<String, Object> metadata,
-        Instant expiresAt,
-        Boolean infer) {
+        @Nullable String content,
+        @Nullable List<Message> messages,
+        @Nullable String agentId,
+        @Nullable String sessionId,
+        @Nullable List<String> tags,
+        @Nullable Double importance,
+        @Nullable Map<String, Object> metadata,
+        @Nullable Instant expiresAt,
+        @Nullable Boolean infer) {
 
     /** One chat message ({@code role}: user, assistant, system or tool). */
     public record Message(String role, String content) {}

@@ -2,6 +2,7 @@ package ai.agency.common.client.memory;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Body of {@code POST /api/v1/memories/search}; absent members are not sent (memory-service's defaults: 10 results, no
@@ -10,7 +11,11 @@ import java.util.Map;
  * validates it.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record SearchMemoryRequest(String query, Integer limit, Double threshold, Map<String, Object> filters) {
+public record SearchMemoryRequest(
+        String query,
+        @Nullable Integer limit,
+        @Nullable Double threshold,
+        @Nullable Map<String, Object> filters) {
 
     /** The {@code limit} best matches of {@code query}, unfiltered. */
     public static SearchMemoryRequest of(String query, int limit) {

@@ -1,6 +1,7 @@
 package ai.agency.common.client.tool;
 
 import ai.agency.common.page.Page;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -27,7 +28,7 @@ public interface ToolClient {
     @PostExchange("/api/v1/tools/{name}/execute")
     ToolResult execute(
             @RequestHeader(HttpHeaders.AUTHORIZATION) String bearer,
-            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
+            @RequestHeader(name = "Idempotency-Key", required = false) @Nullable String idempotencyKey,
             @PathVariable String name,
             @RequestBody ExecuteToolRequest body);
 }

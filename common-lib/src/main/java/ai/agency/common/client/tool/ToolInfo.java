@@ -2,6 +2,7 @@ package ai.agency.common.client.tool;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -16,12 +17,12 @@ public record ToolInfo(
         String description,
         JsonNode parameters,
         String source,
-        Boolean enabled,
-        Boolean write,
-        Integer timeoutMs,
-        String endpoint,
-        String method,
-        List<String> headerNames) {
+        @Nullable Boolean enabled,
+        @Nullable Boolean write,
+        @Nullable Integer timeoutMs,
+        @Nullable String endpoint,
+        @Nullable String method,
+        @Nullable List<String> headerNames) {
 
     /** Whether the tool may be offered: {@code enabled} true or absent. */
     public boolean isEnabled() {

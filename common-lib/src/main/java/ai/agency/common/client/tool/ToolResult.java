@@ -1,6 +1,7 @@
 package ai.agency.common.client.tool;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -10,10 +11,15 @@ import tools.jackson.databind.JsonNode;
  * {@code data} of JSON {@code null} stays {@code null} when written again, an absent one stays absent.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ToolResult(String tool, boolean success, JsonNode data, Failure error, long executionTimeMs) {
+public record ToolResult(
+        String tool,
+        boolean success,
+        @Nullable JsonNode data,
+        @Nullable Failure error,
+        long executionTimeMs) {
 
     /** Why a tool failed: a stable {@code errorType} (common-lib's {@code ErrorType} codes) and a message. */
-    public record Failure(String errorType, String message) {}
+    public record Failure(String errorType, @Nullable String message) {}
 
     /** A failure decided by the caller, the tool having not run (took no time). */
     public static ToolResult failed(String tool, String errorType, String message) {

@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.auth.account;
+
+import org.jspecify.annotations.NullMarked;

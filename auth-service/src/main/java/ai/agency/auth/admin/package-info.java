@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.auth.admin;
+
+import org.jspecify.annotations.NullMarked;

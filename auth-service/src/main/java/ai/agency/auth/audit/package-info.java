@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.auth.audit;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.auth.key;
+
+import org.jspecify.annotations.NullMarked;

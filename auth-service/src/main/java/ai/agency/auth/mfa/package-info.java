@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.auth.mfa;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.auth.revocation;
+
+import org.jspecify.annotations.NullMarked;

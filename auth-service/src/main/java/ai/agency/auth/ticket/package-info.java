@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.auth.ticket;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.auth.token;
+
+import org.jspecify.annotations.NullMarked;

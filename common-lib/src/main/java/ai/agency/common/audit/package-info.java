@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.common.audit;
+
+import org.jspecify.annotations.NullMarked;

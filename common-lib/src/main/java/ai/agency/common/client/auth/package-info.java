@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.common.client.auth;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.common.client;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.common.config;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.common.crypto;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.common.error;
+
+import org.jspecify.annotations.NullMarked;

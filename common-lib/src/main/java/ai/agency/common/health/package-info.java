@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.common.health;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.common.limit;
+
+import org.jspecify.annotations.NullMarked;

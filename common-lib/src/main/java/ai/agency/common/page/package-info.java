@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.common.page;
+
+import org.jspecify.annotations.NullMarked;

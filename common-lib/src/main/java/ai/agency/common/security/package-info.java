@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.common.security;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.common.sse;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.common.text;
+
+import org.jspecify.annotations.NullMarked;

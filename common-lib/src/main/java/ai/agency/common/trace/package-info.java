@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.common.trace;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.common.web;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.memory.embedding;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.memory.extraction;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.memory.filter;
+
+import org.jspecify.annotations.NullMarked;

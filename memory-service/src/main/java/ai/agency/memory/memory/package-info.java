@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.memory.memory;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.memory;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.memory.search;
+
+import org.jspecify.annotations.NullMarked;

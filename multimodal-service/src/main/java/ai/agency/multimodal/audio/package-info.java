@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.multimodal.audio;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.multimodal.enrichment;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.multimodal.fusion;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.multimodal.image;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.multimodal.media;
+
+import org.jspecify.annotations.NullMarked;

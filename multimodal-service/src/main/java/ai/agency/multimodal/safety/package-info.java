@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.multimodal.safety;
+
+import org.jspecify.annotations.NullMarked;

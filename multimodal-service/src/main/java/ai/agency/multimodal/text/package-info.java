@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.multimodal.text;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.multimodal.video;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.gateway.apidocs;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.gateway.console;
+
+import org.jspecify.annotations.NullMarked;

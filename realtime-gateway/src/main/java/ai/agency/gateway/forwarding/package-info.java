@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.gateway.forwarding;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.gateway.limits;
+
+import org.jspecify.annotations.NullMarked;

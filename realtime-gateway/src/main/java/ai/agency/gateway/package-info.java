@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.gateway;
+
+import org.jspecify.annotations.NullMarked;

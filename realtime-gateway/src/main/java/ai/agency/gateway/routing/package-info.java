@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.gateway.routing;
+
+import org.jspecify.annotations.NullMarked;

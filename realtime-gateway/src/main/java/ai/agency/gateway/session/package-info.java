@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.gateway.session;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.gateway.ws;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.tool.builtin;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.tool.execution;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.tool.external;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.tool.http;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.tool.mcp;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.tool;
+
+import org.jspecify.annotations.NullMarked;

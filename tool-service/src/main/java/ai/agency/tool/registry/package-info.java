@@ -1,0 +1,4 @@
+@NullMarked
+package ai.agency.tool.registry;
+
+import org.jspecify.annotations.NullMarked;
