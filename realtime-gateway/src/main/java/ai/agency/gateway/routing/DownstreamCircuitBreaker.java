@@ -1,6 +1,7 @@
 package ai.agency.gateway.routing;
 
 import ai.agency.common.error.AgencyException;
+import ai.agency.common.error.ErrorClassifier;
 import ai.agency.common.error.ErrorType;
 import ai.agency.common.error.Problems;
 import ai.agency.gateway.GatewayProperties;
@@ -15,6 +16,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -33,6 +36,8 @@ import org.springframework.web.servlet.function.ServerResponse;
  * instead of waiting on a dead service. A service that cannot be reached at all is also a 503, never a bare 500.
  */
 class DownstreamCircuitBreaker implements HandlerFilterFunction<ServerResponse, ServerResponse> {
+
+    private static final Logger log = LoggerFactory.getLogger(DownstreamCircuitBreaker.class);
 
     private record Circuit(String name, RequestPredicate paths, CircuitBreaker breaker) {}
 
@@ -109,9 +114,23 @@ class DownstreamCircuitBreaker implements HandlerFilterFunction<ServerResponse, 
                         List.of(),
                         null);
             }
+            if (ErrorClassifier.isMalformedRequest(e)) { // e.g. a query Tomcat cannot decode, read by the proxy
+                breaker.releasePermission();
+                throw e; // the client's fault: answered 400 by the problem handler, and not the service's failure
+            }
             breaker.onError(breaker.getCurrentTimestamp() - start, breaker.getTimestampUnit(), e);
+            log.warn("{} {} to '{}' failed: {}", request.method(), request.path(), circuit.name(), causes(e));
             throw AgencyException.unavailable("Service '" + circuit.name() + "' is unavailable; try again shortly", e);
         }
+    }
+
+    /** The exception and its causes, one line: what an operator needs to tell a refused connection from a reset. */
+    private static String causes(Throwable e) {
+        StringBuilder line = new StringBuilder(e.toString());
+        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            line.append(" <- ").append(cause);
+        }
+        return line.toString();
     }
 
     /**

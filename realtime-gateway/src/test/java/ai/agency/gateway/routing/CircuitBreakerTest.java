@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ai.agency.common.testsupport.DatabaseTest;
+import ai.agency.common.testsupport.ProblemAssertions;
 import ai.agency.common.testsupport.TestJwts;
 import com.sun.net.httpserver.HttpServer;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -183,6 +185,22 @@ class CircuitBreakerTest {
         assertCircuitOpen(post("/api/v1/auth/register"), "auth-sign-up");
     }
 
+    @Test
+    void aQueryTheGatewayCannotDecodeIsThe400OfTheClientNeverA503NorACircuitFailure() throws Exception {
+        // fuzzing found these answered 503 "Service 'memory' is unavailable": the proxy read the query, Tomcat threw
+        // InvalidParameterException, and the circuit breaker took it for a failure of the service
+        for (String query : new String[] {"limit=%zz", "limit=%", "%25%25=%%", "q=%ud800", "cursor=%c3%28"}) {
+            for (int i = 0; i < 3; i++) {
+                String[] refused = rawGet("/api/v1/memories/x?" + query); // java.net.URI refuses such queries
+                ProblemAssertions.assertProblem(
+                        Integer.parseInt(refused[0]), refused[1], refused[2], 400, "validation");
+            }
+        }
+        assertThat(breakers.circuitBreaker("gateway-memory").getMetrics().getNumberOfFailedCalls())
+                .isZero();
+        assertThat(get("/api/v1/memories/x").statusCode()).isEqualTo(200); // the circuit stayed closed
+    }
+
     private static void assertCircuitOpen(HttpResponse<String> response, String circuit) {
         assertThat(response.statusCode()).isEqualTo(503);
         assertThat(response.headers().firstValue("Content-Type"))
@@ -197,6 +215,30 @@ class CircuitBreakerTest {
     private HttpResponse<String> get(String path) throws Exception {
         return send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
                 .GET());
+    }
+
+    /** {status, content type, body} of a GET written on a raw socket, as sent, however malformed. */
+    private String[] rawGet(String target) throws IOException {
+        try (Socket socket = new Socket("localhost", port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream()
+                    .write(("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                                    + JWTS.user(UUID.randomUUID()) + "\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.ISO_8859_1));
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int split = response.indexOf("\r\n\r\n");
+            String head = response.substring(0, split);
+            String type = head.lines()
+                    .filter(l -> l.toLowerCase(java.util.Locale.ROOT).startsWith("content-type:"))
+                    .map(l -> l.substring(13).trim())
+                    .findFirst()
+                    .orElse(null);
+            String body = response.substring(split + 4);
+            if (head.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked")) {
+                body = body.substring(body.indexOf("\r\n") + 2, body.lastIndexOf("\r\n0\r\n"));
+            }
+            return new String[] {head.split(" ")[1], type, body};
+        }
     }
 
     private HttpResponse<String> post(String path) throws Exception {
