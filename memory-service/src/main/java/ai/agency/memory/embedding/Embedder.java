@@ -73,6 +73,11 @@ public class Embedder {
                 });
     }
 
+    /** Refuses (400) a query the provider could not embed, without embedding it. */
+    public void requireReadable(String query) {
+        provider.requireReadable(query);
+    }
+
     /** The result of an embedding started on another thread; its failure is thrown as itself, not wrapped. */
     public static <T> T join(CompletableFuture<T> work) {
         try {

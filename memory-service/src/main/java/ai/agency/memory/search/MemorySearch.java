@@ -275,6 +275,9 @@ public class MemorySearch {
                 .query((rs, n) -> new Stats(rs.getLong("n"), rs.getDouble("avgdl"), rs.getLong("outside_graph")))
                 .single();
         if (stats.n() == 0) {
+            if (useDense) {
+                embedder.requireReadable(query); // a query the model cannot read is bad input either way
+            }
             return List.of(); // no live memories: nothing to rank, and the query need not be embedded
         }
         CompletableFuture<float[]> vector = useDense ? embedder.embedQueryAsync(query) : null;
