@@ -99,16 +99,17 @@ class ConversationRepository {
         return new RecentMessages(List.copyOf(lines), total[0]);
     }
 
-    List<StoredMessage> slice(UUID conversationId, UUID userId, long offset, int limit) {
+    /** Role and text only (a running summary reads nothing else). */
+    List<RecentMessages.Line> slice(UUID conversationId, UUID userId, long offset, int limit) {
         return jdbc.sql("""
-                SELECT * FROM messages WHERE conversation_id = :conversationId AND user_id = :userId
+                SELECT role, content FROM messages WHERE conversation_id = :conversationId AND user_id = :userId
                 ORDER BY seq OFFSET :offset LIMIT :limit
                 """)
                 .param("conversationId", conversationId)
                 .param("userId", userId)
                 .param("offset", offset)
                 .param("limit", limit)
-                .query((rs, i) -> message(rs))
+                .query((rs, i) -> new RecentMessages.Line(rs.getString("role"), rs.getString("content")))
                 .list();
     }
 

@@ -54,8 +54,11 @@ public class ConversationService {
         return conversations.recent(conversationId, caller.id(), count);
     }
 
-    /** {@code limit} messages of the conversation from the {@code offset}-th (0 = the first), oldest first. */
-    public List<StoredMessage> slice(Caller caller, UUID conversationId, long offset, int limit) {
+    /**
+     * Role and text of {@code limit} messages of the conversation from the {@code offset}-th (0 = the first), oldest
+     * first.
+     */
+    public List<RecentMessages.Line> slice(Caller caller, UUID conversationId, long offset, int limit) {
         return conversations.slice(conversationId, caller.id(), offset, limit);
     }
 
