@@ -17,6 +17,42 @@ class AddMemoryTest extends MemoryApiTest {
     @Autowired
     JdbcClient jdbc;
 
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
+    private long embeddings() {
+        return meters.get("agency_embedding_seconds").timer().count();
+    }
+
+    @Test
+    void aFactExtractedAgainIsANoopThatIsNotEmbedded() {
+        String token = newUser();
+        String said = "I play the cello in an orchestra.";
+        String id = addOk(token, said);
+        long before = embeddings();
+
+        Response again = add(
+                token,
+                Map.of(
+                        "messages",
+                        List.of(
+                                Map.of("role", "user", "content", said + " What should I practise today?"),
+                                Map.of("role", "assistant", "content", "Scales, then the Bach suite."))));
+
+        assertThat(again.status()).as(again.body()).isEqualTo(201);
+        JsonNode results = again.json().get("results");
+        assertThat(results).hasSize(1);
+        assertThat(results.get(0).get("event").asString()).isEqualTo("NOOP");
+        assertThat(results.get(0).get("id").asString()).isEqualTo(id);
+        assertThat(embeddings()).isEqualTo(before);
+
+        Response more = add(
+                token,
+                Map.of("messages", List.of(Map.of("role", "user", "content", said + " My teacher is from Riga."))));
+        assertThat(more.json().get("results").findValuesAsString("event")).containsExactly("NOOP", "ADD");
+        assertThat(embeddings()).isEqualTo(before + 1); // the new fact only
+    }
+
     @Test
     void addAnswers201WithTheStoredMemory() {
         Response response = add(newUser(), Map.of("content", "  I prefer green tea over coffee  "));

@@ -3,12 +3,37 @@ package ai.agency.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.agency.common.testsupport.TestHttp.Response;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 class SearchMemoryTest extends MemoryApiTest {
+
+    @Autowired
+    MeterRegistry meters;
+
+    private long embeddings() {
+        return meters.get("agency_embedding_seconds").timer().count();
+    }
+
+    @Test
+    void aSearchOfAUserWithoutMemoriesEmbedsNothing() {
+        String token = newUser();
+        String query = "Which city do I live in? " + UUID.randomUUID(); // not in the query cache
+        long before = embeddings();
+
+        assertThat(texts(search(token, Map.of("query", query)))).isEmpty();
+        assertThat(embeddings()).isEqualTo(before);
+
+        addOk(token, "I live in Lisbon");
+        long afterAdd = embeddings();
+        assertThat(texts(search(token, Map.of("query", query)))).containsExactly("I live in Lisbon");
+        assertThat(embeddings()).isEqualTo(afterAdd + 1);
+    }
 
     private static final String SUSHI = "My favourite food is sushi";
     private static final String BERLIN = "I live in Berlin, the capital of Germany";

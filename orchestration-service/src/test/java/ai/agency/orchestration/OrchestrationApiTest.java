@@ -140,6 +140,12 @@ public abstract class OrchestrationApiTest {
         return count == null ? 0 : count.get();
     }
 
+    /** A request the stub received: the token's subject (null without one) and the path. */
+    protected record StubRequest(String user, String path) {}
+
+    /** Every request the stub received (memory-service, tool-service, auth-service, OpenAI), in order. */
+    protected static final List<StubRequest> STUB_REQUESTS = new CopyOnWriteArrayList<>();
+
     protected static final AtomicBoolean MEMORY_DOWN = new AtomicBoolean();
     protected static final AtomicBoolean TOOLS_DOWN = new AtomicBoolean();
     /** When true, tool-service's execute answers 429 {@code rate_limit} with {@code Retry-After} (a busy tool). */
@@ -158,6 +164,11 @@ public abstract class OrchestrationApiTest {
         @Bean
         JwtDecoder testJwtDecoder(TestJwts jwts) {
             return jwts.decoder();
+        }
+
+        @Bean
+        static org.springframework.beans.factory.config.BeanPostProcessor statementLog() {
+            return StatementLog.installer();
         }
     }
 
@@ -206,6 +217,8 @@ public abstract class OrchestrationApiTest {
     private static void handleOpen(HttpExchange exchange) throws IOException {
         try {
             String path = exchange.getRequestURI().getPath();
+            STUB_REQUESTS.add(
+                    new StubRequest(subject(exchange.getRequestHeaders().getFirst("Authorization")), path));
             if (path.startsWith("/auth/")) {
                 AuthStub.handle(exchange);
                 return;

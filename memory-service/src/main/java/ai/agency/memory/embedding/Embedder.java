@@ -7,9 +7,12 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -70,6 +73,11 @@ public class Embedder {
                 });
     }
 
+    /** Refuses (400) a query the provider could not embed, without embedding it. */
+    public void requireReadable(String query) {
+        provider.requireReadable(query);
+    }
+
     /** The result of an embedding started on another thread; its failure is thrown as itself, not wrapped. */
     public static <T> T join(CompletableFuture<T> work) {
         try {
@@ -85,9 +93,35 @@ public class Embedder {
         }
     }
 
+    /**
+     * One vector per text, in order. A text that was searched for recently has its vector in the query cache and is
+     * not embedded again: a chat turn's recall searches for the user's message, and the extraction after the turn
+     * usually stores that same sentence as a fact (or finds it already stored).
+     */
     public List<float[]> embedAll(List<String> texts) {
-        List<float[]> vectors = timer.record(() -> provider.embedAll(texts));
-        vectors.forEach(this::checkDimension);
+        List<float[]> vectors = new ArrayList<>(texts.size());
+        List<String> missing = new ArrayList<>();
+        for (String text : texts) {
+            float @Nullable [] cached = queryCache.getIfPresent(text);
+            vectors.add(cached);
+            if (cached == null) {
+                missing.add(text);
+            }
+        }
+        if (missing.isEmpty()) {
+            return vectors;
+        }
+        List<float[]> computed = timer.record(() -> provider.embedAll(missing));
+        computed.forEach(this::checkDimension);
+        if (missing.size() == texts.size()) {
+            return computed;
+        }
+        Iterator<float[]> next = computed.iterator();
+        for (int i = 0; i < vectors.size(); i++) {
+            if (vectors.get(i) == null) {
+                vectors.set(i, next.next());
+            }
+        }
         return vectors;
     }
 

@@ -26,6 +26,12 @@ public interface EmbeddingProvider {
                 task -> Thread.ofVirtual().name("embed-" + name()).start(task));
     }
 
+    /**
+     * Refuses (400) a text that this provider would refuse to embed, without embedding it: for a search that needs
+     * no vector after all, so that its bad input is still a problem. Remote providers check nothing here.
+     */
+    default void requireReadable(String text) {}
+
     /** The vector size when it is known without a call (the local model), else 0. */
     default int knownDimension() {
         return 0;

@@ -155,14 +155,24 @@ public class LocalEmbeddingProvider implements EmbeddingProvider, AutoCloseable 
         return CompletableFuture.supplyAsync(() -> embed(text), singles);
     }
 
-    /** One text's vector: its parts of at most 510 word pieces, each mean-pooled, averaged by length, normalised. */
-    float[] embed(String text) {
-        List<String> tokens = tokenizer.tokenize(text);
-        List<List<String>> parts = partition(tokens);
+    @Override
+    public void requireReadable(String text) {
+        parts(text);
+    }
+
+    /** The text's parts of at most 510 word pieces; none is a bad request. */
+    private List<List<String>> parts(String text) {
+        List<List<String>> parts = partition(tokenizer.tokenize(text));
         if (parts.isEmpty()) {
             throw AgencyException.invalid(
                     "The text has nothing the embedding model can read (only spaces, control or format characters)");
         }
+        return parts;
+    }
+
+    /** One text's vector: its parts of at most 510 word pieces, each mean-pooled, averaged by length, normalised. */
+    float[] embed(String text) {
+        List<List<String>> parts = parts(text);
         List<float[]> pooled = new ArrayList<>(parts.size());
         for (List<String> part : parts) {
             pooled.add(meanPool(tokenizer.encode(toText(part), true, false)));

@@ -72,18 +72,6 @@ public class MemoryRepository {
                 .optional();
     }
 
-    /** Removes an expired copy of this text in this scope, so the text can be stored anew; true if there was one. */
-    public boolean deleteExpiredByHash(UUID userId, @Nullable String agentId, @Nullable String sessionId, String hash) {
-        return jdbc.sql("DELETE FROM memories WHERE user_id = :u AND coalesce(agent_id, '') = :a "
-                                + "AND coalesce(session_id, '') = :s AND content_hash = :h AND expires_at <= now()")
-                        .param("u", userId)
-                        .param("a", agentId == null ? "" : agentId)
-                        .param("s", sessionId == null ? "" : sessionId)
-                        .param("h", hash)
-                        .update()
-                > 0;
-    }
-
     /**
      * Removes expired copies of these texts in this scope (so they can be stored anew) and returns the live
      * memories among them, by content hash — one statement.

@@ -102,29 +102,101 @@ public class MemoryService {
 
     private List<AddResult> addAll(Caller caller, UUID owner, AddMemoryRequest request) {
         List<String> texts = request.texts(properties.maxContentLength());
-        boolean infer = request.inferFacts();
-        if (infer) {
-            texts = extractor.extract(
-                    Objects.requireNonNull(request.messages()).stream() // inferFacts() needs messages
-                            .map(m -> new LlmFactExtractor.Turn(m.role(), m.content()))
-                            .toList(),
-                    texts);
-            if (texts.isEmpty()) {
-                return List.of();
-            }
+        if (request.inferFacts()) {
+            return addFacts(caller, owner, request, texts);
         }
         List<float[]> vectors = embedder.embedAll(texts);
-        List<String> facts = texts;
-        return tx.execute(status -> {
-            if (!infer) {
-                return addVerbatim(caller, owner, request, facts, vectors);
+        return tx.execute(status -> addVerbatim(caller, owner, request, texts, vectors));
+    }
+
+    /**
+     * {@code infer=true}: facts are extracted, then the ones the scope already holds (same text) are found in one
+     * statement, before anything is embedded — they are {@code NOOP}s and need no vector (a chat turn's extraction
+     * often finds what the user said before). The other facts are embedded and, in one transaction and in order,
+     * each updates its near duplicate or is added with its history row (one statement). A fact repeated in the
+     * request, or naming what an earlier fact of it stored, is a {@code NOOP} of that memory.
+     */
+    private List<AddResult> addFacts(Caller caller, UUID owner, AddMemoryRequest request, List<String> userTexts) {
+        List<String> facts = extractor.extract(
+                Objects.requireNonNull(request.messages()).stream() // inferFacts() needs messages
+                        .map(m -> new LlmFactExtractor.Turn(m.role(), m.content()))
+                        .toList(),
+                userTexts);
+        if (facts.isEmpty()) {
+            return List.of();
+        }
+        List<String> hashes = facts.stream().map(MemoryService::hash).toList();
+        Map<String, AddResult> stored = new HashMap<>();
+        repository
+                .findLiveByHashesDroppingExpired(
+                        owner,
+                        request.agentId(),
+                        request.sessionId(),
+                        hashes.stream().distinct().toList())
+                .forEach((hash, memory) -> stored.put(hash, new AddResult(memory.id(), memory.memory(), "NOOP")));
+        List<String> fresh = new ArrayList<>();
+        Set<String> freshHashes = new HashSet<>();
+        for (int i = 0; i < facts.size(); i++) {
+            if (!stored.containsKey(hashes.get(i)) && freshHashes.add(hashes.get(i))) {
+                fresh.add(facts.get(i));
             }
+        }
+        List<float[]> computed = fresh.isEmpty() ? List.of() : embedder.embedAll(fresh);
+        Map<String, float[]> vectors = new HashMap<>();
+        for (int i = 0; i < fresh.size(); i++) {
+            vectors.put(hash(fresh.get(i)), computed.get(i));
+        }
+        return tx.execute(status -> {
             List<AddResult> results = new ArrayList<>();
             for (int i = 0; i < facts.size(); i++) {
-                results.add(addOne(caller, owner, request, facts.get(i), vectors.get(i), infer));
+                results.add(addFact(caller, owner, request, facts.get(i), hashes.get(i), stored, vectors));
             }
             return results;
         });
+    }
+
+    /**
+     * One fact: a {@code NOOP} of the memory with its text in {@code stored} (which the request's earlier facts
+     * keep current), else an {@code UPDATE} of its near duplicate, else an {@code ADD}.
+     */
+    private AddResult addFact(
+            Caller caller,
+            UUID owner,
+            AddMemoryRequest request,
+            String text,
+            String hash,
+            Map<String, AddResult> stored,
+            Map<String, float[]> vectors) {
+        AddResult same = stored.get(hash);
+        if (same != null) {
+            return same;
+        }
+        // a fact found stored whose memory an earlier fact of the request changed is embedded here, rarely
+        float[] vector = vectors.computeIfAbsent(hash, h -> embedder.embed(text));
+        Optional<MemoryRepository.Similar> similar = repository.mostSimilar(
+                owner, request.agentId(), request.sessionId(), vector, properties.duplicateSimilarity());
+        if (similar.isPresent()) {
+            Memory old = similar.get().memory();
+            repository.updateText(owner, old.id(), text, hash, vector);
+            repository.history(old.id(), owner, "UPDATE", old.memory(), text, caller.id());
+            stored.values().removeIf(m -> m.id().equals(old.id())); // its old text is no longer stored
+            stored.put(hash, new AddResult(old.id(), text, "NOOP"));
+            return new AddResult(old.id(), text, "UPDATE");
+        }
+        Map<String, UUID> inserted =
+                repository.insertAll(List.of(newMemory(owner, request, text, hash, vector)), caller.id());
+        UUID id = inserted.get(hash);
+        if (id != null) {
+            stored.put(hash, new AddResult(id, text, "NOOP"));
+            return new AddResult(id, text, "ADD");
+        }
+        // a concurrent add stored the same text first: that memory is the answer
+        Memory winner = repository
+                .findByHash(owner, request.agentId(), request.sessionId(), hash)
+                .orElseThrow();
+        AddResult noop = new AddResult(winner.id(), winner.memory(), "NOOP");
+        stored.put(hash, noop);
+        return noop;
     }
 
     /**
@@ -191,35 +263,6 @@ public class MemoryService {
                 request.importance() == null ? 0.5 : request.importance(),
                 request.metadata() == null ? Map.of() : request.metadata(),
                 request.expiresAt());
-    }
-
-    private AddResult addOne(
-            Caller caller, UUID owner, AddMemoryRequest request, String text, float[] vector, boolean infer) {
-        String hash = hash(text);
-        repository.deleteExpiredByHash(owner, request.agentId(), request.sessionId(), hash);
-        Optional<Memory> same = repository.findByHash(owner, request.agentId(), request.sessionId(), hash);
-        if (same.isPresent()) {
-            return new AddResult(same.get().id(), same.get().memory(), "NOOP");
-        }
-        if (infer) {
-            Optional<MemoryRepository.Similar> similar = repository.mostSimilar(
-                    owner, request.agentId(), request.sessionId(), vector, properties.duplicateSimilarity());
-            if (similar.isPresent()) {
-                Memory old = similar.get().memory();
-                repository.updateText(owner, old.id(), text, hash, vector);
-                repository.history(old.id(), owner, "UPDATE", old.memory(), text, caller.id());
-                return new AddResult(old.id(), text, "UPDATE");
-            }
-        }
-        Optional<UUID> inserted = repository.insert(newMemory(owner, request, text, hash, vector));
-        if (inserted.isPresent()) {
-            repository.history(inserted.get(), owner, "ADD", null, text, caller.id());
-            return new AddResult(inserted.get(), text, "ADD");
-        }
-        Memory winner = repository
-                .findByHash(owner, request.agentId(), request.sessionId(), hash)
-                .orElseThrow();
-        return new AddResult(winner.id(), winner.memory(), "NOOP");
     }
 
     public List<Memory> page(

@@ -244,8 +244,9 @@ public class MemorySearch {
      * average length of their live memories, and how many are outside the HNSW graph: an index-only scan of
      * {@code (user_id) INCLUDE (doc_len, expires_at, in_graph)}, which also sets this transaction's scan settings),
      * the text ranking, then the dense ranking with the importance and age of both rankings' candidates. The query
-     * is embedded on another thread meanwhile, so on an idle core the embedding costs no time until the dense
-     * statement needs it.
+     * is embedded on another thread while the text ranking runs, so on an idle core the embedding costs no time until
+     * the dense statement needs it. A caller without live memories gets no candidates after the first statement: the
+     * query is not embedded (a chat turn's recall for a user who has no memories yet costs one statement).
      *
      * <p>The count picks the plans. A caller with at most {@code exact-scan-max-rows} live memories (the usual case)
      * gets statements that read only their own rows: dense distances computed for each of them (exact), the query's
@@ -258,7 +259,6 @@ public class MemorySearch {
      */
     private List<Candidate> candidates(
             UUID userId, String query, MemoryFilters.Sql filters, int pool, boolean useDense, boolean useText) {
-        CompletableFuture<float[]> vector = useDense ? embedder.embedQueryAsync(query) : null;
         Stats stats = jdbc.sql("""
                         SELECT n, avgdl, outside_graph,
                                set_config('plan_cache_mode',
@@ -274,6 +274,13 @@ public class MemorySearch {
                 .param("ef", Integer.toString(Math.max(40, Math.min(1000, pool))))
                 .query((rs, n) -> new Stats(rs.getLong("n"), rs.getDouble("avgdl"), rs.getLong("outside_graph")))
                 .single();
+        if (stats.n() == 0) {
+            if (useDense) {
+                embedder.requireReadable(query); // a query the model cannot read is bad input either way
+            }
+            return List.of(); // no live memories: nothing to rank, and the query need not be embedded
+        }
+        CompletableFuture<float[]> vector = useDense ? embedder.embedQueryAsync(query) : null;
         // a big caller whose memories are not all in the graph yet (GraphPromotion moves them) gets the exact scan
         boolean small = stats.n() <= properties.search().exactScanMaxRows() || stats.outsideGraph() > 0;
         Map<UUID, TextHit> text = useText ? textRanking(userId, query, filters, pool, stats, small) : Map.of();

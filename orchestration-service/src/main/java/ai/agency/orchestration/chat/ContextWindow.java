@@ -3,6 +3,7 @@ package ai.agency.orchestration.chat;
 import ai.agency.orchestration.OrchestrationProperties;
 import ai.agency.orchestration.conversation.Conversation;
 import ai.agency.orchestration.conversation.ConversationService;
+import ai.agency.orchestration.conversation.RecentMessages;
 import ai.agency.orchestration.conversation.StoredMessage;
 import ai.agency.orchestration.model.MemoryBlock;
 import java.util.ArrayList;
@@ -51,13 +52,13 @@ class ContextWindow {
      * @param recent its last {@code history-messages} messages
      * @param earlier how many messages came before those
      */
-    record History(List<StoredMessage> recent, long earlier) {}
+    record History(List<RecentMessages.Line> recent, long earlier) {}
 
+    /** One statement: the last messages and the count of all. */
     History history(Turn turn) {
-        List<StoredMessage> recent =
+        RecentMessages recent =
                 conversations.recent(turn.caller(), turn.conversation().id(), properties.historyMessages());
-        return new History(
-                recent, conversations.count(turn.caller(), turn.conversation().id()) - recent.size());
+        return new History(recent.lines(), recent.total() - recent.lines().size());
     }
 
     /** Recalls the memories (the {@code memory} event), looks up the profile, and builds the prompt's messages. */
@@ -77,7 +78,7 @@ class ContextWindow {
         Profiles.Profile profile = profiles.of(turn.caller());
         List<Message> messages = new ArrayList<>();
         messages.add(new SystemMessage(system(turn, history, recall, profile)));
-        for (StoredMessage past : history.recent()) {
+        for (RecentMessages.Line past : history.recent()) {
             if (past.content() == null || past.content().isBlank()) {
                 continue;
             }

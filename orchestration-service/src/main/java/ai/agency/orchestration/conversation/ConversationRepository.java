@@ -68,32 +68,48 @@ class ConversationRepository {
                 .list();
     }
 
-    /** The most recent {@code count} messages, oldest first (the prompt window). */
-    List<StoredMessage> recent(UUID conversationId, UUID userId, int count) {
-        List<StoredMessage> newestFirst = jdbc.sql("""
-                SELECT * FROM messages WHERE conversation_id = :conversationId AND user_id = :userId
-                ORDER BY seq DESC LIMIT :count
+    /**
+     * The most recent {@code count} messages' roles and texts, oldest first, and how many messages the conversation
+     * has: one statement (the prompt window of a chat turn). Only the columns the window shows are read, so the JSON
+     * columns of the history are neither sent nor parsed.
+     */
+    RecentMessages recent(UUID conversationId, UUID userId, int count) {
+        long[] total = {0};
+        List<RecentMessages.Line> lines = new ArrayList<>();
+        jdbc.sql("""
+                SELECT c.total, m.role, m.content
+                FROM (SELECT count(*) AS total FROM messages
+                      WHERE conversation_id = :conversationId AND user_id = :userId) c
+                LEFT JOIN LATERAL (
+                    SELECT seq, role, content FROM messages
+                    WHERE conversation_id = :conversationId AND user_id = :userId
+                    ORDER BY seq DESC LIMIT :count) m ON true
+                ORDER BY m.seq
                 """)
                 .param("conversationId", conversationId)
                 .param("userId", userId)
                 .param("count", count)
-                .query((rs, i) -> message(rs))
-                .list();
-        List<StoredMessage> oldestFirst = new ArrayList<>(newestFirst);
-        java.util.Collections.reverse(oldestFirst);
-        return oldestFirst;
+                .query(rs -> {
+                    total[0] = rs.getLong("total");
+                    String role = rs.getString("role");
+                    if (role != null) {
+                        lines.add(new RecentMessages.Line(role, rs.getString("content")));
+                    }
+                });
+        return new RecentMessages(List.copyOf(lines), total[0]);
     }
 
-    List<StoredMessage> slice(UUID conversationId, UUID userId, long offset, int limit) {
+    /** Role and text only (a running summary reads nothing else). */
+    List<RecentMessages.Line> slice(UUID conversationId, UUID userId, long offset, int limit) {
         return jdbc.sql("""
-                SELECT * FROM messages WHERE conversation_id = :conversationId AND user_id = :userId
+                SELECT role, content FROM messages WHERE conversation_id = :conversationId AND user_id = :userId
                 ORDER BY seq OFFSET :offset LIMIT :limit
                 """)
                 .param("conversationId", conversationId)
                 .param("userId", userId)
                 .param("offset", offset)
                 .param("limit", limit)
-                .query((rs, i) -> message(rs))
+                .query((rs, i) -> new RecentMessages.Line(rs.getString("role"), rs.getString("content")))
                 .list();
     }
 
@@ -108,14 +124,6 @@ class ConversationRepository {
                         .param("userId", userId)
                         .update()
                 == 1;
-    }
-
-    long countMessages(UUID conversationId, UUID userId) {
-        return jdbc.sql("SELECT count(*) FROM messages WHERE conversation_id = :conversationId AND user_id = :userId")
-                .param("conversationId", conversationId)
-                .param("userId", userId)
-                .query(Long.class)
-                .single();
     }
 
     void insertMessage(UUID userId, StoredMessage message) {

@@ -49,17 +49,16 @@ public class ConversationService {
         return page(conversations.messages(conversationId, caller.id(), Cursor.seq(cursor), size), size);
     }
 
-    /** The last {@code count} messages of the conversation, oldest first. */
-    public List<StoredMessage> recent(Caller caller, UUID conversationId, int count) {
+    /** The last {@code count} messages of the conversation (oldest first) and how many it has, in one statement. */
+    public RecentMessages recent(Caller caller, UUID conversationId, int count) {
         return conversations.recent(conversationId, caller.id(), count);
     }
 
-    public long count(Caller caller, UUID conversationId) {
-        return conversations.countMessages(conversationId, caller.id());
-    }
-
-    /** {@code limit} messages of the conversation from the {@code offset}-th (0 = the first), oldest first. */
-    public List<StoredMessage> slice(Caller caller, UUID conversationId, long offset, int limit) {
+    /**
+     * Role and text of {@code limit} messages of the conversation from the {@code offset}-th (0 = the first), oldest
+     * first.
+     */
+    public List<RecentMessages.Line> slice(Caller caller, UUID conversationId, long offset, int limit) {
         return conversations.slice(conversationId, caller.id(), offset, limit);
     }
 
