@@ -1,22 +1,22 @@
 #!/usr/bin/env bash
 # How fast a freshly started platform serves, minute by minute (not a test): run it right after ./platform up
-# returns. Each round is the same short fixed workload: wrk (1 thread, 4 connections, 4 s) on one cheap
-# authenticated endpoint of each service straight to its port, then 10 memory searches and 10 chat turns (REST,
-# local provider, not streamed, a new conversation each round) one after the other through the gateway. Rounds
-# start at the given offsets (seconds after the script started). Needs wrk and a platform with the gateway's REST rate limits off:
+# returns. Each round is the same short fixed workload: 1000 requests (WARM_UP_REQUESTS) by ApacheBench (ab -k,
+# 4 concurrent) on one cheap authenticated endpoint of each service straight to its port, then 10 memory searches
+# and 10 chat turns (REST, local provider, not streamed, a new conversation each round) one after the other through
+# the gateway. Rounds start at the given offsets (seconds after the script started). Needs ab
+# (apt-get install apache2-utils) and a platform with the gateway's REST rate limits off:
 #
 #   AGENCY_GATEWAY_RATE_LIMIT_ENABLED=false ./platform up && load-tests/warm-up.sh [offsets="0 60 120 240"]
 #
 # Honours AGENCY_PORT_BASE like ./platform; run it from the checkout that started the platform (it reads the
-# services' pids from .platform/). Prints one line per round and target: requests/s, p50, p99 (wrk) and the CPU time
-# the service used per request (JIT compilation included: on a shared machine the steadier figure), or median / p90 /
-# max of the sequential calls in ms. The gateway's line is /api/v1/users/me through it (gateway + auth-service).
+# services' pids from .platform/). Prints one line per round and target: requests/s, p50, p99 (ab) and the CPU time
+# the service used per request (JIT compilation included), or median / p90 / max of the sequential calls in ms. The gateway's line is /api/v1/users/me through it (gateway + auth-service).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 offsets=${1:-0 60 120 240}
 base=${AGENCY_PORT_BASE:-8080}
 gateway="http://localhost:$base"
-command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+command -v ab >/dev/null || { echo "ab is missing: apt-get install apache2-utils" >&2; exit 1; }
 t0=$SECONDS
 json() { sed -E "s/.*\"$1\":\"([^\"]+)\".*/\1/"; }
 
@@ -28,17 +28,17 @@ token=$(curl -fsS -XPOST "$gateway/api/v1/auth/login" -H 'content-type: applicat
 auth=(-H "authorization: Bearer $token" -H 'content-type: application/json')
 memory=$(curl -fsS -XPOST "$gateway/api/v1/memories" "${auth[@]}" \
   -d '{"content":"I measure how fast services warm up","infer":false}' | json id)
-lua=$(mktemp --suffix=.lua)
-trap 'rm -f "$lua"' EXIT
-printf 'wrk.method = "POST"\nwrk.body = %s\nwrk.headers["Content-Type"] = "application/json"\n' \
-  "'{\"text\":\"The platform answers quickly from the first minute. Berlin is in Germany.\"}'" >"$lua"
+count=${WARM_UP_REQUESTS:-1000}
+body=$(mktemp)
+trap 'rm -f "$body"' EXIT
+echo '{"text":"The platform answers quickly from the first minute. Berlin is in Germany."}' >"$body"
 
 targets=(
   "auth-service|$((base + 1))/api/v1/users/me|"
   "memory-service|$((base + 2))/api/v1/memories/$memory|"
   "tool-service|$((base + 3))/api/v1/tools|"
   "orchestration-service|$((base + 4))/api/v1/conversations|"
-  "multimodal-service|$((base + 5))/api/v1/analyze/text|$lua"
+  "multimodal-service|$((base + 5))/api/v1/analyze/text|post"
   "realtime-gateway|$base/api/v1/users/me|"
 )
 # CPU time (ms) a service's JVM has used so far - JIT compiler threads included - from its pid file
@@ -49,21 +49,25 @@ cpu_ms() {
 }
 
 # median, p90 and max (ms) of the numbers (seconds) on stdin
-stats() { sort -n | awk '{v[NR] = $1 * 1000} END {printf "median %6.1f ms  p90 %6.1f ms  max %6.1f ms", v[int((NR + 1) / 2)], v[int(NR * 0.9 + 0.5)], v[NR]}'; }
+stats() {
+  sort -n | awk '{v[NR] = $1 * 1000}
+    END {printf "median %6.1f ms  p90 %6.1f ms  max %6.1f ms", v[int((NR + 1) / 2)], v[int(NR * 0.9 + 0.5)], v[NR]}'
+}
 
 for offset in $offsets; do
   while ((SECONDS - t0 < offset)); do sleep 1; done
   echo "=== round at +$((SECONDS - t0)) s (load average $(cut -d' ' -f1 /proc/loadavg))"
   for target in "${targets[@]}"; do
-    IFS='|' read -r name url script <<<"$target"
+    IFS="|" read -r name url post <<<"$target"
     cpu=$(cpu_ms "$name")
-    out=$(wrk -t1 -c4 -d4s --latency -H "Authorization: Bearer $token" ${script:+-s "$script"} "http://localhost:$url")
+    cpu=$(cpu_ms "$name")
+    out=$(ab -q -k -n "$count" -c 4 -H "Authorization: Bearer $token" ${post:+-p "$body" -T application/json} \
+      "http://localhost:$url" 2>&1)
     cpu=$(($(cpu_ms "$name") - cpu))
-    requests=$(awk '/requests in/ {print $1}' <<<"$out")
-    non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
-    printf '%-24s %8s req/s  p50 %9s  p99 %9s  CPU %5d µs/req%s\n' "$name" "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \
-      "$(awk '$1 == "50%" {print $2}' <<<"$out")" "$(awk '$1 == "99%" {print $2}' <<<"$out")" \
-      "$((cpu * 1000 / (requests > 0 ? requests : 1)))" "${non2xx:+  non-2xx $non2xx}"
+    failed=$(awk '/^(Failed requests|Non-2xx responses):/ && $NF > 0 {printf "  %s %s", $1, $NF}' <<<"$out")
+    printf '%-24s %8s req/s  p50 %5s ms  p99 %5s ms  CPU %5d µs/req%s\n' "$name" \
+      "$(awk '/^Requests per second/ {print $4}' <<<"$out")" "$(awk '$1 == "50%" {print $2}' <<<"$out")" \
+      "$(awk '$1 == "99%" {print $2}' <<<"$out")" "$((cpu * 1000 / count))" "$failed"
   done
   printf '%-24s %s\n' "memory search (gateway)" "$(for i in $(seq 10); do
     curl -fsS -o /dev/null -w '%{time_total}\n' -XPOST "$gateway/api/v1/memories/search" "${auth[@]}" \
