@@ -38,9 +38,13 @@ build() {
   say "build finished in $((SECONDS - t0)) s"
 }
 
-# Each service runs from its extracted jar (faster class loading) with a JDK AOT cache made by a training run
-# (JEP 483/514: classes loaded and linked ahead of time), which cuts start-up CPU about threefold. Both are
-# redone only when the jar changes. Set AGENCY_AOT=false to skip the training runs.
+# Each service runs from its extracted jar (faster class loading) with a JDK AOT cache (JEP 483/514/515: classes
+# loaded and linked ahead of time, and the method profiles of the training run). The training run starts all six
+# services together on ports of their own, drives a realistic workload through their gateway
+# (scripts/TrainingWorkload.java: sign-up, memories, tools, chat, a workflow) and stops them, and each JVM writes its
+# cache as it exits: a service that has just started then finds its hot paths' classes and profiles in the cache
+# instead of learning them from the first minutes of traffic. Should that fail, each service is trained alone up to
+# its context refresh (start-up classes only). Both are redone only when the jar changes. AGENCY_AOT=false skips them.
 aot_enabled() {  # the JDK AOT cache (-XX:AOTCacheOutput) exists from JDK 25 on
   [[ ${AGENCY_AOT:-true} == true ]] && (($(java_major "$JAVA_HOME/bin/java") >= 25))
 }
@@ -51,13 +55,17 @@ runtime_up_to_date() {
   ! aot_enabled || [[ -f $RUN_DIR/$s/app.aot ]]
 }
 
-prepare_runtime_one() {
+extract_runtime() {
   local s=$1 dir="$RUN_DIR/$1"
   rm -rf "$dir" && mkdir -p "$dir"
   "$JAVA_HOME/bin/java" -Djarmode=tools -jar "$(jar_of "$s")" extract --destination "$dir" >"$LOG_DIR/$s.prepare.log" 2>&1 \
     || { tail -n 20 "$LOG_DIR/$s.prepare.log" >&2; die "could not extract $(jar_of "$s")"; }
   touch "$dir/$s.jar"
-  aot_enabled || return 0
+}
+
+# The fallback training of one service: up to its context refresh, no request served.
+train_on_refresh() {
+  local s=$1 dir="$RUN_DIR/$1"
   local -a opts
   read -r -a opts <<<"${JAVA_OPTS-$DEFAULT_JAVA_OPTS}"
   [[ -n ${MGMT_PORT[$s]:-} ]] && opts+=(-Dmanagement.server.port=0)
@@ -68,18 +76,102 @@ prepare_runtime_one() {
   fi
 }
 
+# A port base for the training run whose seven ports are all free: AGENCY_AOT_TRAINING_PORT_BASE, else one derived
+# from this checkout's path (two checkouts training at once rarely pick the same), moved on while ports are taken.
+training_port_base() {
+  local base tries p free
+  base=${AGENCY_AOT_TRAINING_PORT_BASE:-$((20080 + $(cksum <<<"$ROOT_DIR" | cut -d' ' -f1) % 400 * 100))}
+  for ((tries = 0; tries < 20; tries++, base = (base - 20080 + 100) % 40000 + 20080)); do
+    ((base == PORT_BASE)) && continue
+    free=1
+    for p in $(seq "$base" $((base + 5))) $((base + 1000)); do
+      if port_in_use "$p"; then free=0; break; fi
+    done
+    ((free)) && { echo "$base"; return 0; }
+    [[ -n ${AGENCY_AOT_TRAINING_PORT_BASE:-} ]] && break
+  done
+  return 1
+}
+
+# The training run with a workload: every service on the training ports, those in $@ recording their cache
+# (-XX:AOTCacheOutput), the others on the cache they have; then the workload, then a graceful stop (SIGTERM), on
+# which each recording JVM writes its cache. Fails unless every service in $@ has written one.
+train_with_workload() {
+  local -a record=("$@")
+  local base s p
+  base=$(training_port_base) || { warn "no free ports for the AOT training run"; return 1; }
+  local -A pid=()
+  local -a opts
+  say "AOT training run: all services on ports $base-$((base + 5)), a workload through the gateway, then a stop ..."
+  # an interrupted launcher leaves no training JVM behind
+  trap 'for p in "${pid[@]}"; do kill -KILL "$p" 2>/dev/null; done; exit 130' INT TERM
+  for s in "${SERVICES[@]}"; do
+    read -r -a opts <<<"${JAVA_OPTS-$DEFAULT_JAVA_OPTS}"
+    if [[ " ${record[*]} " == *" $s "* ]]; then
+      rm -f "$RUN_DIR/$s/app.aot"
+      opts+=("-XX:AOTCacheOutput=$RUN_DIR/$s/app.aot")
+    elif [[ -f $RUN_DIR/$s/app.aot ]]; then
+      opts+=("-XX:AOTCache=$RUN_DIR/$s/app.aot")
+    fi
+    service_env "$s" "$base"
+    env "${SERVICE_ENV[@]}" "$JAVA_HOME/bin/java" ${opts[@]+"${opts[@]}"} -jar "$RUN_DIR/$s/$s.jar" \
+      >>"$LOG_DIR/$s.prepare.log" 2>&1 </dev/null &
+    pid[$s]=$!
+  done
+  local ok=1 deadline=$((SECONDS + ${AGENCY_START_TIMEOUT:-180}))
+  for s in "${SERVICES[@]}"; do
+    p=$(health_port "$s")
+    p=$((p - PORT_BASE + base))
+    until readiness_ok "$p"; do
+      if ! kill -0 "${pid[$s]}" 2>/dev/null || ((SECONDS >= deadline)); then
+        warn "AOT training run: $s did not become ready (see .platform/logs/$s.prepare.log)"
+        ok=0
+        break 2
+      fi
+      sleep 1
+    done
+  done
+  if ((ok)); then
+    "$JAVA_HOME/bin/java" "$ROOT_DIR/scripts/TrainingWorkload.java" "http://localhost:$base" \
+      "${AGENCY_AOT_TRAINING_SECONDS:-20}" >"$LOG_DIR/aot-training.log" 2>&1 \
+      || warn "the AOT training workload had errors (see .platform/logs/aot-training.log); the caches are kept"
+    tail -n 1 "$LOG_DIR/aot-training.log" | sed 's/^/platform: /'
+  fi
+  for s in "${SERVICES[@]}"; do kill -TERM "${pid[$s]}" 2>/dev/null || true; done
+  deadline=$((SECONDS + 120))  # each recording JVM assembles its cache on the way out
+  for s in "${SERVICES[@]}"; do
+    while kill -0 "${pid[$s]}" 2>/dev/null && ((SECONDS < deadline)); do sleep 1; done
+    kill -KILL "${pid[$s]}" 2>/dev/null || true
+    wait "${pid[$s]}" 2>/dev/null || true
+  done
+  trap - INT TERM
+  ((ok)) || return 1
+  for s in "${record[@]}"; do
+    [[ -f $RUN_DIR/$s/app.aot ]] || { warn "AOT training run: $s wrote no cache"; return 1; }
+  done
+}
+
 prepare_runtime() {
   local s pending=() t0=$SECONDS
   for s in "${SERVICES[@]}"; do runtime_up_to_date "$s" || pending+=("$s"); done
   ((${#pending[@]})) || return 0
-  say "preparing ${#pending[@]} service runtime(s): extracted jars + AOT cache training runs (once per build) ..."
-  local -a pids=()
-  for s in "${pending[@]}"; do
-    prepare_runtime_one "$s" &
-    pids+=($!)
-    if ((${#pids[@]} >= 2)); then wait "${pids[0]}" || true; pids=("${pids[@]:1}"); fi
-  done
-  for s in "${pids[@]}"; do wait "$s" || true; done
+  if aot_enabled; then
+    say "preparing ${#pending[@]} service runtime(s): extracted jars + AOT cache training run (once per build) ..."
+  else
+    say "preparing ${#pending[@]} service runtime(s): extracted jars ..."
+  fi
+  for s in "${pending[@]}"; do extract_runtime "$s"; done
+  if aot_enabled && ! train_with_workload "${pending[@]}"; then
+    warn "falling back to training each service up to its context refresh (start-up classes only)"
+    local -a pids=()
+    for s in "${pending[@]}"; do
+      [[ -f $RUN_DIR/$s/app.aot ]] && continue
+      train_on_refresh "$s" &
+      pids+=($!)
+      if ((${#pids[@]} >= 2)); then wait "${pids[0]}" || true; pids=("${pids[@]:1}"); fi
+    done
+    for s in ${pids[@]+"${pids[@]}"}; do wait "$s" || true; done
+  fi
   say "runtimes prepared in $((SECONDS - t0)) s"
 }
 
@@ -154,6 +246,29 @@ admin_login() {
   fi
 }
 
+# SERVICE_ENV: the environment of service $1 on port base $2 - its port, its management port, and its peers' URLs.
+service_env() {
+  local s=$1 offset=$(($2 - PORT_BASE)) url="http://localhost"
+  SERVICE_ENV=("SERVER_PORT=$((PORT[$s] + offset))")
+  if (($2 != 8080)); then  # the built-in defaults name the 8080-8085 ports: point every service at its peers
+    local auth=$((PORT[auth-service] + offset)) memory=$((PORT[memory-service] + offset))
+    local tool=$((PORT[tool-service] + offset)) orchestration=$((PORT[orchestration-service] + offset))
+    local multimodal=$((PORT[multimodal-service] + offset))
+    SERVICE_ENV+=("AGENCY_SECURITY_JWKS_URI=$url:$auth/.well-known/jwks.json"
+      "AGENCY_CLIENTS_AUTH_BASE_URL=$url:$auth"
+      "AGENCY_CLIENTS_MEMORY_BASE_URL=$url:$memory"
+      "AGENCY_CLIENTS_TOOL_BASE_URL=$url:$tool"
+      "AGENCY_CLIENTS_MULTIMODAL_BASE_URL=$url:$multimodal"
+      "AGENCY_GATEWAY_ROUTES_AUTH_URI=$url:$auth"
+      "AGENCY_GATEWAY_ROUTES_MEMORY_URI=$url:$memory"
+      "AGENCY_GATEWAY_ROUTES_TOOL_URI=$url:$tool"
+      "AGENCY_GATEWAY_ROUTES_ORCHESTRATION_URI=$url:$orchestration"
+      "AGENCY_GATEWAY_ROUTES_MULTIMODAL_URI=$url:$multimodal")
+  fi
+  [[ -n ${MGMT_PORT[$s]:-} ]] && SERVICE_ENV+=("MANAGEMENT_SERVER_PORT=$((MGMT_PORT[$s] + offset))")
+  return 0
+}
+
 start_service() {
   local s=$1 port=${PORT[$1]} mgmt=${MGMT_PORT[$1]:-} jar pid p
   jar=$(jar_of "$s")
@@ -169,22 +284,8 @@ start_service() {
     jar="$RUN_DIR/$s/$s.jar"
     [[ -f $RUN_DIR/$s/app.aot ]] && opts+=("-XX:AOTCache=$RUN_DIR/$s/app.aot")
   fi
-  local -a env_vars=("SERVER_PORT=$port")
-  if ((PORT_BASE != 8080)); then  # the built-in defaults name the 8080-8085 ports: point every service at its peers
-    local url="http://localhost"
-    env_vars+=("AGENCY_SECURITY_JWKS_URI=$url:${PORT[auth-service]}/.well-known/jwks.json"
-      "AGENCY_CLIENTS_AUTH_BASE_URL=$url:${PORT[auth-service]}"
-      "AGENCY_CLIENTS_MEMORY_BASE_URL=$url:${PORT[memory-service]}"
-      "AGENCY_CLIENTS_TOOL_BASE_URL=$url:${PORT[tool-service]}"
-      "AGENCY_CLIENTS_MULTIMODAL_BASE_URL=$url:${PORT[multimodal-service]}"
-      "AGENCY_GATEWAY_ROUTES_AUTH_URI=$url:${PORT[auth-service]}"
-      "AGENCY_GATEWAY_ROUTES_MEMORY_URI=$url:${PORT[memory-service]}"
-      "AGENCY_GATEWAY_ROUTES_TOOL_URI=$url:${PORT[tool-service]}"
-      "AGENCY_GATEWAY_ROUTES_ORCHESTRATION_URI=$url:${PORT[orchestration-service]}"
-      "AGENCY_GATEWAY_ROUTES_MULTIMODAL_URI=$url:${PORT[multimodal-service]}")
-  fi
-  [[ -n $mgmt ]] && env_vars+=("MANAGEMENT_SERVER_PORT=$mgmt")
-  env "${env_vars[@]}" nohup "$JAVA_HOME/bin/java" ${opts[@]+"${opts[@]}"} -jar "$jar" \
+  service_env "$s" "$PORT_BASE"
+  env "${SERVICE_ENV[@]}" nohup "$JAVA_HOME/bin/java" ${opts[@]+"${opts[@]}"} -jar "$jar" \
     >"$LOG_DIR/$s.log" 2>&1 </dev/null &
   pid=$!
   echo "$pid" >"$(pid_file "$s")"

@@ -13,14 +13,22 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.retry.RetryRegistry;
 import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
@@ -39,6 +47,8 @@ import org.springframework.web.service.invoker.HttpServiceProxyFactory;
  */
 public class ServiceClients {
 
+    private static final String LIVENESS = "/actuator/health/liveness";
+
     private final RestClient.Builder builder;
     private final Binder binder;
     private final CircuitBreakerRegistry circuitBreakers;
@@ -46,6 +56,8 @@ public class ServiceClients {
     private final RetryRegistry retries;
     private final Map<String, RestClient> restClients = new ConcurrentHashMap<>();
     private final Map<String, HttpClient> httpClients = new ConcurrentHashMap<>();
+    /** The JDK client under each {@link RestClient} built, with its base URL: what {@link #openConnections} opens. */
+    private final Map<HttpClient, String> connectionPools = new ConcurrentHashMap<>();
 
     public ServiceClients(
             RestClient.Builder builder,
@@ -98,6 +110,35 @@ public class ServiceClients {
                         .build());
     }
 
+    /**
+     * Opens a connection of every client built so far to its downstream — one {@code GET /actuator/health/liveness},
+     * whatever it answers, all at once and for at most {@code timeout} — so that the first real call finds the HTTP
+     * client initialized and a pooled connection. Part of the warm-up before readiness; bypasses circuit breaker,
+     * retry and metrics (a downstream still starting must not count against its circuit). Returns the base URLs that
+     * answered.
+     */
+    public List<String> openConnections(Duration timeout) {
+        httpClients.forEach((name, client) ->
+                connectionPools.putIfAbsent(client, settings(name).baseUrl()));
+        List<CompletableFuture<String>> calls = new ArrayList<>();
+        connectionPools.forEach((client, baseUrl) -> {
+            HttpRequest probe = HttpRequest.newBuilder(URI.create(baseUrl.replaceAll("/+$", "") + LIVENESS))
+                    .timeout(timeout)
+                    .GET()
+                    .build();
+            calls.add(client.sendAsync(probe, HttpResponse.BodyHandlers.discarding())
+                    .thenApply(response -> baseUrl)
+                    .completeOnTimeout(null, timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .exceptionally(failure -> null));
+        });
+        return calls.stream()
+                .map(CompletableFuture::join)
+                .filter(Objects::nonNull)
+                .distinct()
+                .sorted()
+                .toList();
+    }
+
     public DownstreamSettings settings(String name) {
         DownstreamSettings downstream = binder.bindOrCreate("agency.clients." + name, DownstreamSettings.class);
         if (downstream.baseUrl() == null || downstream.baseUrl().isBlank()) {
@@ -119,6 +160,7 @@ public class ServiceClients {
                 .connectTimeout(settings.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
+        connectionPools.put(httpClient, settings.baseUrl());
         JdkClientHttpRequestFactory requestFactory = new JdkClientHttpRequestFactory(httpClient);
         requestFactory.setReadTimeout(readTimeout == null ? settings.readTimeout() : readTimeout);
         return builder.clone()

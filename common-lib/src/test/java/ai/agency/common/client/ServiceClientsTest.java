@@ -143,6 +143,32 @@ class ServiceClientsTest {
     }
 
     @Test
+    void openConnectionsProbesEachBuiltDownstreamOnceWithoutTouchingItsCircuit() throws IOException {
+        String baseUrl = "http://127.0.0.1:" + server.getAddress().getPort();
+        clients.create("items", ItemClient.class);
+        clients.httpClient("flaky");
+        int closedPort;
+        try (var socket = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        MockEnvironment down =
+                new MockEnvironment().withProperty("agency.clients.down.base-url", "http://127.0.0.1:" + closedPort);
+        ServiceClients unreachable = new ServiceClients(
+                RestClient.builder(), down, circuitBreakers, BulkheadRegistry.ofDefaults(), RetryRegistry.ofDefaults());
+        unreachable.create("down", ItemClient.class);
+
+        assertThat(clients.openConnections(Duration.ofSeconds(2))).containsExactly(baseUrl);
+        assertThat(seen)
+                .extracting(Seen::method, Seen::path)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("GET", "/actuator/health/liveness"),
+                        org.assertj.core.groups.Tuple.tuple("GET", "/actuator/health/liveness"));
+        assertThat(unreachable.openConnections(Duration.ofSeconds(2))).isEmpty();
+        assertThat(circuitBreakers.circuitBreaker("down").getMetrics().getNumberOfFailedCalls())
+                .isZero();
+    }
+
+    @Test
     void getIsRetriedAfterA503AndThenSucceeds() {
         responder = (exchange, call) -> respond(exchange, call == 1 ? 503 : 200, "{\"id\":\"7\"}");
 

@@ -1,6 +1,7 @@
 package ai.agency.memory.embedding;
 
 import ai.agency.common.error.AgencyException;
+import ai.agency.common.warmup.WarmUp;
 import ai.agency.memory.MemoryProperties;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -15,8 +16,6 @@ import java.util.concurrent.CompletionException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.context.event.ApplicationReadyEvent;
-import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -27,7 +26,7 @@ import org.springframework.stereotype.Component;
  * first call (at start-up) and on every answer.
  */
 @Component
-public class Embedder {
+public class Embedder implements WarmUp {
 
     private static final Logger log = LoggerFactory.getLogger(Embedder.class);
 
@@ -134,13 +133,16 @@ public class Embedder {
     }
 
     /**
-     * Embeds once at start-up: loads the local model, and checks a remote provider's dimension (a wrong one stops
-     * the service; an unreachable provider is only logged — adds and searches answer 503 until it is back).
+     * Embeds at start-up, before the service reports ready: a sentence as a memory is added and as a search query (the
+     * paths of adds and searches, through the model's thread pool), which loads the local model and checks a remote
+     * provider's dimension. A wrong dimension stops the service; an unreachable provider is only logged — adds and
+     * searches answer 503 until it is back.
      */
-    @EventListener(ApplicationReadyEvent.class)
-    void warmUp() {
+    @Override
+    public void warmUp() {
         try {
-            embed("warm up");
+            embedAll(List.of("I moved to Lisbon last spring and I work on the platform's memory service."));
+            checkDimension(join(provider.embedAsync("where do I live and what do I work on?")));
         } catch (AgencyException e) {
             log.warn("Embedding provider '{}' not reachable at start-up: {}", provider.name(), e.getMessage());
         }
