@@ -109,6 +109,12 @@ class ChannelApiTest extends OrchestrationApiTest {
         AtomicInteger hanging = new AtomicInteger();
         HttpServer stuckMemory = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 10);
         stuckMemory.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        stuckMemory.createContext(
+                "/actuator/health/liveness",
+                exchange -> { // the warm-up's probe before readiness
+                    exchange.sendResponseHeaders(200, -1);
+                    exchange.close();
+                });
         stuckMemory.createContext("/", exchange -> {
             hanging.incrementAndGet();
             try {
