@@ -5,8 +5,6 @@ import ai.agency.common.page.Cursor;
 import ai.agency.common.security.Caller;
 import ai.agency.memory.MemoryProperties;
 import ai.agency.memory.embedding.Embedder;
-import ai.agency.memory.extraction.FactExtraction;
-import ai.agency.memory.extraction.LlmFactExtractor;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,16 +13,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
@@ -47,7 +39,7 @@ public class MemoryService {
     private final MemoryRepository repository;
     private final Embedder embedder;
     private final MemoryProperties properties;
-    private final FactExtraction extractor;
+    private final MemoryAdds adds;
     private final TransactionTemplate tx;
     private final Timer addTimer;
     private final tools.jackson.databind.json.JsonMapper json;
@@ -58,7 +50,7 @@ public class MemoryService {
             MemoryRepository repository,
             Embedder embedder,
             MemoryProperties properties,
-            FactExtraction extractor,
+            MemoryAdds adds,
             MeterRegistry meters,
             tools.jackson.databind.json.JsonMapper json,
             TransactionTemplate tx) {
@@ -67,7 +59,7 @@ public class MemoryService {
         this.repository = repository;
         this.embedder = embedder;
         this.properties = properties;
-        this.extractor = extractor;
+        this.adds = adds;
         this.addTimer = Timer.builder("agency_memory_add_seconds")
                 .description("Time to add memories (extraction, embedding, dedup, insert)")
                 .publishPercentileHistogram()
@@ -97,172 +89,7 @@ public class MemoryService {
     public List<AddResult> add(Caller caller, @Nullable UUID userId, AddMemoryRequest request) {
         requireWriter(caller);
         UUID owner = owner(caller, userId);
-        return addTimer.record(() -> addAll(caller, owner, request));
-    }
-
-    private List<AddResult> addAll(Caller caller, UUID owner, AddMemoryRequest request) {
-        List<String> texts = request.texts(properties.maxContentLength());
-        if (request.inferFacts()) {
-            return addFacts(caller, owner, request, texts);
-        }
-        List<float[]> vectors = embedder.embedAll(texts);
-        return tx.execute(status -> addVerbatim(caller, owner, request, texts, vectors));
-    }
-
-    /**
-     * {@code infer=true}: facts are extracted, then the ones the scope already holds (same text) are found in one
-     * statement, before anything is embedded — they are {@code NOOP}s and need no vector (a chat turn's extraction
-     * often finds what the user said before). The other facts are embedded and, in one transaction and in order,
-     * each updates its near duplicate or is added with its history row (one statement). A fact repeated in the
-     * request, or naming what an earlier fact of it stored, is a {@code NOOP} of that memory.
-     */
-    private List<AddResult> addFacts(Caller caller, UUID owner, AddMemoryRequest request, List<String> userTexts) {
-        List<String> facts = extractor.extract(
-                Objects.requireNonNull(request.messages()).stream() // inferFacts() needs messages
-                        .map(m -> new LlmFactExtractor.Turn(m.role(), m.content()))
-                        .toList(),
-                userTexts);
-        if (facts.isEmpty()) {
-            return List.of();
-        }
-        List<String> hashes = facts.stream().map(MemoryService::hash).toList();
-        Map<String, AddResult> stored = new HashMap<>();
-        repository
-                .findLiveByHashesDroppingExpired(
-                        owner,
-                        request.agentId(),
-                        request.sessionId(),
-                        hashes.stream().distinct().toList())
-                .forEach((hash, memory) -> stored.put(hash, new AddResult(memory.id(), memory.memory(), "NOOP")));
-        List<String> fresh = new ArrayList<>();
-        Set<String> freshHashes = new HashSet<>();
-        for (int i = 0; i < facts.size(); i++) {
-            if (!stored.containsKey(hashes.get(i)) && freshHashes.add(hashes.get(i))) {
-                fresh.add(facts.get(i));
-            }
-        }
-        List<float[]> computed = fresh.isEmpty() ? List.of() : embedder.embedAll(fresh);
-        Map<String, float[]> vectors = new HashMap<>();
-        for (int i = 0; i < fresh.size(); i++) {
-            vectors.put(hash(fresh.get(i)), computed.get(i));
-        }
-        return tx.execute(status -> {
-            List<AddResult> results = new ArrayList<>();
-            for (int i = 0; i < facts.size(); i++) {
-                results.add(addFact(caller, owner, request, facts.get(i), hashes.get(i), stored, vectors));
-            }
-            return results;
-        });
-    }
-
-    /**
-     * One fact: a {@code NOOP} of the memory with its text in {@code stored} (which the request's earlier facts
-     * keep current), else an {@code UPDATE} of its near duplicate, else an {@code ADD}.
-     */
-    private AddResult addFact(
-            Caller caller,
-            UUID owner,
-            AddMemoryRequest request,
-            String text,
-            String hash,
-            Map<String, AddResult> stored,
-            Map<String, float[]> vectors) {
-        AddResult same = stored.get(hash);
-        if (same != null) {
-            return same;
-        }
-        // a fact found stored whose memory an earlier fact of the request changed is embedded here, rarely
-        float[] vector = vectors.computeIfAbsent(hash, h -> embedder.embed(text));
-        Optional<MemoryRepository.Similar> similar = repository.mostSimilar(
-                owner, request.agentId(), request.sessionId(), vector, properties.duplicateSimilarity());
-        if (similar.isPresent()) {
-            Memory old = similar.get().memory();
-            repository.updateText(owner, old.id(), text, hash, vector);
-            repository.history(old.id(), owner, "UPDATE", old.memory(), text, caller.id());
-            stored.values().removeIf(m -> m.id().equals(old.id())); // its old text is no longer stored
-            stored.put(hash, new AddResult(old.id(), text, "NOOP"));
-            return new AddResult(old.id(), text, "UPDATE");
-        }
-        Map<String, UUID> inserted =
-                repository.insertAll(List.of(newMemory(owner, request, text, hash, vector)), caller.id());
-        UUID id = inserted.get(hash);
-        if (id != null) {
-            stored.put(hash, new AddResult(id, text, "NOOP"));
-            return new AddResult(id, text, "ADD");
-        }
-        // a concurrent add stored the same text first: that memory is the answer
-        Memory winner = repository
-                .findByHash(owner, request.agentId(), request.sessionId(), hash)
-                .orElseThrow();
-        AddResult noop = new AddResult(winner.id(), winner.memory(), "NOOP");
-        stored.put(hash, noop);
-        return noop;
-    }
-
-    /**
-     * {@code infer=false}: the texts are stored as given, deduplicated by content hash only — so the whole request
-     * takes two statements whatever its size: one that removes expired copies and finds the live ones, one
-     * multi-row insert that also writes the {@code ADD} history rows. The events are those of adding the texts
-     * one by one: a text already stored in the scope (or earlier in the same request) is a {@code NOOP} naming
-     * that memory.
-     */
-    private List<AddResult> addVerbatim(
-            Caller caller, UUID owner, AddMemoryRequest request, List<String> texts, List<float[]> vectors) {
-        List<String> hashes = texts.stream().map(MemoryService::hash).toList();
-        String agentId = request.agentId();
-        String sessionId = request.sessionId();
-        Map<String, Memory> stored = new HashMap<>(repository.findLiveByHashesDroppingExpired(
-                owner, agentId, sessionId, hashes.stream().distinct().toList()));
-        List<MemoryRepository.NewMemory> fresh = new ArrayList<>();
-        Set<String> pending = new HashSet<>();
-        for (int i = 0; i < texts.size(); i++) {
-            String hash = hashes.get(i);
-            if (!stored.containsKey(hash) && pending.add(hash)) {
-                fresh.add(newMemory(owner, request, texts.get(i), hash, vectors.get(i)));
-            }
-        }
-        Map<String, UUID> inserted = fresh.isEmpty() ? Map.of() : repository.insertAll(fresh, caller.id());
-        Map<String, String> freshText = new HashMap<>();
-        for (MemoryRepository.NewMemory m : fresh) {
-            freshText.put(m.contentHash(), m.content());
-        }
-        List<String> lost =
-                pending.stream().filter(h -> !inserted.containsKey(h)).toList();
-        if (!lost.isEmpty()) { // a concurrent add stored the same text first: that memory is the answer
-            stored.putAll(repository.findLiveByHashesDroppingExpired(owner, agentId, sessionId, lost));
-        }
-        List<AddResult> results = new ArrayList<>();
-        Set<String> reported = new HashSet<>();
-        for (String hash : hashes) {
-            UUID id = inserted.get(hash);
-            if (id != null && reported.add(hash)) {
-                results.add(new AddResult(id, Objects.requireNonNull(freshText.get(hash)), "ADD"));
-            } else if (id != null) {
-                results.add(new AddResult(id, Objects.requireNonNull(freshText.get(hash)), "NOOP"));
-            } else {
-                Memory same = stored.get(hash);
-                if (same == null) {
-                    throw new IllegalStateException("memory with hash " + hash + " neither inserted nor found");
-                }
-                results.add(new AddResult(same.id(), same.memory(), "NOOP"));
-            }
-        }
-        return results;
-    }
-
-    private static MemoryRepository.NewMemory newMemory(
-            UUID owner, AddMemoryRequest request, String text, String hash, float[] vector) {
-        return new MemoryRepository.NewMemory(
-                owner,
-                request.agentId(),
-                request.sessionId(),
-                text,
-                hash,
-                vector,
-                request.tags() == null ? List.of() : request.tags(),
-                request.importance() == null ? 0.5 : request.importance(),
-                request.metadata() == null ? Map.of() : request.metadata(),
-                request.expiresAt());
+        return addTimer.record(() -> adds.addAll(caller, owner, request));
     }
 
     public List<Memory> page(
