@@ -10,14 +10,25 @@
 #   AGENCY_GATEWAY_REALTIME_RATE_PER_SECOND=100000 AGENCY_ORCHESTRATION_CHAT_MAX_TURNS_PER_USER=1000 ./platform up
 #
 # (the second line and AGENCY_ORCHESTRATION_CHAT_MAX_TURNS_PER_USER only for the chat row, whose chats are one user's)
-#   load-tests/bench.sh [rows...]     rows: gateway openloop memory chat (default: all); BENCH_SECONDS=15 per run
+#   load-tests/bench.sh [rows...]     rows: gateway openloop adds search saturate chatopen (default: all; also memory,
+#                                      chat); BENCH_SECONDS=15 per run
 #
 # gateway   authenticated GET /api/v1/users/me, wrk closed loop at 4 and 32 connections, straight to auth-service and
 #           through the gateway; requests/s, p50, p99, the gateway's share of direct throughput, and the CPU time per
-#           request of the gateway and of auth-service (from /proc). Tokens of BENCH_USERS users (default 50), round
+#           request of the gateway and of auth-service (from /proc). Tokens of BENCH_USERS users (default 100), round
 #           robin (load-tests/gateway-overhead/).
 # openloop  the same request at a fixed 300/s (open loop, latency from the scheduled send): what the gateway adds
 #           below saturation, at p50 and p99.
+# adds      single memory adds (`infer=false`, new text each, one embedding + one insert), wrk with 8 connections,
+#           direct to memory-service and through the gateway: adds/s, p50, p95 (load-tests/gateway-overhead/memory.lua)
+# search    hybrid memory searches (limit 10, a new query each: the query is embedded), one connection, direct and
+#           through the gateway, by users who each hold BENCH_PER_USER (default 1000) memories (seeded by SQL from
+#           the adds row's memories; run adds first in the same invocation): p50, p95, p99
+# saturate  200 WebSocket clients send chat turns back to back for BENCH_CHAT_SECONDS (default 30) after 10 s of
+#           warm-up: turns/s, right turns/s (the right product), and the CPU per turn of every service and PostgreSQL
+#           (load-tests/ws-gateway/ChatLoad.java: a user with a memory, "What is a * b?", calculator tool)
+# chatopen  open loop, 10 turns/s (Poisson) over 50 WebSocket clients for BENCH_CHAT_SECONDS: time to first chunk
+#           p50/p95/p99 per 60 s window, from the scheduled send (run right after `./platform up` for the first minute)
 # memory    memory-service add throughput (single adds, 8 clients) and hybrid search latency at BENCH_MEMORIES
 #           (default 10000) memories over 100 users (load-tests/memory-latency/memory_latency.py; it seeds by SQL).
 # chat      time to first chunk of BENCH_CHATS (default 50) concurrent streaming chats over the gateway's WebSocket
@@ -25,7 +36,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=("$@")
-((${#rows[@]})) || rows=(gateway openloop memory chat)
+((${#rows[@]})) || rows=(gateway openloop adds search saturate chatopen)
 seconds=${BENCH_SECONDS:-15}
 gateway=${GATEWAY_URL:-http://localhost:8080}
 auth=${AUTH_URL:-http://localhost:8081}
@@ -56,12 +67,56 @@ closed_loop() {
       g * 1000 / hz / r, a * 1000 / hz / r}' <<<"$out"
 }
 
+# CPU ticks per service of .platform and of all PostgreSQL processes: "name ticks" lines
+platform_ticks() {
+  local f pid total
+  for f in .platform/*.pid; do [[ -e $f ]] && echo "$(basename "$f" .pid) $(ticks "$(cat "$f")")"; done
+  total=0
+  for pid in $(pgrep -x postgres); do total=$((total + $(ticks "$pid"))); done
+  echo "postgresql $total"
+}
+
+# wrk run of memory.lua (MODE=add|search): prints "rps=… p50=… p95=… p99=… non2xx=…"
+memory_load() {
+  local url=$1 conns=$2 mode=$3
+  TOKENS=$tokens MODE=$mode wrk -t"$((conns < 2 ? 1 : 2))" -c"$conns" -d"${seconds}s" --latency -s load-tests/gateway-overhead/memory.lua "$url" \
+    | awk '/Requests\/sec/ {rps = $2} /^percentiles/ {p = $2 " " $3 " " $4} /Non-2xx/ {non = $NF}
+      END {printf "rps=%s %s non2xx=%d\n", rps, p, non}'
+}
+
+# every token's user gets BENCH_PER_USER (default 1000) live memories, by SQL (REST ingest of 100k is slow on two
+# cores): each joins the texts of two memories the adds row stored and sums their vectors (a vector between two real
+# sentence embeddings), as memory_latency.py seeds; BENCH_USERS=100 and 1000 each make the 100k / 100 users of record
+seed_search_users() {
+  local per=${BENCH_PER_USER:-1000} users sql
+  users=$(python3 -c 'import sys, base64, json
+ids = []
+for line in open(sys.argv[1]):
+    if line.strip():
+        p = line.strip().split(".")[1]
+        ids.append(json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)))["sub"])
+print(",".join("'"'%s'"'::uuid" % i for i in ids))' "$tokens")
+  sql="CREATE TEMP TABLE seeds AS SELECT row_number() OVER (ORDER BY id) AS n, content, embedding FROM memory.memories
+         WHERE content LIKE 'Sam %' AND content NOT LIKE '% + %' LIMIT 20000;
+       DO \$\$ BEGIN IF (SELECT count(*) FROM seeds) < 100 THEN
+         RAISE EXCEPTION 'fewer than 100 memories of the adds row to seed from: run the adds row first'; END IF; END \$\$;
+       INSERT INTO memory.memories (id, user_id, content, content_hash, embedding, importance, created_at, updated_at)
+       SELECT gen_random_uuid(), u.id, a.content || ' + ' || b.content, md5(a.content || ' + ' || b.content || g || u.id),
+              a.embedding + b.embedding, (g % 10) / 10.0, now() - make_interval(mins => g), now()
+       FROM unnest(ARRAY[$users]) u(id), generate_series(1, $per) g
+       JOIN seeds a ON a.n = 1 + g % (SELECT count(*) FROM seeds)
+       JOIN seeds b ON b.n = 1 + (g * 7919 + 13) % (SELECT count(*) FROM seeds);"
+  PGPASSWORD=${BENCH_DB_PASSWORD:-agency} psql -qX -v ON_ERROR_STOP=1 -h "${BENCH_DB_HOST:-localhost}" \
+    -U "${BENCH_DB_USER:-agency}" -d "${BENCH_DB_NAME:-agency}" -c "$sql" -c "VACUUM ANALYZE memory.memories"
+  echo "seeded $per memories for each of $(wc -l <"$tokens") users" >&2
+}
+
 ms() { sed -E 's/([0-9.]+)us/\1 0.001/; s/([0-9.]+)ms/\1 1/; s/([0-9.]+)s$/\1 1000/' <<<"$1" | awk '{printf "%.3f", $1 * $2}'; }
 
 need_tokens() {
   [[ -s $tokens ]] && return
   command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
-  load-tests/gateway-overhead/users.sh "$tokens" "${BENCH_USERS:-50}"
+  load-tests/gateway-overhead/users.sh "$tokens" "${BENCH_USERS:-100}"
   local limit
   limit=$(curl -fsS -D - -o /dev/null -H "Authorization: Bearer $(head -1 "$tokens")" "$gateway/api/v1/users/me" \
     | awk 'tolower($1) == "ratelimit-limit:" {print $2 + 0}')
@@ -98,6 +153,40 @@ for row in "${rows[@]}"; do
       "$java" load-tests/gateway-overhead/OpenLoop.java "$auth/api/v1/users/me" 300 "$seconds" "$tokens"
       "$java" load-tests/gateway-overhead/OpenLoop.java "$gateway/api/v1/users/me" 300 "$seconds" "$tokens"
       ;;
+    adds | search)
+      need_tokens
+      memory=${MEMORY_URL:-http://localhost:8082}
+      [[ $row == search ]] && seed_search_users
+      conns=$([[ $row == adds ]] && echo 8 || echo 1)
+      mode=$([[ $row == adds ]] && echo add || echo search)
+      say "memory $mode, $conns connection(s), ${seconds}s per run (after a ${seconds}s warm-up each)"
+      memory_load "$memory" "$conns" "$mode" >/dev/null
+      memory_load "$gateway" "$conns" "$mode" >/dev/null
+      echo "direct:  $(memory_load "$memory" "$conns" "$mode")"
+      echo "gateway: $(memory_load "$gateway" "$conns" "$mode")"
+      ;;
+    saturate)
+      say "chat at saturation: 200 WebSocket clients back to back, ${BENCH_CHAT_SECONDS:-30}s after a 10 s warm-up"
+      out=$(mktemp)
+      "$java" load-tests/ws-gateway/ChatLoad.java saturate 200 "${BENCH_CHAT_SECONDS:-30}" >"$out" &
+      load=$!
+      until grep -q MEASURING "$out" 2>/dev/null; do sleep 0.2; done
+      sleep 10
+      platform_ticks >"$out.0"
+      until grep -q MEASURED "$out" 2>/dev/null; do sleep 0.2; done
+      platform_ticks >"$out.1"
+      wait "$load"
+      grep -v MEASUR "$out"
+      turns=$(sed -nE 's/^turns=([0-9]+).*/\1/p' "$out")
+      awk -v turns="$turns" -v hz="$(getconf CLK_TCK)" 'FNR == NR {before[$1] = $2; next}
+        {ms = ($2 - before[$1]) * 1000 / hz / (turns > 0 ? turns : 1); total += ms; line = line sprintf(" %s %.1f", $1, ms)}
+        END {printf "CPU per turn: %.1f ms over all services and PostgreSQL (ms:%s)\n", total, line}' "$out.0" "$out.1"
+      rm -f "$out" "$out.0" "$out.1"
+      ;;
+    chatopen)
+      say "chat time to first chunk, open loop: 10 turns/s over 50 WebSocket clients, ${BENCH_CHAT_SECONDS:-30}s"
+      "$java" load-tests/ws-gateway/ChatLoad.java openloop 10 "${BENCH_CHAT_SECONDS:-30}" 50 "${BENCH_WINDOW:-60}"
+      ;;
     memory)
       say "memory-service: adds and search at ${BENCH_MEMORIES:-10000} memories"
       python3 load-tests/memory-latency/memory_latency.py --admin-password "$(cat .platform/admin-password)" \
@@ -108,6 +197,6 @@ for row in "${rows[@]}"; do
       say "chat: time to first chunk, ${BENCH_CHATS:-50} concurrent streaming chats, 3 rounds"
       "$java" load-tests/ws-gateway/WsBench.java ttfc "${BENCH_CHATS:-50}" 3
       ;;
-    *) echo "unknown row '$row' (gateway openloop memory chat)" >&2; exit 2 ;;
+    *) echo "unknown row '$row' (gateway openloop adds search saturate chatopen memory chat)" >&2; exit 2 ;;
   esac
 done
