@@ -40,7 +40,7 @@ public class ConversationService {
 
     /**
      * Deletes the caller's conversation and all its messages; someone else's is 404. A turn still running on it
-     * finds the conversation gone when it stores its answer, and the answer is not kept.
+     * cannot store its answer (the conversation is gone).
      */
     void delete(Caller caller, UUID id) {
         if (!caller.canWrite()) {
