@@ -7,6 +7,7 @@ import ai.agency.common.security.Caller;
 import ai.agency.orchestration.OrchestrationProperties;
 import ai.agency.orchestration.workflow.TriggerCredentials;
 import ai.agency.orchestration.workflow.TriggeredRuns;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +30,10 @@ class WebhookDeliveries {
     record Delivered(UUID runId, boolean duplicate) {}
 
     static final String DELIVERY_HEADER = "Agency-Delivery";
+
+    /** A random key no sender knows, to sign against when the webhook does not exist. */
+    private static final byte[] UNKNOWN_WEBHOOK_SECRET =
+            WebhookService.newSecret().getBytes(StandardCharsets.UTF_8);
 
     private final WebhookRepository webhooks;
     private final TriggerCredentials credentials;
@@ -56,8 +61,10 @@ class WebhookDeliveries {
         WebhookSignature signature = WebhookSignature.parse(signatureHeader);
         Webhook webhook = parseId(webhookId).flatMap(webhooks::find).orElse(null);
         Instant now = Instant.now();
-        // an unknown webhook is refused like a wrong signature: the answer does not tell which it was
-        if (webhook == null || !signature.matchesAny(secrets(webhook, now), body)) {
+        // an unknown webhook is refused like a wrong signature, after as much work: neither the answer nor its time
+        // tells which it was
+        List<byte[]> secrets = webhook == null ? List.of(UNKNOWN_WEBHOOK_SECRET) : secrets(webhook, now);
+        if (!signature.matchesAny(secrets, body) || webhook == null) {
             throw WebhookSignature.refused("The " + WebhookSignature.HEADER
                     + " does not match this webhook's secret (or the webhook does not exist)");
         }
