@@ -125,12 +125,6 @@ class WebhookRepository {
     }
 
     /** Forgets delivery ids older than {@code before}; how many. */
-    int purgeDeliveries(Instant before) {
-        return jdbc.sql("DELETE FROM webhook_deliveries WHERE created_at < :before")
-                .param("before", Timestamp.from(before))
-                .update();
-    }
-
     private Webhook webhook(ResultSet rs, int row) throws SQLException {
         Timestamp until = rs.getTimestamp("previous_until");
         return new Webhook(
