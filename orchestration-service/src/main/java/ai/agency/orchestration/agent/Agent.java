@@ -4,11 +4,15 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
-/** An agent: what it is told (system prompt), which model answers for it and which tools it may use. */
+/**
+ * An agent: what it is told (system prompt), which model answers for it and which tools it may use. {@code version}
+ * is the number of the content it carries: its current version, or the version a turn was pinned or assigned to.
+ */
 public record Agent(
         UUID id,
         UUID ownerId,
         boolean shared,
+        int version,
         String name,
         String description,
         List<String> capabilities,
@@ -26,5 +30,22 @@ public record Agent(
 
     boolean visibleTo(UUID userId) {
         return shared || userId.equals(ownerId);
+    }
+
+    /** This agent with the content of {@code content} (a stored version): what a pinned or assigned turn runs. */
+    public Agent as(AgentVersion content) {
+        return new Agent(
+                id,
+                ownerId,
+                shared,
+                content.version(),
+                content.name(),
+                content.description(),
+                content.capabilities(),
+                content.systemPrompt(),
+                content.model(),
+                content.tools(),
+                createdAt,
+                content.createdAt());
     }
 }

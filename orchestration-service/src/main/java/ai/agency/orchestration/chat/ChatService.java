@@ -58,6 +58,14 @@ class ChatService {
 
     /** Refuses with a 4xx what cannot run — before anything is streamed, so bad input is always a problem. */
     Turn prepare(Caller caller, UUID conversationId, ChatRequest request) {
+        return prepare(caller, conversationId, request, null);
+    }
+
+    /**
+     * {@link #prepare(Caller, UUID, ChatRequest)} for a turn pinned to version {@code agentVersion} of the agent (null:
+     * its current version).
+     */
+    Turn prepare(Caller caller, UUID conversationId, ChatRequest request, Integer agentVersion) {
         if (!caller.canWrite()) {
             throw AgencyException.forbidden("Viewers cannot send messages");
         }
@@ -66,7 +74,7 @@ class ChatService {
                     "content", "must be at most " + properties.maxContentLength() + " characters");
         }
         Conversation conversation = conversations.get(caller, conversationId);
-        Agent agent = agents.get(caller, conversation.agentId());
+        Agent agent = agents.at(caller, conversation.agentId(), agentVersion);
         AgentModel model = AgentModel.of(agent, providers, properties.defaultModel());
         return new Turn(caller, conversation, agent, model, request.content().strip(), Instant.now());
     }
@@ -123,6 +131,7 @@ class ChatService {
                 null,
                 null,
                 "complete",
+                null,
                 null,
                 null,
                 null,

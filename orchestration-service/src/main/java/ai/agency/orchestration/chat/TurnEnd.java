@@ -114,6 +114,7 @@ class TurnEnd {
                 state.status(),
                 turn.model().provider(),
                 turn.model().name(),
+                turn.agent().version(),
                 usage,
                 Instant.now());
         conversations.append(turn.caller(), saved);

@@ -133,9 +133,9 @@ class ConversationRepository {
                     UPDATE conversations SET updated_at = now()
                     WHERE id = :conversationId AND user_id = :userId)
                 INSERT INTO messages (id, conversation_id, user_id, role, content, tool_calls, memories_used, status,
-                                      provider, model, usage)
+                                      provider, model, agent_version, usage)
                 VALUES (:id, :conversationId, :userId, :role, :content, :toolCalls::jsonb, :memoriesUsed::jsonb,
-                        :status, :provider, :model, :usage::jsonb)
+                        :status, :provider, :model, :agentVersion, :usage::jsonb)
                 """)
                 .param("id", message.id())
                 .param("conversationId", message.conversationId())
@@ -147,7 +147,35 @@ class ConversationRepository {
                 .param("status", message.status())
                 .param("provider", message.provider())
                 .param("model", message.model())
+                .param("agentVersion", message.agentVersion())
                 .param("usage", message.usage() == null ? null : json.writeValueAsString(message.usage()))
+                .update();
+    }
+
+    /** The role of a message of the user's conversation. */
+    Optional<String> role(UUID conversationId, UUID messageId, UUID userId) {
+        return jdbc.sql("""
+                SELECT role FROM messages WHERE id = :id AND conversation_id = :conversationId AND user_id = :userId
+                """)
+                .param("id", messageId)
+                .param("conversationId", conversationId)
+                .param("userId", userId)
+                .query(String.class)
+                .optional();
+    }
+
+    /** One rating per message: a new one replaces the earlier one. */
+    void saveFeedback(UUID messageId, UUID userId, String rating, String comment) {
+        jdbc.sql("""
+                INSERT INTO message_feedback (message_id, user_id, rating, comment) VALUES (:id, :userId, :rating, :comment)
+                ON CONFLICT (message_id) DO UPDATE SET rating = excluded.rating, comment = excluded.comment,
+                    updated_at = now()
+                WHERE message_feedback.user_id = excluded.user_id
+                """)
+                .param("id", messageId)
+                .param("userId", userId)
+                .param("rating", rating)
+                .param("comment", comment)
                 .update();
     }
 
@@ -179,6 +207,7 @@ class ConversationRepository {
                 rs.getString("status"),
                 rs.getString("provider"),
                 rs.getString("model"),
+                rs.getObject("agent_version", Integer.class),
                 usage == null ? null : json.readTree(usage),
                 rs.getTimestamp("created_at").toInstant());
     }

@@ -49,6 +49,24 @@ public class ConversationService {
         return page(conversations.messages(conversationId, caller.id(), Cursor.seq(cursor), size), size);
     }
 
+    /**
+     * Records the caller's rating of an assistant message of its conversation (replacing an earlier one); someone
+     * else's conversation or an unknown message is 404, a user message 400.
+     */
+    void feedback(Caller caller, UUID conversationId, UUID messageId, String rating, String comment) {
+        if (!caller.canWrite()) {
+            throw AgencyException.forbidden("Viewers cannot rate messages");
+        }
+        get(caller, conversationId);
+        String role = conversations
+                .role(conversationId, messageId, caller.id())
+                .orElseThrow(() -> AgencyException.notFound("Message", messageId));
+        if (!StoredMessage.ASSISTANT.equals(role)) {
+            throw AgencyException.invalidField("messageId", "only assistant messages can be rated");
+        }
+        conversations.saveFeedback(messageId, caller.id(), rating, comment);
+    }
+
     /** The last {@code count} messages of the conversation (oldest first) and how many it has, in one statement. */
     public RecentMessages recent(Caller caller, UUID conversationId, int count) {
         return conversations.recent(conversationId, caller.id(), count);

@@ -7,7 +7,7 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * One persisted message: {@code role} user or assistant; an assistant message carries the tool calls it made (each
- * with its result), the memories it used, its {@code status} (complete, cancelled, failed) and token usage.
+ * with its result), the memories it used, its {@code status} (complete, cancelled, failed) and token usage, and which agent version, provider and model produced it.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record StoredMessage(
@@ -20,6 +20,7 @@ public record StoredMessage(
         String status,
         String provider,
         String model,
+        Integer agentVersion,
         JsonNode usage,
         Instant createdAt) {
 
