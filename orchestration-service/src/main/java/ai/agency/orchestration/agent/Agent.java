@@ -1,5 +1,6 @@
 package ai.agency.orchestration.agent;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -7,6 +8,8 @@ import java.util.UUID;
 /**
  * An agent: what it is told (system prompt), which model answers for it and which tools it may use. {@code version}
  * is the number of the content it carries: its current version, or the version a turn was pinned or assigned to.
+ * {@code runningExperiment} is the agent's running A/B experiment (read with the agent, so that a turn of an agent
+ * without one costs no extra statement), or null.
  */
 public record Agent(
         UUID id,
@@ -20,7 +23,8 @@ public record Agent(
         ModelSpec model,
         List<String> tools,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        @JsonIgnore UUID runningExperiment) {
 
     /** The built-in assistant every user can talk to. */
     public static final UUID DEFAULT_ID = UUID.fromString("00000000-0000-0000-0000-000000000001");
@@ -46,6 +50,7 @@ public record Agent(
                 content.model(),
                 content.tools(),
                 createdAt,
-                content.createdAt());
+                content.createdAt(),
+                runningExperiment);
     }
 }

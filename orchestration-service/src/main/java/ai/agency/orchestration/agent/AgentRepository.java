@@ -21,6 +21,13 @@ class AgentRepository {
 
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
 
+    /** An agent with its running experiment's id (null without one). */
+    private static final String SELECT_AGENT = """
+            SELECT a.*, (SELECT e.id FROM experiments e WHERE e.agent_id = a.id AND e.status = 'running')
+                   AS running_experiment
+            FROM agents a
+            """;
+
     private static final String CONTENT =
             "name, description, capabilities, system_prompt, provider, model_name, temperature, tools";
 
@@ -34,7 +41,7 @@ class AgentRepository {
 
     /** The agent if {@code userId} may see it (its owner, or it is shared). */
     Optional<Agent> findVisible(UUID id, UUID userId) {
-        return jdbc.sql("SELECT * FROM agents WHERE id = :id AND (shared OR owner_id = :userId)")
+        return jdbc.sql(SELECT_AGENT + "WHERE a.id = :id AND (a.shared OR a.owner_id = :userId)")
                 .param("id", id)
                 .param("userId", userId)
                 .query(this::map)
@@ -42,7 +49,8 @@ class AgentRepository {
     }
 
     List<Agent> listVisible(UUID userId) {
-        return jdbc.sql("SELECT * FROM agents WHERE shared OR owner_id = :userId ORDER BY shared DESC, created_at, id")
+        return jdbc.sql(SELECT_AGENT
+                        + "WHERE a.shared OR a.owner_id = :userId ORDER BY a.shared DESC, a.created_at, a.id")
                 .param("userId", userId)
                 .query(this::map)
                 .list();
@@ -162,7 +170,8 @@ class AgentRepository {
                 model(rs),
                 json.readValue(rs.getString("tools"), STRINGS),
                 rs.getTimestamp("created_at").toInstant(),
-                rs.getTimestamp("updated_at").toInstant());
+                rs.getTimestamp("updated_at").toInstant(),
+                rs.getObject("running_experiment", UUID.class));
     }
 
     private AgentVersion version(ResultSet rs, int row) throws SQLException {

@@ -116,6 +116,15 @@ public class AgentService {
     }
 
     /** The agent, when the caller may change it: 404 when it cannot see it, 403 when it is a shared one. */
+    public Agent forChange(Caller caller, UUID id) {
+        return writable(caller, id);
+    }
+
+    /** Makes the content of {@code version} current (a new version): an experiment's winner. */
+    public Agent promote(Caller caller, UUID id, int version) {
+        return rollback(caller, id, version);
+    }
+
     private Agent writable(Caller caller, UUID id) {
         requireWriter(caller);
         Agent existing = get(caller, id);
@@ -146,7 +155,8 @@ public class AgentService {
                         provider, model == null ? null : model.name(), model == null ? null : model.temperature()),
                 Objects.requireNonNullElse(request.tools(), List.of()),
                 createdAt,
-                Instant.now());
+                Instant.now(),
+                null);
     }
 
     private static void requireWriter(Caller caller) {
