@@ -8,6 +8,7 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -61,6 +62,12 @@ class ConversationController {
     void feedback(
             @PathVariable UUID id, @PathVariable UUID messageId, @Valid @RequestBody Feedback request, Caller caller) {
         conversations.feedback(caller, id, messageId, request.rating(), request.comment());
+    }
+
+    @DeleteMapping("/api/v1/conversations/{id}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void delete(@PathVariable UUID id, Caller caller) {
+        conversations.delete(caller, id);
     }
 
     @GetMapping("/api/v1/conversations/{id}/messages")
