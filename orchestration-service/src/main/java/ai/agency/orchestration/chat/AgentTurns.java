@@ -36,11 +36,16 @@ public class AgentTurns {
      * {@code title}. Provider failures are thrown as {@link AgencyException} with their error class.
      */
     public StoredMessage ask(Caller caller, UUID agentId, String title, String content) {
+        return ask(caller, agentId, null, title, content);
+    }
+
+    /** {@link #ask(Caller, UUID, String, String)} with version {@code agentVersion} of the agent (null: current). */
+    public StoredMessage ask(Caller caller, UUID agentId, Integer agentVersion, String title, String content) {
         if (content == null || content.isBlank()) {
             throw AgencyException.invalidField("input", "the message to the agent is empty");
         }
         Conversation conversation = conversations.create(caller, agentId, title);
-        Turn turn = chat.prepare(caller, conversation.id(), new ChatRequest(content, false));
+        Turn turn = chat.prepare(caller, conversation.id(), new ChatRequest(content, false), agentVersion);
         return chat.run(turn, TurnEvents.NONE, false);
     }
 

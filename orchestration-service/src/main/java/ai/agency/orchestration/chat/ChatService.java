@@ -8,9 +8,11 @@ import ai.agency.orchestration.agent.AgentService;
 import ai.agency.orchestration.conversation.Conversation;
 import ai.agency.orchestration.conversation.ConversationService;
 import ai.agency.orchestration.conversation.StoredMessage;
+import ai.agency.orchestration.experiment.ExperimentService;
 import ai.agency.orchestration.model.ChatProviders;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +32,7 @@ class ChatService {
 
     private final ConversationService conversations;
     private final AgentService agents;
+    private final ExperimentService experiments;
     private final ChatProviders providers;
     private final OrchestrationProperties properties;
     private final ActiveTurns active;
@@ -40,6 +43,7 @@ class ChatService {
     ChatService(
             ConversationService conversations,
             AgentService agents,
+            ExperimentService experiments,
             ChatProviders providers,
             OrchestrationProperties properties,
             ActiveTurns active,
@@ -48,6 +52,7 @@ class ChatService {
             TurnEnd end) {
         this.conversations = conversations;
         this.agents = agents;
+        this.experiments = experiments;
         this.providers = providers;
         this.properties = properties;
         this.active = active;
@@ -58,6 +63,14 @@ class ChatService {
 
     /** Refuses with a 4xx what cannot run — before anything is streamed, so bad input is always a problem. */
     Turn prepare(Caller caller, UUID conversationId, ChatRequest request) {
+        return prepare(caller, conversationId, request, null);
+    }
+
+    /**
+     * {@link #prepare(Caller, UUID, ChatRequest)} for a turn pinned to version {@code agentVersion} of the agent (null:
+     * its current version).
+     */
+    Turn prepare(Caller caller, UUID conversationId, ChatRequest request, Integer agentVersion) {
         if (!caller.canWrite()) {
             throw AgencyException.forbidden("Viewers cannot send messages");
         }
@@ -66,9 +79,18 @@ class ChatService {
                     "content", "must be at most " + properties.maxContentLength() + " characters");
         }
         Conversation conversation = conversations.get(caller, conversationId);
-        Agent agent = agents.get(caller, conversation.agentId());
+        Agent agent = agents.at(caller, conversation.agentId(), agentVersion);
+        UUID experimentId = null;
+        if (agentVersion == null && agent.runningExperiment() != null) {
+            Optional<ExperimentService.Assignment> assigned =
+                    experiments.assign(caller.id(), agent.runningExperiment());
+            if (assigned.isPresent()) {
+                experimentId = assigned.get().experimentId();
+                agent = agents.at(caller, agent.id(), assigned.get().version());
+            }
+        }
         AgentModel model = AgentModel.of(agent, providers, properties.defaultModel());
-        return new Turn(caller, conversation, agent, model, request.content().strip(), Instant.now());
+        return new Turn(caller, conversation, agent, model, request.content().strip(), Instant.now(), experimentId);
     }
 
     /**
@@ -123,6 +145,8 @@ class ChatService {
                 null,
                 null,
                 "complete",
+                null,
+                null,
                 null,
                 null,
                 null,

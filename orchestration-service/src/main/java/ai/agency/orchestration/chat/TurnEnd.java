@@ -3,6 +3,7 @@ package ai.agency.orchestration.chat;
 import ai.agency.orchestration.OrchestrationProperties;
 import ai.agency.orchestration.conversation.ConversationService;
 import ai.agency.orchestration.conversation.StoredMessage;
+import ai.agency.orchestration.experiment.ExperimentMetrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -25,6 +26,7 @@ class TurnEnd {
     private final BackgroundWork background;
     private final RunningSummary summaries;
     private final ChatMetrics metrics;
+    private final ExperimentMetrics experimentMetrics;
     private final OrchestrationProperties properties;
     private final JsonMapper json;
 
@@ -34,6 +36,7 @@ class TurnEnd {
             BackgroundWork background,
             RunningSummary summaries,
             ChatMetrics metrics,
+            ExperimentMetrics experimentMetrics,
             OrchestrationProperties properties,
             JsonMapper json) {
         this.conversations = conversations;
@@ -41,6 +44,7 @@ class TurnEnd {
         this.background = background;
         this.summaries = summaries;
         this.metrics = metrics;
+        this.experimentMetrics = experimentMetrics;
         this.properties = properties;
         this.json = json;
     }
@@ -48,12 +52,30 @@ class TurnEnd {
     /** The stored answer; a non-streaming turn that the provider failed throws its problem instead. */
     StoredMessage finish(Turn turn, ContextWindow.History history, TurnState state) {
         AgentModel model = turn.model();
+        Duration took = Duration.between(turn.receivedAt(), Instant.now());
+        Duration firstChunk =
+                state.firstTokenAt() == null ? null : Duration.between(turn.receivedAt(), state.firstTokenAt());
         ObjectNode usage = json.createObjectNode()
                 .put("promptTokens", state.promptTokens())
                 .put("completionTokens", state.completionTokens())
                 .put("totalTokens", state.promptTokens() + state.completionTokens())
-                .put("toolRounds", state.toolRounds());
+                .put("toolRounds", state.toolRounds())
+                .put("toolErrors", state.toolErrors())
+                .put("turnMs", took.toMillis());
+        if (firstChunk != null) {
+            usage.put("firstChunkMs", firstChunk.toMillis());
+        }
         StoredMessage saved = store(turn, state, usage);
+        if (turn.experimentId() != null) {
+            experimentMetrics.turn(
+                    turn.agent().id(),
+                    turn.experimentId(),
+                    turn.agent().version(),
+                    took,
+                    firstChunk,
+                    state.promptTokens() + state.completionTokens(),
+                    state.toolErrors());
+        }
         if (!state.tokenSeen() && !state.answer().isEmpty()) {
             // not streamed: the first token reaches the client with the whole answer
             metrics.firstToken(model.provider(), model.name(), Duration.between(turn.receivedAt(), Instant.now()));
@@ -114,6 +136,8 @@ class TurnEnd {
                 state.status(),
                 turn.model().provider(),
                 turn.model().name(),
+                turn.agent().version(),
+                turn.experimentId(),
                 usage,
                 Instant.now());
         conversations.append(turn.caller(), saved);

@@ -1,5 +1,6 @@
 package ai.agency.orchestration.chat;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,6 +34,7 @@ final class TurnState {
     private long completionTokens;
     private int toolRounds;
     private boolean firstToken;
+    private Instant firstTokenAt;
     private String status = COMPLETE;
     private ProviderFailure failure;
 
@@ -102,11 +104,24 @@ final class TurnState {
             return false;
         }
         firstToken = true;
+        firstTokenAt = Instant.now();
         return true;
     }
 
     boolean tokenSeen() {
         return firstToken;
+    }
+
+    /** When the first streamed token reached the client, or null. */
+    Instant firstTokenAt() {
+        return firstTokenAt;
+    }
+
+    /** Tool calls whose result was a failure. */
+    long toolErrors() {
+        return toolCalls.stream()
+                .filter(call -> !call.path("result").path("success").asBoolean(true))
+                .count();
     }
 
     /** Announces once per part that it was skipped: a {@code degraded} event (api.md). */

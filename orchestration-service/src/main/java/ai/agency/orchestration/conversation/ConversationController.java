@@ -3,6 +3,8 @@ package ai.agency.orchestration.conversation;
 import ai.agency.common.page.Page;
 import ai.agency.common.security.Caller;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
@@ -45,6 +47,21 @@ class ConversationController {
     @GetMapping("/api/v1/conversations/{id}")
     Conversation get(@PathVariable UUID id, Caller caller) {
         return conversations.get(caller, id);
+    }
+
+    /** Body of POST …/messages/{messageId}/feedback: a thumbs up or down, and why. */
+    record Feedback(
+            @NotNull @Pattern(regexp = "up|down", message = "must be up or down")
+            String rating,
+
+            @Size(max = 2000) String comment) {}
+
+    /** Rates an assistant message of the caller's conversation; a second rating replaces the first. */
+    @PostMapping("/api/v1/conversations/{id}/messages/{messageId}/feedback")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void feedback(
+            @PathVariable UUID id, @PathVariable UUID messageId, @Valid @RequestBody Feedback request, Caller caller) {
+        conversations.feedback(caller, id, messageId, request.rating(), request.comment());
     }
 
     @DeleteMapping("/api/v1/conversations/{id}")

@@ -142,9 +142,9 @@ class ConversationRepository {
                     UPDATE conversations SET updated_at = now()
                     WHERE id = :conversationId AND user_id = :userId)
                 INSERT INTO messages (id, conversation_id, user_id, role, content, tool_calls, memories_used, status,
-                                      provider, model, usage)
+                                      provider, model, agent_version, experiment_id, usage)
                 VALUES (:id, :conversationId, :userId, :role, :content, :toolCalls::jsonb, :memoriesUsed::jsonb,
-                        :status, :provider, :model, :usage::jsonb)
+                        :status, :provider, :model, :agentVersion, :experimentId, :usage::jsonb)
                 """)
                 .param("id", message.id())
                 .param("conversationId", message.conversationId())
@@ -156,7 +156,45 @@ class ConversationRepository {
                 .param("status", message.status())
                 .param("provider", message.provider())
                 .param("model", message.model())
+                .param("agentVersion", message.agentVersion())
+                .param("experimentId", message.experimentId())
                 .param("usage", message.usage() == null ? null : json.writeValueAsString(message.usage()))
+                .update();
+    }
+
+    /** A message of the user's conversation as feedback sees it. */
+    record Rated(String role, UUID agentId, Integer agentVersion, UUID experimentId) {}
+
+    /** The role, agent, version and experiment of a message of the user's conversation. */
+    Optional<Rated> rated(UUID conversationId, UUID messageId, UUID userId) {
+        return jdbc.sql("""
+                SELECT m.role, c.agent_id, m.agent_version, m.experiment_id
+                FROM messages m JOIN conversations c ON c.id = m.conversation_id AND c.user_id = m.user_id
+                WHERE m.id = :id AND m.conversation_id = :conversationId AND m.user_id = :userId
+                """)
+                .param("id", messageId)
+                .param("conversationId", conversationId)
+                .param("userId", userId)
+                .query((rs, i) -> new Rated(
+                        rs.getString("role"),
+                        rs.getObject("agent_id", UUID.class),
+                        rs.getObject("agent_version", Integer.class),
+                        rs.getObject("experiment_id", UUID.class)))
+                .optional();
+    }
+
+    /** One rating per message: a new one replaces the earlier one. */
+    void saveFeedback(UUID messageId, UUID userId, String rating, String comment) {
+        jdbc.sql("""
+                INSERT INTO message_feedback (message_id, user_id, rating, comment) VALUES (:id, :userId, :rating, :comment)
+                ON CONFLICT (message_id) DO UPDATE SET rating = excluded.rating, comment = excluded.comment,
+                    updated_at = now()
+                WHERE message_feedback.user_id = excluded.user_id
+                """)
+                .param("id", messageId)
+                .param("userId", userId)
+                .param("rating", rating)
+                .param("comment", comment)
                 .update();
     }
 
@@ -188,6 +226,8 @@ class ConversationRepository {
                 rs.getString("status"),
                 rs.getString("provider"),
                 rs.getString("model"),
+                rs.getObject("agent_version", Integer.class),
+                rs.getObject("experiment_id", UUID.class),
                 usage == null ? null : json.readTree(usage),
                 rs.getTimestamp("created_at").toInstant());
     }

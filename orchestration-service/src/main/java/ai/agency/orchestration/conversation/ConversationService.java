@@ -6,6 +6,7 @@ import ai.agency.common.page.Page;
 import ai.agency.common.security.Caller;
 import ai.agency.orchestration.agent.Agent;
 import ai.agency.orchestration.agent.AgentService;
+import ai.agency.orchestration.experiment.ExperimentMetrics;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
@@ -16,10 +17,13 @@ public class ConversationService {
 
     private final ConversationRepository conversations;
     private final AgentService agents;
+    private final ExperimentMetrics experimentMetrics;
 
-    ConversationService(ConversationRepository conversations, AgentService agents) {
+    ConversationService(
+            ConversationRepository conversations, AgentService agents, ExperimentMetrics experimentMetrics) {
         this.conversations = conversations;
         this.agents = agents;
+        this.experimentMetrics = experimentMetrics;
     }
 
     /** A new conversation of the caller with the agent (the default assistant when null). */
@@ -60,6 +64,27 @@ public class ConversationService {
         get(caller, conversationId);
         int size = Page.limit(limit);
         return page(conversations.messages(conversationId, caller.id(), Cursor.seq(cursor), size), size);
+    }
+
+    /**
+     * Records the caller's rating of an assistant message of its conversation (replacing an earlier one); someone
+     * else's conversation or an unknown message is 404, a user message 400.
+     */
+    void feedback(Caller caller, UUID conversationId, UUID messageId, String rating, String comment) {
+        if (!caller.canWrite()) {
+            throw AgencyException.forbidden("Viewers cannot rate messages");
+        }
+        get(caller, conversationId);
+        ConversationRepository.Rated message = conversations
+                .rated(conversationId, messageId, caller.id())
+                .orElseThrow(() -> AgencyException.notFound("Message", messageId));
+        if (!StoredMessage.ASSISTANT.equals(message.role())) {
+            throw AgencyException.invalidField("messageId", "only assistant messages can be rated");
+        }
+        conversations.saveFeedback(messageId, caller.id(), rating, comment);
+        if (message.experimentId() != null && message.agentVersion() != null) {
+            experimentMetrics.feedback(message.agentId(), message.experimentId(), message.agentVersion(), rating);
+        }
     }
 
     /** The last {@code count} messages of the conversation (oldest first) and how many it has, in one statement. */

@@ -7,7 +7,7 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * One persisted message: {@code role} user or assistant; an assistant message carries the tool calls it made (each
- * with its result), the memories it used, its {@code status} (complete, cancelled, failed) and token usage.
+ * with its result), the memories it used, its {@code status} (complete, cancelled, failed) and token usage, and which agent version, provider and model produced it (and in which experiment, if one assigned the version).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record StoredMessage(
@@ -20,6 +20,8 @@ public record StoredMessage(
         String status,
         String provider,
         String model,
+        Integer agentVersion,
+        UUID experimentId,
         JsonNode usage,
         Instant createdAt) {
 

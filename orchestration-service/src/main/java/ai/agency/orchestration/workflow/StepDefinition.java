@@ -17,6 +17,7 @@ import tools.jackson.databind.JsonNode;
  * @param retry attempts and base backoff for failures of a recoverable error class
  * @param timeoutMs how long one attempt may take
  * @param approval whether a person must approve before the step runs
+ * @param agentVersion the version of the agent an {@code agent} step runs (pinned); null for its current version
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record StepDefinition(
@@ -28,9 +29,24 @@ public record StepDefinition(
         String condition,
         Retry retry,
         Long timeoutMs,
-        Boolean approval) {
+        Boolean approval,
+        Integer agentVersion) {
 
     static final List<String> TYPES = List.of("agent", "tool", "transform", "approval");
+
+    /** A step that follows its agent's current version. */
+    public StepDefinition(
+            String id,
+            UUID agentId,
+            String type,
+            JsonNode input,
+            List<String> dependsOn,
+            String condition,
+            Retry retry,
+            Long timeoutMs,
+            Boolean approval) {
+        this(id, agentId, type, input, dependsOn, condition, retry, timeoutMs, approval, null);
+    }
 
     /** Retry policy: exponential backoff with jitter, {@code backoffMs · 2^(attempt-1)}. */
     public record Retry(Integer maxAttempts, Long backoffMs) {}

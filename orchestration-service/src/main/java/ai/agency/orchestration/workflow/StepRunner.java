@@ -78,6 +78,7 @@ class StepRunner {
                 input.isString() ? input.asString() : input.path("message").asString("");
         String title = "Workflow run " + runId + " · " + step.id();
         return json.getNodeFactory()
-                .stringNode(turns.ask(caller, step.agentId(), title, message).content());
+                .stringNode(turns.ask(caller, step.agentId(), step.agentVersion(), title, message)
+                        .content());
     }
 }

@@ -128,6 +128,16 @@ class WorkflowValidator {
         } catch (AgencyException e) {
             throw invalid(i, "agentId", name + ": unknown agent " + step.agentId());
         }
+        if (step.agentVersion() != null) {
+            try {
+                agents.version(caller, step.agentId(), step.agentVersion());
+            } catch (AgencyException e) {
+                throw invalid(
+                        i,
+                        "agentVersion",
+                        name + ": agent " + step.agentId() + " has no version " + step.agentVersion());
+            }
+        }
         boolean message = step.input() != null
                 && (step.input().isString()
                         || step.input().isObject()
