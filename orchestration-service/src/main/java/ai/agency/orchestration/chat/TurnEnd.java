@@ -1,13 +1,18 @@
 package ai.agency.orchestration.chat;
 
+import ai.agency.common.usage.UsageEvent;
+import ai.agency.common.usage.UsageRecorder;
 import ai.agency.orchestration.OrchestrationProperties;
 import ai.agency.orchestration.conversation.ConversationService;
 import ai.agency.orchestration.conversation.StoredMessage;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -27,6 +32,8 @@ class TurnEnd {
     private final ChatMetrics metrics;
     private final OrchestrationProperties properties;
     private final JsonMapper json;
+    private final UsageRecorder usageRecorder;
+    private final TransactionTemplate tx;
 
     TurnEnd(
             ConversationService conversations,
@@ -35,7 +42,9 @@ class TurnEnd {
             RunningSummary summaries,
             ChatMetrics metrics,
             OrchestrationProperties properties,
-            JsonMapper json) {
+            JsonMapper json,
+            UsageRecorder usageRecorder,
+            TransactionTemplate tx) {
         this.conversations = conversations;
         this.memory = memory;
         this.background = background;
@@ -43,6 +52,8 @@ class TurnEnd {
         this.metrics = metrics;
         this.properties = properties;
         this.json = json;
+        this.usageRecorder = usageRecorder;
+        this.tx = tx;
     }
 
     /** The stored answer; a non-streaming turn that the provider failed throws its problem instead. */
@@ -116,7 +127,23 @@ class TurnEnd {
                 turn.model().name(),
                 usage,
                 Instant.now());
-        conversations.append(turn.caller(), saved);
+        // the answer and its usage commit together: a crash loses neither alone, and the ids count them once
+        tx.executeWithoutResult(status -> {
+            conversations.append(turn.caller(), saved);
+            UUID user = turn.caller().id();
+            List<UsageEvent> events = new ArrayList<>();
+            events.add(UsageEvent.turn(UsageEvent.idOf("turn:" + saved.id()), user));
+            if (state.promptTokens() + state.completionTokens() > 0) {
+                events.add(UsageEvent.tokens(
+                        UsageEvent.idOf("tokens:" + saved.id()),
+                        user,
+                        turn.model().provider(),
+                        turn.model().name(),
+                        state.promptTokens(),
+                        state.completionTokens()));
+            }
+            usageRecorder.recordAll(events); // one statement
+        });
         return saved;
     }
 
