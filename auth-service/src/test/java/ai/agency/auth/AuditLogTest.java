@@ -108,8 +108,10 @@ class AuditLogTest extends AuthApiTest {
 
     @Test
     void theTableIsAppendOnly() {
+        jdbc.sql("INSERT INTO audit_events (type) VALUES ('test.append_only')").update(); // at least one row to refuse
         assertThatThrownBy(() -> jdbc.sql("UPDATE audit_events SET type = 'x'").update())
                 .hasMessageContaining("append-only");
         assertThatThrownBy(() -> jdbc.sql("DELETE FROM audit_events").update()).hasMessageContaining("append-only");
+        assertThatThrownBy(() -> jdbc.sql("TRUNCATE audit_events").update()).hasMessageContaining("append-only");
     }
 }

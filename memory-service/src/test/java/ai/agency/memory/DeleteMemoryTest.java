@@ -3,6 +3,8 @@ package ai.agency.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.agency.common.testsupport.TestHttp.Response;
+import ai.agency.memory.memory.MemoryRepository;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -14,6 +16,9 @@ class DeleteMemoryTest extends MemoryApiTest {
 
     @Autowired
     JdbcClient jdbc;
+
+    @Autowired
+    MemoryRepository repository;
 
     record HistoryRow(String event, String oldMemory, String newMemory, UUID userId, UUID actor) {}
 
@@ -31,7 +36,7 @@ class DeleteMemoryTest extends MemoryApiTest {
     }
 
     @Test
-    void deleteLeavesAHistoryRow() {
+    void deleteLeavesTheEventsInHistoryButNotTheText() {
         UUID user = UUID.randomUUID();
         String token = jwts.user(user);
         String id = addOk(token, "My gym is open until 10pm");
@@ -50,8 +55,8 @@ class DeleteMemoryTest extends MemoryApiTest {
                 .list();
         assertThat(history)
                 .containsExactly(
-                        new HistoryRow("ADD", null, "My gym is open until 10pm", user, user),
-                        new HistoryRow("DELETE", "My gym is open until 10pm", null, user, user));
+                        new HistoryRow("ADD", null, null, user, user),
+                        new HistoryRow("DELETE", null, null, user, user));
     }
 
     @Test
@@ -73,5 +78,65 @@ class DeleteMemoryTest extends MemoryApiTest {
 
         assertThat(again).isNotEqualTo(id);
         assertThat(get("/api/v1/memories/" + again, token).status()).isEqualTo(200);
+    }
+
+    @Test
+    void aDeletedMemoryThatWasEditedLeavesNoneOfItsTexts() {
+        String token = newUser();
+        String id = addOk(token, Map.of("content", "My locker code is 4711-deleted-marker", "infer", false));
+        Response patched = send(
+                "PATCH", "/api/v1/memories/" + id, token, "{\"memory\":\"My locker code is 0815-deleted-marker\"}");
+        assertThat(patched.status()).as(patched.body()).isEqualTo(200);
+
+        assertThat(delete("/api/v1/memories/" + id, token).status()).isEqualTo(204);
+
+        assertThat(events(id)).containsExactly("ADD", "UPDATE", "DELETE");
+        assertThat(copiesOf("deleted-marker")).isZero();
+    }
+
+    @Test
+    void anExpiredMemoryIsPurgedWithoutLeavingItsText() {
+        String token = newUser();
+        String id = addOk(
+                token,
+                Map.of(
+                        "content",
+                        "My passport number is X-expired-marker",
+                        "infer",
+                        false,
+                        "expiresAt",
+                        Instant.now().plusSeconds(3600).toString()));
+        jdbc.sql("UPDATE memory.memories SET expires_at = now() - interval '1 second' WHERE id = :m")
+                .param("m", UUID.fromString(id))
+                .update();
+
+        while (repository.purgeExpired(1000) == 1000) {
+            // other tests' expired memories may be purged in the same batches
+        }
+
+        assertThat(jdbc.sql("SELECT count(*) FROM memory.memories WHERE id = :m")
+                        .param("m", UUID.fromString(id))
+                        .query(Long.class)
+                        .single())
+                .isZero();
+        assertThat(events(id)).containsExactly("ADD", "EXPIRE");
+        assertThat(copiesOf("expired-marker")).isZero();
+    }
+
+    private List<String> events(String memoryId) {
+        return jdbc.sql("SELECT event FROM memory.memory_history WHERE memory_id = :m ORDER BY id")
+                .param("m", UUID.fromString(memoryId))
+                .query(String.class)
+                .list();
+    }
+
+    /** Rows of memory-service's tables that still hold the text. */
+    private long copiesOf(String marker) {
+        return jdbc.sql(
+                        "SELECT (SELECT count(*) FROM memory.memories WHERE content LIKE :p) "
+                                + "+ (SELECT count(*) FROM memory.memory_history WHERE old_memory LIKE :p OR new_memory LIKE :p)")
+                .param("p", "%" + marker + "%")
+                .query(Long.class)
+                .single();
     }
 }

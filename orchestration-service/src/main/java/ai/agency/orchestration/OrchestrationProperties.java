@@ -6,6 +6,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import java.time.Duration;
 import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -72,6 +73,8 @@ public record OrchestrationProperties(
      * @param inlineStepsPerTransaction how many ready {@code transform} steps of a run the coordinator computes itself
      *     and commits in one transaction (with their events and whatever else that pass decided); 0 runs them like
      *     other steps, each on its own thread with a commit when it starts and one when it ends
+     * @param schedules cron schedules of workflows
+     * @param webhooks incoming webhooks that start workflows
      */
     public record Workflows(
             @DefaultValue("8") @Min(1) @Max(256) int maxParallelStepsPerRun,
@@ -83,5 +86,44 @@ public record OrchestrationProperties(
             @DefaultValue("3") @Min(1) @Max(10) int channelDeliveryAttempts,
             @DefaultValue("true") boolean runCredentials,
             @DefaultValue("60s") Duration credentialRefreshMargin,
-            @DefaultValue("16") @Min(0) @Max(1000) int inlineStepsPerTransaction) {}
+            @DefaultValue("16") @Min(0) @Max(1000) int inlineStepsPerTransaction,
+            @DefaultValue @Valid Schedules schedules,
+            @DefaultValue @Valid Webhooks webhooks) {}
+
+    /**
+     * Cron schedules of workflows ({@code agency.orchestration.workflows.schedules.*}), executed by db-scheduler.
+     *
+     * @param enabled whether this instance polls for due ticks (every replica may; each tick runs once anyway)
+     * @param pollingInterval how often this instance looks for due ticks (a tick starts its run up to this late)
+     * @param threads how many ticks this instance handles at once
+     * @param missedAfter a tick handled later than this after its time was missed (everything was down): the
+     *     schedule's {@code missedPolicy} decides whether it still runs (once) or is skipped
+     * @param maxPerUser how many schedules one user may have
+     * @param maxInputSize the largest {@code input} a schedule may hold, in bytes of JSON
+     */
+    public record Schedules(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue("5s") @DurationMin(millis = 50) Duration pollingInterval,
+            @DefaultValue("4") @Min(1) @Max(64) int threads,
+            @DefaultValue("60s") @DurationMin(seconds = 1) Duration missedAfter,
+            @DefaultValue("100") @Min(1) @Max(100000) int maxPerUser,
+            @DefaultValue("65536") @Min(2) @Max(1048576) int maxInputSize) {}
+
+    /**
+     * Incoming webhooks that start workflows ({@code agency.orchestration.workflows.webhooks.*}).
+     *
+     * @param publicUrl the platform's public URL (the gateway's) that webhook URLs start with
+     * @param maxBodySize the largest delivery body accepted, in bytes (larger: 413)
+     * @param tolerance how far a delivery's signed timestamp may be from now (else 401: a replay)
+     * @param rotationGrace how long the previous secret stays valid after a rotation
+     * @param deliveryRetention how long delivery ids are remembered to answer repeated deliveries with their run
+     * @param maxPerUser how many webhooks one user may have
+     */
+    public record Webhooks(
+            @DefaultValue("http://localhost:8080") @NotBlank String publicUrl,
+            @DefaultValue("262144") @Min(2) @Max(10485760) int maxBodySize,
+            @DefaultValue("300s") @DurationMin(seconds = 1) Duration tolerance,
+            @DefaultValue("24h") Duration rotationGrace,
+            @DefaultValue("30d") @DurationMin(hours = 1) Duration deliveryRetention,
+            @DefaultValue("100") @Min(1) @Max(100000) int maxPerUser) {}
 }

@@ -78,7 +78,8 @@ import tools.jackson.databind.node.ObjectNode;
             "agency.clients.tool.max-attempts=1",
             "agency.clients.memory.sliding-window-size=1000",
             "agency.clients.tool.sliding-window-size=1000",
-            "agency.orchestration.tools-cache-ttl=0s"
+            "agency.orchestration.tools-cache-ttl=0s",
+            "agency.orchestration.workflows.schedules.polling-interval=200ms"
         })
 @DatabaseTest
 public abstract class OrchestrationApiTest {

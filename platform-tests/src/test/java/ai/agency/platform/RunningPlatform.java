@@ -106,6 +106,22 @@ final class RunningPlatform {
         awaitReady(Duration.ofMinutes(2));
     }
 
+    /** The database the platform was started on. */
+    TestDatabase.Coordinates database() {
+        return database;
+    }
+
+    /** Stops the service and starts it again on its port against another database; waits until it is ready. */
+    void moveService(String name, TestDatabase.Coordinates db) {
+        stopService(name);
+        try {
+            processes.put(name, launch(name, db));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        awaitReady(Duration.ofMinutes(2));
+    }
+
     /** Kills the service with SIGKILL, as a crash: no shutdown hook runs, nothing is released. */
     void killService(String name) {
         Process process = processes.get(name);

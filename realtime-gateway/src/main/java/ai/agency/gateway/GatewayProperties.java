@@ -77,7 +77,8 @@ public record GatewayProperties(
      * @param storePoolSize shared mode: connections of the store's own pool
      * @param purgeInterval shared mode: how often rows of buckets that are full again are deleted
      * @param classes the route classes; {@code default} applies to every limited path no other class names
-     * @param paths the request paths that are limited (path patterns): the REST API and tool-service's MCP server
+     * @param paths the request paths that are limited (path patterns): the REST API, tool-service's MCP server and
+     *     the incoming webhooks
      */
     public record RateLimit(
             @DefaultValue("true") boolean enabled,
@@ -87,7 +88,9 @@ public record GatewayProperties(
             @DefaultValue("10") @Min(1) int storePoolSize,
             @DefaultValue("5m") Duration purgeInterval,
             Map<String, @Valid RouteClass> classes,
-            @DefaultValue({"/api/**", "/mcp", "/mcp/**"}) List<String> paths) {
+
+            @DefaultValue({"/api/**", "/mcp", "/mcp/**", "/hooks/**"})
+            List<String> paths) {
 
         public RateLimit {
             classes = classes == null ? Map.of() : classes;
@@ -108,11 +111,16 @@ public record GatewayProperties(
      * @param capacity requests allowed in a burst, and per {@code period} on average
      * @param period the time in which an empty bucket refills completely
      * @param routes the route names this class covers ({@code sessions} is the gateway's own sessions API)
+     * @param paths path patterns this class covers besides its routes' (part of a route, e.g. {@code /hooks/**})
+     * @param perPath one bucket per request path instead of per caller: for public paths whose callers are
+     *     anonymous and whose path names what is limited ({@code /hooks/{webhookId}}: one bucket per webhook)
      */
     public record RouteClass(
             @Min(1) long capacity,
             @NotNull Duration period,
-            @DefaultValue List<String> routes) {}
+            @DefaultValue List<String> routes,
+            @DefaultValue List<String> paths,
+            @DefaultValue("false") boolean perPath) {}
 
     /**
      * CORS for the REST API ({@code /ws} has {@code realtime.allowed-origins}). With no origins, browsers may not

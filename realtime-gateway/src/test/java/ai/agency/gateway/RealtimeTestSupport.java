@@ -59,6 +59,9 @@ import tools.jackson.databind.json.JsonMapper;
             "agency.gateway.rate-limit.classes.tight.capacity=3",
             "agency.gateway.rate-limit.classes.tight.period=1h",
             "agency.gateway.rate-limit.classes.tight.routes=tool",
+            // incoming webhooks: 3 deliveries per hour per webhook (class hooks, per path)
+            "agency.gateway.rate-limit.classes.hooks.capacity=3",
+            "agency.gateway.rate-limit.classes.hooks.period=1h",
             "agency.gateway.rate-limit.store-retry=1s", // SharedRateLimitTest: the store is tried again soon
             "agency.gateway.rate-limit.store-timeout=5s", // a loaded test machine is slow, not a failing store
             // the test database server is shared with other builds: hold few connections
@@ -155,6 +158,13 @@ public abstract class RealtimeTestSupport {
     public static final Map<String, String> RUN_LAST_EVENT_IDS = new ConcurrentHashMap<>();
     /** Runs whose event stream the gateway closed while the stub was still writing. */
     public static final java.util.Set<String> RUN_STREAMS_CLOSED = ConcurrentHashMap.newKeySet();
+
+    /** A delivery to an incoming webhook as orchestration's stub received it (headers as sent, or null). */
+    protected record HookDelivery(
+            String path, String authorization, String signature, String deliveryId, String body) {}
+
+    /** Deliveries the orchestration stub received at {@code /hooks/**}. */
+    protected static final List<HookDelivery> HOOK_DELIVERIES = new CopyOnWriteArrayList<>();
 
     static final HttpServer STUB = startStub();
 
@@ -410,6 +420,15 @@ public abstract class RealtimeTestSupport {
             server.createContext("/api/v1/runs/", RealtimeTestSupport::runEvents);
             server.createContext("/api/v1/runs", RealtimeTestSupport::listRuns);
             server.createContext("/api/v1/workflows", RealtimeTestSupport::workflows);
+            server.createContext("/hooks/", exchange -> {
+                HOOK_DELIVERIES.add(new HookDelivery(
+                        exchange.getRequestURI().getPath(),
+                        exchange.getRequestHeaders().getFirst("Authorization"),
+                        exchange.getRequestHeaders().getFirst("Agency-Signature"),
+                        exchange.getRequestHeaders().getFirst("Agency-Delivery"),
+                        new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)));
+                send(exchange, 202, "application/json", "{\"runId\":\"" + UUID.randomUUID() + "\"}");
+            });
             server.createContext("/api/v1/tools/", exchange -> {
                 SEEN_TOKENS.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
                 String name = exchange.getRequestURI().getPath().split("/")[4];

@@ -363,15 +363,29 @@ public class MemoryRepository {
 
     /** Deletes expired memories (history rows record the expiry); returns how many. */
     public int purgeExpired(int batch) {
-        record Purged(UUID id, UUID userId, String content) {}
-        List<Purged> purged = jdbc.sql("DELETE FROM memories WHERE id IN (SELECT id FROM memories "
-                        + "WHERE expires_at <= now() LIMIT :batch) RETURNING id, user_id, content")
-                .param("batch", batch)
-                .query((rs, n) -> new Purged(
-                        rs.getObject("id", UUID.class), rs.getObject("user_id", UUID.class), rs.getString("content")))
-                .list();
-        purged.forEach(p -> history(p.id(), p.userId(), "EXPIRE", p.content(), null, null));
-        return purged.size();
+        return jdbc.sql("""
+                        WITH purged AS (
+                            DELETE FROM memories WHERE id IN (SELECT id FROM memories WHERE expires_at <= now() LIMIT :batch)
+                            RETURNING id, user_id
+                        ), scrubbed AS (
+                            UPDATE memory_history h SET old_memory = NULL, new_memory = NULL
+                            FROM purged p WHERE h.memory_id = p.id AND h.user_id = p.user_id
+                        )
+                        INSERT INTO memory_history (memory_id, user_id, event)
+                        SELECT id, user_id, 'EXPIRE' FROM purged""").param("batch", batch).update();
+    }
+
+    /**
+     * Removes the texts of a deleted memory from its history: the events stay (what happened, when, by whom), the
+     * content goes with the memory.
+     */
+    public void forgetTexts(UUID userId, UUID memoryId) {
+        jdbc.sql(
+                        "UPDATE memory_history SET old_memory = NULL, new_memory = NULL "
+                                + "WHERE user_id = :u AND memory_id = :m AND (old_memory IS NOT NULL OR new_memory IS NOT NULL)")
+                .param("u", userId)
+                .param("m", memoryId)
+                .update();
     }
 
     /**

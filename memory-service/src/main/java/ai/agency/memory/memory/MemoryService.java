@@ -167,9 +167,10 @@ public class MemoryService {
     public void delete(Caller caller, @Nullable UUID userId, UUID id) {
         requireWriter(caller);
         UUID owner = owner(caller, userId);
-        Memory memory = repository.find(owner, id).orElseThrow(() -> AgencyException.notFound("memory", id));
+        repository.find(owner, id).orElseThrow(() -> AgencyException.notFound("memory", id));
         repository.delete(owner, id);
-        repository.history(id, owner, "DELETE", memory.memory(), null, caller.id());
+        repository.forgetTexts(owner, id); // no copy of the text is left behind, in history either
+        repository.history(id, owner, "DELETE", null, null, caller.id());
         usage.record(UsageEvent.memoriesRemoved(UsageEvent.idOf("memory-removed:" + id), owner, 1));
     }
 

@@ -6,11 +6,13 @@ import java.util.Map;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
@@ -31,6 +33,12 @@ class ChannelController {
     @GetMapping("/api/v1/channels/{id}")
     ChannelRepository.Channel get(@PathVariable UUID id, Caller caller) {
         return channels.get(caller, id);
+    }
+
+    @DeleteMapping("/api/v1/channels/{id}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void delete(@PathVariable UUID id, Caller caller) {
+        channels.delete(caller, id);
     }
 
     @PostMapping("/api/v1/channels/{id}/messages")

@@ -62,6 +62,16 @@ class ChannelRepository {
                 .optional();
     }
 
+    /** Deletes the channel with its messages and deliveries (cascade); false if it is not the caller's. */
+    boolean deleteChannel(UUID id, UUID userId, boolean admin) {
+        return jdbc.sql("DELETE FROM channels WHERE id = :id AND (owner_id = :userId OR :admin)")
+                        .param("id", id)
+                        .param("userId", userId)
+                        .param("admin", admin)
+                        .update()
+                > 0;
+    }
+
     void insertMessage(
             UUID id, UUID channelId, UUID userId, UUID senderId, String type, JsonNode content, UUID inReplyTo) {
         insertMessage(id, channelId, userId, senderId, type, content, inReplyTo, null);

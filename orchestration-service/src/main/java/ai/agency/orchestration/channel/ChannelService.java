@@ -92,6 +92,17 @@ class ChannelService {
     }
 
     /**
+     * Deletes the caller's channel, its messages and their deliveries; a delivery being answered at that moment
+     * finds its rows gone and stores nothing. Someone else's channel is not found (404).
+     */
+    void delete(Caller caller, UUID id) {
+        requireWriter(caller);
+        if (!repository.deleteChannel(id, caller.id(), caller.isAdmin())) {
+            throw AgencyException.notFound("Channel", id);
+        }
+    }
+
+    /**
      * Persists the message with one delivery per other participant (in one transaction), then delivers it to those
      * that accept its type; see {@link ChannelDeliveries}.
      */

@@ -6,6 +6,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Size;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -44,6 +45,12 @@ class ConversationController {
     @GetMapping("/api/v1/conversations/{id}")
     Conversation get(@PathVariable UUID id, Caller caller) {
         return conversations.get(caller, id);
+    }
+
+    @DeleteMapping("/api/v1/conversations/{id}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void delete(@PathVariable UUID id, Caller caller) {
+        conversations.delete(caller, id);
     }
 
     @GetMapping("/api/v1/conversations/{id}/messages")

@@ -40,6 +40,15 @@ class ConversationRepository {
                 .optional();
     }
 
+    /** Deletes the user's conversation with its messages (cascade); false if there is none. */
+    boolean delete(UUID id, UUID userId) {
+        return jdbc.sql("DELETE FROM conversations WHERE id = :id AND user_id = :userId")
+                        .param("id", id)
+                        .param("userId", userId)
+                        .update()
+                > 0;
+    }
+
     /** Newest first; {@code limit + 1} rows so the caller can tell whether there is a next page. */
     List<Row<Conversation>> list(UUID userId, Long before, int limit) {
         return jdbc.sql("""

@@ -38,6 +38,19 @@ public class ConversationService {
         return conversations.find(id, caller.id()).orElseThrow(() -> AgencyException.notFound("Conversation", id));
     }
 
+    /**
+     * Deletes the caller's conversation and all its messages; someone else's is 404. A turn still running on it
+     * cannot store its answer (the conversation is gone).
+     */
+    void delete(Caller caller, UUID id) {
+        if (!caller.canWrite()) {
+            throw AgencyException.forbidden("Viewers cannot delete conversations");
+        }
+        if (!conversations.delete(id, caller.id())) {
+            throw AgencyException.notFound("Conversation", id);
+        }
+    }
+
     Page<Conversation> list(Caller caller, Integer limit, String cursor) {
         int size = Page.limit(limit);
         return page(conversations.list(caller.id(), Cursor.seq(cursor), size), size);

@@ -42,6 +42,9 @@ import tools.jackson.databind.JsonNode;
  * /api/v1/auth/api-keys/{id}}) and cleared; a revocation that fails (auth-service down) is retried by the recovery
  * sweep, so keys do not outlive their runs for long.
  *
+ * <p>A run started by a schedule or a webhook borrows that trigger's key instead ({@link TriggerCredentials}): it is
+ * cleared, not revoked, when the run ends, since the trigger goes on using it.
+ *
  * <p>When auth-service cannot issue a key (down, or the user already has 100 active keys) the run starts anyway with
  * the starter's token only, and a tool or agent step executed after that token expired fails with
  * {@code authentication} and a message saying so.
@@ -54,7 +57,8 @@ class RunCredentials {
     /** An issued key: its id and the key itself, sealed. */
     record Grant(UUID keyId, byte[] sealedKey) {}
 
-    private record Fresh(String token, Instant expiresAt) {}
+    /** An access token exchanged from a key, and when it expires. */
+    record Fresh(String token, Instant expiresAt) {}
 
     private final ServiceClients clients;
     private final RunRepository runs;
@@ -89,15 +93,7 @@ class RunCredentials {
             return Optional.empty();
         }
         try {
-            JsonNode created = auth().post()
-                    .uri("/api/v1/auth/api-keys")
-                    .header(HttpHeaders.AUTHORIZATION, "Bearer " + caller.token())
-                    .body(Map.of("name", "workflow-run " + runId, "scopes", List.of("read", "write")))
-                    .retrieve()
-                    .body(JsonNode.class);
-            UUID keyId = UUID.fromString(created.path("id").asString());
-            byte[] sealed = sealer.encrypt(created.path("key").asString().getBytes(StandardCharsets.UTF_8));
-            return Optional.of(new Grant(keyId, sealed));
+            return Optional.of(issue(caller.token(), "workflow-run " + runId));
         } catch (RuntimeException e) {
             log.warn(
                     "auth-service issued no credential for workflow run {} ({}); its steps can call other services"
@@ -106,6 +102,22 @@ class RunCredentials {
                     ErrorClassifier.classify(e).code());
             return Optional.empty();
         }
+    }
+
+    /**
+     * Asks auth-service, with the user's {@code token}, for an API key of that user named {@code name} with the
+     * scopes {@code read, write}, and seals it. Throws what the call threw.
+     */
+    Grant issue(String token, String name) {
+        JsonNode created = auth().post()
+                .uri("/api/v1/auth/api-keys")
+                .header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
+                .body(Map.of("name", name, "scopes", List.of("read", "write")))
+                .retrieve()
+                .body(JsonNode.class);
+        UUID keyId = UUID.fromString(created.path("id").asString());
+        byte[] sealed = sealer.encrypt(created.path("key").asString().getBytes(StandardCharsets.UTF_8));
+        return new Grant(keyId, sealed);
     }
 
     /**
@@ -141,7 +153,11 @@ class RunCredentials {
         return StoredCaller.fromJson(run.caller(), exchanged.token());
     }
 
-    private Fresh exchange(Grant grant) {
+    /**
+     * Exchanges the key for a short-lived access token of its owner. Throws {@link StepFailure} {@code
+     * authentication} when auth-service refuses the key (revoked, user disabled), else the class of its failure.
+     */
+    Fresh exchange(Grant grant) {
         String key = new String(sealer.decrypt(grant.sealedKey()), StandardCharsets.UTF_8);
         try {
             JsonNode answer = auth().post()
@@ -192,6 +208,11 @@ class RunCredentials {
         int cleared = 0;
         for (RunRepository.FinishedCredential finished : runs.finishedCredentials(20)) {
             fresh.remove(finished.runId());
+            if (finished.borrowed()) { // a schedule's or webhook's key: the trigger revokes it when it is deleted
+                tx.executeWithoutResult(s -> runs.clearCredential(finished.runId()));
+                cleared++;
+                continue;
+            }
             try {
                 revoke(finished.grant());
             } catch (RuntimeException e) {
@@ -207,7 +228,8 @@ class RunCredentials {
         return cleared;
     }
 
-    private void revoke(Grant grant) {
+    /** Revokes the key (with a token exchanged from it); a key already revoked is fine. */
+    void revoke(Grant grant) {
         Fresh token;
         try {
             token = exchange(grant);

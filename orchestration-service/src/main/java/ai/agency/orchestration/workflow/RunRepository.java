@@ -32,14 +32,23 @@ class RunRepository {
     }
 
     void insertRun(Run run, String claimedBy, Duration lease, RunCredentials.Grant grant) {
+        insertRun(run, claimedBy, lease, grant, false);
+    }
+
+    /**
+     * Inserts a queued run claimed by {@code claimedBy}. A {@code borrowed} credential belongs to the trigger that
+     * started the run (a schedule's or webhook's API key): it is cleared, never revoked, when the run ends.
+     */
+    void insertRun(Run run, String claimedBy, Duration lease, RunCredentials.Grant grant, boolean borrowed) {
         jdbc.sql("""
                 INSERT INTO runs (id, workflow_id, user_id, status, input, steps, caller, claimed_by, claimed_until,
-                                  credential_id, credential)
+                                  credential_id, credential, credential_borrowed)
                 VALUES (:id, :workflowId, :userId, :status, :input::jsonb, :steps::jsonb, :caller::jsonb, :claimedBy,
-                        now() + :leaseMs * interval '1 millisecond', :credentialId, :credential)
+                        now() + :leaseMs * interval '1 millisecond', :credentialId, :credential, :borrowed)
                 """)
                 .param("credentialId", grant == null ? null : grant.keyId())
                 .param("credential", grant == null ? null : grant.sealedKey())
+                .param("borrowed", grant != null && borrowed)
                 .param("id", run.id())
                 .param("workflowId", run.workflowId())
                 .param("userId", run.userId())
@@ -226,19 +235,20 @@ class RunRepository {
                 .optional();
     }
 
-    /** A run that has ended and still holds a credential to revoke. */
-    record FinishedCredential(UUID runId, RunCredentials.Grant grant) {}
+    /** A run that has ended and still holds a credential to revoke (or, when borrowed from a trigger, to clear). */
+    record FinishedCredential(UUID runId, RunCredentials.Grant grant, boolean borrowed) {}
 
     List<FinishedCredential> finishedCredentials(int limit) {
         return jdbc.sql("""
-                SELECT id, credential_id, credential FROM runs
+                SELECT id, credential_id, credential, credential_borrowed FROM runs
                 WHERE credential_id IS NOT NULL AND status NOT IN ('queued', 'running', 'waiting_approval')
                 ORDER BY seq LIMIT :limit
                 """)
                 .param("limit", limit)
                 .query((rs, i) -> new FinishedCredential(
                         rs.getObject("id", UUID.class),
-                        new RunCredentials.Grant(rs.getObject("credential_id", UUID.class), rs.getBytes("credential"))))
+                        new RunCredentials.Grant(rs.getObject("credential_id", UUID.class), rs.getBytes("credential")),
+                        rs.getBoolean("credential_borrowed")))
                 .list();
     }
 

@@ -8,8 +8,11 @@ import ai.agency.orchestration.StoredCaller;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
@@ -90,6 +93,36 @@ class WorkflowService {
      * what it did with the admin's rights to that owner (403; anyone else's workflow is a 404).
      */
     RunView start(Caller caller, UUID workflowId, JsonNode input) {
+        Run run = queue(
+                        caller,
+                        workflowId,
+                        input,
+                        id -> credentials.grant(caller, id).orElse(null),
+                        false,
+                        id -> true)
+                .orElseThrow(); // the claim always holds
+        return new RunView(
+                run.id(), run.workflowId(), Run.QUEUED, 0, List.of(), run.input(), null, null, null, null, null);
+    }
+
+    /**
+     * Starts a run for a trigger (a schedule's tick, a webhook's delivery) as {@code caller}, the trigger's owner with
+     * a token exchanged from the trigger's API key, which the run borrows to renew its token. {@code claim} runs
+     * first in the run's transaction and gets the new run's id: when it answers false (the tick or delivery already
+     * has its run) no run is created and the answer is empty.
+     */
+    Optional<UUID> startTriggered(
+            Caller caller, UUID workflowId, JsonNode input, RunCredentials.Grant borrowed, Predicate<UUID> claim) {
+        return queue(caller, workflowId, input, id -> borrowed, true, claim).map(Run::id);
+    }
+
+    private Optional<Run> queue(
+            Caller caller,
+            UUID workflowId,
+            JsonNode input,
+            Function<UUID, RunCredentials.Grant> grantFor,
+            boolean borrowed,
+            Predicate<UUID> claim) {
         requireWriter(caller);
         Workflow workflow = get(caller, workflowId);
         if (!workflow.ownerId().equals(caller.id())) {
@@ -109,11 +142,19 @@ class WorkflowService {
                 null,
                 null,
                 null);
-        RunCredentials.Grant grant = credentials.grant(caller, run.id()).orElse(null);
-        tx.executeWithoutResult(s -> runs.insertRun(run, engine.instance(), engine.lease(), grant));
+        RunCredentials.Grant grant = grantFor.apply(run.id());
+        Boolean queued = tx.execute(s -> {
+            if (!claim.test(run.id())) {
+                return false;
+            }
+            runs.insertRun(run, engine.instance(), engine.lease(), grant, borrowed);
+            return true;
+        });
+        if (!Boolean.TRUE.equals(queued)) {
+            return Optional.empty();
+        }
         engine.start(run);
-        return new RunView(
-                run.id(), run.workflowId(), Run.QUEUED, 0, List.of(), run.input(), null, null, null, null, null);
+        return Optional.of(run);
     }
 
     /** Every run state, for the {@code status} filter. */

@@ -265,6 +265,32 @@ class ChannelApiTest extends OrchestrationApiTest {
     @Autowired
     private JdbcClient jdbc;
 
+    @Test
+    void theOwnerDeletesAChannelWithItsMessagesAndNobodyElseCan() {
+        String owner = newUser();
+        String stranger = newUser();
+        Response created =
+                post("/api/v1/channels", owner, Map.of("name", "to delete", "participants", List.of(ASSISTANT)));
+        String channel = created.json().get("id").asString();
+        post(
+                "/api/v1/channels/" + channel + "/messages",
+                owner,
+                Map.of("senderId", ASSISTANT, "type", "note", "content", "channel-delete-marker"));
+
+        assertProblem(send("DELETE", "/api/v1/channels/" + channel, stranger, null), 404, "not_found");
+        assertThat(get("/api/v1/channels/" + channel, owner).status()).isEqualTo(200);
+
+        assertThat(send("DELETE", "/api/v1/channels/" + channel, owner, null).status())
+                .isEqualTo(204);
+
+        assertProblem(get("/api/v1/channels/" + channel, owner), 404, "not_found");
+        assertProblem(send("DELETE", "/api/v1/channels/" + channel, owner, null), 404, "not_found");
+        assertThat(jdbc.sql("SELECT count(*) FROM channel_messages WHERE content::text LIKE '%channel-delete-marker%'")
+                        .query(Long.class)
+                        .single())
+                .isZero();
+    }
+
     /** These deliveries have no real recipient: remove them so that no sweep tries them. */
     private void jdbcCleanup(Set<ChannelRepository.Claim> pending) {
         for (ChannelRepository.Claim claim : pending) {

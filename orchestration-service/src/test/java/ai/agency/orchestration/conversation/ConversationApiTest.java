@@ -9,9 +9,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 class ConversationApiTest extends OrchestrationApiTest {
+
+    @Autowired
+    JdbcClient jdbc;
 
     @Test
     void aNewConversationUsesTheDefaultAssistant() {
@@ -106,5 +111,28 @@ class ConversationApiTest extends OrchestrationApiTest {
         assertThat(second.get("items")).hasSize(1);
         assertThat(second.get("items").get(0).get("content").asString()).isEqualTo("3 + 4 = 7.");
         assertThat(second.get("nextCursor").isNull()).isTrue();
+    }
+
+    @Test
+    void theOwnerDeletesAConversationWithItsMessagesAndNobodyElseCan() {
+        String token = newUser();
+        String conversation = newConversation(token);
+        chat(conversation, token, "What is 40 + 2? conversation-delete-marker");
+
+        assertProblem(send("DELETE", "/api/v1/conversations/" + conversation, newUser(), null), 404, "not_found");
+        assertThat(get("/api/v1/conversations/" + conversation, token).status()).isEqualTo(200);
+
+        assertThat(send("DELETE", "/api/v1/conversations/" + conversation, token, null)
+                        .status())
+                .isEqualTo(204);
+
+        assertProblem(get("/api/v1/conversations/" + conversation, token), 404, "not_found");
+        assertProblem(get("/api/v1/conversations/" + conversation + "/messages", token), 404, "not_found");
+        assertProblem(send("DELETE", "/api/v1/conversations/" + conversation, token, null), 404, "not_found");
+        assertProblem(send("DELETE", "/api/v1/conversations/not-a-uuid", token, null), 400, "validation");
+        assertThat(jdbc.sql("SELECT count(*) FROM messages WHERE content LIKE '%conversation-delete-marker%'")
+                        .query(Long.class)
+                        .single())
+                .isZero();
     }
 }

@@ -140,7 +140,9 @@ class PassPlannerTest {
                     3,
                     true,
                     Duration.ofSeconds(60),
-                    inlineStepsPerTransaction);
+                    inlineStepsPerTransaction,
+                    null,
+                    null);
             WorkflowMetrics metrics = new WorkflowMetrics(new SimpleMeterRegistry());
             StepLauncher launcher = new StepLauncher(null, new StepRunner(null, JSON), null, metrics, settings);
             this.planner = new PassPlanner(settings, metrics, launcher, new RunEvents(JSON), JSON);

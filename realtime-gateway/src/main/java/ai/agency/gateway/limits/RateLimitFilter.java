@@ -11,8 +11,12 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -26,10 +30,11 @@ import org.springframework.web.util.pattern.PathPattern;
 import org.springframework.web.util.pattern.PathPatternParser;
 
 /**
- * Token-bucket rate limits (Bucket4j) for the REST API ({@code /api/**}) and tool-service's MCP server ({@code /mcp}) —
- * the paths of {@code agency.gateway.rate-limit.paths} — one bucket per caller and route class. The
- * caller is the API key when the request came with one, else the authenticated user, else (public paths such as
- * login) the client address. Every limited answer carries the IETF draft headers {@code RateLimit-Limit},
+ * Token-bucket rate limits (Bucket4j) for the REST API ({@code /api/**}), tool-service's MCP server ({@code /mcp}) and
+ * the incoming webhooks ({@code /hooks/**}) — the paths of {@code agency.gateway.rate-limit.paths} — one bucket per
+ * caller and route class. The caller is the API key when the request came with one, else the authenticated user, else
+ * (public paths such as login) the client address; a class with {@code per-path} has one bucket per request path
+ * instead (a webhook's URL, whoever sends to it). Every limited answer carries the IETF draft headers {@code RateLimit-Limit},
  * {@code RateLimit-Remaining}, {@code RateLimit-Reset} and {@code RateLimit-Policy}; an empty bucket answers 429
  * {@code rate_limit} with {@code Retry-After}. Runs after Spring Security, so the user is known. Where the buckets
  * live is {@link RateLimitBuckets}: PostgreSQL shared by every replica ({@link SharedBuckets}, the default), or this
@@ -58,6 +63,7 @@ public class RateLimitFilter extends OncePerRequestFilter {
         PathPatternParser parser = PathPatternParser.defaultInstance;
         classes.forEach((name, routeClass) -> {
             List<PathPattern> patterns = new ArrayList<>();
+            routeClass.paths().forEach(p -> patterns.add(parser.parse(p))); // before the routes': more specific
             for (String route : routeClass.routes()) {
                 List<String> paths = extraRoutes.containsKey(route)
                         ? extraRoutes.get(route)
@@ -100,7 +106,8 @@ public class RateLimitFilter extends OncePerRequestFilter {
         String routeClass = classOf(request.getRequestURI());
         // classOf answers one of the configured classes
         GatewayProperties.RouteClass limit = Objects.requireNonNull(classes.get(routeClass));
-        String key = routeClass + "|" + limit.capacity() + "/" + limit.period() + "|" + callerOf(request);
+        String key = routeClass + "|" + limit.capacity() + "/" + limit.period() + "|"
+                + (limit.perPath() ? pathOf(request) : callerOf(request));
         ConsumptionProbe probe = buckets.tryConsume(key, Objects.requireNonNull(configurations.get(routeClass)));
         response.setHeader("RateLimit-Limit", Long.toString(limit.capacity()));
         response.setHeader("RateLimit-Remaining", Long.toString(probe.getRemainingTokens()));
@@ -137,6 +144,26 @@ public class RateLimitFilter extends OncePerRequestFilter {
             }
         }
         return DEFAULT_CLASS;
+    }
+
+    /**
+     * The request path, for classes limited per path (one bucket per webhook, whoever sends); a long one by its hash,
+     * so that no path can make a key the store cannot index.
+     */
+    static String pathOf(HttpServletRequest request) {
+        String path = request.getRequestURI();
+        if (path.length() > 1 && path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        if (path.length() <= 128) {
+            return "path:" + path;
+        }
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(path.getBytes(StandardCharsets.UTF_8));
+            return "path#" + HexFormat.of().formatHex(hash);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
     }
 
     private static String callerOf(HttpServletRequest request) {
