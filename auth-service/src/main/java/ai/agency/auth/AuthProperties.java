@@ -6,6 +6,8 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -33,6 +35,7 @@ import org.springframework.validation.annotation.Validated;
  * @param mfaIssuer the issuer an authenticator app shows next to the account name (TOTP enrolment)
  * @param passwordResetTtl how long a reset code an admin issued stays usable (at most 1 hour)
  * @param passwordHashing how many password hashes and checks run at once, and how long the others wait
+ * @param quotas the quota limits of each role (an admin may set other limits per user)
  */
 @Validated
 @ConfigurationProperties("agency.auth")
@@ -55,8 +58,56 @@ public record AuthProperties(
         String mfaIssuer,
 
         @DefaultValue("1h") Duration passwordResetTtl,
-        @Valid @DefaultValue PasswordHashing passwordHashing)
+        @Valid @DefaultValue PasswordHashing passwordHashing,
+        @Valid @DefaultValue Quotas quotas)
         implements MasterKey.Settings {
+
+    /**
+     * Quota limits per role ({@code agency.auth.quotas.roles.<role>.*}). A limit left out keeps its default; a
+     * negative one means unlimited. A user with several roles gets the most generous limit of each quota.
+     *
+     * @param roles limits by role name
+     */
+    public record Quotas(Map<String, RoleQuotas> roles) {
+
+        /** Defaults: generous for {@code user} and {@code viewer}, none for {@code admin}. */
+        public static final Map<String, RoleQuotas> DEFAULTS = Map.of(
+                "user", new RoleQuotas(1_000_000L, 100_000L, 600L),
+                "viewer", new RoleQuotas(1_000_000L, 100_000L, 600L),
+                "admin", new RoleQuotas(-1L, -1L, -1L));
+
+        public Quotas {
+            Map<String, RoleQuotas> merged = new java.util.HashMap<>(DEFAULTS);
+            (roles == null ? Map.<String, RoleQuotas>of() : roles)
+                    .forEach((role, limits) -> merged.merge(role, limits, (base, configured) -> configured.over(base)));
+            roles = Map.copyOf(merged);
+        }
+
+        public static Quotas defaults() {
+            return new Quotas(Map.of());
+        }
+    }
+
+    /**
+     * One role's limits; null: the default, negative: unlimited.
+     *
+     * @param tokensPerDay model tokens (in + out) per UTC day
+     * @param memoriesTotal memories held at once
+     * @param toolCallsPerMinute tool calls per UTC minute
+     */
+    public record RoleQuotas(
+            @Nullable Long tokensPerDay,
+            @Nullable Long memoriesTotal,
+            @Nullable Long toolCallsPerMinute) {
+
+        /** These limits where set, {@code base}'s where not. */
+        RoleQuotas over(RoleQuotas base) {
+            return new RoleQuotas(
+                    tokensPerDay != null ? tokensPerDay : base.tokensPerDay,
+                    memoriesTotal != null ? memoriesTotal : base.memoriesTotal,
+                    toolCallsPerMinute != null ? toolCallsPerMinute : base.toolCallsPerMinute);
+        }
+    }
 
     /**
      * The bound on BCrypt work (sign-up, login, password change and reset, re-authentication): CPU-bound, ~0.3 s each
@@ -142,7 +193,8 @@ public record AuthProperties(
                 Duration.ofSeconds(60),
                 "Agency",
                 Duration.ofHours(1),
-                PasswordHashing.defaults());
+                PasswordHashing.defaults(),
+                Quotas.defaults());
     }
 
     private static Path defaultAdminPasswordFile() {
@@ -169,6 +221,9 @@ public record AuthProperties(
         }
         if (apiKeyTokenTtl.compareTo(accessTokenTtl) > 0) {
             apiKeyTokenTtl = accessTokenTtl;
+        }
+        if (quotas == null) {
+            quotas = Quotas.defaults();
         }
         if (passwordHashing == null) {
             passwordHashing = PasswordHashing.defaults();

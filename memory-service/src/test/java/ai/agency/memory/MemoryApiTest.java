@@ -7,6 +7,7 @@ import ai.agency.common.testsupport.ProblemAssertions;
 import ai.agency.common.testsupport.TestHttp;
 import ai.agency.common.testsupport.TestHttp.Response;
 import ai.agency.common.testsupport.TestJwts;
+import ai.agency.common.testsupport.UsageOwnerStub;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +46,15 @@ public abstract class MemoryApiTest {
         JwtDecoder testJwtDecoder(TestJwts jwts) {
             return jwts.decoder();
         }
+    }
+
+    /** auth-service's usage endpoints: where the relay delivers and quotas are read. */
+    protected static final UsageOwnerStub USAGE_OWNER = UsageOwnerStub.shared();
+
+    @org.springframework.test.context.DynamicPropertySource
+    static void usageOwner(org.springframework.test.context.DynamicPropertyRegistry registry) {
+        registry.add("agency.usage.owner-url", USAGE_OWNER::url);
+        registry.add("agency.usage.relay-interval", () -> "200ms");
     }
 
     @LocalServerPort

@@ -10,6 +10,7 @@ import ai.agency.common.testsupport.DatabaseTest;
 import ai.agency.common.testsupport.TestHttp;
 import ai.agency.common.testsupport.TestHttp.Response;
 import ai.agency.common.testsupport.TestJwts;
+import ai.agency.common.testsupport.UsageOwnerStub;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -185,6 +186,8 @@ public abstract class OrchestrationApiTest {
         registry.add("agency.orchestration.providers.ollama.base-url", () -> FakeUpstreams.url() + "/ollama");
         registry.add("agency.orchestration.providers.anthropic.base-url", () -> FakeUpstreams.url() + "/anthropic");
         registry.add("agency.clients.auth.base-url", () -> FakeUpstreams.url() + "/auth");
+        registry.add("agency.usage.owner-url", () -> UsageOwnerStub.shared().url());
+        registry.add("agency.usage.relay-interval", () -> "200ms");
     }
 
     @LocalServerPort

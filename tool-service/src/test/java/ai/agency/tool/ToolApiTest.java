@@ -8,6 +8,7 @@ import ai.agency.common.testsupport.ProblemAssertions;
 import ai.agency.common.testsupport.TestHttp;
 import ai.agency.common.testsupport.TestHttp.Response;
 import ai.agency.common.testsupport.TestJwts;
+import ai.agency.common.testsupport.UsageOwnerStub;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.modelcontextprotocol.client.McpClient;
@@ -102,6 +103,8 @@ public abstract class ToolApiTest {
     @DynamicPropertySource
     static void downstreams(DynamicPropertyRegistry registry) {
         registry.add("agency.tool.master-key", () -> MASTER_KEY);
+        registry.add("agency.usage.owner-url", () -> UsageOwnerStub.shared().url());
+        registry.add("agency.usage.relay-interval", () -> "200ms");
         registry.add("agency.clients.memory.base-url", () -> stubUrl("127.0.0.1") + "/memory");
         registry.add("agency.clients.multimodal.base-url", () -> stubUrl("127.0.0.1") + "/multimodal");
     }

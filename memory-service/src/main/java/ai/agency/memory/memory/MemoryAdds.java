@@ -1,10 +1,14 @@
 package ai.agency.memory.memory;
 
 import ai.agency.common.security.Caller;
+import ai.agency.common.usage.Quotas;
+import ai.agency.common.usage.UsageEvent;
+import ai.agency.common.usage.UsageRecorder;
 import ai.agency.memory.MemoryProperties;
 import ai.agency.memory.embedding.Embedder;
 import ai.agency.memory.extraction.FactExtraction;
 import ai.agency.memory.extraction.LlmFactExtractor;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,27 +34,60 @@ class MemoryAdds {
     private final MemoryProperties properties;
     private final FactExtraction extractor;
     private final TransactionTemplate tx;
+    private final UsageRecorder usage;
+    private final Quotas quotas;
 
     MemoryAdds(
             MemoryRepository repository,
             Embedder embedder,
             MemoryProperties properties,
             FactExtraction extractor,
-            TransactionTemplate tx) {
+            TransactionTemplate tx,
+            UsageRecorder usage,
+            Quotas quotas) {
         this.repository = repository;
         this.embedder = embedder;
         this.properties = properties;
         this.extractor = extractor;
         this.tx = tx;
+        this.usage = usage;
+        this.quotas = quotas;
     }
 
     List<MemoryService.AddResult> addAll(Caller caller, UUID owner, AddMemoryRequest request) {
         List<String> texts = request.texts(properties.maxContentLength());
+        if (owner.equals(caller.id())) { // an admin adding for another user is not held to their own quota
+            requireQuota(caller, owner);
+        }
         if (request.inferFacts()) {
             return addFacts(caller, owner, request, texts);
         }
         List<float[]> vectors = embedder.embedAll(texts);
-        return tx.execute(status -> addVerbatim(caller, owner, request, texts, vectors));
+        return tx.execute(status -> recorded(owner, addVerbatim(caller, owner, request, texts, vectors)));
+    }
+
+    /**
+     * The {@code memories_total} quota: auth-service's count (adds minus deletes, a few seconds behind) is checked
+     * first; only near the limit are the user's rows counted here, exactly.
+     */
+    private void requireQuota(Caller caller, UUID owner) {
+        quotas.of(caller, Quotas.MEMORIES_TOTAL).ifPresent(quota -> {
+            Long limit = Objects.requireNonNull(quota.limit()); // of() answers only quotas with a limit
+            if (quota.used() >= limit - limit / 10) {
+                Quotas.requireBelow(quota, repository.countOf(owner));
+            }
+        });
+    }
+
+    /** Each memory added is a usage event of its owner, in the transaction that stores it (its id is the event's). */
+    private List<MemoryService.AddResult> recorded(UUID owner, List<MemoryService.AddResult> results) {
+        for (MemoryService.AddResult result : results) {
+            if ("ADD".equals(result.event())) {
+                usage.record(UsageEvent.memoryAdded(
+                        result.id(), owner, result.memory().getBytes(StandardCharsets.UTF_8).length));
+            }
+        }
+        return results;
     }
 
     /**
@@ -97,7 +134,7 @@ class MemoryAdds {
             for (int i = 0; i < facts.size(); i++) {
                 results.add(addFact(caller, owner, request, facts.get(i), hashes.get(i), stored, vectors));
             }
-            return results;
+            return recorded(owner, results);
         });
     }
 

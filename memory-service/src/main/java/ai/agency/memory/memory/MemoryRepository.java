@@ -197,6 +197,14 @@ public class MemoryRepository {
                 .list();
     }
 
+    /** The memories the user holds (expired ones not yet purged included): the memories_total quota's count. */
+    public long countOf(UUID userId) {
+        return jdbc.sql("SELECT count(*) FROM memories WHERE user_id = :u")
+                .param("u", userId)
+                .query(Long.class)
+                .single();
+    }
+
     public boolean delete(UUID userId, UUID id) {
         return jdbc.sql("DELETE FROM memories WHERE user_id = :u AND id = :id")
                         .param("u", userId)

@@ -3,6 +3,8 @@ package ai.agency.memory.memory;
 import ai.agency.common.error.AgencyException;
 import ai.agency.common.page.Cursor;
 import ai.agency.common.security.Caller;
+import ai.agency.common.usage.UsageEvent;
+import ai.agency.common.usage.UsageRecorder;
 import ai.agency.memory.MemoryProperties;
 import ai.agency.memory.embedding.Embedder;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -41,6 +43,7 @@ public class MemoryService {
     private final MemoryProperties properties;
     private final MemoryAdds adds;
     private final TransactionTemplate tx;
+    private final UsageRecorder usage;
     private final Timer addTimer;
     private final tools.jackson.databind.json.JsonMapper json;
     /** The gauge's value (a gauge holds its object weakly, so this field keeps it). */
@@ -53,8 +56,10 @@ public class MemoryService {
             MemoryAdds adds,
             MeterRegistry meters,
             tools.jackson.databind.json.JsonMapper json,
-            TransactionTemplate tx) {
+            TransactionTemplate tx,
+            UsageRecorder usage) {
         this.json = json;
+        this.usage = usage;
         this.tx = tx;
         this.repository = repository;
         this.embedder = embedder;
@@ -166,13 +171,19 @@ public class MemoryService {
         repository.delete(owner, id);
         repository.forgetTexts(owner, id); // no copy of the text is left behind, in history either
         repository.history(id, owner, "DELETE", null, null, caller.id());
+        usage.record(UsageEvent.memoriesRemoved(UsageEvent.idOf("memory-removed:" + id), owner, 1));
     }
 
     /** Erasure: removes the memories (narrowed by agent/session) and their history. */
     @Transactional
     public int eraseAll(Caller caller, @Nullable UUID userId, @Nullable String agentId, @Nullable String sessionId) {
         requireWriter(caller);
-        return repository.eraseAll(owner(caller, userId), agentId, sessionId);
+        UUID owner = owner(caller, userId);
+        int erased = repository.eraseAll(owner, agentId, sessionId);
+        if (erased > 0) {
+            usage.record(UsageEvent.memoriesRemoved(UUID.randomUUID(), owner, erased));
+        }
+        return erased;
     }
 
     public List<MemoryRepository.HistoryEntry> history(Caller caller, @Nullable UUID userId, UUID id) {

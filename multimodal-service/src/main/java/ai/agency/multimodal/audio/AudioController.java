@@ -26,7 +26,13 @@ class AudioController {
     /** Multipart {@code file}. */
     @PostMapping(path = "/api/v1/analyze/audio", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     AudioAnalysis analyze(@RequestPart(name = "file", required = false) @Nullable MultipartFile file, Caller caller) {
-        return guard.run(
-                "audio", "file", file == null ? 0 : file.getSize(), () -> analyzer.analyzeUpload("file", file));
+        return guard.counted(
+                caller,
+                "audio",
+                guard.run(
+                        "audio",
+                        "file",
+                        file == null ? 0 : file.getSize(),
+                        () -> analyzer.analyzeUpload("file", file)));
     }
 }

@@ -102,21 +102,25 @@ class CombinedController {
             List<String> unavailable = new ArrayList<>();
             int ran = 0;
             if (t != null) {
+                guard.counted(caller, "text", t);
                 modalities.add(new CombinedAnalysis.Modality("text", t));
                 ran++;
                 t.unavailable().forEach(u -> unavailable.add("text." + u));
             }
             if (i != null) {
+                guard.counted(caller, "image", i);
                 modalities.add(new CombinedAnalysis.Modality("image", i));
                 ran++;
                 i.unavailable().forEach(u -> unavailable.add("image." + u));
             }
             if (a != null) {
+                guard.counted(caller, "audio", a);
                 modalities.add(new CombinedAnalysis.Modality("audio", a));
                 ran++;
                 a.unavailable().forEach(u -> unavailable.add("audio." + u));
             }
             if (v != null) {
+                guard.counted(caller, "video", v);
                 modalities.add(new CombinedAnalysis.Modality("video", v));
                 ran++;
                 v.unavailable().forEach(u -> unavailable.add("video." + u));

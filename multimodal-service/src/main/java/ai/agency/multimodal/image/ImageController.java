@@ -30,10 +30,13 @@ class ImageController {
             @RequestPart(name = "file", required = false) @Nullable MultipartFile file,
             @RequestParam(defaultValue = "false") boolean includeGps,
             Caller caller) {
-        return guard.run(
+        return guard.counted(
+                caller,
                 "image",
-                "file",
-                file == null ? 0 : file.getSize(),
-                () -> analyzer.analyzeUpload("file", file, includeGps));
+                guard.run(
+                        "image",
+                        "file",
+                        file == null ? 0 : file.getSize(),
+                        () -> analyzer.analyzeUpload("file", file, includeGps)));
     }
 }

@@ -3,12 +3,18 @@ package ai.agency.multimodal.safety;
 import ai.agency.common.error.AgencyException;
 import ai.agency.common.error.RateLimitedException;
 import ai.agency.common.limit.CpuBoundWork;
+import ai.agency.common.security.Caller;
+import ai.agency.common.usage.UsageEvent;
+import ai.agency.common.usage.UsageQueue;
 import ai.agency.multimodal.MultimodalProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.UUID;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 /**
@@ -30,9 +36,11 @@ public class AnalysisGuard implements DisposableBean {
     private final MeterRegistry registry;
     private final MultimodalProperties properties;
     private final CpuBoundWork slots;
+    private final @Nullable UsageQueue usage;
 
-    public AnalysisGuard(MeterRegistry registry, MultimodalProperties properties) {
+    public AnalysisGuard(MeterRegistry registry, MultimodalProperties properties, ObjectProvider<UsageQueue> usage) {
         this.registry = registry;
+        this.usage = usage.getIfAvailable();
         this.properties = properties;
         this.slots = new CpuBoundWork(
                 "analysis",
@@ -91,6 +99,18 @@ public class AnalysisGuard implements DisposableBean {
                     .register(registry)
                     .increment();
         }
+    }
+
+    /**
+     * An analysis done for the caller is a usage event of theirs ({@code analysis}, by modality), sent to auth-service
+     * from an in-memory queue (this service has no database for an outbox); returns {@code result}.
+     */
+    public <T> T counted(Caller caller, String modality, T result) {
+        UsageQueue queue = usage;
+        if (queue != null) {
+            queue.record(UsageEvent.analysis(UUID.randomUUID(), caller.id(), modality));
+        }
+        return result;
     }
 
     @Override

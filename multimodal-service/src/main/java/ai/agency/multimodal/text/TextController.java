@@ -25,6 +25,6 @@ class TextController {
     TextAnalysis analyze(@RequestBody TextRequest request, Caller caller) {
         String text = request.text();
         long bytes = text == null ? 0 : text.getBytes(StandardCharsets.UTF_8).length;
-        return guard.run("text", "text", bytes, () -> analyzer.analyze(text));
+        return guard.counted(caller, "text", guard.run("text", "text", bytes, () -> analyzer.analyze(text)));
     }
 }

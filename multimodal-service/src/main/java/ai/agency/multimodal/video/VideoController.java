@@ -26,7 +26,13 @@ class VideoController {
     /** Multipart {@code file}. */
     @PostMapping(path = "/api/v1/analyze/video", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     VideoAnalysis analyze(@RequestPart(name = "file", required = false) @Nullable MultipartFile file, Caller caller) {
-        return guard.run(
-                "video", "file", file == null ? 0 : file.getSize(), () -> analyzer.analyzeUpload("file", file));
+        return guard.counted(
+                caller,
+                "video",
+                guard.run(
+                        "video",
+                        "file",
+                        file == null ? 0 : file.getSize(),
+                        () -> analyzer.analyzeUpload("file", file)));
     }
 }

@@ -2,6 +2,7 @@ package ai.agency.orchestration.chat;
 
 import ai.agency.common.error.AgencyException;
 import ai.agency.common.security.Caller;
+import ai.agency.common.usage.Quotas;
 import ai.agency.orchestration.OrchestrationProperties;
 import ai.agency.orchestration.agent.Agent;
 import ai.agency.orchestration.agent.AgentService;
@@ -39,6 +40,7 @@ class ChatService {
     private final ContextWindow window;
     private final ModelLoop loop;
     private final TurnEnd end;
+    private final Quotas quotas;
 
     ChatService(
             ConversationService conversations,
@@ -49,7 +51,8 @@ class ChatService {
             ActiveTurns active,
             ContextWindow window,
             ModelLoop loop,
-            TurnEnd end) {
+            TurnEnd end,
+            Quotas quotas) {
         this.conversations = conversations;
         this.agents = agents;
         this.experiments = experiments;
@@ -59,6 +62,7 @@ class ChatService {
         this.window = window;
         this.loop = loop;
         this.end = end;
+        this.quotas = quotas;
     }
 
     /** Refuses with a 4xx what cannot run — before anything is streamed, so bad input is always a problem. */
@@ -79,6 +83,7 @@ class ChatService {
                     "content", "must be at most " + properties.maxContentLength() + " characters");
         }
         Conversation conversation = conversations.get(caller, conversationId);
+        quotas.requireBelow(caller, Quotas.TOKENS_PER_DAY); // 429 naming the quota (a few seconds stale at most)
         Agent agent = agents.at(caller, conversation.agentId(), agentVersion);
         UUID experimentId = null;
         if (agentVersion == null && agent.runningExperiment() != null) {

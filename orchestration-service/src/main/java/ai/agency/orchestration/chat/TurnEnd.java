@@ -1,14 +1,19 @@
 package ai.agency.orchestration.chat;
 
+import ai.agency.common.usage.UsageEvent;
+import ai.agency.common.usage.UsageRecorder;
 import ai.agency.orchestration.OrchestrationProperties;
 import ai.agency.orchestration.conversation.ConversationService;
 import ai.agency.orchestration.conversation.StoredMessage;
 import ai.agency.orchestration.experiment.ExperimentMetrics;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -29,6 +34,8 @@ class TurnEnd {
     private final ExperimentMetrics experimentMetrics;
     private final OrchestrationProperties properties;
     private final JsonMapper json;
+    private final UsageRecorder usageRecorder;
+    private final TransactionTemplate tx;
 
     TurnEnd(
             ConversationService conversations,
@@ -38,7 +45,9 @@ class TurnEnd {
             ChatMetrics metrics,
             ExperimentMetrics experimentMetrics,
             OrchestrationProperties properties,
-            JsonMapper json) {
+            JsonMapper json,
+            UsageRecorder usageRecorder,
+            TransactionTemplate tx) {
         this.conversations = conversations;
         this.memory = memory;
         this.background = background;
@@ -47,6 +56,8 @@ class TurnEnd {
         this.experimentMetrics = experimentMetrics;
         this.properties = properties;
         this.json = json;
+        this.usageRecorder = usageRecorder;
+        this.tx = tx;
     }
 
     /** The stored answer; a non-streaming turn that the provider failed throws its problem instead. */
@@ -140,7 +151,23 @@ class TurnEnd {
                 turn.experimentId(),
                 usage,
                 Instant.now());
-        conversations.append(turn.caller(), saved);
+        // the answer and its usage commit together: a crash loses neither alone, and the ids count them once
+        tx.executeWithoutResult(status -> {
+            conversations.append(turn.caller(), saved);
+            UUID user = turn.caller().id();
+            List<UsageEvent> events = new ArrayList<>();
+            events.add(UsageEvent.turn(UsageEvent.idOf("turn:" + saved.id()), user));
+            if (state.promptTokens() + state.completionTokens() > 0) {
+                events.add(UsageEvent.tokens(
+                        UsageEvent.idOf("tokens:" + saved.id()),
+                        user,
+                        turn.model().provider(),
+                        turn.model().name(),
+                        state.promptTokens(),
+                        state.completionTokens()));
+            }
+            usageRecorder.recordAll(events); // one statement
+        });
         return saved;
     }
 

@@ -1,5 +1,7 @@
 package ai.agency.orchestration.workflow;
 
+import ai.agency.common.usage.UsageEvent;
+import ai.agency.common.usage.UsageRecorder;
 import java.util.UUID;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -17,6 +19,7 @@ final class PassWriter {
     private final RunNotifier notifier;
     private final WorkflowMetrics metrics;
     private final String instance;
+    private final UsageRecorder usage;
 
     PassWriter(
             RunRepository runs,
@@ -25,7 +28,8 @@ final class PassWriter {
             TransactionTemplate tx,
             RunNotifier notifier,
             WorkflowMetrics metrics,
-            String instance) {
+            String instance,
+            UsageRecorder usage) {
         this.runs = runs;
         this.runSteps = runSteps;
         this.events = events;
@@ -33,6 +37,7 @@ final class PassWriter {
         this.notifier = notifier;
         this.metrics = metrics;
         this.instance = instance;
+        this.usage = usage;
     }
 
     /** Writes and announces the pass; false (nothing written) when the run had ended meanwhile. */
@@ -63,6 +68,7 @@ final class PassWriter {
         }
         writeSteps(runId, pass);
         writeRun(runId, pass);
+        countSteps(pass);
         events.appendEvents(runId, pass.eventTypes(), pass.eventData());
         return true;
     }
@@ -139,6 +145,26 @@ final class PassWriter {
         } else if (pass.status() != null) {
             runs.runStatus(runId, pass.status());
         }
+    }
+
+    /** Each step that ended in this pass (succeeded, or failed for good after running) is a workflow step used. */
+    private void countSteps(PassChanges pass) {
+        UUID runId = pass.run().id();
+        UUID user = pass.run().userId();
+        for (PassChanges.Done done : pass.completed()) {
+            usage.record(UsageEvent.workflowStep(stepId(runId, done.stepId(), done.attempt()), user));
+        }
+        for (PassChanges.Done done : pass.computed()) {
+            usage.record(UsageEvent.workflowStep(stepId(runId, done.stepId(), done.attempt()), user));
+        }
+        PassChanges.Failure failure = pass.failure();
+        if (failure != null && failure.attempt() > 0) {
+            usage.record(UsageEvent.workflowStep(stepId(runId, failure.stepId(), failure.attempt()), user));
+        }
+    }
+
+    private static UUID stepId(UUID runId, String stepId, int attempt) {
+        return UsageEvent.idOf("workflow-step:" + runId + ":" + stepId + ":" + attempt);
     }
 
     private static void expect(UUID runId, int expected, int changed) {

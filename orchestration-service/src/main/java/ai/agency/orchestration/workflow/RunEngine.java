@@ -1,5 +1,6 @@
 package ai.agency.orchestration.workflow;
 
+import ai.agency.common.usage.UsageRecorder;
 import ai.agency.orchestration.OrchestrationProperties;
 import jakarta.annotation.PreDestroy;
 import java.net.InetAddress;
@@ -58,7 +59,8 @@ class RunEngine {
             RunCredentials credentials,
             RunEvents runEvents,
             JsonMapper json,
-            OrchestrationProperties properties) {
+            OrchestrationProperties properties,
+            UsageRecorder usage) {
         OrchestrationProperties.Workflows settings = properties.workflows();
         this.runs = runs;
         this.runSteps = runSteps;
@@ -66,7 +68,7 @@ class RunEngine {
         this.instance = hostName() + "/" + UUID.randomUUID();
         this.launcher = new StepLauncher(threads, runner, credentials, metrics, settings);
         this.planner = new PassPlanner(settings, metrics, launcher, runEvents, json);
-        this.writer = new PassWriter(runs, runSteps, events, tx, notifier, metrics, instance);
+        this.writer = new PassWriter(runs, runSteps, events, tx, notifier, metrics, instance, usage);
         this.recovery = new RunRecovery(this, runs, runSteps, credentials, settings, instance);
         this.notifier = notifier;
         metrics.gauges(

@@ -44,7 +44,7 @@ class TurnWorkTest extends OrchestrationApiTest {
     }
 
     @Test
-    void aTurnWithRecallAndACalculatorTakesFiveStatementsAndFourCalls() {
+    void aTurnWithRecallAndACalculatorTakesSixStatementsAndFourCalls() {
         String token = newUser();
         Caller caller = Caller.of(jwts.decoder().decode(token));
         UUID conversation = UUID.fromString(newConversation(token));
@@ -56,8 +56,9 @@ class TurnWorkTest extends OrchestrationApiTest {
 
             assertThat(answer.get().content()).contains(Integer.toString(17 * round));
             // the conversation, the agent, the history window with the count of all messages (one statement), the
-            // user's message, the answer
-            assertThat(statements).as(String.join("\n---\n", statements)).hasSize(5);
+            // user's message, the answer and, in its transaction, its usage events (one statement)
+            assertThat(statements).as(String.join("\n---\n", statements)).hasSize(6);
+            assertThat(statements.get(5)).contains("usage_outbox");
             assertThat(statements.get(2)).contains("count(*)").contains("LIMIT");
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> calls(caller, callsBefore).contains("/memory/api/v1/memories"));

@@ -49,6 +49,17 @@ public class ExecutionRepository {
     }
 
     /** A user's executions, newest first, after the keyset position {@code (beforeAt, beforeId)} when given. */
+    /** The user's executions that ran (not refused) since {@code since}. */
+    long ranSince(UUID userId, Instant since) {
+        return jdbc.sql("""
+                        SELECT count(*) FROM executions
+                        WHERE user_id = :u AND created_at >= :since AND outcome <> 'rejected'""")
+                .param("u", userId)
+                .param("since", Timestamp.from(since))
+                .query(Long.class)
+                .single();
+    }
+
     public List<Execution> page(
             UUID userId, @Nullable String tool, @Nullable Instant beforeAt, @Nullable UUID beforeId, int limit) {
         return jdbc.sql("SELECT id, user_id, tool, outcome, error_type, duration_ms, parameters::text AS parameters, "

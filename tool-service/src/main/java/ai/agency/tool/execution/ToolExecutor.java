@@ -70,7 +70,7 @@ public class ToolExecutor implements DisposableBean {
     private final ParameterValidator validator;
     private final HttpToolInvoker httpTools;
     private final McpClients mcpTools;
-    private final ExecutionRepository executions;
+    private final ToolCallUsage usage;
     private final CircuitBreakerRegistry circuitBreakers;
     private final BulkheadRegistry bulkheads;
     private final MeterRegistry meters;
@@ -83,7 +83,7 @@ public class ToolExecutor implements DisposableBean {
             ParameterValidator validator,
             HttpToolInvoker httpTools,
             McpClients mcpTools,
-            ExecutionRepository executions,
+            ToolCallUsage usage,
             CircuitBreakerRegistry circuitBreakers,
             BulkheadRegistry bulkheads,
             MeterRegistry meters,
@@ -92,7 +92,7 @@ public class ToolExecutor implements DisposableBean {
         this.validator = validator;
         this.httpTools = httpTools;
         this.mcpTools = mcpTools;
-        this.executions = executions;
+        this.usage = usage;
         this.circuitBreakers = circuitBreakers;
         this.bulkheads = bulkheads;
         this.meters = meters;
@@ -141,6 +141,7 @@ public class ToolExecutor implements DisposableBean {
         Tool tool = call.tool();
         JsonNode params = call.parameters();
         String name = tool.name();
+        usage.requireQuota(caller); // 429 past tool_calls_per_minute
         UserConcurrencyLimit.Permit permit = calls.acquire(caller.id()); // 429 / 503 past the wait
         long start = System.nanoTime();
         Object data = null;
@@ -169,19 +170,15 @@ public class ToolExecutor implements DisposableBean {
         long nanos = System.nanoTime() - start;
         long millis = TimeUnit.NANOSECONDS.toMillis(nanos);
         record(tool.name(), outcome, nanos);
-        try {
-            executions.insert(new ExecutionRepository.Execution(
-                    UUID.randomUUID(),
-                    caller.id(),
-                    tool.name(),
-                    outcome,
-                    failure == null ? null : failure.errorType(),
-                    millis,
-                    Redactor.redact(params),
-                    Instant.now()));
-        } catch (RuntimeException e) {
-            log.warn("Could not write the execution log row for tool {}: {}", name, e.toString());
-        }
+        usage.logged(new ExecutionRepository.Execution(
+                UUID.randomUUID(),
+                caller.id(),
+                tool.name(),
+                outcome,
+                failure == null ? null : failure.errorType(),
+                millis,
+                Redactor.redact(params),
+                Instant.now()));
         if (refused != null) {
             throw refused; // 429 with Retry-After; MCP: an isError result with errorType rate_limit
         }
