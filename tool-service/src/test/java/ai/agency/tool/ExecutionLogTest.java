@@ -2,15 +2,24 @@ package ai.agency.tool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.agency.common.retention.RetentionPurge;
 import ai.agency.common.testsupport.TestHttp.Response;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 class ExecutionLogTest extends ToolApiTest {
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Autowired
+    RetentionPurge retention;
 
     @Test
     void aUserSeesOnlyTheirOwnExecutionsNewestFirstAndPaged() {
@@ -112,5 +121,25 @@ class ExecutionLogTest extends ToolApiTest {
                     .forEach(i -> out.add(i.get("parameters").get("expression").asString()));
         }
         return out;
+    }
+
+    @Test
+    void executionsOlderThanTheirRetentionArePurgedAndNewerOnesStay() {
+        UUID userId = UUID.randomUUID();
+        String user = jwts.user(userId);
+        executeOk(user, "calculator", Map.of("expression", "1+1"));
+        executeOk(user, "calculator", Map.of("expression", "2+2"));
+        jdbc.sql("UPDATE executions SET created_at = now() - interval '91 days' "
+                        + "WHERE user_id = :u AND parameters->>'expression' = '1+1'")
+                .param("u", userId)
+                .update();
+
+        retention.purge();
+
+        assertThat(jdbc.sql("SELECT parameters->>'expression' FROM executions WHERE user_id = :u")
+                        .param("u", userId)
+                        .query(String.class)
+                        .list())
+                .containsExactly("2+2");
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import ai.agency.common.retention.RetentionPurge;
 import ai.agency.common.testsupport.TestHttp.Response;
 import ai.agency.orchestration.OrchestrationApiTest;
 import ai.agency.orchestration.OrchestrationServiceApplication;
@@ -239,6 +240,43 @@ class WorkflowApiTest extends OrchestrationApiTest {
         JsonNode run = awaitStatus(user, start(user, id, Map.of()), "failed");
         assertThat(step(run, "wait").get("error").get("timedOut").asBoolean()).isTrue();
         assertThat(run.get("error").get("message").asString()).contains("timed out");
+    }
+
+    @Autowired
+    private RetentionPurge retention;
+
+    @Test
+    void runEventsOfFinishedRunsArePurgedAfterTheirRetentionAndAWaitingRunKeepsItsOwn() {
+        String user = newUser();
+        String done = start(user, workflow(user, List.of(step("only", "transform", "done"))), Map.of());
+        awaitStatus(user, done, "succeeded");
+        String waiting = start(
+                user,
+                workflow(
+                        user,
+                        List.of(
+                                step("draft", "transform", "a draft"),
+                                step("review", "approval", null, "dependsOn", List.of("draft")))),
+                Map.of());
+        awaitStatus(user, waiting, "waiting_approval");
+        jdbc.sql("UPDATE run_events SET created_at = now() - interval '91 days' WHERE run_id IN (:a, :b)")
+                .param("a", UUID.fromString(done))
+                .param("b", UUID.fromString(waiting))
+                .update();
+
+        retention.purge();
+
+        assertThat(events(done)).isZero();
+        assertThat(events(waiting)).isPositive();
+        assertThat(get("/api/v1/runs/" + done, user).json().get("status").asString())
+                .isEqualTo("succeeded");
+    }
+
+    private long events(String runId) {
+        return jdbc.sql("SELECT count(*) FROM run_events WHERE run_id = :r")
+                .param("r", UUID.fromString(runId))
+                .query(Long.class)
+                .single();
     }
 
     @Test
