@@ -30,6 +30,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 class MemoryAdds {
 
     private final MemoryRepository repository;
+    private final MemoryHistory history;
     private final Embedder embedder;
     private final MemoryProperties properties;
     private final FactExtraction extractor;
@@ -39,6 +40,7 @@ class MemoryAdds {
 
     MemoryAdds(
             MemoryRepository repository,
+            MemoryHistory history,
             Embedder embedder,
             MemoryProperties properties,
             FactExtraction extractor,
@@ -46,6 +48,7 @@ class MemoryAdds {
             UsageRecorder usage,
             Quotas quotas) {
         this.repository = repository;
+        this.history = history;
         this.embedder = embedder;
         this.properties = properties;
         this.extractor = extractor;
@@ -161,7 +164,7 @@ class MemoryAdds {
         if (similar.isPresent()) {
             Memory old = similar.get().memory();
             repository.updateText(owner, old.id(), text, hash, vector);
-            repository.history(old.id(), owner, "UPDATE", old.memory(), text, caller.id());
+            history.record(old.id(), owner, "UPDATE", old.memory(), text, caller.id());
             stored.values().removeIf(m -> m.id().equals(old.id())); // its old text is no longer stored
             stored.put(hash, new MemoryService.AddResult(old.id(), text, "NOOP"));
             return new MemoryService.AddResult(old.id(), text, "UPDATE");

@@ -42,7 +42,7 @@ class MemoryController {
 
     record AddResponse(List<MemoryService.AddResult> results) {}
 
-    record History(List<MemoryRepository.HistoryEntry> items) {}
+    record History(List<MemoryHistory.HistoryEntry> items) {}
 
     record Erased(int deleted) {}
 

@@ -290,23 +290,6 @@ public class MemoryRepository {
         return ids.size();
     }
 
-    /** One change of a memory. */
-    public record HistoryEntry(String event, String oldMemory, String newMemory, Instant at, UUID actor) {}
-
-    public List<HistoryEntry> history(UUID userId, UUID memoryId) {
-        return jdbc.sql("SELECT event, old_memory, new_memory, at, actor FROM memory_history "
-                        + "WHERE user_id = :u AND memory_id = :m ORDER BY at, id")
-                .param("u", userId)
-                .param("m", memoryId)
-                .query((rs, n) -> new HistoryEntry(
-                        rs.getString("event"),
-                        rs.getString("old_memory"),
-                        rs.getString("new_memory"),
-                        rs.getTimestamp("at").toInstant(),
-                        rs.getObject("actor", UUID.class)))
-                .list();
-    }
-
     /** A page of the user's live memories, newest first, after the keyset position {@code (createdAt, id)}. */
     public List<Memory> page(
             UUID userId,
@@ -376,19 +359,6 @@ public class MemoryRepository {
     }
 
     /**
-     * Removes the texts of a deleted memory from its history: the events stay (what happened, when, by whom), the
-     * content goes with the memory.
-     */
-    public void forgetTexts(UUID userId, UUID memoryId) {
-        jdbc.sql(
-                        "UPDATE memory_history SET old_memory = NULL, new_memory = NULL "
-                                + "WHERE user_id = :u AND memory_id = :m AND (old_memory IS NOT NULL OR new_memory IS NOT NULL)")
-                .param("u", userId)
-                .param("m", memoryId)
-                .update();
-    }
-
-    /**
      * How many memories are stored (all users, expired ones not yet purged included): counted exactly up to
      * {@code exactUpTo} rows; above that, PostgreSQL's own estimate ({@code pg_class.reltuples}, kept current by
      * autovacuum and analyze), because counting is a full scan (~0.1 s per 100k rows).
@@ -399,24 +369,6 @@ public class MemoryRepository {
                 .param("exact", exactUpTo)
                 .query(Long.class)
                 .single();
-    }
-
-    public void history(
-            UUID memoryId,
-            UUID userId,
-            String event,
-            @Nullable String oldText,
-            @Nullable String newText,
-            @Nullable UUID actor) {
-        jdbc.sql("INSERT INTO memory_history (memory_id, user_id, event, old_memory, new_memory, actor) "
-                        + "VALUES (:m, :u, :e, :o, :n, :a)")
-                .param("m", memoryId)
-                .param("u", userId)
-                .param("e", event)
-                .param("o", oldText)
-                .param("n", newText)
-                .param("a", actor)
-                .update();
     }
 
     public Memory map(ResultSet rs, int row) throws SQLException {

@@ -39,6 +39,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class MemoryService {
 
     private final MemoryRepository repository;
+    private final MemoryHistory history;
     private final Embedder embedder;
     private final MemoryProperties properties;
     private final MemoryAdds adds;
@@ -51,6 +52,7 @@ public class MemoryService {
 
     public MemoryService(
             MemoryRepository repository,
+            MemoryHistory history,
             Embedder embedder,
             MemoryProperties properties,
             MemoryAdds adds,
@@ -62,6 +64,7 @@ public class MemoryService {
         this.usage = usage;
         this.tx = tx;
         this.repository = repository;
+        this.history = history;
         this.embedder = embedder;
         this.properties = properties;
         this.adds = adds;
@@ -157,7 +160,7 @@ public class MemoryService {
             // the text changed since it was read before the transaction: embedded here, rarely
             float[] embedding = vector != null ? vector : embedder.embed(text);
             repository.updateText(owner, id, text, hash, embedding);
-            repository.history(id, owner, "UPDATE", current.memory(), text, caller.id());
+            history.record(id, owner, "UPDATE", current.memory(), text, caller.id());
         }
         repository.updateAttributes(owner, id, patch);
         return repository.find(owner, id).orElseThrow(() -> AgencyException.notFound("memory", id));
@@ -169,8 +172,8 @@ public class MemoryService {
         UUID owner = owner(caller, userId);
         repository.find(owner, id).orElseThrow(() -> AgencyException.notFound("memory", id));
         repository.delete(owner, id);
-        repository.forgetTexts(owner, id); // no copy of the text is left behind, in history either
-        repository.history(id, owner, "DELETE", null, null, caller.id());
+        history.forgetTexts(owner, id); // no copy of the text is left behind, in history either
+        history.record(id, owner, "DELETE", null, null, caller.id());
         usage.record(UsageEvent.memoriesRemoved(UsageEvent.idOf("memory-removed:" + id), owner, 1));
     }
 
@@ -186,8 +189,8 @@ public class MemoryService {
         return erased;
     }
 
-    public List<MemoryRepository.HistoryEntry> history(Caller caller, @Nullable UUID userId, UUID id) {
-        List<MemoryRepository.HistoryEntry> entries = repository.history(owner(caller, userId), id);
+    public List<MemoryHistory.HistoryEntry> history(Caller caller, @Nullable UUID userId, UUID id) {
+        List<MemoryHistory.HistoryEntry> entries = history.entries(owner(caller, userId), id);
         if (entries.isEmpty()) {
             throw AgencyException.notFound("memory", id);
         }

@@ -1,0 +1,72 @@
+package ai.agency.memory.memory;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The history of memories ({@code memory_history}): one row per event (ADD, UPDATE, DELETE, EXPIRE) with the texts
+ * before and after, always with the user id. A deleted memory keeps its events and loses its texts. The statements
+ * that change memories and history together (an add with its row, erasure, the expiry purge) stay in {@link
+ * MemoryRepository}.
+ */
+@Repository
+public class MemoryHistory {
+
+    private final JdbcClient jdbc;
+
+    MemoryHistory(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** One change of a memory. */
+    public record HistoryEntry(String event, String oldMemory, String newMemory, Instant at, UUID actor) {}
+
+    public List<HistoryEntry> entries(UUID userId, UUID memoryId) {
+        return jdbc.sql("SELECT event, old_memory, new_memory, at, actor FROM memory_history "
+                        + "WHERE user_id = :u AND memory_id = :m ORDER BY at, id")
+                .param("u", userId)
+                .param("m", memoryId)
+                .query((rs, n) -> new HistoryEntry(
+                        rs.getString("event"),
+                        rs.getString("old_memory"),
+                        rs.getString("new_memory"),
+                        rs.getTimestamp("at").toInstant(),
+                        rs.getObject("actor", UUID.class)))
+                .list();
+    }
+
+    public void record(
+            UUID memoryId,
+            UUID userId,
+            String event,
+            @Nullable String oldText,
+            @Nullable String newText,
+            @Nullable UUID actor) {
+        jdbc.sql("INSERT INTO memory_history (memory_id, user_id, event, old_memory, new_memory, actor) "
+                        + "VALUES (:m, :u, :e, :o, :n, :a)")
+                .param("m", memoryId)
+                .param("u", userId)
+                .param("e", event)
+                .param("o", oldText)
+                .param("n", newText)
+                .param("a", actor)
+                .update();
+    }
+
+    /**
+     * Removes the texts of a deleted memory from its history: the events stay (what happened, when, by whom), the
+     * content goes with the memory.
+     */
+    public void forgetTexts(UUID userId, UUID memoryId) {
+        jdbc.sql(
+                        "UPDATE memory_history SET old_memory = NULL, new_memory = NULL "
+                                + "WHERE user_id = :u AND memory_id = :m AND (old_memory IS NOT NULL OR new_memory IS NOT NULL)")
+                .param("u", userId)
+                .param("m", memoryId)
+                .update();
+    }
+}
