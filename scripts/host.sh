@@ -332,6 +332,8 @@ ensure_compose_env() {
   ENV_WRITTEN=()
   set_env_value_if_empty "$ENV_FILE" AGENCY_MASTER_KEY "$(openssl rand -base64 32)" && ENV_WRITTEN+=(AGENCY_MASTER_KEY)
   set_env_value_if_empty "$ENV_FILE" AGENCY_DB_PASSWORD "$(openssl rand -hex 24)" && ENV_WRITTEN+=(AGENCY_DB_PASSWORD)
+  set_env_value_if_empty "$ENV_FILE" AGENCY_USAGE_INGEST_SECRET "$(openssl rand -base64 32)" \
+    && ENV_WRITTEN+=(AGENCY_USAGE_INGEST_SECRET)
   set_env_value_if_empty "$ENV_FILE" GRAFANA_ADMIN_PASSWORD "$(openssl rand -hex 16)" && ENV_WRITTEN+=(GRAFANA_ADMIN_PASSWORD)
   set_env_value_if_empty "$ENV_FILE" AGENCY_ADMIN_PASSWORD "$(openssl rand -base64 18 | tr -d '\n/+=')" \
     && ENV_WRITTEN+=(AGENCY_ADMIN_PASSWORD)

@@ -225,6 +225,12 @@ prepare_secrets() {
     AGENCY_MASTER_KEY=$(<"$STATE_DIR/master-key")
   fi
   export AGENCY_MASTER_KEY   # every service inherits it: auth, tool and orchestration refuse to start without it
+  if [[ -z ${AGENCY_USAGE_INGEST_SECRET:-} ]]; then
+    # shared by the services that record usage and auth-service, which refuses usage events without it
+    ensure_secret "$STATE_DIR/usage-secret" -base64 32
+    AGENCY_USAGE_INGEST_SECRET=$(<"$STATE_DIR/usage-secret")
+  fi
+  export AGENCY_USAGE_INGEST_SECRET
   export AGENCY_ADMIN_USERNAME="${AGENCY_ADMIN_USERNAME:-admin}"
   if [[ -z ${AGENCY_ADMIN_PASSWORD:-} ]]; then
     # auth-service generates the first admin's password into this file (mode 600), never into its log

@@ -27,6 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
         properties = {
             "agency.auth.bcrypt-cost=10",
             "agency.auth.master-key=" + AuthApiTest.MASTER_KEY,
+            "agency.usage.ingest-secret=" + AuthApiTest.USAGE_SECRET,
             "agency.auth.admin-username=" + AuthApiTest.ADMIN_USERNAME,
             "agency.auth.admin-password=" + AuthApiTest.ADMIN_PASSWORD,
             "agency.auth.login-limits.max-failures-per-username=5",
@@ -38,6 +39,9 @@ public abstract class AuthApiTest {
 
     /** Base64 of 32 fixed bytes (0x01..0x20). */
     public static final String MASTER_KEY = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=";
+
+    /** The services' shared secret for {@code POST /internal/usage/events}. */
+    public static final String USAGE_SECRET = "usage-ingest-secret-for-tests";
 
     public static final String ADMIN_USERNAME = "root-admin";
     public static final String ADMIN_PASSWORD = "admin-password-for-tests";

@@ -39,6 +39,7 @@ class GeneratedAdminPasswordTest {
                         "--spring.datasource.username=" + db.username(),
                         "--spring.datasource.password=" + db.password(),
                         "--agency.auth.master-key=" + SecretSealer.newMasterKey(),
+                        "--agency.usage.ingest-secret=" + AuthApiTest.USAGE_SECRET,
                         "--agency.auth.admin-username=first-admin",
                         "--agency.auth.admin-password=",
                         "--agency.auth.admin-password-file=" + file,

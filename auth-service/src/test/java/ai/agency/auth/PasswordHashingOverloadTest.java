@@ -35,6 +35,7 @@ import org.springframework.transaction.support.TransactionTemplate;
         properties = {
             "agency.auth.bcrypt-cost=10",
             "agency.auth.master-key=" + AuthApiTest.MASTER_KEY,
+            "agency.usage.ingest-secret=" + AuthApiTest.USAGE_SECRET,
             "agency.auth.admin-username=" + AuthApiTest.ADMIN_USERNAME,
             "agency.auth.admin-password=" + AuthApiTest.ADMIN_PASSWORD,
             "spring.datasource.hikari.maximum-pool-size=2",

@@ -1,6 +1,7 @@
 package ai.agency.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.agency.common.testsupport.TestHttp.Response;
 import java.time.Instant;
@@ -12,6 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.core.env.Environment;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -49,7 +53,17 @@ class UsageApiTest extends AuthApiTest {
     }
 
     private Response ingest(List<Map<String, Object>> events) {
-        return send("POST", "/internal/usage/events", null, (Object) Map.of("events", events));
+        return ingestAs(USAGE_SECRET, events);
+    }
+
+    /** A batch as a relay sends it, with this {@code Agency-Usage-Secret} (none when null). */
+    private Response ingestAs(String secret, List<Map<String, Object>> events) {
+        return send(
+                "POST",
+                "/internal/usage/events",
+                null,
+                JSON.writeValueAsString(Map.of("events", events)),
+                secret == null ? Map.of() : Map.of("Agency-Usage-Secret", secret));
     }
 
     private static JsonNode today(JsonNode report) {
@@ -126,6 +140,54 @@ class UsageApiTest extends AuthApiTest {
             }
         }
         throw new AssertionError("no quota " + name + " in " + report.get("quotas"));
+    }
+
+    @Test
+    void aForgerOnTheServicesNetworkCannotSpendSomeoneElsesQuota() {
+        // the attack: anything that reaches auth-service directly (another pod, a compromised container) posts
+        // "tokens" for a victim until their daily quota is gone. Before: with no secret configured (the default
+        // everywhere), the batch was counted and the victim's next chat turn was refused with 429.
+        Account victim = register();
+        List<Map<String, Object>> forged = List.of(event(victim.id(), "tokens", "openai/gpt-4o", 0, 999_999, 1, 0));
+        for (String presented : java.util.Arrays.asList(
+                null, "", "wrong-secret", USAGE_SECRET + "x", USAGE_SECRET.substring(1), USAGE_SECRET.toUpperCase())) {
+            Response refused = ingestAs(presented, forged);
+            assertThat(refused.status())
+                    .as("secret %s: %s", presented, refused.body())
+                    .isEqualTo(401);
+            assertThat(refused.contentType()).startsWith("application/problem+json");
+            assertThat(refused.json().get("detail").asString()).contains("Agency-Usage-Secret");
+        }
+        String token = loginOk(victim.username(), victim.password()).accessToken();
+        JsonNode report = get("/api/v1/usage", token).json();
+        assertThat(report.get("totals").get("tokensIn").asLong()).isZero();
+        assertThat(quota(report, "tokens_per_day").get("used").asLong()).isZero();
+        // the relays, which hold the secret, are still heard
+        assertThat(ingest(List.of(event(victim.id(), "turn", "", 1, 0, 0, 0)))
+                        .json()
+                        .get("counted")
+                        .asInt())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void authServiceDoesNotStartWithoutTheIngestSecret(@Autowired Environment environment) {
+        // an owner without a secret would count whatever anyone posts: it refuses to start and says what to set
+        for (String secret : List.of("", "too-short")) {
+            assertThatThrownBy(() -> new SpringApplicationBuilder(AuthServiceApplication.class)
+                            .run(
+                                    "--server.port=0",
+                                    "--spring.datasource.url=" + environment.getProperty("spring.datasource.url"),
+                                    "--spring.datasource.username="
+                                            + environment.getProperty("spring.datasource.username"),
+                                    "--spring.datasource.password="
+                                            + environment.getProperty("spring.datasource.password"),
+                                    "--agency.auth.master-key=" + MASTER_KEY,
+                                    "--agency.usage.ingest-secret=" + secret,
+                                    "--agency.auth.bcrypt-cost=10")
+                            .close())
+                    .hasStackTraceContaining("AGENCY_USAGE_INGEST_SECRET");
+        }
     }
 
     @Test

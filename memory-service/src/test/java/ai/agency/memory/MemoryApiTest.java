@@ -55,6 +55,7 @@ public abstract class MemoryApiTest {
     static void usageOwner(org.springframework.test.context.DynamicPropertyRegistry registry) {
         registry.add("agency.usage.owner-url", USAGE_OWNER::url);
         registry.add("agency.usage.relay-interval", () -> "200ms");
+        registry.add("agency.usage.ingest-secret", () -> UsageOwnerStub.SECRET);
     }
 
     @LocalServerPort

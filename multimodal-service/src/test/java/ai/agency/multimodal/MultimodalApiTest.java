@@ -1,6 +1,7 @@
 package ai.agency.multimodal;
 
 import ai.agency.common.testsupport.TestJwts;
+import ai.agency.common.testsupport.UsageOwnerStub;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -26,6 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "agency.usage.ingest-secret=" + UsageOwnerStub.SECRET,
         classes = {MultimodalServiceApplication.class, MultimodalApiTest.TestTokens.class})
 public abstract class MultimodalApiTest {
 

@@ -188,6 +188,7 @@ public abstract class OrchestrationApiTest {
         registry.add("agency.clients.auth.base-url", () -> FakeUpstreams.url() + "/auth");
         registry.add("agency.usage.owner-url", () -> UsageOwnerStub.shared().url());
         registry.add("agency.usage.relay-interval", () -> "200ms");
+        registry.add("agency.usage.ingest-secret", () -> UsageOwnerStub.SECRET);
     }
 
     @LocalServerPort

@@ -53,7 +53,7 @@ class DeploymentFilesIT {
 
     /** Secrets compose must be given (from .env): it refuses to start without them, there is no default. */
     static final Set<String> REQUIRED_COMPOSE_SECRETS =
-            Set.of("AGENCY_MASTER_KEY", "AGENCY_DB_PASSWORD", "GRAFANA_ADMIN_PASSWORD");
+            Set.of("AGENCY_MASTER_KEY", "AGENCY_DB_PASSWORD", "AGENCY_USAGE_INGEST_SECRET", "GRAFANA_ADMIN_PASSWORD");
 
     /** Environment variables that hold a secret, by name. */
     static final Pattern SECRET_NAME = Pattern.compile(".*(PASSWORD|MASTER_KEY|SECRET|API_KEY).*");
@@ -365,6 +365,71 @@ class DeploymentFilesIT {
         assertThat(Files.readString(root.resolve(".dockerignore"))).contains("**/target/");
     }
 
+    /** The services whose application.yml records usage ({@code agency.usage.record} other than none), and the owner. */
+    @SuppressWarnings("unchecked")
+    private Set<String> usageSecretHolders() throws IOException {
+        Set<String> holders = new TreeSet<>(Set.of("auth-service"));
+        for (PlatformServices.Service service : SERVICES.all()) {
+            Map<String, Object> config = (Map<String, Object>) new Yaml()
+                    .loadAll(Files.readString(
+                            root.resolve(service.name()).resolve("src/main/resources/application.yml")))
+                    .iterator()
+                    .next();
+            Object record = path(config, "agency", "usage", "record");
+            if (record != null && !"none".equals(record)) {
+                holders.add(service.name());
+            }
+        }
+        return holders;
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyServiceThatRecordsUsageAndAuthServiceShareTheIngestSecretFromASecretAndNoOneElseHasIt()
+            throws IOException {
+        // without it anything on the services' network could post usage for a user and spend their quotas
+        Set<String> holders = usageSecretHolders();
+        assertThat(holders)
+                .containsExactlyInAnyOrder(
+                        "auth-service",
+                        "memory-service",
+                        "tool-service",
+                        "orchestration-service",
+                        "multimodal-service");
+        Map<String, Object> compose = new Yaml().load(Files.readString(root.resolve("docker-compose.yml")));
+        Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) compose.get("services");
+        for (String name : SERVICES.names()) {
+            Object value = ((Map<String, Object>) services.get(name).getOrDefault("environment", Map.of()))
+                    .get("AGENCY_USAGE_INGEST_SECRET");
+            if (holders.contains(name)) {
+                assertThat(String.valueOf(value)).as(name).startsWith("${AGENCY_USAGE_INGEST_SECRET:?");
+            } else {
+                assertThat(value).as(name + " has no use for the usage secret").isNull();
+            }
+        }
+        Map<String, Map<String, Object>> deployments = byName(manifests(root.resolve("k8s/base")), "Deployment");
+        for (var deployment : deployments.entrySet()) {
+            Map<String, Object> container = list(
+                            map(map(map(deployment.getValue(), "spec"), "template"), "spec"), "containers")
+                    .getFirst();
+            List<Map<String, Object>> env = list(container, "env");
+            Map<String, Object> secretEnv = env.stream()
+                    .filter(e -> "AGENCY_USAGE_INGEST_SECRET".equals(e.get("name")))
+                    .findFirst()
+                    .orElse(null);
+            if (holders.contains(deployment.getKey())) {
+                assertThat(secretEnv).as(deployment.getKey()).isNotNull();
+                assertThat(path(secretEnv, "valueFrom", "secretKeyRef"))
+                        .as(deployment.getKey())
+                        .isEqualTo(Map.of("name", "agency-secrets", "key", "AGENCY_USAGE_INGEST_SECRET"));
+            } else {
+                assertThat(secretEnv)
+                        .as(deployment.getKey() + " has no use for the usage secret")
+                        .isNull();
+            }
+        }
+    }
+
     // ------------------------------------------------------------------------------------------ kubernetes
 
     @Test
@@ -497,7 +562,7 @@ class DeploymentFilesIT {
             String text = new Yaml().dump(manifest);
             assertThat(text)
                     .as(map(manifest, "metadata").get("name") + ": a secret's value is never written down")
-                    .doesNotContainPattern("(?s)name: [A-Z_]*(PASSWORD|MASTER_KEY)\\s*\\n\\s*value:");
+                    .doesNotContainPattern("(?s)name: [A-Z_]*(PASSWORD|MASTER_KEY|SECRET)\\s*\\n\\s*value:");
             if ("Service".equals(manifest.get("kind"))) {
                 Map<String, Object> spec = map(manifest, "spec");
                 assertThat(spec.getOrDefault("type", "ClusterIP"))

@@ -42,6 +42,8 @@ final class RunningPlatform {
     final String adminPassword = "admin-" + UUID.randomUUID();
     /** A real random master key, the same for every service (they refuse to start without one). */
     final String masterKey = SecretSealer.newMasterKey();
+    /** The secret of the usage relays and auth-service's ingest, random as {@code ./platform} makes it. */
+    final String usageSecret = SecretSealer.newMasterKey();
 
     private final Path root;
     private final Path logs;
@@ -191,6 +193,7 @@ final class RunningPlatform {
             env.put("MANAGEMENT_SERVER_PORT", managementPorts.get(service).toString());
         }
         env.put("AGENCY_MASTER_KEY", masterKey);
+        env.put("AGENCY_USAGE_INGEST_SECRET", usageSecret);
         env.put("AGENCY_DB_URL", db.url());
         env.put("AGENCY_DB_USERNAME", db.username());
         env.put("AGENCY_DB_PASSWORD", db.password());

@@ -89,4 +89,29 @@ class UsageIT {
                 403,
                 "authorization");
     }
+
+    @Test
+    void aCallerOnTheServicesNetworkCannotSpendAnotherUsersQuota() {
+        // the attack: post "tokens" for a victim straight to auth-service (as another pod or a compromised container
+        // on the services' network could) until their daily quota is gone. Before: counted, and the victim's next
+        // chat turn was refused with 429 quota_exceeded.
+        Api.User victim = Api.newUser(gateway);
+        String forged = """
+                {"events":[{"id":"%s","userId":"%s","at":"%s","kind":"tokens","subject":"openai/gpt-4o",
+                "count":0,"tokensIn":5000000,"tokensOut":1,"bytes":0}]}""".formatted(java.util.UUID.randomUUID(), victim.id(), java.time.Instant.now());
+        URI auth = RunningPlatform.get().service("auth-service");
+        Reply direct = Api.send(auth, "POST", "/internal/usage/events", null, forged, "application/json");
+        Api.assertProblem(direct, 401, "authentication");
+        assertThat(direct.json().get("detail").asString()).contains("Agency-Usage-Secret");
+        Reply throughGateway = Api.send(gateway, "POST", "/internal/usage/events", null, forged, "application/json");
+        assertThat(throughGateway.status()).as(throughGateway.body()).isEqualTo(404);
+
+        JsonNode day = today(victim.token());
+        assertThat(day.get("tokensIn").asLong()).isZero();
+        String conversation = post(victim.token(), "/api/v1/conversations", "{}")
+                .json()
+                .get("id")
+                .asString();
+        post(victim.token(), "/api/v1/conversations/" + conversation + "/messages", "{\"content\":\"Hello\"}");
+    }
 }

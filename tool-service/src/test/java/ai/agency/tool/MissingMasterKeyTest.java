@@ -2,6 +2,7 @@ package ai.agency.tool;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.agency.common.testsupport.UsageOwnerStub;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -22,6 +23,7 @@ class MissingMasterKeyTest extends ToolApiTest {
                                 "--spring.datasource.url=" + environment.getProperty("spring.datasource.url"),
                                 "--spring.datasource.username=" + environment.getProperty("spring.datasource.username"),
                                 "--spring.datasource.password=" + environment.getProperty("spring.datasource.password"),
+                                "--agency.usage.ingest-secret=" + UsageOwnerStub.SECRET,
                                 "--agency.tool.master-key=")
                         .close())
                 .hasStackTraceContaining("AGENCY_MASTER_KEY is not set")

@@ -105,6 +105,7 @@ public abstract class ToolApiTest {
         registry.add("agency.tool.master-key", () -> MASTER_KEY);
         registry.add("agency.usage.owner-url", () -> UsageOwnerStub.shared().url());
         registry.add("agency.usage.relay-interval", () -> "200ms");
+        registry.add("agency.usage.ingest-secret", () -> UsageOwnerStub.SECRET);
         registry.add("agency.clients.memory.base-url", () -> stubUrl("127.0.0.1") + "/memory");
         registry.add("agency.clients.multimodal.base-url", () -> stubUrl("127.0.0.1") + "/multimodal");
     }

@@ -22,8 +22,10 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Where the services' usage relays deliver ({@code POST /internal/usage/events}). Internal: the gateway does not
- * route {@code /internal/**}; with {@code agency.usage.ingest-secret} set, a batch without that secret is refused.
- * Each event id is counted once, so a batch sent again is harmless.
+ * route {@code /internal/**}, and a batch without the platform's {@code agency.usage.ingest-secret} (compared in
+ * constant time) is refused with 401, so that nothing else on the services' network can post usage for a user and
+ * exhaust their quotas. auth-service does not start without that secret. Each event id is counted once, so a batch
+ * sent again is harmless.
  */
 @RestController
 class UsageIngestController {
@@ -46,15 +48,15 @@ class UsageIngestController {
 
     UsageIngestController(UsageService usage, @Value("${agency.usage.ingest-secret:}") String secret) {
         this.usage = usage;
-        this.secret = secret.getBytes(StandardCharsets.UTF_8);
+        this.secret = UsageProperties.requireIngestSecret(secret).getBytes(StandardCharsets.UTF_8);
     }
 
     @PostMapping(UsageProperties.INGEST_PATH)
     Map<String, Integer> ingest(
             @RequestHeader(name = UsageProperties.SECRET_HEADER, required = false) @Nullable String presented,
             @Valid @RequestBody Batch batch) {
-        if (secret.length > 0
-                && (presented == null || !MessageDigest.isEqual(secret, presented.getBytes(StandardCharsets.UTF_8)))) {
+        if (presented == null
+                || !MessageDigest.isEqual(secret, presented.strip().getBytes(StandardCharsets.UTF_8))) {
             throw AgencyException.unauthenticated("Usage events need the platform's " + UsageProperties.SECRET_HEADER);
         }
         List<UsageEvent> events = batch.events().stream()

@@ -42,6 +42,7 @@ class WrongMasterKeyTest extends AuthApiTest {
                         "--spring.datasource.username=" + environment.getProperty("spring.datasource.username"),
                         "--spring.datasource.password=" + environment.getProperty("spring.datasource.password"),
                         masterKeySetting,
+                        "--agency.usage.ingest-secret=" + USAGE_SECRET,
                         "--agency.auth.bcrypt-cost=10")
                 .close();
     }

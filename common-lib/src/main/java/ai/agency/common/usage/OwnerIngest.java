@@ -54,16 +54,15 @@ final class OwnerIngest {
 
     /** True when the owner accepted the batch (2xx). */
     boolean send(List<UsageEvent> batch) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
+        HttpRequest request = HttpRequest.newBuilder(endpoint)
                 .timeout(properties.requestTimeout())
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(
-                        Map.of("events", batch.stream().map(OwnerIngest::body).toList()))));
-        if (!properties.ingestSecret().isBlank()) {
-            request.header(UsageProperties.SECRET_HEADER, properties.ingestSecret());
-        }
+                        Map.of("events", batch.stream().map(OwnerIngest::body).toList()))))
+                .header(UsageProperties.SECRET_HEADER, properties.ingestSecret().strip())
+                .build();
         try {
-            HttpResponse<Void> response = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
             if (response.statusCode() / 100 == 2) {
                 return true;
             }

@@ -1,6 +1,7 @@
 package ai.agency.common.usage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ai.agency.common.testsupport.TestDatabase;
@@ -89,7 +90,7 @@ class UsageRelayTest {
                 200,
                 Duration.ofSeconds(2),
                 Duration.ofSeconds(5),
-                "shared-secret",
+                "shared-secret-0123456789",
                 Duration.ofSeconds(5));
         return new UsageRelay(
                 dataSource,
@@ -136,7 +137,7 @@ class UsageRelayTest {
                 .containsExactlyInAnyOrder(turn.id().toString(), tokens.id().toString());
         assertThat(after.flush()).isZero();
         assertThat(deliveredIds).hasSize(2);
-        assertThat(secrets).containsOnly("shared-secret");
+        assertThat(secrets).containsOnly("shared-secret-0123456789");
     }
 
     @Test
@@ -150,7 +151,7 @@ class UsageRelayTest {
                         200,
                         Duration.ofSeconds(2),
                         Duration.ofSeconds(5),
-                        "",
+                        "queue-secret-0123456789",
                         Duration.ofSeconds(5)),
                 new SimpleMeterRegistry());
         UsageEvent first = UsageEvent.analysis(UUID.randomUUID(), UUID.randomUUID(), "image");
@@ -189,5 +190,37 @@ class UsageRelayTest {
                     .containsEntry("bytes", 321)
                     .containsKeys("id", "at", "tokensIn", "tokensOut");
         });
+    }
+
+    @Test
+    void aRecordingServiceDoesNotStartWithoutTheIngestSecret() {
+        // without it, anyone on the services' network could post usage for any user to auth-service
+        for (String record : List.of("outbox", "queue")) {
+            for (String secret : List.of("", "   ", "short-secret")) {
+                assertThatThrownBy(() -> new UsageProperties(
+                                record,
+                                "",
+                                Duration.ofSeconds(1),
+                                200,
+                                Duration.ofSeconds(2),
+                                Duration.ofSeconds(5),
+                                secret,
+                                Duration.ofSeconds(5)))
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("AGENCY_USAGE_INGEST_SECRET");
+            }
+        }
+        // a service that records nothing needs none
+        assertThat(new UsageProperties(
+                                "none",
+                                "",
+                                Duration.ofSeconds(1),
+                                200,
+                                Duration.ofSeconds(2),
+                                Duration.ofSeconds(5),
+                                "",
+                                Duration.ofSeconds(5))
+                        .ingestSecret())
+                .isEmpty();
     }
 }

@@ -24,12 +24,16 @@ import tools.jackson.databind.node.ObjectNode;
  * auth-service's usage endpoints as the recording services call them, on a real local HTTP server: {@code POST
  * /internal/usage/events} (the relay's batches, recorded; answered with {@link #ingestStatus}) and {@code GET
  * /api/v1/usage/quotas} (the quota state set with {@link #quota}, by the bearer token's subject). Point a service at
- * it with {@code agency.usage.owner-url=}{@link #url()}.
+ * it with {@code agency.usage.owner-url=}{@link #url()} and {@code agency.usage.ingest-secret=}{@link #SECRET}; like
+ * the real owner, the ingest refuses a batch without that secret (401, nothing recorded).
  */
 public final class UsageOwnerStub {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final UsageOwnerStub SHARED = new UsageOwnerStub();
+
+    /** The ingest secret the stub expects in {@code Agency-Usage-Secret}. */
+    public static final String SECRET = "usage-owner-stub-secret-0123456789";
 
     /** Every event delivered, in order (duplicates included). */
     public final List<JsonNode> events = new CopyOnWriteArrayList<>();
@@ -84,7 +88,9 @@ public final class UsageOwnerStub {
             byte[] body = exchange.getRequestBody().readAllBytes();
             if (path.equals("/internal/usage/events")
                     && exchange.getRequestMethod().equals("POST")) {
-                int status = ingestStatus.get();
+                int status = SECRET.equals(exchange.getRequestHeaders().getFirst("Agency-Usage-Secret"))
+                        ? ingestStatus.get()
+                        : 401;
                 if (status / 100 == 2) {
                     JSON.readTree(body).path("events").forEach(events::add);
                 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ai.agency.common.testsupport.TestHttp.Response;
+import ai.agency.common.testsupport.UsageOwnerStub;
 import ai.agency.orchestration.OrchestrationApiTest;
 import ai.agency.orchestration.OrchestrationServiceApplication;
 import com.sun.net.httpserver.HttpServer;
@@ -136,6 +137,7 @@ class ChannelApiTest extends OrchestrationApiTest {
                         "--spring.datasource.username=" + environment.getProperty("spring.datasource.username"),
                         "--spring.datasource.password=" + environment.getProperty("spring.datasource.password"),
                         "--AGENCY_MASTER_KEY=" + MASTER_KEY,
+                        "--agency.usage.ingest-secret=" + UsageOwnerStub.SECRET,
                         "--agency.clients.memory.base-url=http://127.0.0.1:"
                                 + stuckMemory.getAddress().getPort(),
                         "--agency.clients.memory.read-timeout=60s",

@@ -100,6 +100,7 @@ public final class EngineBenchmark {
                                         "--spring.datasource.username=" + db.username(),
                                         "--spring.datasource.password=" + db.password(),
                                         "--AGENCY_MASTER_KEY=" + SecretSealer.newMasterKey(),
+                                        "--agency.usage.ingest-secret=" + SecretSealer.newMasterKey(),
                                         "--agency.orchestration.workflows.run-credentials=false",
                                         "--agency.orchestration.workflows.recovery-interval=1h",
                                         "--logging.level.root=WARN"),

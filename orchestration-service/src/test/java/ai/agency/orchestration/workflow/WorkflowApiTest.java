@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import ai.agency.common.retention.RetentionPurge;
 import ai.agency.common.testsupport.TestHttp.Response;
+import ai.agency.common.testsupport.UsageOwnerStub;
 import ai.agency.orchestration.OrchestrationApiTest;
 import ai.agency.orchestration.OrchestrationServiceApplication;
 import java.io.IOException;
@@ -666,6 +667,7 @@ class WorkflowApiTest extends OrchestrationApiTest {
                                 "--spring.datasource.url=" + environment.getProperty("spring.datasource.url"),
                                 "--spring.datasource.username=" + environment.getProperty("spring.datasource.username"),
                                 "--spring.datasource.password=" + environment.getProperty("spring.datasource.password"),
+                                "--agency.usage.ingest-secret=" + UsageOwnerStub.SECRET,
                                 "--AGENCY_MASTER_KEY=")
                         .close())
                 .hasStackTraceContaining("AGENCY_MASTER_KEY is not set")
@@ -681,6 +683,7 @@ class WorkflowApiTest extends OrchestrationApiTest {
                 "--spring.datasource.password=" + environment.getProperty("spring.datasource.password"),
                 "--spring.datasource.hikari.maximum-pool-size=4",
                 "--AGENCY_MASTER_KEY=" + MASTER_KEY, // the same key: it opens the runs' sealed API keys
+                "--agency.usage.ingest-secret=" + UsageOwnerStub.SECRET,
                 "--agency.clients.memory.base-url=" + stubUrl() + "/memory",
                 "--agency.clients.tool.base-url=" + stubUrl() + "/tool",
                 "--agency.clients.auth.base-url=" + stubUrl() + "/auth",
