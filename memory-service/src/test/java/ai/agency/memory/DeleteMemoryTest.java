@@ -3,7 +3,7 @@ package ai.agency.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.agency.common.testsupport.TestHttp.Response;
-import ai.agency.memory.memory.MemoryRepository;
+import ai.agency.memory.memory.ExpiryPurge;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +18,7 @@ class DeleteMemoryTest extends MemoryApiTest {
     JdbcClient jdbc;
 
     @Autowired
-    MemoryRepository repository;
+    ExpiryPurge expiryPurge;
 
     record HistoryRow(String event, String oldMemory, String newMemory, UUID userId, UUID actor) {}
 
@@ -110,9 +110,7 @@ class DeleteMemoryTest extends MemoryApiTest {
                 .param("m", UUID.fromString(id))
                 .update();
 
-        while (repository.purgeExpired(1000) == 1000) {
-            // other tests' expired memories may be purged in the same batches
-        }
+        expiryPurge.purge(); // other tests' expired memories may be purged too
 
         assertThat(jdbc.sql("SELECT count(*) FROM memory.memories WHERE id = :m")
                         .param("m", UUID.fromString(id))

@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -344,18 +345,28 @@ public class MemoryRepository {
                 .update();
     }
 
-    /** Deletes expired memories (history rows record the expiry); returns how many. */
-    public int purgeExpired(int batch) {
-        return jdbc.sql("""
+    /**
+     * Deletes up to {@code batch} expired memories (history rows record the expiry, without the text); returns how
+     * many each user lost, so that the caller can report them as removals in the same transaction.
+     */
+    public Map<UUID, Integer> purgeExpired(int batch) {
+        Map<UUID, Integer> byUser = new LinkedHashMap<>();
+        jdbc.sql("""
                         WITH purged AS (
                             DELETE FROM memories WHERE id IN (SELECT id FROM memories WHERE expires_at <= now() LIMIT :batch)
                             RETURNING id, user_id
                         ), scrubbed AS (
                             UPDATE memory_history h SET old_memory = NULL, new_memory = NULL
                             FROM purged p WHERE h.memory_id = p.id AND h.user_id = p.user_id
+                        ), recorded AS (
+                            INSERT INTO memory_history (memory_id, user_id, event)
+                            SELECT id, user_id, 'EXPIRE' FROM purged
+                            RETURNING user_id
                         )
-                        INSERT INTO memory_history (memory_id, user_id, event)
-                        SELECT id, user_id, 'EXPIRE' FROM purged""").param("batch", batch).update();
+                        SELECT user_id, count(*) AS n FROM recorded GROUP BY user_id""").param("batch", batch).query(rs -> {
+            byUser.put(rs.getObject("user_id", UUID.class), rs.getInt("n"));
+        });
+        return byUser;
     }
 
     /**
