@@ -237,6 +237,33 @@ class UsageApiTest extends AuthApiTest {
                         .asLong())
                 .isEqualTo(1_000_000);
 
+        // each change is in the audit trail, with the admin who made it
+        JsonNode changes = get("/api/v1/admin/audit?type=user.quotas_changed&userId=" + me.id(), admin)
+                .json()
+                .get("items");
+        assertThat(changes).hasSize(2);
+        assertThat(changes.get(0)
+                        .get("details")
+                        .get("quotas")
+                        .get("tokens_per_day")
+                        .asString())
+                .isEqualTo("role");
+        assertThat(changes.get(1)
+                        .get("details")
+                        .get("quotas")
+                        .get("tokens_per_day")
+                        .asLong())
+                .isEqualTo(100);
+        assertThat(changes.get(1)
+                        .get("details")
+                        .get("quotas")
+                        .get("memories_total")
+                        .asString())
+                .isEqualTo("unlimited");
+        assertThat(changes.get(1).get("actorId").asString())
+                .isNotBlank()
+                .isNotEqualTo(me.id().toString());
+
         assertProblem(
                 send("PUT", "/api/v1/admin/users/" + me.id() + "/quotas", token, (Object)
                         Map.of("quotas", Map.of("tokens_per_day", 1))),

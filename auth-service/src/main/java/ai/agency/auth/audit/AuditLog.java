@@ -35,6 +35,9 @@ public class AuditLog {
     public static final String USER_DISABLED = "user.disabled";
     public static final String USER_ENABLED = "user.enabled";
     public static final String PROFILE_UPDATED = "user.profile_updated";
+    /** An admin set or reset a user's quota limits ({@code details.quotas}: name → limit, "unlimited" or "role"). */
+    public static final String QUOTAS_CHANGED = "user.quotas_changed";
+
     public static final String API_KEY_CREATED = "api_key.created";
     public static final String API_KEY_REVOKED = "api_key.revoked";
     public static final String KEY_ROTATED = "signing_key.rotated";

@@ -3,6 +3,7 @@ package ai.agency.auth.usage;
 import ai.agency.auth.AuthProperties;
 import ai.agency.auth.account.UserAccount;
 import ai.agency.auth.account.UserRepository;
+import ai.agency.auth.audit.AuditLog;
 import ai.agency.common.error.AgencyException;
 import ai.agency.common.usage.Quotas;
 import java.time.Clock;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -46,13 +48,20 @@ class QuotaPolicy {
     private final QuotaOverrides overrides;
     private final UserRepository users;
     private final AuthProperties properties;
+    private final AuditLog audit;
     private final Clock clock;
 
-    QuotaPolicy(UsageLedger ledger, QuotaOverrides overrides, UserRepository users, AuthProperties properties) {
+    QuotaPolicy(
+            UsageLedger ledger,
+            QuotaOverrides overrides,
+            UserRepository users,
+            AuthProperties properties,
+            AuditLog audit) {
         this.ledger = ledger;
         this.overrides = overrides;
         this.users = users;
         this.properties = properties;
+        this.audit = audit;
         this.clock = Clock.systemUTC();
     }
 
@@ -115,16 +124,20 @@ class QuotaPolicy {
     @Transactional
     List<QuotaView> set(UUID actorId, UUID userId, Map<String, @Nullable Long> limits) {
         user(userId);
+        Map<String, Object> changed = new TreeMap<>();
         limits.forEach((name, limit) -> {
             if (!NAMES.contains(name)) {
                 throw AgencyException.invalidField("quotas", "unknown quota '" + name + "'; known: " + NAMES);
             }
             if (limit == null) {
                 overrides.remove(userId, name);
+                changed.put(name, "role");
             } else {
                 overrides.set(userId, name, limit < 0 ? Optional.empty() : Optional.of(limit), actorId);
+                changed.put(name, limit < 0 ? "unlimited" : limit);
             }
         });
+        audit.record(AuditLog.QUOTAS_CHANGED, userId, actorId, Map.of("quotas", changed));
         return of(userId);
     }
 }
