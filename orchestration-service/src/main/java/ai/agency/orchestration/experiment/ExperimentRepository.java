@@ -117,13 +117,20 @@ class ExperimentRepository {
     Map<Integer, Turns> turns(UUID experimentId) {
         Map<Integer, Turns> turns = new HashMap<>();
         jdbc.sql("""
-                SELECT m.agent_version AS version, count(*) AS turns,
+                SELECT m.agent_version AS version,
+                       count(*) FILTER (WHERE m.status = 'complete') AS turns,
+                       count(*) FILTER (WHERE m.status = 'failed') AS failed,
+                       count(*) FILTER (WHERE m.status = 'cancelled') AS cancelled,
                        count(*) FILTER (WHERE f.rating = 'up') AS up,
                        count(*) FILTER (WHERE f.rating = 'down') AS down,
-                       percentile_cont(0.5) WITHIN GROUP (ORDER BY (m.usage->>'firstChunkMs')::float8) AS first_p50,
-                       percentile_cont(0.95) WITHIN GROUP (ORDER BY (m.usage->>'firstChunkMs')::float8) AS first_p95,
-                       percentile_cont(0.5) WITHIN GROUP (ORDER BY (m.usage->>'turnMs')::float8) AS turn_p50,
-                       percentile_cont(0.95) WITHIN GROUP (ORDER BY (m.usage->>'turnMs')::float8) AS turn_p95,
+                       percentile_cont(0.5) WITHIN GROUP (ORDER BY (m.usage->>'firstChunkMs')::float8)
+                           FILTER (WHERE m.status = 'complete') AS first_p50,
+                       percentile_cont(0.95) WITHIN GROUP (ORDER BY (m.usage->>'firstChunkMs')::float8)
+                           FILTER (WHERE m.status = 'complete') AS first_p95,
+                       percentile_cont(0.5) WITHIN GROUP (ORDER BY (m.usage->>'turnMs')::float8)
+                           FILTER (WHERE m.status = 'complete') AS turn_p50,
+                       percentile_cont(0.95) WITHIN GROUP (ORDER BY (m.usage->>'turnMs')::float8)
+                           FILTER (WHERE m.status = 'complete') AS turn_p95,
                        COALESCE(sum((m.usage->>'totalTokens')::bigint), 0) AS tokens,
                        COALESCE(sum((m.usage->>'toolErrors')::bigint), 0) AS tool_errors
                 FROM messages m LEFT JOIN message_feedback f ON f.message_id = m.id
@@ -134,6 +141,8 @@ class ExperimentRepository {
                     rs.getInt("version"),
                     new Turns(
                             rs.getLong("turns"),
+                            rs.getLong("failed"),
+                            rs.getLong("cancelled"),
                             rs.getLong("up"),
                             rs.getLong("down"),
                             percentiles(rs, "first"),
@@ -144,9 +153,14 @@ class ExperimentRepository {
         return turns;
     }
 
-    /** What the answers of one variant add up to. */
+    /**
+     * What the answers of one variant add up to: {@code turns} answered (latencies are theirs), turns that {@code
+     * failed} or were {@code cancelled}; tokens and tool errors of all of them (a failed turn may have spent both).
+     */
     record Turns(
             long turns,
+            long failed,
+            long cancelled,
             long up,
             long down,
             ExperimentResults.Percentiles firstChunkMs,

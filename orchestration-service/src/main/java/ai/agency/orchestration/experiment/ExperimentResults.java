@@ -4,9 +4,10 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * {@code GET /api/v1/experiments/{id}/results}: per variant the users assigned, the turns answered, the feedback on
- * them with a 95% Wilson score interval of the thumbs-up rate, first-chunk and turn latency percentiles (ms; first
- * chunk only for streamed turns), tokens and failed tool calls.
+ * {@code GET /api/v1/experiments/{id}/results}: per variant the users assigned, the turns answered ({@code turns}) and
+ * those that failed or were cancelled ({@code failedTurns}, {@code cancelledTurns}), the feedback with a 95% Wilson
+ * score interval of the thumbs-up rate, first-chunk and turn latency percentiles of the answered turns (ms; first
+ * chunk only for streamed turns), tokens and failed tool calls of all turns.
  */
 record ExperimentResults(UUID experimentId, String status, Integer winner, List<VariantResults> variants) {
 
@@ -15,6 +16,8 @@ record ExperimentResults(UUID experimentId, String status, Integer winner, List<
             double weight,
             long users,
             long turns,
+            long failedTurns,
+            long cancelledTurns,
             Feedback feedback,
             Percentiles firstChunkMs,
             Percentiles turnMs,

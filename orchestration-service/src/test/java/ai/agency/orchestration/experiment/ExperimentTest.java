@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -19,6 +21,9 @@ import tools.jackson.databind.JsonNode;
  * Checks the split by weight, stickiness, pause, resume, promote, the results' numbers and the metrics.
  */
 class ExperimentTest extends OrchestrationApiTest {
+
+    @Autowired
+    private JdbcClient jdbc;
 
     private static final String QUESTION = "What of apples?";
 
@@ -131,6 +136,37 @@ class ExperimentTest extends OrchestrationApiTest {
             assertThat(variant.get("tokens").asLong()).isPositive();
             assertThat(variant.get("toolErrors").asLong()).isZero();
         }
+
+        assertThat(one.get("failedTurns").asLong()).isZero();
+        assertThat(one.get("cancelledTurns").asLong()).isZero();
+
+        // a turn of version 1 that failed and one that was cancelled (slow, as failures are): counted apart, and
+        // neither in the answered turns nor in their latency
+        String failing = conversations.get(variants.indexOf(1));
+        for (String status : List.of("failed", "cancelled")) {
+            jdbc.sql("""
+                            INSERT INTO messages (id, conversation_id, user_id, role, content, status, usage,
+                                                  agent_version, experiment_id)
+                            SELECT :id, c.id, c.user_id, 'assistant', '', :status,
+                                   '{"turnMs": 600000, "firstChunkMs": 600000, "totalTokens": 5}', 1, :experiment
+                            FROM conversations c WHERE c.id = :conversation""")
+                    .param("id", UUID.randomUUID())
+                    .param("status", status)
+                    .param("experiment", UUID.fromString(experimentId))
+                    .param("conversation", UUID.fromString(failing))
+                    .update();
+        }
+        JsonNode withFailures = get("/api/v1/experiments/" + experimentId + "/results", admin)
+                .json()
+                .get("variants")
+                .get(0);
+        assertThat(withFailures.get("turns").asLong()).isEqualTo(2L * counts[1]);
+        assertThat(withFailures.get("failedTurns").asLong()).isOne();
+        assertThat(withFailures.get("cancelledTurns").asLong()).isOne();
+        assertThat(withFailures.get("turnMs")).isEqualTo(one.get("turnMs"));
+        assertThat(withFailures.get("firstChunkMs")).isEqualTo(one.get("firstChunkMs"));
+        assertThat(withFailures.get("tokens").asLong())
+                .isEqualTo(one.get("tokens").asLong() + 10);
 
         // paused: everyone gets the current version (2), outside the experiment; resumed: the kept variant again
         int firstOfOne = variants.indexOf(1);
