@@ -49,6 +49,9 @@ class ScheduleApiTest extends OrchestrationApiTest {
     @Autowired
     private ScheduleTicks ticks;
 
+    @Autowired
+    private ScheduleRepository schedules;
+
     /** A workflow that echoes its input and calls the calculator (tool-service wants the user's token). */
     private String workflow(String token) {
         Response created = post(
@@ -233,6 +236,74 @@ class ScheduleApiTest extends OrchestrationApiTest {
         }
         ticks.handle(id, tick); // and a retry later
         assertThat(runs(workflowId)).isEqualTo(1);
+    }
+
+    @Test
+    void aReplicaThatDiesAfterCommittingATicksRunBeforeReschedulingLeavesOneRun() {
+        // the crash window: a replica picked the tick's execution, committed the run (and its schedule_fires row),
+        // and died before db-scheduler could reschedule the execution. Its row is left as a dead replica leaves it:
+        // picked, by a name no scheduler has, heartbeat long stale.
+        String token = newUser();
+        String workflowId = workflow(token);
+        UUID id = UUID.fromString(schedule(
+                        token,
+                        workflowId,
+                        Map.of("cron", "0 0 0 1 1 *", "input", Map.of("n", 3), "missedPolicy", "run_once"))
+                .json()
+                .get("id")
+                .asString());
+        Instant tick = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        scheduler.reschedule(ticks.instance(id, tick), Instant.now().plus(Duration.ofDays(1)), tick);
+        UUID committed = ticks.fire(schedules.find(id).orElseThrow(), tick).orElseThrow();
+        int picked = jdbc.sql("UPDATE scheduled_tasks SET picked = true, picked_by = 'replica-that-died',"
+                        + " execution_time = :tick, last_heartbeat = now() - interval '10 minutes',"
+                        + " version = version + 1 WHERE task_name = :task AND task_instance = :id")
+                .param("tick", java.sql.Timestamp.from(tick))
+                .param("task", ScheduleTicks.TASK_NAME)
+                .param("id", id.toString())
+                .update();
+        assertThat(picked).isOne();
+
+        // a surviving replica (started now, so it looks for dead executions at once) takes the tick over
+        Scheduler survivor = Scheduler.create(
+                        new TransactionAwareDataSourceProxy(dataSource), List.of(ticks.workflowScheduleTask()))
+                .pollingInterval(Duration.ofMillis(100))
+                .heartbeatInterval(Duration.ofSeconds(1))
+                .build();
+        survivor.start();
+        try {
+            await().atMost(WAIT)
+                    .until(() -> jdbc.sql("SELECT NOT picked AND execution_time > now() + interval '1 day'"
+                                    + " FROM scheduled_tasks WHERE task_name = :task AND task_instance = :id")
+                            .param("task", ScheduleTicks.TASK_NAME)
+                            .param("id", id.toString())
+                            .query(Boolean.class)
+                            .single());
+        } finally {
+            survivor.stop();
+        }
+        assertThat(runs(workflowId))
+                .as("the tick handled again starts no second run")
+                .isEqualTo(1);
+        assertThat(jdbc.sql("SELECT run_id FROM schedule_fires WHERE schedule_id = :id")
+                        .param("id", id)
+                        .query(UUID.class)
+                        .list())
+                .containsExactly(committed);
+        Instant next = jdbc.sql("SELECT execution_time FROM scheduled_tasks WHERE task_instance = :id")
+                .param("id", id.toString())
+                .query(java.sql.Timestamp.class)
+                .single()
+                .toInstant();
+        assertThat(next)
+                .as("rescheduled to the next tick (1 January)")
+                .isEqualTo(schedules.find(id).orElseThrow().times().next(tick));
+        assertThat(awaitSucceeded(token, committed.toString())
+                        .get("input")
+                        .get("n")
+                        .asInt())
+                .isEqualTo(3);
+        send("DELETE", "/api/v1/schedules/" + id, token, null);
     }
 
     @Test
