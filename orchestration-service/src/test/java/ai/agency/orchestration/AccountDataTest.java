@@ -380,6 +380,87 @@ class AccountDataTest extends OrchestrationApiTest {
     }
 
     @Test
+    void whatIsAnotherUsersStaysTheirsWithoutTheErasedUser() {
+        UUID adminId = UUID.randomUUID();
+        String admin = jwts.admin(adminId);
+        String marker = "mk" + HexFormat.of().toHexDigits(UUID.randomUUID().getMostSignificantBits());
+        String published = post("/api/v1/agents", admin, agent("published"))
+                .json()
+                .get("id")
+                .asString();
+        Map<String, Object> shared = new LinkedHashMap<>(agent("published"));
+        shared.put("shared", true);
+        assertThat(send("PUT", "/api/v1/agents/" + published, admin, shared).status())
+                .isEqualTo(200);
+        String once = post("/api/v1/agents", admin, agent("once shared " + marker))
+                .json()
+                .get("id")
+                .asString();
+        Map<String, Object> onceShared = new LinkedHashMap<>(agent("once shared " + marker));
+        onceShared.put("shared", true);
+        assertThat(send("PUT", "/api/v1/agents/" + once, admin, onceShared).status())
+                .isEqualTo(200);
+
+        String other = jwts.user(UUID.randomUUID());
+        String withPublished = newConversation(other, published);
+        chat(withPublished, other, "What is 1 + 1?");
+        String withOnce = newConversation(other, once);
+        chat(withOnce, other, "What is 2 + 2?");
+        onceShared.put("shared", false);
+        assertThat(send("PUT", "/api/v1/agents/" + once, admin, onceShared).status())
+                .isEqualTo(200);
+        String workflow = post(
+                        "/api/v1/workflows",
+                        other,
+                        Map.of(
+                                "name",
+                                "gated",
+                                "steps",
+                                List.of(Map.of("id", "ok", "type", "approval", "input", Map.of()))))
+                .json()
+                .get("id")
+                .asString();
+        String run = post("/api/v1/workflows/" + workflow + "/runs", other, Map.of("input", Map.of()))
+                .json()
+                .get("runId")
+                .asString();
+        await().atMost(WAIT)
+                .until(() -> get("/api/v1/runs/" + run, other)
+                        .json()
+                        .get("status")
+                        .asString()
+                        .equals("waiting_approval"));
+        Response approved =
+                post("/api/v1/runs/" + run + "/steps/ok/approval", admin, Map.of("approved", true, "comment", "fine"));
+        assertThat(approved.status()).as(approved.body()).isEqualTo(200);
+        assertThat(grep(adminId.toString())).containsKeys("agents", "agent_versions", "run_steps");
+
+        String dataToken = jwts.withScopes(adminId, List.of("admin", "user"), List.of("account_data"));
+        Response erased = send("DELETE", "/internal/account-data", dataToken, null);
+        assertThat(erased.status()).as(erased.body()).isEqualTo(200);
+
+        assertThat(grep(adminId.toString())).as("tables holding the admin's id").isEmpty();
+        assertThat(grep(marker)).as("tables holding the admin's private agent").isEmpty();
+        JsonNode agent = get("/api/v1/agents/" + published, other).json();
+        assertThat(agent.get("shared").asBoolean())
+                .as("the published agent stays")
+                .isTrue();
+        assertThat(agent.get("ownerId").isNull()).isTrue();
+        assertThat(chat(withPublished, other, "What is 3 + 3?").get("role").asString())
+                .as("the published agent still answers")
+                .isEqualTo("assistant");
+        JsonNode moved = get("/api/v1/conversations/" + withOnce, other).json();
+        assertThat(moved.get("agentId").asString()).as("moved to the assistant").isEqualTo(ASSISTANT);
+        assertThat(get("/api/v1/conversations/" + withOnce + "/messages", other).body())
+                .contains("What is 2 + 2?");
+        JsonNode step = get("/api/v1/runs/" + run, other).json().get("steps").get(0);
+        assertThat(step.get("status").asString()).isEqualTo("succeeded");
+        assertThat(step.get("approval").get("approved").asBoolean()).isTrue();
+        assertThat(step.get("approval").get("by").isNull()).isTrue();
+        assertThat(step.get("approval").has("comment")).isFalse();
+    }
+
+    @Test
     void noOtherTokenReachesTheJobsEndpoints() {
         Account a = populate();
         String admin = jwts.admin(a.id());
