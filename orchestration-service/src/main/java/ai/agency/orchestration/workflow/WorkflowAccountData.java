@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,7 +25,7 @@ import tools.jackson.databind.json.JsonMapper;
  * a run acts with or its sealed API key) and erasure. Erasing first cancels the user's active runs as {@code POST
  * /api/v1/runs/{id}/cancel} does, under their row locks (so their coordinators, on any instance, commit nothing
  * more: they find no run afterwards and stop, interrupting the steps they launched), then deletes everything in the
- * same transaction. Where the user decided an approval of another user's run (an admin), the decision stays in that
+ * same transaction, and waits until this instance's coordinators of those runs have stopped. Where the user decided an approval of another user's run (an admin), the decision stays in that
  * run without the user's id and comment. The runs' API keys are auth-service's, which deletes every key of an erased
  * account itself.
  */
@@ -35,10 +36,13 @@ class WorkflowAccountData implements AccountData {
     private static final String OWN_RUNS =
             "SELECT id FROM runs WHERE user_id = :userId OR workflow_id IN (SELECT id FROM workflows WHERE owner_id = :userId)";
 
+    private static final Duration STOP_WAIT = Duration.ofSeconds(5);
+
     private final AccountExport export;
     private final WorkflowRepository workflows;
     private final RunStepRepository steps;
     private final WorkflowService service;
+    private final RunEngine engine;
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
     private final JsonMapper json;
@@ -48,6 +52,7 @@ class WorkflowAccountData implements AccountData {
             WorkflowRepository workflows,
             RunStepRepository steps,
             WorkflowService service,
+            RunEngine engine,
             JdbcClient jdbc,
             TransactionTemplate tx,
             JsonMapper json) {
@@ -55,6 +60,7 @@ class WorkflowAccountData implements AccountData {
         this.workflows = workflows;
         this.steps = steps;
         this.service = service;
+        this.engine = engine;
         this.jdbc = jdbc;
         this.tx = tx;
         this.json = json;
@@ -120,7 +126,24 @@ class WorkflowAccountData implements AccountData {
             erased.put("runs", runs);
         });
         cancelled.forEach(service::cancelled);
+        awaitStopped(cancelled);
         return erased;
+    }
+
+    /**
+     * Waits (at most {@link #STOP_WAIT}) until this instance executes none of the cancelled runs: their coordinators
+     * have exited and interrupted their steps, so an agent step's turn is over before the conversations are erased
+     * (they are erased after the runs).
+     */
+    private void awaitStopped(List<UUID> runs) {
+        long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+        try {
+            while (runs.stream().anyMatch(engine::executing) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private long update(String sql, UUID userId) {
