@@ -380,6 +380,50 @@ class AccountDataTest extends OrchestrationApiTest {
     }
 
     @Test
+    void aRunInTheMiddleOfAnAgentTurnLeavesNothingBehind() {
+        UUID id = UUID.randomUUID();
+        String token = jwts.user(id);
+        String marker = "mk" + HexFormat.of().toHexDigits(UUID.randomUUID().getMostSignificantBits());
+        String hold = "hold-" + marker;
+        HOLDS.put(hold, new CountDownLatch(1));
+        Map<String, Object> remote = new LinkedHashMap<>(agent("remote " + marker));
+        remote.put("model", Map.of("provider", "openai"));
+        String agentId = post("/api/v1/agents", token, remote).json().get("id").asString();
+        Response workflow = post(
+                "/api/v1/workflows",
+                token,
+                Map.of(
+                        "name",
+                        "ask",
+                        "steps",
+                        List.of(Map.of(
+                                "id",
+                                "ask",
+                                "type",
+                                "agent",
+                                "agentId",
+                                agentId,
+                                "input",
+                                "hold:" + hold + " " + marker))));
+        assertThat(workflow.status()).as(workflow.body()).isEqualTo(201);
+        post("/api/v1/workflows/" + workflow.json().get("id").asString() + "/runs", token, Map.of("input", Map.of()));
+        await().atMost(WAIT).until(() -> HELD.containsKey(hold));
+        assertThat(grep(marker)).as("the turn has begun").containsKeys("messages", "runs");
+
+        Response erased = send(
+                "DELETE",
+                "/internal/account-data",
+                jwts.withScopes(id, List.of("user"), List.of("account_data")),
+                null);
+        assertThat(erased.status()).as(erased.body()).isEqualTo(200);
+        HOLDS.get(hold).countDown(); // the model answers now, to a turn whose run and conversation are gone
+        await().pollDelay(Duration.ofSeconds(1)).atMost(WAIT).untilAsserted(() -> {
+            assertThat(grep(marker)).as("tables holding the user's marker").isEmpty();
+            assertThat(grep(id.toString())).as("tables holding the user's id").isEmpty();
+        });
+    }
+
+    @Test
     void whatIsAnotherUsersStaysTheirsWithoutTheErasedUser() {
         UUID adminId = UUID.randomUUID();
         String admin = jwts.admin(adminId);
