@@ -310,6 +310,7 @@ class AccountDataTest extends OrchestrationApiTest {
                 .asString();
         await().atMost(WAIT).until(() -> calls(gate) == 1);
         assertThat(grep(a.marker())).containsKeys("conversations", "messages", "agents", "runs", "channel_messages");
+        assertThat(grep("user-" + a.id().toString().substring(0, 8))).containsKeys("runs", "channel_messages");
 
         double cancelledBefore = cancelledRuns();
         Response erased = send("DELETE", "/internal/account-data", a.dataToken(this), null);
@@ -336,6 +337,9 @@ class AccountDataTest extends OrchestrationApiTest {
         await().pollDelay(Duration.ofSeconds(1)).atMost(WAIT).untilAsserted(() -> {
             assertThat(grep(a.marker())).as("tables holding A's marker").isEmpty();
             assertThat(grep(a.id().toString())).as("tables holding A's id").isEmpty();
+            assertThat(grep("user-" + a.id().toString().substring(0, 8)))
+                    .as("tables holding A's username (TestJwts names users so)")
+                    .isEmpty();
         });
         assertThat(jdbc.sql("SELECT count(*) FROM runs WHERE id = :id")
                         .param("id", UUID.fromString(runningId))
