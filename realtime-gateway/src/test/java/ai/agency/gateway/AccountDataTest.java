@@ -74,8 +74,8 @@ class AccountDataTest extends RealtimeTestSupport {
                 JWTS.user(bob),
                 Map.of("purpose", "bob's other", "userIds", List.of(alice))));
         aliceSocket.next("session.invited");
-        aliceSocket.ws.sendClose(1000, "bye").join();
-        share(bobs, bob, Map.of("bobs-" + bobMarker, "bob's step " + bobMarker)); // alice is offline: not sent to her
+        // bob's own text, where alice is invited only: nothing of it is ever sent to her
+        share(invitedTo, bob, Map.of("bobs-" + bobMarker, "bob's step " + bobMarker));
         assertThat(jdbc.sql("SELECT count(*) FROM gateway.rate_limits WHERE id LIKE :k")
                         .param("k", "%user:" + alice)
                         .query(Long.class)
@@ -127,7 +127,10 @@ class AccountDataTest extends RealtimeTestSupport {
         assertThat(rows.get("realtime_events").asLong()).isEqualTo(1);
         assertThat(rows.get("ws_frames").asLong()).isPositive();
         assertThat(rows.get("rate_limits").asLong()).isPositive();
-        assertThat(bobSocket.next("session.ended").get("sessionId").asString()).isEqualTo(alices);
+        JsonNode ended = bobSocket.next("session.ended");
+        assertThat(ended.get("sessionId").asString()).isEqualTo(alices);
+        assertThat(ended.get("reason").asString()).isEqualTo("account_erased");
+        assertThat(ended.toString()).doesNotContain(alice.toString());
         HttpResponse<String> again = send("DELETE", "/internal/account-data", dataToken(alice), null);
         assertThat(again.statusCode()).as("erasing twice is harmless").isEqualTo(200);
         JSON.readTree(again.body())
@@ -143,13 +146,20 @@ class AccountDataTest extends RealtimeTestSupport {
         assertThat(tablesHolding(bobMarker)).containsKey("collab_sessions");
         JsonNode bobsSession = JSON.readTree(
                 send("GET", "/api/v1/sessions/" + bobs, JWTS.user(bob), null).body());
-        assertThat(bobsSession.get("context").propertyNames()).containsExactly("bobs-" + bobMarker);
-        assertThat(bobsSession.get("participants").toString()).doesNotContain(alice.toString());
+        assertThat(bobsSession.get("context").propertyNames())
+                .as("alice's entry is gone")
+                .isEmpty();
+        assertThat(bobsSession.get("participants").toString()).isEqualTo("[\"" + bob + "\"]");
+        JsonNode bobsOther = JSON.readTree(send("GET", "/api/v1/sessions/" + invitedTo, JWTS.user(bob), null)
+                .body());
+        assertThat(bobsOther.get("context").propertyNames()).containsExactly("bobs-" + bobMarker);
+        assertThat(bobsOther.get("invited").toString()).isEqualTo("[]");
         assertThat(send("GET", "/api/v1/sessions/" + alices, JWTS.user(bob), null)
                         .statusCode())
                 .isEqualTo(404);
         assertThat(SEEN_TOKENS).as("nothing reached a downstream").doesNotContain("Bearer " + dataToken(alice));
         bobSocket.ws.sendClose(1000, "bye").join();
+        aliceSocket.ws.sendClose(1000, "bye").join();
     }
 
     @Test

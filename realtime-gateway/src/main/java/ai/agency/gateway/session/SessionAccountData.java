@@ -18,7 +18,7 @@ import tools.jackson.databind.json.JsonMapper;
  * A user's collaboration sessions for auth-service's export and erasure jobs: the sessions they created (with their
  * shared context, participants and invitations), their participation in others' sessions (with the context entries
  * they wrote), invitations to and from them, and the spilled realtime events naming them. Erasure deletes their
- * sessions (the other participants hear {@code session.ended}), removes them from others' sessions together with the
+ * sessions (the other participants hear {@code session.ended} with {@code reason: account_erased}), removes them from others' sessions together with the
  * context entries they wrote (the last writer of a key is its author, {@code context_authors}), and deletes their
  * invitations and events, in one transaction.
  */
@@ -72,11 +72,12 @@ class SessionAccountData implements AccountData {
         rows.put(PARTICIPATIONS, (long) accounts.deleteParticipations(userId));
         rows.put(INVITATIONS, (long) accounts.deleteInvitations(userId));
         rows.put(EVENTS, (long) accounts.deleteEvents(userId));
-        // sent when this commits, like the end of a session by its creator
+        // sent when this commits, like the end of a session by its creator, but without naming the erased user
+        // (that would leave their id in the others' replay frames)
         others.forEach((session, participants) -> events.publish(
                 participants,
                 "session.ended",
-                json.createObjectNode().put("sessionId", session.toString()).put("by", userId.toString())));
+                json.createObjectNode().put("sessionId", session.toString()).put("reason", "account_erased")));
         return rows;
     }
 
