@@ -86,7 +86,8 @@ class AccountDataTest extends MemoryApiTest {
         Response kinds = get("/internal/account-data/kinds", dataToken(alice));
         assertThat(kinds.status()).as(kinds.body()).isEqualTo(200);
         assertThat(kinds.json().get("service").asString()).isEqualTo("memory-service");
-        assertThat(kinds.json().get("kinds").toString()).isEqualTo("[\"memories\",\"memory_history\"]");
+        assertThat(kinds.json().get("kinds").valueStream().map(JsonNode::asString))
+                .containsExactlyInAnyOrder("memories", "memory_history", "usage_outbox");
 
         List<JsonNode> memories = export(alice, "memories");
         assertThat(memories).hasSize(1);
@@ -106,7 +107,10 @@ class AccountDataTest extends MemoryApiTest {
         assertThat(history.get(2).get("newMemory").isNull())
                 .as("a deleted memory's history has no text")
                 .isTrue();
-        assertThat(memories.toString() + history).doesNotContain(bobMarker);
+        List<JsonNode> usage = export(alice, "usage_outbox"); // the relay may have delivered the row already
+        assertThat(usage)
+                .allSatisfy(u -> assertThat(u.get("subject").asString()).isEqualTo("usage-" + aliceMarker));
+        assertThat(memories.toString() + history + usage).doesNotContain(bobMarker);
 
         Response erased = delete("/internal/account-data", dataToken(alice));
         assertThat(erased.status()).as(erased.body()).isEqualTo(200);

@@ -96,7 +96,8 @@ class AccountDataTest extends ToolApiTest {
         Response kinds = get("/internal/account-data/kinds", dataToken(alice));
         assertThat(kinds.status()).as(kinds.body()).isEqualTo(200);
         assertThat(kinds.json().get("kinds").valueStream().map(JsonNode::asString))
-                .containsExactlyInAnyOrder("tools", "mcp_servers", "tool_executions", "tool_idempotency_keys");
+                .containsExactlyInAnyOrder(
+                        "tools", "mcp_servers", "tool_executions", "tool_idempotency_keys", "usage_outbox");
 
         List<JsonNode> tools = export(alice, "tools");
         assertThat(tools).hasSize(1);
@@ -118,7 +119,10 @@ class AccountDataTest extends ToolApiTest {
         assertThat(keys.getFirst().get("result").get("data").get("received").toString())
                 .as("the stored result, unsealed")
                 .contains("city-" + aliceMarker);
-        String everything = tools.toString() + servers + executions + keys;
+        List<JsonNode> usage = export(alice, "usage_outbox"); // the relay may have delivered the row already
+        assertThat(usage)
+                .allSatisfy(u -> assertThat(u.get("subject").asString()).isEqualTo("usage-" + aliceMarker));
+        String everything = tools.toString() + servers + executions + keys + usage;
         assertThat(everything).doesNotContain(bobMarker).doesNotContain("fingerprint");
         for (String secret : alices.secrets()) {
             assertThat(everything).doesNotContain(secret);

@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -14,7 +13,7 @@ import org.springframework.transaction.annotation.Transactional;
  * What memory-service stores of a user, for auth-service's export and erasure jobs: {@code memories} (text, tags,
  * importance, metadata, agent and session ids, times; not the embedding vector, which is derived from the text and
  * means nothing outside this model) and {@code memory_history} (the events; the texts where history still has them).
- * Erasure deletes both and the user's undelivered usage events ({@code usage_outbox}).
+ * Erasure deletes both; the usage outbox is {@code UsageOutboxAccountData}'s.
  */
 @Component
 class MemoryAccountData implements AccountData {
@@ -24,12 +23,10 @@ class MemoryAccountData implements AccountData {
 
     private final MemoryExport export;
     private final MemoryRepository repository;
-    private final JdbcClient jdbc;
 
-    MemoryAccountData(MemoryExport export, MemoryRepository repository, JdbcClient jdbc) {
+    MemoryAccountData(MemoryExport export, MemoryRepository repository) {
         this.export = export;
         this.repository = repository;
-        this.jdbc = jdbc;
     }
 
     @Override
@@ -49,15 +46,11 @@ class MemoryAccountData implements AccountData {
     @Override
     @Transactional
     public Map<String, Long> erase(UUID userId) {
-        MemoryRepository.Erasure erased = repository.eraseAll(userId, null, null);
         // no usage event for the removal: the account's usage goes with it (auth-service erases it)
-        int usage = jdbc.sql("DELETE FROM usage_outbox WHERE user_id = :u")
-                .param("u", userId)
-                .update();
+        MemoryRepository.Erasure erased = repository.eraseAll(userId, null, null);
         Map<String, Long> rows = new LinkedHashMap<>();
         rows.put(MEMORIES, (long) erased.memories());
         rows.put(HISTORY, (long) erased.history());
-        rows.put("usage_outbox", (long) usage);
         return rows;
     }
 }

@@ -12,7 +12,6 @@ import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.annotation.Transactional;
@@ -23,8 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A user's tool executions and Idempotency-Keys, for the account-data export and erasure. The execution log holds the
  * parameters (redacted as logged) and the outcome, not the tool's output; the output a user gets again under an
- * Idempotency-Key is exported unsealed (it is theirs), without the request fingerprint. Erasure also deletes the
- * user's undelivered usage events ({@code usage_outbox}).
+ * Idempotency-Key is exported unsealed (it is theirs), without the request fingerprint. The usage outbox is
+ * {@code UsageOutboxAccountData}'s.
  */
 @Component
 class ExecutionsAccountData implements AccountData {
@@ -39,7 +38,6 @@ class ExecutionsAccountData implements AccountData {
     private final IdempotencyKeys keys;
     private final MasterKey sealer;
     private final JsonMapper json;
-    private final JdbcClient jdbc;
     private final TransactionTemplate readOnly;
 
     ExecutionsAccountData(
@@ -47,13 +45,11 @@ class ExecutionsAccountData implements AccountData {
             IdempotencyKeys keys,
             MasterKey sealer,
             JsonMapper json,
-            JdbcClient jdbc,
             PlatformTransactionManager transactions) {
         this.executions = executions;
         this.keys = keys;
         this.sealer = sealer;
         this.json = json;
-        this.jdbc = jdbc;
         this.readOnly = new TransactionTemplate(transactions);
         this.readOnly.setReadOnly(true);
     }
@@ -79,10 +75,6 @@ class ExecutionsAccountData implements AccountData {
         Map<String, Long> rows = new LinkedHashMap<>();
         rows.put(EXECUTIONS, (long) executions.eraseOf(userId));
         rows.put(KEYS, (long) keys.eraseOf(userId));
-        // no usage event for the erasure: the account's usage goes with it (auth-service erases it)
-        rows.put("usage_outbox", (long) jdbc.sql("DELETE FROM usage_outbox WHERE user_id = :u")
-                .param("u", userId)
-                .update());
         return rows;
     }
 
