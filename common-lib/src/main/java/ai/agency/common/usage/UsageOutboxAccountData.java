@@ -1,4 +1,4 @@
-package ai.agency.memory;
+package ai.agency.common.usage;
 
 import ai.agency.common.accountdata.AccountData;
 import java.io.IOException;
@@ -7,23 +7,27 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import javax.sql.DataSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.stereotype.Component;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The user's usage events that the relay has not delivered to auth-service yet ({@code usage_outbox}, seconds), for
- * the account-data export and erasure (auth-service keeps, exports and erases the delivered ones). The same records
- * as orchestration-service's.
+ * A service's {@code usage_outbox} as account data (kind {@code usage_outbox}): the user's usage events its relay has
+ * not delivered to auth-service yet — seconds' worth; auth-service exports and erases the delivered ones. Declared by
+ * {@link UsageAutoConfiguration} in every service that records into an outbox.
  */
-@Component
-class UsageOutboxAccountData implements AccountData {
+public class UsageOutboxAccountData implements AccountData {
 
-    static final String KIND = "usage_outbox";
+    public static final String KIND = "usage_outbox";
 
     private final JdbcClient jdbc;
+    private final TransactionTemplate readOnly;
 
-    UsageOutboxAccountData(JdbcClient jdbc) {
-        this.jdbc = jdbc;
+    public UsageOutboxAccountData(DataSource dataSource) {
+        this.jdbc = JdbcClient.create(dataSource);
+        this.readOnly = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        this.readOnly.setReadOnly(true);
     }
 
     @Override
@@ -31,11 +35,14 @@ class UsageOutboxAccountData implements AccountData {
         return List.of(KIND);
     }
 
+    /** Streamed with a cursor (a read-only transaction, as PostgreSQL's driver needs for one). */
     @Override
     public void export(UUID userId, String kind, RecordSink sink) throws IOException {
         try {
-            jdbc.sql("SELECT * FROM usage_outbox WHERE user_id = :u ORDER BY seq")
+            readOnly.executeWithoutResult(status -> jdbc.sql(
+                            "SELECT * FROM usage_outbox WHERE user_id = :u ORDER BY seq")
                     .param("u", userId)
+                    .withFetchSize(500)
                     .query(rs -> {
                         Map<String, Object> event = new LinkedHashMap<>();
                         event.put("id", rs.getObject("id", UUID.class));
@@ -51,7 +58,7 @@ class UsageOutboxAccountData implements AccountData {
                         } catch (IOException e) {
                             throw new UncheckedIOException(e);
                         }
-                    });
+                    }));
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
@@ -60,9 +67,8 @@ class UsageOutboxAccountData implements AccountData {
     /** One statement: its own transaction. */
     @Override
     public Map<String, Long> erase(UUID userId) {
-        long deleted = jdbc.sql("DELETE FROM usage_outbox WHERE user_id = :u")
+        return Map.of(KIND, (long) jdbc.sql("DELETE FROM usage_outbox WHERE user_id = :u")
                 .param("u", userId)
-                .update();
-        return Map.of(KIND, deleted);
+                .update());
     }
 }
