@@ -45,6 +45,18 @@ final class Browser {
      * provider asks; answers that console location (e.g. {@code /console/#code=…}).
      */
     String signIn(String url, String username, String password) {
+        return follow(url, username, password, false);
+    }
+
+    /**
+     * Follows redirects from {@code url} like {@link #signIn} but stops before the provider's redirect back to the
+     * platform: answers that callback URL (with the provider's code and the state), not yet delivered.
+     */
+    String untilCallback(String url, String username, String password) {
+        return follow(url, username, password, true);
+    }
+
+    private String follow(String url, String username, String password, boolean stopAtCallback) {
         String next = url;
         for (int hop = 0; hop < 12; hop++) {
             HttpResponse<String> response = get(next);
@@ -56,6 +68,9 @@ final class Browser {
             URI resolved = URI.create(next).resolve(location);
             if (location.startsWith("/console")) {
                 return location;
+            }
+            if (stopAtCallback && resolved.toString().startsWith(publicUrl)) {
+                return resolved.toString();
             }
             if (resolved.getPath().equals("/login")) {
                 HttpResponse<String> page = get(resolved.toString());

@@ -80,6 +80,23 @@ public abstract class OidcTestBase extends AuthApiTest {
         return browser().signIn(authorizeUrl("sas"), username, PASSWORD_AT_PROVIDER);
     }
 
+    /** Starts a flow at auth-service; answers the query of the provider's authorization URL (state, nonce, …). */
+    protected Map<String, String> startFlow(String provider) {
+        Response response = get("/api/v1/auth/oidc/" + provider + "/authorize", null);
+        assertThat(response.status()).as(response.body()).isEqualTo(302);
+        return FakeOidcProvider.parse(java.net
+                .URI
+                .create(response.headers().firstValue("Location").orElseThrow())
+                .getRawQuery());
+    }
+
+    /** Delivers a callback as the browser would; answers the console location auth-service redirects to. */
+    protected String callback(String provider, String rawQuery) {
+        Response response = get("/api/v1/auth/oidc/" + provider + "/callback?" + rawQuery, null);
+        assertThat(response.status()).as(response.body()).isEqualTo(302);
+        return response.headers().firstValue("Location").orElseThrow();
+    }
+
     /** The one-time code of a console location {@code /console/#code=…}. */
     protected static String codeOf(String location) {
         assertThat(location).as("console location").contains("#code=");
