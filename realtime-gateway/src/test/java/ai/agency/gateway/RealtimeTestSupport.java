@@ -79,6 +79,9 @@ public abstract class RealtimeTestSupport {
     public static final Map<String, String> TICKETS = new ConcurrentHashMap<>();
     /** Accounts auth-service would sign in (password "secret"): username → access token. */
     public static final Map<String, String> ACCOUNTS = new ConcurrentHashMap<>();
+
+    /** One-time codes of provider sign-ins the auth stub exchanges once: code → access token. */
+    public static final Map<String, String> SIGN_IN_CODES = new ConcurrentHashMap<>();
     /** Memories memory-service would list (for every user): id → text; DELETE removes one. */
     public static final Map<String, String> MEMORIES = new ConcurrentHashMap<>();
     /** API keys auth-service would exchange: key → access token. */
@@ -388,6 +391,31 @@ public abstract class RealtimeTestSupport {
                             "application/json",
                             "{\"accessToken\":\"" + token
                                     + "\",\"refreshToken\":\"r\",\"tokenType\":\"Bearer\",\"expiresIn\":300}");
+                }
+            });
+            server.createContext(
+                    "/api/v1/auth/oidc/providers",
+                    exchange -> send(
+                            exchange,
+                            200,
+                            "application/json",
+                            "{\"items\":[{\"id\":\"keycloak\",\"name\":\"Keycloak\"}]}"));
+            server.createContext("/api/v1/auth/oidc/exchange", exchange -> {
+                JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
+                String token = SIGN_IN_CODES.remove(body.path("code").asString());
+                if (token == null) {
+                    send(
+                            exchange,
+                            401,
+                            "application/problem+json",
+                            "{\"status\":401,\"errorType\":\"authentication\",\"detail\":\"The sign-in code is invalid\"}");
+                } else {
+                    send(
+                            exchange,
+                            200,
+                            "application/json",
+                            "{\"accessToken\":\"" + token + "\",\"refreshToken\":\"r\",\"tokenType\":\"Bearer\","
+                                    + "\"expiresIn\":300,\"reauthToken\":\"agra_x\"}");
                 }
             });
             server.createContext("/api/v1/auth/ws-ticket", exchange -> {
