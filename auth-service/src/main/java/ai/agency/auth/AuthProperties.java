@@ -71,7 +71,7 @@ public record AuthProperties(
      * @param providers by id: lower-case letters and digits, the id in the provider's URLs
      *     ({@code /api/v1/auth/oidc/<id>/callback})
      */
-    public record Oidc(Map<String, OidcProvider> providers) {
+    public record Oidc(Map<String, @Valid OidcProvider> providers) {
 
         public Oidc {
             providers = providers == null ? Map.of() : Map.copyOf(providers);

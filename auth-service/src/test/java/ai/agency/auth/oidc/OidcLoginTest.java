@@ -180,4 +180,46 @@ class OidcLoginTest extends OidcTestBase {
         assertThat(reauthTokens.consume(userId, reauth)).isTrue();
         assertThat(reauthTokens.consume(userId, reauth)).isFalse();
     }
+
+    @Test
+    void anAccountWithTwoFactorLoginStillNeedsItsCodeAfterAProviderSignIn() {
+        Account account = register();
+        String token = loginOk(account.username(), account.password()).accessToken();
+        Response enrolment =
+                send("POST", "/api/v1/auth/mfa/totp", token, (Object) Map.of("password", account.password()));
+        assertThat(enrolment.status()).as(enrolment.body()).isEqualTo(201);
+        byte[] secret = ai.agency.auth.mfa.Totp.fromBase32(
+                enrolment.json().get("secret").asString());
+        String current =
+                new ai.agency.auth.mfa.Totp().code(secret, ai.agency.auth.mfa.Totp.step(java.time.Instant.now()));
+        Response confirmed = send("POST", "/api/v1/auth/mfa/totp/confirm", token, (Object) Map.of("code", current));
+        assertThat(confirmed.status()).as(confirmed.body()).isEqualTo(200);
+        String recoveryCode = confirmed.json().get("recoveryCodes").get(0).asString();
+
+        String idpUser = sasUser(Map.of("email", account.email(), "email_verified", true));
+        String code = codeOf(signInWithSas(idpUser));
+        Response withoutCode = exchange(code);
+        assertThat(assertProblem(withoutCode, 401, "authentication")
+                        .get("reason")
+                        .asString())
+                .isEqualTo("mfa_required");
+        Response withCode = post("/api/v1/auth/oidc/exchange", Map.of("code", code, "totpCode", recoveryCode));
+        assertThat(withCode.status()).as(withCode.body()).isEqualTo(200);
+        assertThat(me(withCode.json().get("accessToken").asString()).get("id").asString())
+                .isEqualTo(account.id().toString());
+        assertProblem(
+                post("/api/v1/auth/oidc/exchange", Map.of("code", code, "totpCode", recoveryCode)),
+                401,
+                "authentication");
+    }
+
+    @Test
+    void aMalformedExchangeIsA400NamingTheField() {
+        assertThat(errorFields(assertProblem(
+                        post("/api/v1/auth/oidc/exchange", Map.of("code", "x".repeat(500))), 400, "validation")))
+                .containsExactly("code");
+        assertThat(errorFields(assertProblem(post("/api/v1/auth/oidc/exchange", Map.of()), 400, "validation")))
+                .containsExactly("code");
+        assertProblem(exchange("agc_unknown"), 401, "authentication");
+    }
 }
