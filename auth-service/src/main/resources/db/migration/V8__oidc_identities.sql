@@ -18,8 +18,11 @@ CREATE INDEX user_identities_user_idx ON user_identities (user_id, linked_at);
 -- Authorization requests sent to a provider and not answered yet, kept here so that any replica can take the
 -- callback. Keyed by the SHA-256 of the state; single use (deleted when the callback takes it); 10 minutes.
 -- link_user_id: the flow was started by a signed-in user to link a provider account to theirs.
+-- browser_hash: SHA-256 of the flow cookie of the browser that started it; the callback must come from that browser
+-- (no login CSRF, no linking someone else's provider account to an attacker's account).
 CREATE TABLE oidc_pending_authorizations (
     state_hash     text PRIMARY KEY,
+    browser_hash   text        NOT NULL,
     provider       text        NOT NULL,
     nonce          text        NOT NULL,
     code_verifier  text        NOT NULL,

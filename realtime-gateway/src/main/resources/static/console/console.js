@@ -84,6 +84,8 @@ const PROVIDER_ERRORS = {
   identity_taken: "this provider account is linked to another account",
   account_disabled: "this account is disabled",
   provider_unavailable: "the provider cannot be reached",
+  browser_mismatch: "the sign-in was started in another browser; start it again here",
+  server_error: "something went wrong on our side; try again",
 };
 
 async function showProviders() {

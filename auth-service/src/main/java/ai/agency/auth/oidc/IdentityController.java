@@ -6,7 +6,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.CacheControl;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.CookieValue;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -49,13 +53,18 @@ class IdentityController {
 
     /** Starts a link flow: the browser goes to {@code authorizeUrl}; the callback links to the caller's account. */
     @PostMapping("/api/v1/users/me/identities/{provider}")
-    LinkStart link(
+    ResponseEntity<LinkStart> link(
             Caller caller,
             @PathVariable String provider,
-            @Valid @RequestBody(required = false) @Nullable LinkRequest request) {
+            @Valid @RequestBody(required = false) @Nullable LinkRequest request,
+            @CookieValue(name = ProviderSignIn.FLOW_COOKIE, required = false) @Nullable String flowCookie) {
         caller.requireOwnSignIn("link a provider account");
-        return new LinkStart(signIn.start(provider, request == null ? null : request.redirect(), caller.id())
-                .toString());
+        ProviderSignIn.Started started =
+                signIn.start(provider, request == null ? null : request.redirect(), caller.id(), flowCookie);
+        return ResponseEntity.ok()
+                .header(HttpHeaders.SET_COOKIE, started.flowCookie().toString())
+                .cacheControl(CacheControl.noStore())
+                .body(new LinkStart(started.authorizationUri().toString()));
     }
 
     @DeleteMapping("/api/v1/users/me/identities/{id}")

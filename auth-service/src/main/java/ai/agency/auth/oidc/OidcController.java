@@ -9,8 +9,10 @@ import java.net.URI;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.CacheControl;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.CookieValue;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -51,8 +53,15 @@ class OidcController {
 
     @GetMapping("/api/v1/auth/oidc/{provider}/authorize")
     ResponseEntity<Void> authorize(
-            @PathVariable String provider, @RequestParam(required = false) @Nullable String redirect) {
-        return redirect(signIn.start(provider, redirect, null));
+            @PathVariable String provider,
+            @RequestParam(required = false) @Nullable String redirect,
+            @CookieValue(name = ProviderSignIn.FLOW_COOKIE, required = false) @Nullable String flowCookie) {
+        ProviderSignIn.Started started = signIn.start(provider, redirect, null, flowCookie);
+        return ResponseEntity.status(HttpStatus.FOUND)
+                .location(started.authorizationUri())
+                .header(HttpHeaders.SET_COOKIE, started.flowCookie().toString())
+                .cacheControl(CacheControl.noStore())
+                .build();
     }
 
     @GetMapping("/api/v1/auth/oidc/{provider}/callback")
@@ -61,8 +70,13 @@ class OidcController {
             @RequestParam(required = false) @Nullable String code,
             @RequestParam(required = false) @Nullable String state,
             @RequestParam(required = false) @Nullable String error,
+            @CookieValue(name = ProviderSignIn.FLOW_COOKIE, required = false) @Nullable String flowCookie,
             HttpServletRequest http) {
-        return redirect(URI.create(signIn.callback(provider, code, state, error, http.getRemoteAddr())));
+        String location = signIn.callback(provider, code, state, error, flowCookie, http.getRemoteAddr());
+        return ResponseEntity.status(HttpStatus.FOUND)
+                .location(URI.create(location))
+                .cacheControl(CacheControl.noStore())
+                .build();
     }
 
     @PostMapping("/api/v1/auth/oidc/exchange")
@@ -71,12 +85,5 @@ class OidcController {
         return ResponseEntity.ok()
                 .cacheControl(CacheControl.noStore())
                 .body(signIn.exchange(request.code(), request.totpCode(), http.getRemoteAddr()));
-    }
-
-    private static ResponseEntity<Void> redirect(URI location) {
-        return ResponseEntity.status(HttpStatus.FOUND)
-                .location(location)
-                .cacheControl(CacheControl.noStore())
-                .build();
     }
 }

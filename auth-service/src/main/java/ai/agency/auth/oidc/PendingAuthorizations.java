@@ -22,6 +22,7 @@ class PendingAuthorizations {
 
     /** What the callback needs of the request it answers. */
     record Pending(
+            String browserHash,
             String provider,
             String nonce,
             String codeVerifier,
@@ -37,9 +38,11 @@ class PendingAuthorizations {
     void save(String state, Pending pending) {
         jdbc.sql("""
                         INSERT INTO oidc_pending_authorizations
-                            (state_hash, provider, nonce, code_verifier, redirect_path, link_user_id, expires_at)
-                        VALUES (:state, :provider, :nonce, :verifier, :redirect, :link, :expires)""")
+                            (state_hash, browser_hash, provider, nonce, code_verifier, redirect_path, link_user_id,
+                             expires_at)
+                        VALUES (:state, :browser, :provider, :nonce, :verifier, :redirect, :link, :expires)""")
                 .param("state", TokenService.hash(state))
+                .param("browser", pending.browserHash())
                 .param("provider", pending.provider())
                 .param("nonce", pending.nonce())
                 .param("verifier", pending.codeVerifier())
@@ -53,9 +56,10 @@ class PendingAuthorizations {
     Optional<Pending> take(String state) {
         return jdbc.sql("""
                         DELETE FROM oidc_pending_authorizations WHERE state_hash = :state AND expires_at > now()
-                        RETURNING provider, nonce, code_verifier, redirect_path, link_user_id""")
+                        RETURNING browser_hash, provider, nonce, code_verifier, redirect_path, link_user_id""")
                 .param("state", TokenService.hash(state))
                 .query((rs, n) -> new Pending(
+                        rs.getString("browser_hash"),
                         rs.getString("provider"),
                         rs.getString("nonce"),
                         rs.getString("code_verifier"),

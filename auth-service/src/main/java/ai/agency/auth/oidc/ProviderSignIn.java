@@ -14,6 +14,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.http.ResponseCookie;
 import org.springframework.stereotype.Service;
 
 /**
@@ -25,6 +26,14 @@ import org.springframework.stereotype.Service;
 class ProviderSignIn {
 
     private static final Logger log = LoggerFactory.getLogger(ProviderSignIn.class);
+
+    /** The flow cookie: binds a flow to the browser that started it (HttpOnly, sent only to the OIDC paths). */
+    static final String FLOW_COOKIE = "agency_oidc_flow";
+
+    private static final String FLOW_PREFIX = "agb_";
+
+    /** A started flow: the provider's authorization URL, and the flow cookie the browser must hold. */
+    record Started(URI authorizationUri, ResponseCookie flowCookie) {}
 
     /** What the exchange answers: the token pair of a password login, and a re-authentication token. */
     record SignedIn(String accessToken, String refreshToken, String tokenType, long expiresIn, String reauthToken) {}
@@ -58,8 +67,13 @@ class ProviderSignIn {
      * Starts a flow: answers the provider's authorization URL. {@code linkUserId}: a signed-in user links a provider
      * account to theirs. A provider that cannot be reached is a 503 problem.
      */
-    URI start(String providerId, @Nullable String redirect, @Nullable UUID linkUserId) {
+    Started start(
+            String providerId, @Nullable String redirect, @Nullable UUID linkUserId, @Nullable String flowCookie) {
         String redirectPath = RedirectPaths.check(redirect);
+        // a browser keeps its flow cookie, so that flows started in two tabs both stay valid
+        String browser = flowCookie != null && flowCookie.startsWith(FLOW_PREFIX) && flowCookie.length() <= 64
+                ? flowCookie
+                : TokenService.newSecret(FLOW_PREFIX);
         Providers.Provider provider = providers.get(providerId);
         String state = TokenService.newSecret("");
         String nonce = TokenService.newSecret("");
@@ -72,8 +86,17 @@ class ProviderSignIn {
             throw AgencyException.unavailable("The provider " + provider.name() + " cannot be reached", e);
         }
         pending.save(
-                state, new PendingAuthorizations.Pending(provider.id(), nonce, verifier, redirectPath, linkUserId));
-        return uri;
+                state,
+                new PendingAuthorizations.Pending(
+                        TokenService.hash(browser), provider.id(), nonce, verifier, redirectPath, linkUserId));
+        ResponseCookie cookie = ResponseCookie.from(FLOW_COOKIE, browser)
+                .path("/api/v1/auth/oidc/")
+                .httpOnly(true)
+                .secure(providers.publicUrlIsHttps())
+                .sameSite("Lax")
+                .maxAge(PendingAuthorizations.TTL)
+                .build();
+        return new Started(uri, cookie);
     }
 
     /**
@@ -81,13 +104,23 @@ class ProviderSignIn {
      * {@code #linked=<provider>} after a link flow), or {@code #error=<short code>} for any failure.
      */
     String callback(
-            String providerId, @Nullable String code, @Nullable String state, @Nullable String error, String address) {
+            String providerId,
+            @Nullable String code,
+            @Nullable String state,
+            @Nullable String error,
+            @Nullable String flowCookie,
+            String address) {
         PendingAuthorizations.Pending request =
                 state == null || state.isBlank() ? null : pending.take(state).orElse(null);
         String redirect = request == null ? RedirectPaths.DEFAULT : request.redirectPath();
         try {
             if (request == null || !request.provider().equals(providerId)) {
                 throw new SignInFailure("invalid_state", "unknown, expired or already used state");
+            }
+            if (flowCookie == null || !TokenService.hash(flowCookie).equals(request.browserHash())) {
+                // the callback reached another browser than the one that started the flow: login CSRF, or a link
+                // flow's URL handed to someone else to attach their provider account to the sender's account
+                throw new SignInFailure("browser_mismatch", "the flow was started in another browser");
             }
             if (error != null && !error.isBlank()) {
                 throw new SignInFailure("provider_denied", "the provider answered error " + error);
@@ -112,6 +145,9 @@ class ProviderSignIn {
                     new SignInFailure("invalid_request", String.valueOf(e.getMessage()), e),
                     address,
                     redirect);
+        } catch (RuntimeException e) {
+            log.error("Sign-in with provider {} failed unexpectedly", providerId, e);
+            return failed(providerId, request, new SignInFailure("server_error", "unexpected", e), address, redirect);
         }
     }
 

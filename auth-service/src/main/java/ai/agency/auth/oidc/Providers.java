@@ -48,6 +48,10 @@ class Providers {
         return find(id).orElseThrow(() -> AgencyException.notFound("provider", id));
     }
 
+    boolean publicUrlIsHttps() {
+        return publicUrl.startsWith("https://");
+    }
+
     /** Where the provider sends the browser back: the platform's public URL (the gateway's) + the callback path. */
     URI redirectUri(Provider provider) {
         return URI.create(publicUrl + "/api/v1/auth/oidc/" + provider.id() + "/callback");

@@ -35,6 +35,22 @@ final class Browser {
         this.authService = "http://localhost:" + authServicePort;
     }
 
+    /** Gives the browser a cookie it got elsewhere (the flow cookie of a link flow started with a fetch). */
+    void setCookie(String setCookieHeader) {
+        String pair = setCookieHeader.split(";", 2)[0];
+        int eq = pair.indexOf('=');
+        cookies.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+    }
+
+    /** Delivers a provider's callback URL; answers the console location auth-service redirects to. */
+    String deliver(String callbackUrl) {
+        HttpResponse<String> response = get(callbackUrl);
+        if (response.statusCode() != 302) {
+            throw new AssertionError("callback answered " + response.statusCode() + ": " + response.body());
+        }
+        return response.headers().firstValue("Location").orElseThrow();
+    }
+
     /** One GET, no redirect followed. */
     HttpResponse<String> get(String url) {
         return send(HttpRequest.newBuilder(URI.create(local(url))).GET());

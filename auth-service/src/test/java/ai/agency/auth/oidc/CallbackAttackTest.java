@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Attacks on the authorize and callback steps, against the real authorization server: reused, unknown and foreign
- * states, codes that the token endpoint refuses (made up, or stolen from another flow so that the PKCE verifier does
- * not match), errors from the provider, and open redirects. Each ends at the console with {@code #error=…}, never
- * with a token or a 500.
+ * states, a callback delivered in another browser (login CSRF), codes that the token endpoint refuses (made up, or
+ * stolen from another flow so that the PKCE verifier does not match), errors from the provider, and open redirects.
+ * Each ends at the console with {@code #error=…}, never with a token or a 500.
  */
 class CallbackAttackTest extends OidcTestBase {
 
@@ -35,29 +35,51 @@ class CallbackAttackTest extends OidcTestBase {
     void aCallbackReplayedIsRefusedBecauseItsStateIsSpent() {
         Browser browser = browser();
         String callbackUrl = browser.untilCallback(authorizeUrl("sas"), newIdpUser(), PASSWORD_AT_PROVIDER);
-        assertThat(callback("sas", query(callbackUrl))).startsWith("/console/#code=");
-        assertThat(callback("sas", query(callbackUrl))).isEqualTo("/console/#error=invalid_state");
+        assertThat(browser.deliver(callbackUrl)).startsWith("/console/#code=");
+        assertThat(browser.deliver(callbackUrl)).isEqualTo("/console/#error=invalid_state");
+    }
+
+    @Test
+    void aCallbackDeliveredInAnotherBrowserIsRefused() {
+        // login CSRF: the attacker signs in at the provider as themselves and hands the callback URL to a victim,
+        // whose console would then be signed in to the attacker's account
+        String attackerAtIdp = newIdpUser();
+        String callbackUrl = browser().untilCallback(authorizeUrl("sas"), attackerAtIdp, PASSWORD_AT_PROVIDER);
+        long codesBefore = jdbc.sql("SELECT count(*) FROM oidc_login_codes")
+                .query(Long.class)
+                .single();
+        assertThat(browser().deliver(callbackUrl)).isEqualTo("/console/#error=browser_mismatch");
+        assertThat(identitiesOf("sas", attackerAtIdp)).isZero();
+        assertThat(jdbc.sql("SELECT count(*) FROM oidc_login_codes")
+                        .query(Long.class)
+                        .single())
+                .as("no code was issued")
+                .isEqualTo(codesBefore);
     }
 
     @Test
     void anUnknownOrMissingStateIsRefused() {
-        assertThat(callback("sas", "code=whatever&state=" + UUID.randomUUID()))
+        String cookie = startFlow("sas").cookie();
+        assertThat(callback("sas", "code=whatever&state=" + UUID.randomUUID(), cookie))
                 .isEqualTo("/console/#error=invalid_state");
-        assertThat(callback("sas", "code=whatever")).isEqualTo("/console/#error=invalid_state");
+        assertThat(callback("sas", "code=whatever", cookie)).isEqualTo("/console/#error=invalid_state");
     }
 
     @Test
     void aStateIsValidOnlyAtTheProviderItWasIssuedFor() {
-        String state = startFlow("sas").get("state");
-        assertThat(callback("fake", "code=x&state=" + state)).isEqualTo("/console/#error=invalid_state");
+        Flow flow = startFlow("sas");
+        assertThat(callback("fake", "code=x&state=" + flow.state(), flow.cookie()))
+                .isEqualTo("/console/#error=invalid_state");
         // and it was spent by the attempt
-        assertThat(callback("sas", "code=x&state=" + state)).isEqualTo("/console/#error=invalid_state");
+        assertThat(callback("sas", "code=x&state=" + flow.state(), flow.cookie()))
+                .isEqualTo("/console/#error=invalid_state");
     }
 
     @Test
     void aMadeUpCodeIsRefusedByTheTokenEndpoint() {
-        String state = startFlow("sas").get("state");
-        assertThat(callback("sas", "code=made-up-code&state=" + state)).isEqualTo("/console/#error=code_rejected");
+        Flow flow = startFlow("sas");
+        assertThat(callback("sas", "code=made-up-code&state=" + flow.state(), flow.cookie()))
+                .isEqualTo("/console/#error=code_rejected");
     }
 
     @Test
@@ -65,19 +87,23 @@ class CallbackAttackTest extends OidcTestBase {
         String idpUser = newIdpUser();
         String victimCallback = browser().untilCallback(authorizeUrl("sas"), idpUser, PASSWORD_AT_PROVIDER);
         String stolenCode = FakeOidcProvider.parse(query(victimCallback)).get("code");
-        String attackerState = startFlow("sas").get("state");
+        Flow attacker = startFlow("sas");
         String location = callback(
-                "sas", "code=" + URLEncoder.encode(stolenCode, StandardCharsets.UTF_8) + "&state=" + attackerState);
+                "sas",
+                "code=" + URLEncoder.encode(stolenCode, StandardCharsets.UTF_8) + "&state=" + attacker.state(),
+                attacker.cookie());
         assertThat(location).isEqualTo("/console/#error=code_rejected");
         assertThat(identitiesOf("sas", idpUser)).isZero();
     }
 
     @Test
     void anErrorFromTheProviderEndsAtTheConsole() {
-        String state = startFlow("sas").get("state");
-        assertThat(callback("sas", "error=access_denied&state=" + state)).isEqualTo("/console/#error=provider_denied");
-        String another = startFlow("sas").get("state");
-        assertThat(callback("sas", "state=" + another)).isEqualTo("/console/#error=invalid_request");
+        Flow flow = startFlow("sas");
+        assertThat(callback("sas", "error=access_denied&state=" + flow.state(), flow.cookie()))
+                .isEqualTo("/console/#error=provider_denied");
+        Flow another = startFlow("sas");
+        assertThat(callback("sas", "state=" + another.state(), another.cookie()))
+                .isEqualTo("/console/#error=invalid_request");
     }
 
     @Test

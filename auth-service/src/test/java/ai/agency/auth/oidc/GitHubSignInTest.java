@@ -53,7 +53,8 @@ class GitHubSignInTest extends OidcTestBase {
 
     @Test
     void aCodeGitHubDoesNotKnowIsRefused() {
-        String state = startFlow("github").get("state");
-        assertThat(callback("github", "code=expired-code&state=" + state)).isEqualTo("/console/#error=code_rejected");
+        Flow flow = startFlow("github");
+        assertThat(callback("github", "code=expired-code&state=" + flow.state(), flow.cookie()))
+                .isEqualTo("/console/#error=code_rejected");
     }
 }

@@ -17,11 +17,28 @@ class IdentityLinkTest extends OidcTestBase {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8) + "@example.org";
     }
 
-    /** Starts a link flow for the bearer of {@code token}; answers the provider's authorization URL. */
-    private String linkStart(String provider, String token) {
+    /** A link flow started by the bearer of a token: the provider's URL and the flow cookie it set. */
+    private record LinkFlow(String authorizeUrl, String cookie) {
+
+        /** The browser that started the flow (it holds the flow cookie). */
+        Browser in(Browser browser) {
+            browser.setCookie(cookie);
+            return browser;
+        }
+    }
+
+    private LinkFlow linkStart(String provider, String token) {
         Response response = send("POST", "/api/v1/users/me/identities/" + provider, token, (Object) Map.of());
         assertThat(response.status()).as(response.body()).isEqualTo(200);
-        return response.json().get("authorizeUrl").asString();
+        return new LinkFlow(
+                response.json().get("authorizeUrl").asString(),
+                response.headers().firstValue("Set-Cookie").orElseThrow());
+    }
+
+    /** Completes a link flow in the browser that started it; answers the console location. */
+    private String link(String provider, String token, String idpUser, String password) {
+        LinkFlow flow = linkStart(provider, token);
+        return flow.in(browser()).signIn(flow.authorizeUrl(), idpUser, password);
     }
 
     private JsonNode identities(String token) {
@@ -36,7 +53,7 @@ class IdentityLinkTest extends OidcTestBase {
         String token = loginOk(account.username(), account.password()).accessToken();
         // another email, not even verified: the signed-in flow is the proof of ownership
         String idpUser = sasUser(Map.of("email", newEmail("other"), "email_verified", false));
-        String location = browser().signIn(linkStart("sas", token), idpUser, PASSWORD_AT_PROVIDER);
+        String location = link("sas", token, idpUser, PASSWORD_AT_PROVIDER);
         assertThat(location).isEqualTo("/console/#linked=sas");
 
         JsonNode items = identities(token);
@@ -51,12 +68,26 @@ class IdentityLinkTest extends OidcTestBase {
     }
 
     @Test
+    void aLinkUrlHandedToSomeoneElseLinksNothing() {
+        // the attacker starts a link flow and sends its URL to a victim signed in at the provider: the victim's
+        // provider account would then sign in to the attacker's account
+        Account attacker = register();
+        String token = loginOk(attacker.username(), attacker.password()).accessToken();
+        String victimAtIdp = sasUser(Map.of("email", newEmail("victim"), "email_verified", true));
+        LinkFlow flow = linkStart("sas", token);
+        String location = browser().signIn(flow.authorizeUrl(), victimAtIdp, PASSWORD_AT_PROVIDER);
+        assertThat(location).isEqualTo("/console/#error=browser_mismatch");
+        assertThat(identities(token)).isEmpty();
+        assertThat(identitiesOf("sas", victimAtIdp)).isZero();
+    }
+
+    @Test
     void anIdentityOfAnotherAccountCannotBeLinked() {
         String idpUser = sasUser(Map.of("email", newEmail("owner"), "email_verified", true));
         exchangeOk(signInWithSas(idpUser));
         Account other = register();
         String token = loginOk(other.username(), other.password()).accessToken();
-        String location = browser().signIn(linkStart("sas", token), idpUser, PASSWORD_AT_PROVIDER);
+        String location = link("sas", token, idpUser, PASSWORD_AT_PROVIDER);
         assertThat(location).isEqualTo("/console/#error=identity_taken");
         assertThat(identities(token)).isEmpty();
     }
@@ -74,7 +105,7 @@ class IdentityLinkTest extends OidcTestBase {
         // with a second provider linked, the first one can go
         FakeUser fake = new FakeUser("sub-" + UUID.randomUUID(), newEmail("second"), true, "second");
         FAKE.next(fake, Attack.NONE);
-        assertThat(browser().signIn(linkStart("fake", token), "", "")).isEqualTo("/console/#linked=fake");
+        assertThat(link("fake", token, "", "")).isEqualTo("/console/#linked=fake");
         assertThat(identities(token)).hasSize(2);
         assertThat(send("DELETE", "/api/v1/users/me/identities/" + sasIdentity, token, (Object) null)
                         .status())
@@ -88,7 +119,7 @@ class IdentityLinkTest extends OidcTestBase {
         Account account = register();
         String token = loginOk(account.username(), account.password()).accessToken();
         String idpUser = sasUser(Map.of("email", newEmail("pw"), "email_verified", true));
-        browser().signIn(linkStart("sas", token), idpUser, PASSWORD_AT_PROVIDER);
+        link("sas", token, idpUser, PASSWORD_AT_PROVIDER);
         String id = identities(token).get(0).get("id").asString();
         assertThat(send("DELETE", "/api/v1/users/me/identities/" + id, token, (Object) null)
                         .status())

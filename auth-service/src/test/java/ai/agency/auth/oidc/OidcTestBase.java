@@ -80,19 +80,34 @@ public abstract class OidcTestBase extends AuthApiTest {
         return browser().signIn(authorizeUrl("sas"), username, PASSWORD_AT_PROVIDER);
     }
 
-    /** Starts a flow at auth-service; answers the query of the provider's authorization URL (state, nonce, …). */
-    protected Map<String, String> startFlow(String provider) {
+    /** A flow started at auth-service: its state, and the flow cookie of the browser that started it. */
+    protected record Flow(String state, String cookie) {}
+
+    /** Starts a flow at auth-service as a browser would (no redirect followed). */
+    protected Flow startFlow(String provider) {
         Response response = get("/api/v1/auth/oidc/" + provider + "/authorize", null);
         assertThat(response.status()).as(response.body()).isEqualTo(302);
-        return FakeOidcProvider.parse(java.net
+        String cookie = response.headers().firstValue("Set-Cookie").orElseThrow();
+        assertThat(cookie)
+                .startsWith("agency_oidc_flow=agb_")
+                .contains("HttpOnly")
+                .contains("SameSite=Lax")
+                .contains("Path=/api/v1/auth/oidc/");
+        Map<String, String> query = FakeOidcProvider.parse(java.net
                 .URI
                 .create(response.headers().firstValue("Location").orElseThrow())
                 .getRawQuery());
+        return new Flow(query.get("state"), cookie.split(";", 2)[0]);
     }
 
-    /** Delivers a callback as the browser would; answers the console location auth-service redirects to. */
-    protected String callback(String provider, String rawQuery) {
-        Response response = get("/api/v1/auth/oidc/" + provider + "/callback?" + rawQuery, null);
+    /** Delivers a callback with the given cookie (null: none); answers the console location auth-service sends. */
+    protected String callback(String provider, String rawQuery, String cookie) {
+        Response response = send(
+                "GET",
+                "/api/v1/auth/oidc/" + provider + "/callback?" + rawQuery,
+                null,
+                (String) null,
+                cookie == null ? Map.of() : Map.of("Cookie", cookie));
         assertThat(response.status()).as(response.body()).isEqualTo(302);
         return response.headers().firstValue("Location").orElseThrow();
     }
