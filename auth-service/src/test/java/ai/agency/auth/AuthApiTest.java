@@ -43,6 +43,18 @@ public abstract class AuthApiTest {
     /** The services' shared secret for {@code POST /internal/usage/events}. */
     public static final String USAGE_SECRET = "usage-ingest-secret-for-tests";
 
+    /** The other services' account-data endpoints: one stub, a path prefix per service. */
+    @org.springframework.test.context.DynamicPropertySource
+    static void accountDataServices(org.springframework.test.context.DynamicPropertyRegistry registry) {
+        for (String service : AccountDataStub.SERVICES) {
+            registry.add(
+                    "agency.auth.account-data.services[" + service + "]",
+                    () -> AccountDataStub.shared().url() + "/" + service);
+        }
+        registry.add("agency.auth.account-data.poll-interval", () -> "200ms");
+        registry.add("agency.auth.account-data.max-retry-delay", () -> "1s");
+    }
+
     public static final String ADMIN_USERNAME = "root-admin";
     public static final String ADMIN_PASSWORD = "admin-password-for-tests";
     public static final String PASSWORD = "correct horse battery";

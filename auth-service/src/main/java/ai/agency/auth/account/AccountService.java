@@ -343,6 +343,9 @@ public class AccountService {
         if (disabled && user.roles().contains(Caller.ADMIN) && !users.otherActiveAdminExists(userId)) {
             throw AgencyException.conflict("This is the last active admin; it cannot be disabled");
         }
+        if (!disabled && users.beingErased(userId)) {
+            throw AgencyException.conflict("This account is being erased; it cannot be enabled again");
+        }
         users.setDisabled(userId, disabled);
         if (disabled) {
             int revoked = tokens.revokeAll(userId);

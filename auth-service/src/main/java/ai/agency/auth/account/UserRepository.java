@@ -129,6 +129,14 @@ public class UserRepository {
                 > 0;
     }
 
+    /** True while an erasure of the account runs (it must not be enabled again meanwhile). */
+    public boolean beingErased(UUID id) {
+        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM account_erasures WHERE user_id = :id AND status = 'running')")
+                .param("id", id)
+                .query(Boolean.class)
+                .single();
+    }
+
     public boolean setDisabled(UUID id, boolean disabled) {
         String sql = disabled
                 ? "UPDATE users SET disabled_at = coalesce(disabled_at, now()), updated_at = now() WHERE id = :id"

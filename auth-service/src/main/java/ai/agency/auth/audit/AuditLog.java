@@ -39,6 +39,8 @@ public class AuditLog {
     public static final String IDENTITY_UNLINKED = "identity.unlinked";
     /** An admin set or reset a user's quota limits ({@code details.quotas}: name → limit, "unlimited" or "role"). */
     public static final String QUOTAS_CHANGED = "user.quotas_changed";
+    /** An account and its data were erased in every service ({@code details.erasureId}; no personal data). */
+    public static final String USER_ERASED = "user.erased";
 
     public static final String API_KEY_CREATED = "api_key.created";
     public static final String API_KEY_REVOKED = "api_key.revoked";

@@ -26,4 +26,10 @@ class AuditRetention {
     RetentionRule refreshTokensRetention() {
         return RetentionRule.of("refresh-tokens", "refresh_tokens", "expires_at", Duration.ofDays(7));
     }
+
+    /** Account exports (docs/privacy.md) a week after they were requested; their chunks go with them. */
+    @Bean
+    RetentionRule accountExportsRetention() {
+        return RetentionRule.of("account-exports", "account_exports", "created_at", Duration.ofDays(7));
+    }
 }

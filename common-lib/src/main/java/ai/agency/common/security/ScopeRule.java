@@ -17,7 +17,8 @@ import org.springframework.util.AntPathMatcher;
  * for {@code /api/v1/admin/**}; {@code read} for GET, HEAD and OPTIONS and for the POSTs that only read
  * ({@code agency.security.read-only-posts}: a search, an analysis, a WebSocket ticket, the MCP endpoint, whose
  * {@code tools/call} tool-service checks itself); {@code delete} for DELETE; {@code write} for every other POST, PUT
- * and PATCH. A token lacking the scope gets a 403 problem, whatever its roles say: scopes narrow roles. One
+ * and PATCH; {@code account_data} (and nothing else) for {@code /internal/account-data/**}, where auth-service's export
+ * and erasure jobs read and erase a user's data. A token lacking the scope gets a 403 problem, whatever its roles say: scopes narrow roles. One
  * exception: a token obtained from an API key may always {@code DELETE /api/v1/auth/api-keys/{its own id}}.
  */
 public final class ScopeRule implements AuthorizationManager<RequestAuthorizationContext> {
@@ -26,6 +27,11 @@ public final class ScopeRule implements AuthorizationManager<RequestAuthorizatio
     public static final String WRITE = "write";
     public static final String DELETE = "delete";
     public static final String MANAGE_USERS = "manage_users";
+    /**
+     * The scope of auth-service's export and erasure jobs, and the only one that reaches {@code
+     * /internal/account-data/**}; never in a login's token or an API key's.
+     */
+    public static final String ACCOUNT_DATA = "account_data";
 
     private static final AntPathMatcher PATHS = new AntPathMatcher();
     private final List<String> readOnlyPosts;
@@ -78,6 +84,9 @@ public final class ScopeRule implements AuthorizationManager<RequestAuthorizatio
     public String requiredScope(String method, String path) {
         if (PATHS.match("/api/v1/admin/**", path)) {
             return MANAGE_USERS;
+        }
+        if (PATHS.match("/internal/account-data", path) || PATHS.match("/internal/account-data/**", path)) {
+            return ACCOUNT_DATA;
         }
         HttpMethod m = HttpMethod.valueOf(method);
         if (HttpMethod.GET.equals(m) || HttpMethod.HEAD.equals(m) || HttpMethod.OPTIONS.equals(m)) {
