@@ -56,17 +56,77 @@ $("login-form").addEventListener("submit", async (event) => {
       username: $("username").value,
       password: $("password").value,
     });
-    state.token = tokens.accessToken;
-    $("login-panel").hidden = true;
-    $("app").hidden = false;
-    await connect();
-    refreshMemories();
-    refreshSessions();
-    refreshWorkflows().then(refreshRuns);
+    await startSession(tokens);
   } catch (e) {
     $("login-error").textContent = "Sign-in failed: " + e.message;
   }
 });
+
+async function startSession(tokens) {
+  state.token = tokens.accessToken;
+  $("login-panel").hidden = true;
+  $("app").hidden = false;
+  await connect();
+  refreshMemories();
+  refreshSessions();
+  refreshWorkflows().then(refreshRuns);
+}
+
+// ---- sign in with a provider (OpenID Connect, GitHub) ----
+
+const PROVIDER_ERRORS = {
+  invalid_state: "the sign-in took too long or was already used; try again",
+  provider_denied: "the provider did not allow the sign-in",
+  code_rejected: "the provider refused the sign-in code; try again",
+  invalid_id_token: "the provider's answer could not be verified",
+  email_in_use: "an account already has this email: sign in with its password, then link the provider",
+  email_required: "the provider did not tell an email address",
+  identity_taken: "this provider account is linked to another account",
+  account_disabled: "this account is disabled",
+  provider_unavailable: "the provider cannot be reached",
+  browser_mismatch: "the sign-in was started in another browser; start it again here",
+  server_error: "something went wrong on our side; try again",
+};
+
+async function showProviders() {
+  let providers;
+  try {
+    providers = (await api("GET", "/api/v1/auth/oidc/providers")).items || [];
+  } catch (e) {
+    return; // no providers to offer: the password form alone
+  }
+  const box = $("providers");
+  box.replaceChildren();
+  for (const provider of providers) {
+    const link = document.createElement("a");
+    link.className = "provider";
+    link.dataset.provider = provider.id;
+    link.href = "/api/v1/auth/oidc/" + encodeURIComponent(provider.id) + "/authorize?redirect=/console/";
+    link.textContent = "Sign in with " + provider.name;
+    box.appendChild(link);
+  }
+  box.hidden = providers.length === 0;
+}
+
+// The callback of a provider sign-in comes back with #code=… (exchanged once for tokens), #error=… or #linked=…;
+// the fragment is removed from the address bar at once so that the code is neither kept nor shared.
+async function takeSignInFragment() {
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  if (!location.hash) return;
+  history.replaceState(null, "", location.pathname + location.search);
+  if (fragment.has("code")) {
+    try {
+      await startSession(await api("POST", "/api/v1/auth/oidc/exchange", { code: fragment.get("code") }));
+    } catch (e) {
+      $("login-error").textContent = "Sign-in failed: " + e.message;
+    }
+  } else if (fragment.has("error")) {
+    const code = fragment.get("error");
+    $("login-error").textContent = "Sign-in failed: " + (PROVIDER_ERRORS[code] || code);
+  } else if (fragment.has("linked")) {
+    $("login-error").textContent = "Linked " + fragment.get("linked") + " to your account; sign in again.";
+  }
+}
 
 // ---- the WebSocket ----
 
@@ -534,3 +594,8 @@ function short(value) {
   const text = typeof value === "string" ? value : JSON.stringify(value);
   return text === undefined ? "" : text.length > 120 ? text.substring(0, 117) + "…" : text;
 }
+
+// ---- on load ----
+
+showProviders();
+takeSignInFragment();
