@@ -114,6 +114,7 @@ class DataRightsTest extends AuthApiTest {
         assertThat(files.keySet())
                 .contains(
                         "auth-service/profile.ndjson",
+                        "auth-service/identities.ndjson",
                         "auth-service/api_keys.ndjson",
                         "auth-service/audit_events.ndjson",
                         "auth-service/usage_days.ndjson",

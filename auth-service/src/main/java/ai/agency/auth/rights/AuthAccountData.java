@@ -13,9 +13,11 @@ import org.springframework.transaction.annotation.Transactional;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * What auth-service holds of a user: the profile (never the password hash), API keys (names, prefixes, scopes; never
+ * What auth-service holds of a user: the profile (never the password hash), the identities of sign-in providers linked
+ * to the account, API keys (names, prefixes, scopes; never
  * the key's hash), the audit events about the account and the usage counters. Erasing deletes all of it and the
- * account itself (refresh tokens, keys, tickets, TOTP secrets, reset codes, quota limits and exports go with the row);
+ * account itself (refresh tokens, keys, tickets, TOTP secrets, reset codes, quota limits, exports, provider identities and their
+ * pending sign-ins go with the row);
  * it runs last in an account's erasure, after every other service confirmed.
  */
 @Component
@@ -31,7 +33,7 @@ class AuthAccountData implements AccountData {
 
     @Override
     public List<String> kinds() {
-        return List.of("profile", "api_keys", "audit_events", "usage_days");
+        return List.of("profile", "identities", "api_keys", "audit_events", "usage_days");
     }
 
     @Override
@@ -41,6 +43,9 @@ class AuthAccountData implements AccountData {
             case "profile" ->
                 "SELECT id, username, email, roles, profile_role, preferences::text AS preferences, created_at,"
                         + " disabled_at FROM users WHERE id = :u";
+            case "identities" ->
+                "SELECT id, provider, subject, email, linked_at FROM user_identities WHERE user_id = :u"
+                        + " ORDER BY linked_at";
             case "api_keys" ->
                 "SELECT id, name, prefix, scopes, created_at, last_used_at, revoked_at FROM api_keys"
                         + " WHERE user_id = :u ORDER BY created_at";

@@ -2,6 +2,7 @@ package ai.agency.auth.rights;
 
 import ai.agency.auth.account.AccountService;
 import ai.agency.auth.mfa.MfaService;
+import ai.agency.auth.oidc.ReauthTokens;
 import ai.agency.common.error.AgencyException;
 import ai.agency.common.security.Caller;
 import jakarta.servlet.http.HttpServletRequest;
@@ -37,12 +38,15 @@ class DataRightsController {
     private final Exports exports;
     private final AccountService accounts;
     private final MfaService mfa;
+    private final ReauthTokens reauthTokens;
 
-    DataRightsController(Erasures erasures, Exports exports, AccountService accounts, MfaService mfa) {
+    DataRightsController(
+            Erasures erasures, Exports exports, AccountService accounts, MfaService mfa, ReauthTokens reauthTokens) {
         this.erasures = erasures;
         this.exports = exports;
         this.accounts = accounts;
         this.mfa = mfa;
+        this.reauthTokens = reauthTokens;
     }
 
     // ----------------------------------------------------------------------------------------------- erasure
@@ -55,7 +59,21 @@ class DataRightsController {
             HttpServletRequest http) {
         caller.requireOwnSignIn("delete the account");
         String address = http.getRemoteAddr();
-        accounts.reauthenticate(caller.id(), request.password(), null, address);
+        if (request.reauthToken() != null && !request.reauthToken().isBlank()) {
+            // a provider sign-in less than 5 minutes old (accounts without a password)
+            if (!reauthTokens.consume(caller.id(), request.reauthToken())) {
+                throw AgencyException.forbidden("The reauthToken does not confirm this change: it is unknown, used,"
+                                + " older than 5 minutes or another account's; sign in with the provider again")
+                        .withProperty("reason", "bad_reauth_token");
+            }
+        } else if (!accounts.get(caller.id()).hasPassword()) {
+            throw AgencyException.invalidField(
+                    "reauthToken",
+                    "required: this account has no password; sign in with its provider again and send the"
+                            + " reauthToken of that sign-in");
+        } else {
+            accounts.reauthenticate(caller.id(), request.password(), null, address);
+        }
         if (mfa.enabled(caller.id())) {
             if (request.totpCode() == null || request.totpCode().isBlank()) {
                 throw AgencyException.invalidField(

@@ -182,6 +182,34 @@ class OidcLoginTest extends OidcTestBase {
     }
 
     @Test
+    void anAccountWithoutPasswordIsDeletedOnlyWithAFreshReauthTokenOfItsOwn() {
+        String email = "del-" + UUID.randomUUID().toString().substring(0, 8) + "@example.org";
+        JsonNode tokens = exchangeOk(signInWithSas(sasUser(Map.of("email", email, "email_verified", true))));
+        String access = tokens.get("accessToken").asString();
+        String reauth = tokens.get("reauthToken").asString();
+        // no password to confirm with: the reauthToken is required
+        JsonNode missing = assertProblem(
+                send("DELETE", "/api/v1/users/me", access, (Object) Map.of("password", "anything")), 400, "validation");
+        assertThat(missing.toString()).contains("reauthToken");
+        // someone else's sign-in does not confirm it
+        String theirs = exchangeOk(signInWithSas(sasUser(Map.of(
+                        "email",
+                        "other-" + UUID.randomUUID().toString().substring(0, 8) + "@example.org",
+                        "email_verified",
+                        true))))
+                .get("reauthToken")
+                .asString();
+        assertProblem(
+                send("DELETE", "/api/v1/users/me", access, (Object) Map.of("reauthToken", theirs)),
+                403,
+                "authorization");
+        Response deleted = send("DELETE", "/api/v1/users/me", access, (Object) Map.of("reauthToken", reauth));
+        assertThat(deleted.status()).as(deleted.body()).isEqualTo(202);
+        assertThat(deleted.json().get("erasureId").asString()).isNotBlank();
+        assertThat(get("/api/v1/users/me", access).status()).isEqualTo(401);
+    }
+
+    @Test
     void anAccountWithTwoFactorLoginStillNeedsItsCodeAfterAProviderSignIn() {
         Account account = register();
         String token = loginOk(account.username(), account.password()).accessToken();
