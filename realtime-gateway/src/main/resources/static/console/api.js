@@ -12,11 +12,16 @@ export class ApiError extends Error {
   }
 }
 
-export async function api(method, path, body, { raw = false } = {}) {
+export async function api(method, path, body, { raw = false, retried = false } = {}) {
   const headers = {};
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (session.token) headers.Authorization = "Bearer " + session.token;
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  // an access token lives minutes: on 401 the refresh token gets a new pair once, and the call is made again
+  if (response.status === 401 && session.token && !retried) {
+    if (await refreshed()) return api(method, path, body, { raw, retried: true });
+    onSessionEnd();
+  }
   if (!response.ok) {
     const problem = await response.json().catch(() => ({}));
     const fields = problem.errors || [];
@@ -27,6 +32,29 @@ export async function api(method, path, body, { raw = false } = {}) {
   if (raw) return response;
   return response.status === 204 || response.status === 202 && response.headers.get("Content-Length") === "0"
     ? null : response.json().catch(() => null);
+}
+
+let refreshing = null; // one refresh at a time, shared by the calls that met a 401 together
+let onSessionEnd = () => {};
+
+/** What to do when the session cannot go on (the refresh token refused too): app.js signs out. */
+export function whenSessionEnds(handler) {
+  onSessionEnd = handler;
+}
+
+function refreshed() {
+  if (!session.refreshToken) return Promise.resolve(false);
+  const spent = session.refreshToken;
+  refreshing = refreshing || fetch("/api/v1/auth/refresh", { method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ refreshToken: spent }) })
+    .then(async (response) => {
+      if (!response.ok) return false;
+      signedIn(await response.json());
+      return true;
+    })
+    .catch(() => false)
+    .finally(() => { setTimeout(() => { refreshing = null; }, 0); });
+  return refreshing;
 }
 
 /** Keeps the token pair and what the access token says (roles, user id). Held in memory only. */

@@ -1,6 +1,6 @@
 // Agency console: ES modules, no build step. app.js routes between the views (#/agents, #/chat, …), signs in and
 // out, and opens the one WebSocket; each view lives in views/<name>.js and exports show() (called on entering it).
-import { $, session } from "./api.js";
+import { $, session, whenSessionEnds } from "./api.js";
 import { connect, disconnect } from "./ws.js";
 import * as signin from "./views/signin.js";
 import * as agents from "./views/agents.js";
@@ -70,6 +70,7 @@ $("sign-out").addEventListener("click", () => {
   leave();
 });
 
+whenSessionEnds(() => leave("Your session has ended: sign in again."));
 window.addEventListener("hashchange", route);
 signin.start(); // reads #code= / #error= from a provider sign-in, lists the providers
 if (!location.hash.startsWith("#/")) history.replaceState(null, "", location.pathname + location.search + "#/signin");

@@ -24,10 +24,22 @@ export async function show(args) {
     $("chat-agent").replaceChildren(el("option", { value: "" }, "default agent"),
       ...state.agents.map((a) => el("option", { value: a.id, selected: a.id === chosen }, a.name || a.id)));
     if (chosen !== before) newConversation(); // another agent: a new conversation
-    $("conversations").replaceChildren(...(conversations.items || []).map((c) => el("li",
-      { dataset: { conversationId: c.id } },
-      button((c.title || "Conversation") + " · " + agentName(c.agentId), "link conversation-open", () => reopen(c)),
-      el("span", { className: "meta" }, c.createdAt ? " " + new Date(c.createdAt).toLocaleString() : ""))));
+    listConversations(conversations.items || []);
+  } catch (e) {
+    say("conversations-error", "Conversations: " + e.message);
+  }
+}
+
+function listConversations(items) {
+  $("conversations").replaceChildren(...items.map((c) => el("li", { dataset: { conversationId: c.id } },
+    button((c.title || "Conversation") + " · " + agentName(c.agentId), "link conversation-open", () => reopen(c)),
+    el("span", { className: "meta" }, c.createdAt ? " " + new Date(c.createdAt).toLocaleString() : ""))));
+}
+
+// a turn that started a conversation: the list gets it
+async function refreshConversations() {
+  try {
+    listConversations((await api("GET", "/api/v1/conversations?limit=50")).items || []);
   } catch (e) {
     say("conversations-error", "Conversations: " + e.message);
   }
@@ -38,19 +50,22 @@ function agentName(id) {
   return agent ? agent.name : id ? id.substring(0, 8) : "default agent";
 }
 
-function line(text, cls) {
+// a line of the transcript; what happens inside a streamed turn (tools, memories, skipped parts) goes above its answer
+function line(text, cls, requestId) {
   const li = el("li", { className: cls }, text);
-  $("transcript").append(li);
+  const answer = requestId && state.bubbles[requestId];
+  if (answer && answer.classList.contains("streaming")) $("transcript").insertBefore(li, answer);
+  else $("transcript").append(li);
   $("transcript").scrollTop = $("transcript").scrollHeight;
   return li;
 }
 
-function memoriesLine(used) {
-  return line("🧠 used memories: " + (used || []).map((m) => m.memory || m.id).join(" · "), "memory");
+function memoriesLine(used, requestId) {
+  return line("◆ used memories: " + (used || []).map((m) => m.memory || m.id).join(" · "), "memory", requestId);
 }
 
-function degradedLine(skipped, reason) {
-  return line("⚠ skipped " + (skipped || []).join(", ") + ": " + reason, "degraded");
+function degradedLine(skipped, reason, requestId) {
+  return line("⚠ skipped " + (skipped || []).join(", ") + ": " + reason, "degraded", requestId);
 }
 
 async function reopen(conversation) {
@@ -97,6 +112,7 @@ function done(requestId) {
 onFrame((frame) => {
   switch (frame.type) {
     case "stream_start":
+      if (!state.conversationId && frame.conversationId) refreshConversations();
       state.conversationId = frame.conversationId || state.conversationId;
       bubble(frame.requestId).classList.add("streaming");
       break;
@@ -104,17 +120,21 @@ onFrame((frame) => {
       bubble(frame.requestId).textContent += frame.content;
       break;
     case "tool_call": // a tool the model calls during a streamed turn
-      if (frame.responseId) line("⚙ tool call " + frame.toolName + " " + short(frame.parameters || {}), "tool");
+      if (frame.responseId) {
+        line("⚙ tool call " + frame.toolName + " " + short(frame.parameters || {}), "tool", frame.requestId);
+      }
       break;
     case "tool_result": // inside a streamed turn (responseId), or the answer to a tool run from the form
-      if (frame.responseId) line("⚙ tool result " + (frame.toolName || "") + " " + short(frame.result), "tool");
+      if (frame.responseId) {
+        line("⚙ tool result " + (frame.toolName || "") + " " + short(frame.result), "tool", frame.requestId);
+      }
       else $("tool-log").append(el("li", {}, frame.toolName + " → " + JSON.stringify(frame.result)));
       break;
     case "memory":
-      if (frame.used && frame.used.length) memoriesLine(frame.used);
+      if (frame.used && frame.used.length) memoriesLine(frame.used, frame.requestId);
       break;
     case "degraded": // a part of the turn could not run; the answer says so too
-      degradedLine(frame.skipped, frame.reason);
+      degradedLine(frame.skipped, frame.reason, frame.requestId);
       break;
     case "stream_end":
       bubble(frame.requestId).classList.remove("streaming");
@@ -122,6 +142,7 @@ onFrame((frame) => {
       done(frame.requestId);
       break;
     case "response":
+      if (!state.conversationId && frame.conversationId) refreshConversations();
       state.conversationId = frame.conversationId;
       bubble(frame.requestId).textContent = frame.content;
       if (frame.degraded) degradedLine(frame.degraded.skipped, frame.degraded.reason);

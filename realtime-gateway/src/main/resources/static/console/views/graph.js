@@ -2,7 +2,7 @@
 // as arrows; paint() colours each node with a step status.
 import { svg } from "../api.js";
 
-const W = 150, H = 52, GAP_X = 48, GAP_Y = 18, PAD = 12;
+const W = 150, H = 52, GAP_X = 48, GAP_Y = 18, PAD = 12, ARC = 34;
 
 export function layers(steps) {
   const byId = Object.fromEntries(steps.map((s) => [s.id, s]));
@@ -24,18 +24,23 @@ export function draw(steps, label) {
   const layer = layers(steps);
   const columns = [];
   steps.forEach((s) => (columns[layer[s.id]] = columns[layer[s.id]] || []).push(s));
+  // an arrow that skips columns arcs above the boxes between: room for it on top
+  const long = steps.some((s) => (s.dependsOn || []).some((d) => layer[d] !== undefined && layer[s.id] - layer[d] > 1));
+  const top = PAD + (long ? ARC : 0);
   const pos = {};
   columns.forEach((column, x) => column.forEach((s, y) => {
-    pos[s.id] = { x: PAD + x * (W + GAP_X), y: PAD + y * (H + GAP_Y) };
+    pos[s.id] = { x: PAD + x * (W + GAP_X), y: top + y * (H + GAP_Y) };
   }));
   const width = PAD * 2 + Math.max(1, columns.length) * (W + GAP_X) - GAP_X;
-  const height = PAD * 2 + Math.max(1, ...columns.map((c) => c.length)) * (H + GAP_Y) - GAP_Y;
+  const height = top + PAD + Math.max(1, ...columns.map((c) => c.length)) * (H + GAP_Y) - GAP_Y;
   const edges = [];
   steps.forEach((s) => (s.dependsOn || []).filter((d) => pos[d]).forEach((d) => {
     const a = pos[d], b = pos[s.id];
     const x1 = a.x + W, y1 = a.y + H / 2, x2 = b.x - 4, y2 = b.y + H / 2, mx = (x1 + x2) / 2;
-    edges.push(svg("path", { class: "edge", "data-from": d, "data-to": s.id, "marker-end": "url(#arrow)",
-      d: `M${x1},${y1} C${mx},${y1} ${mx},${y2} ${x2},${y2}` }));
+    const path = layer[s.id] - layer[d] > 1
+      ? `M${a.x + W / 2},${a.y} C${a.x + W / 2},${top - ARC} ${b.x + W / 2},${top - ARC} ${b.x + W / 2},${b.y - 4}`
+      : `M${x1},${y1} C${mx},${y1} ${mx},${y2} ${x2},${y2}`;
+    edges.push(svg("path", { class: "edge", "data-from": d, "data-to": s.id, "marker-end": "url(#arrow)", d: path }));
   }));
   const nodes = steps.map((s) => svg("g", { class: "node pending", "data-step-id": s.id,
     transform: `translate(${pos[s.id].x},${pos[s.id].y})` },

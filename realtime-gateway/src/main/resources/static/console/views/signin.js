@@ -47,7 +47,7 @@ $("login-form").addEventListener("submit", async (event) => {
     $("password").value = "";
     await enter();
   } catch (e) {
-    say("login-error", "Sign-in failed: " + e.message);
+    if (!$("login-error").textContent) say("login-error", "Sign-in failed: " + e.message); // or why it ended
   }
 });
 

@@ -54,6 +54,10 @@ public final class ConsoleStubs {
     public static final Map<String, List<Map<String, Object>>> KEYS = new ConcurrentHashMap<>();
     /** Password changes ({@code currentPassword → newPassword}) and logout-all calls, by Authorization. */
     public static final List<String> ACCOUNT_ACTIONS = new CopyOnWriteArrayList<>();
+    /** What {@code POST /api/v1/auth/refresh} answers for the login's refresh token ("r:" + username): username → token. */
+    public static final Map<String, String> FRESH_TOKENS = new ConcurrentHashMap<>();
+    /** The refresh tokens the refresh stub was given. */
+    public static final List<String> REFRESHES = new CopyOnWriteArrayList<>();
     /** Role changes the admin stub received: user id → roles. */
     public static final Map<String, JsonNode> ROLE_CHANGES = new ConcurrentHashMap<>();
 
@@ -75,6 +79,16 @@ public final class ConsoleStubs {
             }
         });
         server.createContext("/api/v1/auth/api-keys", ConsoleStubs::apiKeys);
+        server.createContext("/api/v1/auth/refresh", exchange -> {
+            String refreshToken = body(exchange).path("refreshToken").asString();
+            REFRESHES.add(refreshToken);
+            String token = refreshToken.startsWith("r:") ? FRESH_TOKENS.remove(refreshToken.substring(2)) : null;
+            if (token == null) {
+                problem(exchange, 401, "The refresh token is not valid");
+            } else {
+                json(exchange, 200, Map.of("accessToken", token, "refreshToken", refreshToken, "tokenType", "Bearer"));
+            }
+        });
         server.createContext("/api/v1/auth/logout-all", exchange -> {
             ACCOUNT_ACTIONS.add("logout-all " + auth(exchange));
             exchange.sendResponseHeaders(204, -1);
@@ -150,7 +164,7 @@ public final class ConsoleStubs {
             JsonNode body = body(exchange);
             String username = USERNAMES.getOrDefault(auth.substring(7), "");
             if (!body.path("currentPassword").asString().equals(PASSWORDS.getOrDefault(username, "secret"))) {
-                problem(exchange, 401, "The current password is wrong");
+                problem(exchange, 403, "The password does not confirm this change: wrong");
                 return;
             }
             PASSWORDS.put(username, body.path("newPassword").asString());

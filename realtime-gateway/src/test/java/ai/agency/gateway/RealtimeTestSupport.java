@@ -391,7 +391,9 @@ public abstract class RealtimeTestSupport {
                             200,
                             "application/json",
                             "{\"accessToken\":\"" + token
-                                    + "\",\"refreshToken\":\"r\",\"tokenType\":\"Bearer\",\"expiresIn\":300}");
+                                    + "\",\"refreshToken\":\"r:"
+                                    + body.path("username").asString()
+                                    + "\",\"tokenType\":\"Bearer\",\"expiresIn\":300}");
                 }
             });
             server.createContext("/api/v1/auth/ws-ticket", exchange -> {

@@ -104,10 +104,16 @@ class ConsoleJourneyTest extends ConsoleBrowserSupport {
                 .contains("⚙ tool call calculator {\"expression\":\"17*23\"}")
                 .contains("used memories: likes tea")
                 .contains("⚠ skipped tools: tool calculator could not run (rate_limit)");
+        assertThat(browser.findElements(By.cssSelector("#transcript li")))
+                .extracting(e -> e.getAttribute("class"))
+                .containsExactly("user", "tool", "tool", "memory", "degraded", "assistant"); // the answer comes last
+        screenshot("journey-chat");
         var conversation = ConsoleStubs.CONVERSATIONS.get("Bearer " + token).getFirst();
         assertThat(conversation.get("agentId")).isEqualTo(agentId);
 
-        // the conversation is listed; reopened, its stored messages show
+        // the conversation is listed at once; reopened, its stored messages show
+        wait.until(ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("#conversations li[data-conversation-id='" + conversation.get("id") + "']")));
         STORED_MESSAGES.put(
                 (String) conversation.get("id"),
                 List.of(
@@ -252,6 +258,62 @@ class ConsoleJourneyTest extends ConsoleBrowserSupport {
         assertThat(browser.findElement(By.id("nav")).isDisplayed()).isFalse();
         assertThat(ConsoleStubs.ACCOUNT_ACTIONS).contains("password Bearer " + token, "logout-all Bearer " + token);
         signIn(username, "an even better one"); // the new password works
+    }
+
+    @Test
+    void theFirstRunTourCreatesAStarterAgentAndOpensAChatWithIt() {
+        String username = "tour-" + UUID.randomUUID().toString().substring(0, 8);
+        String token = JWTS.user(UUID.randomUUID());
+        ACCOUNTS.put(username, token);
+        signIn(username, "secret");
+        waiting()
+                .until(ExpectedConditions.elementToBeClickable(By.id("tour-start")))
+                .click();
+        waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("view-chat")));
+        var agent = ConsoleStubs.AGENTS.values().stream()
+                .filter(a -> a.path("owner").asString().equals("Bearer " + token))
+                .findFirst()
+                .orElseThrow();
+        assertThat(agent.path("name").asString()).isEqualTo("My assistant");
+        assertThat(agent.path("tools").toString()).isEqualTo("[\"calculator\"]");
+        waiting()
+                .until(d -> new Select(d.findElement(By.id("chat-agent")))
+                        .getFirstSelectedOption()
+                        .getText()
+                        .equals("My assistant"));
+        browser.findElement(By.id("message")).sendKeys("hello there", Keys.ENTER);
+        waiting()
+                .until(ExpectedConditions.textToBePresentInElementLocated(
+                        By.cssSelector("#transcript .assistant:not(.streaming)"), "hellothere"));
+        assertThat(ConsoleStubs.CONVERSATIONS.get("Bearer " + token).getFirst().get("agentId"))
+                .isEqualTo(agent.path("id").asString());
+        open("agents"); // with an agent, the tour is gone
+        waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("agent-list"), "My assistant"));
+        assertThat(browser.findElement(By.id("first-run")).isDisplayed()).isFalse();
+    }
+
+    @Test
+    void anExpiredAccessTokenIsRenewedWithTheRefreshTokenAndARefusedRefreshSignsOut() {
+        String username = "expired-" + UUID.randomUUID().toString().substring(0, 8);
+        UUID id = UUID.randomUUID();
+        // already expired (and past the minute of clock skew the gateway allows)
+        ACCOUNTS.put(username, JWTS.token(id, List.of("user"), java.time.Duration.ofMinutes(-5)));
+        ConsoleStubs.FRESH_TOKENS.put(username, JWTS.user(id));
+        signIn(username, "secret"); // the WebSocket ticket is refused, the page refreshes and goes on
+        assertThat(ConsoleStubs.REFRESHES).contains("r:" + username);
+        assertThat(ConsoleStubs.FRESH_TOKENS).doesNotContainKey(username); // spent
+        open("memories");
+        waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("memories-heading"), "memories"));
+
+        // a token that expires again, with no fresh one to get: back to the sign-in page, saying why
+        String other = "expired-" + UUID.randomUUID().toString().substring(0, 8);
+        ACCOUNTS.put(other, JWTS.token(UUID.randomUUID(), List.of("user"), java.time.Duration.ofMinutes(-5)));
+        browser.get("about:blank");
+        browser.get(consoleUrl());
+        browser.findElement(By.id("username")).sendKeys(other);
+        browser.findElement(By.id("password")).sendKeys("secret", Keys.ENTER);
+        waiting().until(ExpectedConditions.textToBe(By.id("login-error"), "Your session has ended: sign in again."));
+        assertThat(browser.findElement(By.id("view-signin")).isDisplayed()).isTrue();
     }
 
     @Test
