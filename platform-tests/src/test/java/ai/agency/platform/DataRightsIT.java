@@ -61,8 +61,7 @@ class DataRightsIT {
                 {"content": "My %s is a blue heron", "infer": false}""".formatted(marker));
         String agent = call("POST", "/api/v1/agents", token, """
                         {"name": "agent %s", "description": "", "capabilities": [], "systemPrompt": "You help %s",
-                         "model": {"provider": "local", "name": "local-echo"}, "tools": ["calculator"]}"""
-                        .formatted(marker, marker))
+                         "model": {"provider": "local", "name": "local-echo"}, "tools": ["calculator"]}""".formatted(marker, marker))
                 .json()
                 .get("id")
                 .asString();
@@ -77,8 +76,7 @@ class DataRightsIT {
                 "{\"content\": \"What is 17 * 23? Say it to " + marker + "\"}");
         String workflow = call("POST", "/api/v1/workflows", token, """
                         {"name": "workflow %s", "steps": [
-                          {"id": "echo", "type": "transform", "input": {"who": "{{input.who}}"}}]}"""
-                        .formatted(marker))
+                          {"id": "echo", "type": "transform", "input": {"who": "{{input.who}}"}}]}""".formatted(marker))
                 .json()
                 .get("id")
                 .asString();
@@ -133,7 +131,8 @@ class DataRightsIT {
         Api.User me = Api.newUser(gateway);
         Api.User other = Api.newUser(gateway);
         String marker = "mk" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-        String othersMarker = "ot" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        String othersMarker =
+                "ot" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
         useEverything(me, marker);
         useEverything(other, othersMarker);
         await().atMost(WAIT).until(() -> rowsContaining(marker).size() >= 5);
@@ -144,12 +143,12 @@ class DataRightsIT {
                 .json()
                 .get("exportId")
                 .asString();
-        await().atMost(WAIT).untilAsserted(() -> assertThat(call(
-                                "GET", "/api/v1/users/me/exports/" + exportId, me.token(), null)
-                        .json()
-                        .get("status")
-                        .asString())
-                .isEqualTo("ready"));
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(call("GET", "/api/v1/users/me/exports/" + exportId, me.token(), null)
+                                .json()
+                                .get("status")
+                                .asString())
+                        .isEqualTo("ready"));
         HttpResponse<byte[]> zip = HTTP.send(
                 HttpRequest.newBuilder(gateway.resolve("/api/v1/users/me/exports/" + exportId + "/download"))
                         .header("Authorization", "Bearer " + me.token())
@@ -170,7 +169,9 @@ class DataRightsIT {
                     .filter(f -> f.getKey().startsWith(service + "/"))
                     .map(Map.Entry::getValue)
                     .reduce("", String::concat);
-            assertThat(exported).as(service + " exported something of the user's").isNotBlank();
+            assertThat(exported)
+                    .as(service + " exported something of the user's")
+                    .isNotBlank();
             if (!service.equals("tool-service")) { // its records are the chat's calculator call: "17 * 23"
                 assertThat(exported).as(service).containsAnyOf(marker, me.username());
             }
@@ -178,25 +179,29 @@ class DataRightsIT {
         assertThat(String.join("\n", files.values())).doesNotContain(othersMarker);
 
         // erasure: re-authenticated, confirmed by every service, nothing of the user's text left anywhere
-        String erasureId = call(
-                        "DELETE", "/api/v1/users/me", me.token(), "{\"password\": \"" + me.password() + "\"}")
+        String erasureId = call("DELETE", "/api/v1/users/me", me.token(), "{\"password\": \"" + me.password() + "\"}")
                 .json()
                 .get("erasureId")
                 .asString();
         String admin = Api.login(gateway, "admin", platform.adminPassword);
         JsonNode[] report = {null};
         await().atMost(WAIT).untilAsserted(() -> {
-            report[0] = call("GET", "/api/v1/admin/erasures/" + erasureId, admin, null).json();
-            assertThat(report[0].get("status").asString()).as(report[0].toString()).isEqualTo("done");
+            report[0] = call("GET", "/api/v1/admin/erasures/" + erasureId, admin, null)
+                    .json();
+            assertThat(report[0].get("status").asString())
+                    .as(report[0].toString())
+                    .isEqualTo("done");
         });
-        report[0].get("services").properties().forEach(s -> assertThat(s.getValue().asString())
-                .as(s.getKey())
-                .isEqualTo("done"));
+        report[0]
+                .get("services")
+                .properties()
+                .forEach(s -> assertThat(s.getValue().asString()).as(s.getKey()).isEqualTo("done"));
         assertThat(rowsContaining(marker))
                 .as("no table of any service holds the erased user's text (before: " + before + ")")
                 .isEmpty();
         assertThat(rowsContaining(me.username())).as("nor their name").isEmpty();
-        assertThat(Api.send(gateway, "GET", "/api/v1/memories", me.token(), null, null).status())
+        assertThat(Api.send(gateway, "GET", "/api/v1/memories", me.token(), null, null)
+                        .status())
                 .isEqualTo(401);
 
         // the other user is untouched

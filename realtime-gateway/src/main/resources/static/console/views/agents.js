@@ -51,8 +51,8 @@ function edit(agent) {
   $("agent-description").value = agent ? agent.description || "" : "";
   $("agent-prompt").value = agent ? agent.systemPrompt || "" : "";
   const model = (agent && agent.model) || {};
-  $("agent-provider").value = model.provider || "ollama";
-  $("agent-model").value = model.name || "llama3.2";
+  $("agent-provider").value = model.provider || "";
+  $("agent-model").value = model.name || "";
   $("agent-temperature").value = model.temperature ?? 0.7;
   renderTools(agent ? agent.tools || [] : []);
   $("chat-with-agent").hidden = !agent;
@@ -68,10 +68,17 @@ function formBody() {
     description: $("agent-description").value.trim(),
     capabilities: (current && current.capabilities) || [],
     systemPrompt: $("agent-prompt").value,
-    model: { provider: $("agent-provider").value.trim(), name: $("agent-model").value.trim(),
-      temperature: Number($("agent-temperature").value) },
+    model: modelOfForm(),
     tools: [...document.querySelectorAll("input[name=agent-tool]:checked")].map((c) => c.value),
   };
+}
+
+// an empty provider or model name is left out: the service's default applies
+function modelOfForm() {
+  const model = { temperature: Number($("agent-temperature").value) };
+  if ($("agent-provider").value.trim()) model.provider = $("agent-provider").value.trim();
+  if ($("agent-model").value.trim()) model.name = $("agent-model").value.trim();
+  return model;
 }
 
 $("agent-form").addEventListener("submit", async (event) => {
@@ -100,7 +107,7 @@ $("tour-start").addEventListener("click", async () => {
     const agent = await api("POST", "/api/v1/agents", {
       name: "My assistant", description: "Created by the first-run tour", capabilities: [],
       systemPrompt: "You are a helpful, concise assistant. Use the calculator for arithmetic.",
-      model: { provider: $("agent-provider").value, name: $("agent-model").value, temperature: 0.7 },
+      model: { temperature: 0.7 },
       tools: tools.some((t) => t.name === "calculator") ? ["calculator"] : [],
     });
     go("chat", agent.id);
