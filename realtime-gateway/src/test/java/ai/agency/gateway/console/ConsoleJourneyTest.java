@@ -163,6 +163,9 @@ class ConsoleJourneyTest extends ConsoleBrowserSupport {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(
                 teaItem, "UPDATE: “drinks jasmine tea every morning” → “drinks green tea every morning”"));
 
+        browser.findElement(By.id("export-memories")).click(); // fetched with the token, saved as a file
+        wait.until(ExpectedConditions.textToBe(By.id("memories-heading"), "Exported to memories.ndjson"));
+
         // a workflow drawn as a graph, a run's state painted on its steps as the events arrive
         String workflowId = UUID.randomUUID().toString();
         ConsoleStubs.WORKFLOW_STEPS.put(
