@@ -259,12 +259,14 @@ service_env() {
   if (($2 != 8080)); then  # the built-in defaults name the 8080-8085 ports: point every service at its peers
     local auth=$((PORT[auth-service] + offset)) memory=$((PORT[memory-service] + offset))
     local tool=$((PORT[tool-service] + offset)) orchestration=$((PORT[orchestration-service] + offset))
-    local multimodal=$((PORT[multimodal-service] + offset))
+    local multimodal=$((PORT[multimodal-service] + offset)) gateway=$((PORT[realtime-gateway] + offset))
     SERVICE_ENV+=("AGENCY_SECURITY_JWKS_URI=$url:$auth/.well-known/jwks.json"
       "AGENCY_CLIENTS_AUTH_BASE_URL=$url:$auth"
       "AGENCY_CLIENTS_MEMORY_BASE_URL=$url:$memory"
       "AGENCY_CLIENTS_TOOL_BASE_URL=$url:$tool"
+      "AGENCY_CLIENTS_ORCHESTRATION_BASE_URL=$url:$orchestration"
       "AGENCY_CLIENTS_MULTIMODAL_BASE_URL=$url:$multimodal"
+      "AGENCY_CLIENTS_GATEWAY_BASE_URL=$url:$gateway"
       "AGENCY_GATEWAY_ROUTES_AUTH_URI=$url:$auth"
       "AGENCY_GATEWAY_ROUTES_MEMORY_URI=$url:$memory"
       "AGENCY_GATEWAY_ROUTES_TOOL_URI=$url:$tool"

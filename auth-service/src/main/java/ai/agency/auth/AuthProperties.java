@@ -6,6 +6,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -36,6 +37,7 @@ import org.springframework.validation.annotation.Validated;
  * @param passwordResetTtl how long a reset code an admin issued stays usable (at most 1 hour)
  * @param passwordHashing how many password hashes and checks run at once, and how long the others wait
  * @param quotas the quota limits of each role (an admin may set other limits per user)
+ * @param oidc the OpenID Connect (and GitHub) providers users may sign in with
  */
 @Validated
 @ConfigurationProperties("agency.auth")
@@ -59,8 +61,92 @@ public record AuthProperties(
 
         @DefaultValue("1h") Duration passwordResetTtl,
         @Valid @DefaultValue PasswordHashing passwordHashing,
-        @Valid @DefaultValue Quotas quotas)
+        @Valid @DefaultValue Quotas quotas,
+        @Valid @DefaultValue Oidc oidc)
         implements MasterKey.Settings {
+
+    /**
+     * Sign-in with OpenID Connect providers ({@code agency.auth.oidc.providers.<id>.*}; docs/auth.md).
+     *
+     * @param providers by id: lower-case letters and digits, the id in the provider's URLs
+     *     ({@code /api/v1/auth/oidc/<id>/callback})
+     */
+    public record Oidc(Map<String, @Valid OidcProvider> providers) {
+
+        public Oidc {
+            providers = providers == null ? Map.of() : Map.copyOf(providers);
+            providers.forEach((id, provider) -> {
+                if (!id.matches("[a-z0-9]{1,32}")) {
+                    throw new IllegalArgumentException("agency.auth.oidc.providers: the id '" + id
+                            + "' must be 1-32 lower-case letters or digits");
+                }
+            });
+        }
+
+        public static Oidc none() {
+            return new Oidc(Map.of());
+        }
+    }
+
+    /**
+     * One provider.
+     *
+     * @param name what the sign-in button says ("Sign in with <name>")
+     * @param type {@code oidc} (discovery from {@code issuerUri}) or {@code github} (GitHub's OAuth2)
+     * @param issuerUri the OpenID Connect issuer; its {@code /.well-known/openid-configuration} is read at first use
+     * @param clientId the client id registered at the provider
+     * @param clientSecret its secret
+     * @param scopes the scopes asked for ({@code openid email profile} for OIDC, {@code read:user user:email} for
+     *     GitHub when empty)
+     * @param roleClaim a claim of the ID token (a string or a list of strings) whose values map to platform roles
+     * @param roleMapping claim value → platform role ({@code admin}, {@code user} or {@code viewer}); a new account
+     *     gets the mapped roles, or {@code user} when none maps
+     * @param authorizationUri GitHub only: its authorization endpoint
+     * @param tokenUri GitHub only: its token endpoint
+     * @param userInfoUri GitHub only: its user API ({@code <userInfoUri>/emails} lists the user's emails)
+     */
+    public record OidcProvider(
+            @Nullable String name,
+            @DefaultValue("oidc") ProviderType type,
+            @Nullable String issuerUri,
+            @jakarta.validation.constraints.NotBlank String clientId,
+            @jakarta.validation.constraints.NotBlank String clientSecret,
+            List<String> scopes,
+            @Nullable String roleClaim,
+            Map<String, String> roleMapping,
+
+            @DefaultValue("https://github.com/login/oauth/authorize")
+            String authorizationUri,
+
+            @DefaultValue("https://github.com/login/oauth/access_token")
+            String tokenUri,
+
+            @DefaultValue("https://api.github.com/user") String userInfoUri) {
+
+        public OidcProvider {
+            if (type == ProviderType.OIDC && (issuerUri == null || issuerUri.isBlank())) {
+                throw new IllegalArgumentException("an oidc provider needs agency.auth.oidc.providers.<id>.issuer-uri");
+            }
+            if (scopes == null || scopes.isEmpty()) {
+                scopes = type == ProviderType.GITHUB
+                        ? List.of("read:user", "user:email")
+                        : List.of("openid", "email", "profile");
+            }
+            roleMapping = roleMapping == null ? Map.of() : Map.copyOf(roleMapping);
+            roleMapping.forEach((value, role) -> {
+                if (!List.of("admin", "user", "viewer").contains(role)) {
+                    throw new IllegalArgumentException(
+                            "role-mapping: '" + role + "' is not one of admin, user, viewer");
+                }
+            });
+        }
+    }
+
+    /** How a provider is spoken to. */
+    public enum ProviderType {
+        OIDC,
+        GITHUB
+    }
 
     /**
      * Quota limits per role ({@code agency.auth.quotas.roles.<role>.*}). A limit left out keeps its default; a
@@ -194,7 +280,8 @@ public record AuthProperties(
                 "Agency",
                 Duration.ofHours(1),
                 PasswordHashing.defaults(),
-                Quotas.defaults());
+                Quotas.defaults(),
+                Oidc.none());
     }
 
     private static Path defaultAdminPasswordFile() {
@@ -224,6 +311,9 @@ public record AuthProperties(
         }
         if (quotas == null) {
             quotas = Quotas.defaults();
+        }
+        if (oidc == null) {
+            oidc = Oidc.none();
         }
         if (passwordHashing == null) {
             passwordHashing = PasswordHashing.defaults();

@@ -244,6 +244,7 @@ class DataRightsTest extends AuthApiTest {
                 "authorization");
         assertThat(loginOk(victim.username(), victim.password()).accessToken()).isNotBlank();
 
+        stub.failNext("memory-service", 1000); // keeps the erasure running for the checks below
         Response byAdmin = send("DELETE", "/api/v1/admin/users/" + victim.id(), adminToken(), (Object) null);
         assertThat(byAdmin.status()).isEqualTo(202);
         assertThat(send("DELETE", "/api/v1/admin/users/" + victim.id(), adminToken(), (Object) null)
@@ -252,6 +253,9 @@ class DataRightsTest extends AuthApiTest {
                         .asString())
                 .as("asking again answers the running erasure")
                 .isEqualTo(byAdmin.json().get("erasureId").asString());
+        Response enabled = send("POST", "/api/v1/admin/users/" + victim.id() + "/enable", adminToken(), (Object) null);
+        assertProblem(enabled, 409, "conflict"); // an erased account must not come back to write again
+        stub.failNext("memory-service", 0);
         assertProblem(
                 send("DELETE", "/api/v1/admin/users/" + UUID.randomUUID(), adminToken(), (Object) null),
                 404,

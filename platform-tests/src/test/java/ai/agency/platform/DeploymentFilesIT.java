@@ -30,7 +30,11 @@ class DeploymentFilesIT {
     /** service -> HTTP port, from platform.services; each application.yml is checked against it below. */
     static final Map<String, Integer> PORTS = SERVICES.ports();
 
-    /** Calls between services (docs/architecture.md; tool -> multimodal from tool-service's application.yml). */
+    /**
+     * Calls between services (docs/architecture.md; tool -> multimodal from tool-service's application.yml; auth ->
+     * memory, tool, orchestration and the gateway: a user's export and erasure jobs, {@code agency.auth.account-data}
+     * in auth-service's application.yml, which reach the gateway on its public port).
+     */
     static final Map<String, Set<String>> CALLS = Map.of(
             "realtime-gateway",
                     Set.of(
@@ -43,7 +47,7 @@ class DeploymentFilesIT {
             "tool-service", Set.of("auth-service", "memory-service", "multimodal-service"),
             "memory-service", Set.of("auth-service"),
             "multimodal-service", Set.of("auth-service"),
-            "auth-service", Set.of());
+            "auth-service", Set.of("memory-service", "tool-service", "orchestration-service", "realtime-gateway"));
 
     static final Set<String> WITHOUT_DATABASE = Set.of("multimodal-service");
 
@@ -204,6 +208,16 @@ class DeploymentFilesIT {
                 }
             }
         }
+        Map<String, Set<String>> waitsFor = new TreeMap<>();
+        services.forEach(
+                (name, service) -> waitsFor.put(name, dependsOn(service).keySet()));
+        assertThat(waitsFor.get("auth-service"))
+                .as("auth-service waits for PostgreSQL only: the others wait for it (their JWKS)")
+                .containsExactly("postgres");
+        waitsFor.keySet()
+                .forEach(name -> assertThat(dependencyCycle(name, waitsFor, new ArrayList<>()))
+                        .as("depends_on of " + name + " leads back to it")
+                        .isEmpty());
         Map<String, Object> gatewayEnv =
                 (Map<String, Object>) services.get("realtime-gateway").get("environment");
         assertThat(gatewayEnv)
@@ -529,11 +543,12 @@ class DeploymentFilesIT {
         Map<String, Object> config = byName(base, "ConfigMap").get("agency-config");
         @SuppressWarnings("unchecked")
         Map<String, String> data = (Map<String, String>) config.get("data");
-        PORTS.forEach((name, port) -> {
-            if (!name.equals("realtime-gateway")) { // nothing calls the gateway
-                assertThat(data.values()).as("agency-config points at " + name).contains("http://" + name + ":" + port);
-            }
-        });
+        CALLS.values().stream()
+                .flatMap(Set::stream)
+                .distinct()
+                .forEach(callee -> assertThat(data.values())
+                        .as("agency-config points at " + callee)
+                        .contains("http://" + callee + ":" + PORTS.get(callee)));
         Map<String, Object> ingress = byName(base, "Ingress").get("realtime-gateway");
         assertThat(path(ingress, "metadata", "annotations").toString()).contains("proxy-read-timeout=3600");
     }
@@ -764,6 +779,22 @@ class DeploymentFilesIT {
         Map<String, Object> health = (Map<String, Object>) service.get("healthcheck");
         assertThat(health).as("healthcheck").isNotNull();
         return String.valueOf(health.get("test"));
+    }
+
+    /** The depends_on path from {@code name} back to the first service of {@code path}, if there is one. */
+    private static List<String> dependencyCycle(String name, Map<String, Set<String>> waitsFor, List<String> path) {
+        if (path.contains(name)) {
+            return path.getFirst().equals(name) ? path : List.of();
+        }
+        path.add(name);
+        for (String next : waitsFor.getOrDefault(name, Set.of())) {
+            List<String> cycle = dependencyCycle(next, waitsFor, path);
+            if (!cycle.isEmpty()) {
+                return cycle;
+            }
+        }
+        path.removeLast();
+        return List.of();
     }
 
     @SuppressWarnings("unchecked")

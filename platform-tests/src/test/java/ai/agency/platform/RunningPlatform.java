@@ -221,6 +221,8 @@ final class RunningPlatform {
                     "AGENCY_CLIENTS_" + route.getKey() + "_BASE_URL",
                     service(route.getValue()).toString());
         }
+        // auth-service's export and erasure jobs reach the gateway's own /internal/account-data on its public port
+        env.put("AGENCY_CLIENTS_GATEWAY_BASE_URL", gateway().toString());
         return builder.start();
     }
 

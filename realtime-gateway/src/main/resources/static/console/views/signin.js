@@ -4,38 +4,62 @@ import { enter } from "../app.js";
 
 export function show() {}
 
+// what auth-service's callback puts in #error=<code>, said as a sentence
+const PROVIDER_ERRORS = {
+  invalid_state: "the sign-in took too long or was already used; try again",
+  provider_denied: "the provider did not allow the sign-in",
+  code_rejected: "the provider refused the sign-in code; try again",
+  invalid_id_token: "the provider's answer could not be verified",
+  email_in_use: "an account already has this email: sign in with its password, then link the provider",
+  email_required: "the provider did not tell an email address",
+  identity_taken: "this provider account is linked to another account",
+  account_disabled: "this account is disabled",
+  provider_unavailable: "the provider cannot be reached",
+  browser_mismatch: "the sign-in was started in another browser; start it again here",
+  server_error: "something went wrong on our side; try again",
+};
+
+/** On load: the providers' links, and the fragment a provider sign-in came back with (#code=, #error=, #linked=). */
 export function start() {
   providers();
   const fragment = new URLSearchParams(location.hash.substring(1));
-  if (location.hash.startsWith("#code=") && fragment.get("code")) {
+  if (location.hash.startsWith("#/") || !location.hash) return;
+  // the fragment leaves the address bar (and so the history) at once: the code is neither kept nor shared
+  history.replaceState(null, "", location.pathname + location.search + "#/signin");
+  if (fragment.has("code")) {
     exchange(fragment.get("code"));
-  } else if (location.hash.startsWith("#error=")) {
-    say("login-error", "Sign-in with the provider failed: " + (fragment.get("error_description") || fragment.get("error")));
+  } else if (fragment.has("error")) {
+    const code = fragment.get("error");
+    say("login-error", "Sign-in failed: " + (PROVIDER_ERRORS[code] || fragment.get("error_description") || code));
+  } else if (fragment.has("linked")) {
+    say("login-error", "Linked " + fragment.get("linked") + " to your account; sign in again.");
   }
 }
 
-// the providers auth-service offers; none (or no such endpoint yet, or it fails) → no buttons
+// the providers auth-service offers; none (or the call fails) → no links
 async function providers() {
+  let items = [];
   try {
     const page = await api("GET", "/api/v1/auth/oidc/providers");
-    const items = (page && page.items) || [];
-    $("oidc-providers").replaceChildren(...items.map((p) => el("a", {
-      className: "button provider",
-      href: "/api/v1/auth/oidc/" + enc(p.id) + "/authorize?redirect=" + enc("/console/"),
-    }, "Sign in with " + (p.name || p.id))));
+    items = (page && page.items) || [];
   } catch (e) {
-    $("oidc-providers").replaceChildren();
+    items = [];
   }
+  $("providers").replaceChildren(...items.map((p) => el("a", {
+    className: "button provider",
+    dataset: { provider: p.id },
+    href: "/api/v1/auth/oidc/" + enc(p.id) + "/authorize?redirect=/console/",
+  }, "Sign in with " + (p.name || p.id))));
+  $("providers").hidden = items.length === 0;
 }
 
-// the one-time code the provider callback put in the fragment → the platform's token pair
+// the one-time code → the platform's token pair, as after a password sign-in
 async function exchange(code) {
-  history.replaceState(null, "", location.pathname + location.search + "#/signin");
   try {
     signedIn(await api("POST", "/api/v1/auth/oidc/exchange", { code }));
     await enter();
   } catch (e) {
-    say("login-error", "Sign-in with the provider failed: " + e.message);
+    if (!$("login-error").textContent) say("login-error", "Sign-in failed: " + e.message);
   }
 }
 

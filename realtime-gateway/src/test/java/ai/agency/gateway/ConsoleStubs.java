@@ -19,7 +19,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The parts of auth-, memory-, tool- and orchestration-service the web console uses beyond the realtime tests' own
- * stubs: sign-up, account, API keys, OIDC providers, agents with versions, the tool registry, memory search, edit and
+ * stubs: sign-up, token refresh, account, API keys, agents with versions, the tool registry, memory search, edit and
  * history, a workflow's definition, usage and the admin pages. Each answers its owner only (by the bearer token).
  */
 public final class ConsoleStubs {
@@ -32,10 +32,6 @@ public final class ConsoleStubs {
     public static final Map<String, String> PASSWORDS = new ConcurrentHashMap<>();
     /** Username of each account's access token (for {@code GET /api/v1/users/me}). */
     public static final Map<String, String> USERNAMES = new ConcurrentHashMap<>();
-    /** The OpenID Connect providers auth-service lists; empty answers 404, as before the endpoint exists. */
-    public static final List<Map<String, String>> OIDC_PROVIDERS = new CopyOnWriteArrayList<>();
-    /** One-time codes of provider sign-ins: code → access token. */
-    public static final Map<String, String> OIDC_CODES = new ConcurrentHashMap<>();
     /** Agents: id → the agent as orchestration would answer it, plus "owner" (the Authorization header). */
     public static final Map<String, ObjectNode> AGENTS = new ConcurrentHashMap<>();
     /** Versions of each agent, oldest first: agent id → versions. */
@@ -63,21 +59,6 @@ public final class ConsoleStubs {
 
     static void register(HttpServer server) {
         server.createContext("/api/v1/auth/register", ConsoleStubs::register);
-        server.createContext("/api/v1/auth/oidc/providers", exchange -> {
-            if (OIDC_PROVIDERS.isEmpty()) {
-                problem(exchange, 404, "No such endpoint");
-            } else {
-                json(exchange, 200, Map.of("items", OIDC_PROVIDERS));
-            }
-        });
-        server.createContext("/api/v1/auth/oidc/exchange", exchange -> {
-            String token = OIDC_CODES.remove(body(exchange).path("code").asString());
-            if (token == null) {
-                problem(exchange, 401, "The sign-in code is not valid");
-            } else {
-                json(exchange, 200, Map.of("accessToken", token, "refreshToken", "r", "tokenType", "Bearer"));
-            }
-        });
         server.createContext("/api/v1/auth/api-keys", ConsoleStubs::apiKeys);
         server.createContext("/api/v1/auth/refresh", exchange -> {
             String refreshToken = body(exchange).path("refreshToken").asString();

@@ -79,6 +79,12 @@ public abstract class RealtimeTestSupport {
     public static final Map<String, String> TICKETS = new ConcurrentHashMap<>();
     /** Accounts auth-service would sign in (password "secret"): username → access token. */
     public static final Map<String, String> ACCOUNTS = new ConcurrentHashMap<>();
+
+    /** The {@code Cookie} header the auth stub's provider callback last received. */
+    public static final Map<String, String> OIDC_CALLBACK_COOKIES = new ConcurrentHashMap<>();
+
+    /** One-time codes of provider sign-ins the auth stub exchanges once: code → access token. */
+    public static final Map<String, String> SIGN_IN_CODES = new ConcurrentHashMap<>();
     /** Memories memory-service would list (for every user): id → text; DELETE removes one. */
     public static final Map<String, String> MEMORIES = new ConcurrentHashMap<>();
     /** API keys auth-service would exchange: key → access token. */
@@ -394,6 +400,48 @@ public abstract class RealtimeTestSupport {
                                     + "\",\"refreshToken\":\"r:"
                                     + body.path("username").asString()
                                     + "\",\"tokenType\":\"Bearer\",\"expiresIn\":300}");
+                }
+            });
+            server.createContext(
+                    "/api/v1/auth/oidc/providers",
+                    exchange -> send(
+                            exchange,
+                            200,
+                            "application/json",
+                            "{\"items\":[{\"id\":\"keycloak\",\"name\":\"Keycloak\"}]}"));
+            // auth-service's provider redirects: the gateway must hand 302s, Location, Set-Cookie and Cookie through
+            server.createContext("/api/v1/auth/oidc/stub/authorize", exchange -> {
+                exchange.getResponseHeaders().add("Location", "https://idp.example/authorize?state=s1");
+                exchange.getResponseHeaders()
+                        .add("Set-Cookie", "agency_oidc_flow=agb_1; Path=/api/v1/auth/oidc/; HttpOnly; SameSite=Lax");
+                exchange.sendResponseHeaders(302, -1);
+                exchange.close();
+            });
+            server.createContext("/api/v1/auth/oidc/stub/callback", exchange -> {
+                OIDC_CALLBACK_COOKIES.put(
+                        "last",
+                        exchange.getRequestURI().getRawQuery() + " "
+                                + exchange.getRequestHeaders().getFirst("Cookie"));
+                exchange.getResponseHeaders().add("Location", "/console/#code=agc_1");
+                exchange.sendResponseHeaders(302, -1);
+                exchange.close();
+            });
+            server.createContext("/api/v1/auth/oidc/exchange", exchange -> {
+                JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
+                String token = SIGN_IN_CODES.remove(body.path("code").asString());
+                if (token == null) {
+                    send(
+                            exchange,
+                            401,
+                            "application/problem+json",
+                            "{\"status\":401,\"errorType\":\"authentication\",\"detail\":\"The sign-in code is invalid\"}");
+                } else {
+                    send(
+                            exchange,
+                            200,
+                            "application/json",
+                            "{\"accessToken\":\"" + token + "\",\"refreshToken\":\"r\",\"tokenType\":\"Bearer\","
+                                    + "\"expiresIn\":300,\"reauthToken\":\"agra_x\"}");
                 }
             });
             server.createContext("/api/v1/auth/ws-ticket", exchange -> {

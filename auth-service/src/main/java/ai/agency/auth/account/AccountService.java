@@ -132,6 +132,41 @@ public class AccountService {
         return tokens.issue(user.get().subject());
     }
 
+    /**
+     * Signs in a user whom a provider authenticated (an OpenID Connect or GitHub sign-in, after the one-time code of
+     * its callback): the same token pair, audit event and second-factor check as a password login. The audit's
+     * {@code provider} detail names the provider.
+     */
+    public TokenService.TokenPair loginWithProvider(
+            UUID userId, String provider, @Nullable String totpCode, String clientAddress) {
+        UserAccount user = users.findById(userId)
+                .orElseThrow(() -> AgencyException.unauthenticated("The account no longer exists"));
+        if (user.disabled()) {
+            audit.record(
+                    AuditLog.LOGIN_FAILURE,
+                    userId,
+                    Map.of("provider", provider, "address", clientAddress, "reason", "disabled"));
+            throw AgencyException.unauthenticated("This account is disabled");
+        }
+        if (mfa.enabled(userId)) {
+            MfaService.Check check =
+                    totpCode == null || totpCode.isBlank() ? MfaService.Check.INVALID : mfa.verify(userId, totpCode);
+            if (!check.accepted()) {
+                String reason = totpCode == null || totpCode.isBlank()
+                        ? "mfa_required"
+                        : check == MfaService.Check.REUSED ? "mfa_code_used" : "mfa_invalid_code";
+                throw failedLogin(
+                        userId,
+                        user.username(),
+                        clientAddress,
+                        reason,
+                        "This account uses two-factor authentication: send the code again with totpCode");
+            }
+        }
+        audit.record(AuditLog.LOGIN_SUCCESS, userId, Map.of("address", clientAddress, "provider", provider));
+        return tokens.issue(user.subject());
+    }
+
     /** Counts a failed login toward the limits, audits it, and answers the 401 to throw. */
     private AgencyException failedLogin(
             @Nullable UUID userId, String username, String clientAddress, String reason, String detail) {
@@ -307,6 +342,9 @@ public class AccountService {
         UserAccount user = users.findById(userId).orElseThrow(() -> AgencyException.notFound("user", userId));
         if (disabled && user.roles().contains(Caller.ADMIN) && !users.otherActiveAdminExists(userId)) {
             throw AgencyException.conflict("This is the last active admin; it cannot be disabled");
+        }
+        if (!disabled && users.beingErased(userId)) {
+            throw AgencyException.conflict("This account is being erased; it cannot be enabled again");
         }
         users.setDisabled(userId, disabled);
         if (disabled) {

@@ -73,6 +73,12 @@ public class PasswordService {
      */
     public TokenService.TokenPair change(UUID userId, String currentPassword, String newPassword, String address) {
         UserAccount user = accounts.get(userId);
+        if (!user.hasPassword()) {
+            // an account created by a provider sign-in: its first password comes from an admin's reset code
+            throw AgencyException.conflict("This account has no password: it signs in with a provider. An admin can "
+                            + "issue a reset code to set a first password")
+                    .withProperty("reason", "no_password");
+        }
         accounts.reauthenticate(userId, currentPassword, null, address);
         policy.check("newPassword", newPassword, user.username());
         if (passwords.matches(newPassword, user.passwordHash())) {

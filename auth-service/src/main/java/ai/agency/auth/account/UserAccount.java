@@ -11,13 +11,18 @@ public record UserAccount(
         UUID id,
         String username,
         String email,
-        String passwordHash,
+        @Nullable String passwordHash,
         List<String> roles,
         @Nullable String profileRole,
         String preferencesJson,
         Instant createdAt,
         @Nullable Instant disabledAt,
         int tokenVersion) {
+
+    /** False for an account created by a provider sign-in whose owner has not set a password. */
+    public boolean hasPassword() {
+        return passwordHash != null;
+    }
 
     public boolean disabled() {
         return disabledAt != null;

@@ -67,6 +67,35 @@ public class UserRepository {
                 == 1;
     }
 
+    /** Inserts an account without a password (created by a provider sign-in); false when the name or email is taken. */
+    public boolean insertWithoutPassword(UUID id, String username, String email, List<String> roles) {
+        return jdbc.sql("""
+                        INSERT INTO users (id, username, email, password_hash, roles)
+                        VALUES (:id, :username, :email, NULL, :roles)
+                        ON CONFLICT DO NOTHING""")
+                        .param("id", id)
+                        .param("username", username)
+                        .param("email", email)
+                        .param("roles", roles.toArray(String[]::new))
+                        .update()
+                == 1;
+    }
+
+    public Optional<UserAccount> findByEmail(String email) {
+        return jdbc.sql("SELECT * FROM users WHERE lower(email) = lower(:email)")
+                .param("email", email)
+                .query(UserRepository::map)
+                .optional();
+    }
+
+    public boolean usernameTaken(String username) {
+        return jdbc.sql("SELECT count(*) FROM users WHERE lower(username) = lower(:u)")
+                        .param("u", username)
+                        .query(Long.class)
+                        .single()
+                > 0;
+    }
+
     /** Accounts in creation order, after the given position (keyset paging). */
     public List<UserAccount> page(@Nullable Instant afterCreatedAt, @Nullable UUID afterId, int limit) {
         if (afterCreatedAt == null) {
@@ -98,6 +127,14 @@ public class UserRepository {
                         .query(Long.class)
                         .single()
                 > 0;
+    }
+
+    /** True while an erasure of the account runs (it must not be enabled again meanwhile). */
+    public boolean beingErased(UUID id) {
+        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM account_erasures WHERE user_id = :id AND status = 'running')")
+                .param("id", id)
+                .query(Boolean.class)
+                .single();
     }
 
     public boolean setDisabled(UUID id, boolean disabled) {

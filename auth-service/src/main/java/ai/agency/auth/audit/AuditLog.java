@@ -35,6 +35,8 @@ public class AuditLog {
     public static final String USER_DISABLED = "user.disabled";
     public static final String USER_ENABLED = "user.enabled";
     public static final String PROFILE_UPDATED = "user.profile_updated";
+    public static final String IDENTITY_LINKED = "identity.linked";
+    public static final String IDENTITY_UNLINKED = "identity.unlinked";
     /** An admin set or reset a user's quota limits ({@code details.quotas}: name → limit, "unlimited" or "role"). */
     public static final String QUOTAS_CHANGED = "user.quotas_changed";
     /** An account and its data were erased in every service ({@code details.erasureId}; no personal data). */

@@ -13,7 +13,7 @@ import org.springframework.core.env.Environment;
  * Serves {@link AccountDataController} in a service that declares {@link AccountData} beans, and makes its path need a
  * token (the scope rule then asks for {@code account_data}).
  */
-@AutoConfiguration
+@AutoConfiguration(after = ai.agency.common.usage.UsageAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnBean(AccountData.class)
 public class AccountDataAutoConfiguration {

@@ -50,6 +50,13 @@ public class UsageAutoConfiguration {
                     meters.getIfAvailable(() -> Metrics.globalRegistry));
         }
 
+        /** The outbox's rows as account data: exported and erased with the user's other data. */
+        @Bean
+        @ConditionalOnMissingBean
+        UsageOutboxAccountData usageOutboxAccountData(DataSource dataSource) {
+            return new UsageOutboxAccountData(dataSource);
+        }
+
         @Bean
         @ConditionalOnMissingBean
         Quotas quotas(UsageProperties properties, Environment environment) {

@@ -223,4 +223,28 @@ class UsageRelayTest {
                         .ingestSecret())
                 .isEmpty();
     }
+
+    @Test
+    void theOutboxIsAccountDataOfEachUserAlone() throws Exception {
+        UUID alice = UUID.randomUUID();
+        UUID bob = UUID.randomUUID();
+        UsageRecorder recorder = new UsageRecorder(dataSource);
+        recorder.recordAll(List.of(
+                UsageEvent.toolCall(UUID.randomUUID(), alice, "calculator"),
+                UsageEvent.memoryAdded(UUID.randomUUID(), alice, 42),
+                UsageEvent.turn(UUID.randomUUID(), bob)));
+        UsageOutboxAccountData data = new UsageOutboxAccountData(dataSource);
+        assertThat(data.kinds()).containsExactly("usage_outbox");
+
+        List<Object> exported = new java.util.ArrayList<>();
+        data.export(alice, "usage_outbox", exported::add);
+        assertThat(exported).hasSize(2).allSatisfy(e -> assertThat(e.toString()).doesNotContain(bob.toString()));
+        assertThat(exported.get(0).toString()).contains("tool_call", "calculator");
+
+        assertThat(data.erase(alice)).containsEntry("usage_outbox", 2L);
+        assertThat(data.erase(alice)).containsEntry("usage_outbox", 0L);
+        List<Object> left = new java.util.ArrayList<>();
+        data.export(bob, "usage_outbox", left::add);
+        assertThat(left).hasSize(1);
+    }
 }

@@ -39,6 +39,34 @@ public class MemoryHistory {
                 .list();
     }
 
+    /** One history event as exported with the user's account data. */
+    public record ExportedEntry(
+            long id,
+            UUID memoryId,
+            String event,
+            @Nullable String oldMemory,
+            @Nullable String newMemory,
+            @Nullable UUID actor,
+            Instant at) {}
+
+    /** Streams the user's history, oldest first, from a cursor (inside a transaction, see {@link MemoryExport}). */
+    public void forEach(UUID userId, java.util.function.Consumer<ExportedEntry> consumer) {
+        jdbc.sql("SELECT id, memory_id, event, old_memory, new_memory, actor, at FROM memory_history "
+                        + "WHERE user_id = :u ORDER BY at, id")
+                .withFetchSize(MemoryRepository.FETCH_SIZE)
+                .param("u", userId)
+                .query(rs -> {
+                    consumer.accept(new ExportedEntry(
+                            rs.getLong("id"),
+                            rs.getObject("memory_id", UUID.class),
+                            rs.getString("event"),
+                            rs.getString("old_memory"),
+                            rs.getString("new_memory"),
+                            rs.getObject("actor", UUID.class),
+                            rs.getTimestamp("at").toInstant()));
+                });
+    }
+
     public void record(
             UUID memoryId,
             UUID userId,

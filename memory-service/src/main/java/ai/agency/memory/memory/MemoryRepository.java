@@ -25,9 +25,11 @@ public class MemoryRepository {
     public static final String COLUMNS =
             "id, content, tags, importance, metadata::text AS metadata, agent_id, session_id, created_at, updated_at, expires_at";
 
+    /** Rows fetched per round trip when streaming (a cursor: needs a transaction, see {@link MemoryExport}). */
+    static final int FETCH_SIZE = 500;
+
     private final JdbcClient jdbc;
     private final JsonMapper json;
-    private final org.springframework.jdbc.core.JdbcTemplate streaming;
     private final int graphThreshold;
 
     /**
@@ -37,17 +39,14 @@ public class MemoryRepository {
     private static final String JOINS_GRAPH = "(CAST(:graphThreshold AS integer) = 0 OR EXISTS "
             + "(SELECT 1 FROM memories g WHERE g.user_id = :u AND g.in_graph))";
 
-    MemoryRepository(
-            JdbcClient jdbc,
-            JsonMapper json,
-            javax.sql.DataSource dataSource,
-            ai.agency.memory.MemoryProperties properties) {
+    MemoryRepository(JdbcClient jdbc, JsonMapper json, ai.agency.memory.MemoryProperties properties) {
         this.jdbc = jdbc;
         this.json = json;
         this.graphThreshold = properties.search().exactScanMaxRows();
-        this.streaming = new org.springframework.jdbc.core.JdbcTemplate(dataSource);
-        this.streaming.setFetchSize(500);
     }
+
+    /** What an erasure removed. */
+    public record Erasure(int memories, int history) {}
 
     /** A memory to insert. */
     public record NewMemory(
@@ -268,8 +267,8 @@ public class MemoryRepository {
                 .update();
     }
 
-    /** Deletes the user's memories (narrowed by agent/session) and their history; returns how many. */
-    public int eraseAll(UUID userId, @Nullable String agentId, @Nullable String sessionId) {
+    /** Deletes the user's memories (narrowed by agent/session) and their history; returns how many of each. */
+    public Erasure eraseAll(UUID userId, @Nullable String agentId, @Nullable String sessionId) {
         List<@Nullable UUID> ids = jdbc.sql("DELETE FROM memories WHERE user_id = :u "
                         + "AND (CAST(:a AS text) IS NULL OR agent_id = :a) AND (CAST(:s AS text) IS NULL OR session_id = :s) "
                         + "RETURNING id")
@@ -278,17 +277,18 @@ public class MemoryRepository {
                 .param("s", sessionId)
                 .query(UUID.class)
                 .list();
+        int history = 0;
         if (agentId == null && sessionId == null) {
-            jdbc.sql("DELETE FROM memory_history WHERE user_id = :u")
+            history = jdbc.sql("DELETE FROM memory_history WHERE user_id = :u")
                     .param("u", userId)
                     .update();
         } else if (!ids.isEmpty()) {
-            jdbc.sql("DELETE FROM memory_history WHERE user_id = :u AND memory_id = ANY(:ids)")
+            history = jdbc.sql("DELETE FROM memory_history WHERE user_id = :u AND memory_id = ANY(:ids)")
                     .param("u", userId)
                     .param("ids", ids.toArray(UUID[]::new))
                     .update();
         }
-        return ids.size();
+        return new Erasure(ids.size(), history);
     }
 
     /** A page of the user's live memories, newest first, after the keyset position {@code (createdAt, id)}. */
@@ -310,15 +310,19 @@ public class MemoryRepository {
         return filters.bind(spec).query(this::map).list();
     }
 
-    /** Streams every live memory of the user, oldest first, without loading them all. */
-    public void forEach(UUID userId, java.util.function.Consumer<Memory> consumer) {
-        streaming.query(
-                "SELECT " + COLUMNS + " FROM memories WHERE user_id = ? AND (expires_at IS NULL OR expires_at > now()) "
-                        + "ORDER BY created_at, id",
-                rs -> {
+    /**
+     * Streams every memory of the user, oldest first, from a cursor ({@link #FETCH_SIZE} rows at a time, so only
+     * inside a transaction): the live ones, or all of them, expired ones not yet purged included.
+     */
+    public void forEach(UUID userId, boolean withExpired, java.util.function.Consumer<Memory> consumer) {
+        jdbc.sql("SELECT " + COLUMNS + " FROM memories WHERE user_id = :u "
+                        + (withExpired ? "" : "AND (expires_at IS NULL OR expires_at > now()) ")
+                        + "ORDER BY created_at, id")
+                .withFetchSize(FETCH_SIZE)
+                .param("u", userId)
+                .query(rs -> {
                     consumer.accept(map(rs, 0));
-                },
-                userId);
+                });
     }
 
     /**

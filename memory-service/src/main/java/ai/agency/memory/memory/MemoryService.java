@@ -182,7 +182,7 @@ public class MemoryService {
     public int eraseAll(Caller caller, @Nullable UUID userId, @Nullable String agentId, @Nullable String sessionId) {
         requireWriter(caller);
         UUID owner = owner(caller, userId);
-        int erased = repository.eraseAll(owner, agentId, sessionId);
+        int erased = repository.eraseAll(owner, agentId, sessionId).memories();
         if (erased > 0) {
             usage.record(UsageEvent.memoriesRemoved(UUID.randomUUID(), owner, erased));
         }

@@ -22,7 +22,7 @@ class AgentRepository {
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
 
     /** An agent with its running experiment's id (null without one). */
-    private static final String SELECT_AGENT = """
+    static final String SELECT_AGENT = """
             SELECT a.*, (SELECT e.id FROM experiments e WHERE e.agent_id = a.id AND e.status = 'running')
                    AS running_experiment
             FROM agents a
@@ -157,7 +157,7 @@ class AgentRepository {
         return params;
     }
 
-    private Agent map(ResultSet rs, int row) throws SQLException {
+    Agent map(ResultSet rs, int row) throws SQLException {
         return new Agent(
                 rs.getObject("id", UUID.class),
                 rs.getObject("owner_id", UUID.class),
@@ -174,7 +174,7 @@ class AgentRepository {
                 rs.getObject("running_experiment", UUID.class));
     }
 
-    private AgentVersion version(ResultSet rs, int row) throws SQLException {
+    AgentVersion version(ResultSet rs, int row) throws SQLException {
         return new AgentVersion(
                 rs.getInt("version"),
                 rs.getTimestamp("created_at").toInstant(),

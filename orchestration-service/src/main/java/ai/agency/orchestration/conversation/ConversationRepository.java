@@ -202,7 +202,7 @@ class ConversationRepository {
         return node == null ? empty : json.writeValueAsString(node);
     }
 
-    private static Conversation conversation(ResultSet rs, int row) throws SQLException {
+    static Conversation conversation(ResultSet rs, int row) throws SQLException {
         return new Conversation(
                 rs.getObject("id", UUID.class),
                 rs.getObject("user_id", UUID.class),
@@ -214,7 +214,7 @@ class ConversationRepository {
                 rs.getTimestamp("updated_at").toInstant());
     }
 
-    private StoredMessage message(ResultSet rs) throws SQLException {
+    StoredMessage message(ResultSet rs) throws SQLException {
         String usage = rs.getString("usage");
         return new StoredMessage(
                 rs.getObject("id", UUID.class),

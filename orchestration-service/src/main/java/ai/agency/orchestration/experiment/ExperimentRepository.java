@@ -173,7 +173,7 @@ class ExperimentRepository {
                 rs.getObject(prefix + "_p50", Double.class), rs.getObject(prefix + "_p95", Double.class));
     }
 
-    private Experiment map(ResultSet rs, int row) throws SQLException {
+    Experiment map(ResultSet rs, int row) throws SQLException {
         return new Experiment(
                 rs.getObject("id", UUID.class),
                 rs.getObject("agent_id", UUID.class),

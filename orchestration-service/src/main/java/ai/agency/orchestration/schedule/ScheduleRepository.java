@@ -99,6 +99,22 @@ class ScheduleRepository {
                 == 1;
     }
 
+    /** Deletes the workflow's schedules and their pending ticks (in the caller's transaction); their API keys. */
+    List<TriggerCredentials.Key> deleteOfWorkflow(UUID workflowId) {
+        jdbc.sql("""
+                DELETE FROM scheduled_tasks WHERE task_name = :task
+                   AND task_instance IN (SELECT id::text FROM workflow_schedules WHERE workflow_id = :id)
+                """)
+                .param("task", ScheduleTicks.TASK_NAME)
+                .param("id", workflowId)
+                .update();
+        return jdbc.sql("DELETE FROM workflow_schedules WHERE workflow_id = :id RETURNING credential_id, credential")
+                .param("id", workflowId)
+                .query((rs, i) -> new TriggerCredentials.Key(
+                        rs.getObject("credential_id", UUID.class), rs.getBytes("credential")))
+                .list();
+    }
+
     /**
      * Records that {@code tick} starts {@code runId}, in the run's transaction; false when the tick already has its run
      * (another replica or an earlier attempt started it).
@@ -129,7 +145,7 @@ class ScheduleRepository {
                 .update();
     }
 
-    private Schedule schedule(ResultSet rs, int row) throws SQLException {
+    Schedule schedule(ResultSet rs, int row) throws SQLException {
         Timestamp lastTick = rs.getTimestamp("last_tick");
         return new Schedule(
                 rs.getLong("seq"),

@@ -7,6 +7,7 @@ import ai.agency.common.security.Caller;
 import ai.agency.orchestration.OrchestrationProperties;
 import ai.agency.orchestration.workflow.TriggerCredentials;
 import ai.agency.orchestration.workflow.TriggeredRuns;
+import ai.agency.orchestration.workflow.WorkflowTriggers;
 import com.github.kagkarlsson.scheduler.Scheduler;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -23,7 +24,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** Creating, listing, pausing and deleting the caller's own workflow schedules. */
 @Service
-class ScheduleService {
+class ScheduleService implements WorkflowTriggers {
 
     private static final Logger log = LoggerFactory.getLogger(ScheduleService.class);
     private static final Set<String> POLICIES = Set.of(Schedule.RUN_ONCE, Schedule.SKIP);
@@ -160,6 +161,12 @@ class ScheduleService {
             throw AgencyException.invalidField("input", "is larger than " + settings.maxInputSize() + " bytes of JSON");
         }
         return input;
+    }
+
+    /** The workflow is being deleted: its schedules go with it, in its transaction. */
+    @Override
+    public List<TriggerCredentials.Key> deleteAll(UUID workflowId) {
+        return schedules.deleteOfWorkflow(workflowId);
     }
 
     private static void requireWriter(Caller caller) {

@@ -98,6 +98,15 @@ class WebhookRepository {
                 == 1;
     }
 
+    /** Deletes the workflow's webhooks (in the caller's transaction); their API keys. */
+    List<TriggerCredentials.Key> deleteOfWorkflow(UUID workflowId) {
+        return jdbc.sql("DELETE FROM workflow_webhooks WHERE workflow_id = :id RETURNING credential_id, credential")
+                .param("id", workflowId)
+                .query((rs, i) -> new TriggerCredentials.Key(
+                        rs.getObject("credential_id", UUID.class), rs.getBytes("credential")))
+                .list();
+    }
+
     /**
      * Records that the delivery starts {@code runId}, in the run's transaction; false when the delivery id was seen
      * before (a concurrent duplicate waits here until the first one's transaction has ended).
@@ -125,7 +134,7 @@ class WebhookRepository {
     }
 
     /** Forgets delivery ids older than {@code before}; how many. */
-    private Webhook webhook(ResultSet rs, int row) throws SQLException {
+    Webhook webhook(ResultSet rs, int row) throws SQLException {
         Timestamp until = rs.getTimestamp("previous_until");
         return new Webhook(
                 rs.getLong("seq"),

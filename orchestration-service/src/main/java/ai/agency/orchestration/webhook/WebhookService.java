@@ -8,6 +8,7 @@ import ai.agency.common.security.Caller;
 import ai.agency.orchestration.OrchestrationProperties;
 import ai.agency.orchestration.workflow.TriggerCredentials;
 import ai.agency.orchestration.workflow.TriggeredRuns;
+import ai.agency.orchestration.workflow.WorkflowTriggers;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -21,7 +22,7 @@ import org.springframework.stereotype.Service;
 
 /** Creating, listing, rotating and deleting the caller's own incoming webhooks. */
 @Service
-class WebhookService {
+class WebhookService implements WorkflowTriggers {
 
     /** A webhook as its owner sees it; {@code secret} only in the answers that create or rotate it. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -105,7 +106,7 @@ class WebhookService {
         return webhooks.find(id, caller.id()).orElseThrow(() -> AgencyException.notFound("Webhook", id));
     }
 
-    private WebhookView view(Webhook webhook, String secret) {
+    WebhookView view(Webhook webhook, String secret) {
         String url = settings.publicUrl().replaceAll("/+$", "") + "/hooks/" + webhook.id();
         return new WebhookView(webhook.id(), webhook.workflowId(), url, secret, webhook.createdAt());
     }
@@ -119,6 +120,12 @@ class WebhookService {
         byte[] random = new byte[32];
         RANDOM.nextBytes(random);
         return "whsec_" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+    }
+
+    /** The workflow is being deleted: its webhooks go with it, in its transaction. */
+    @Override
+    public List<TriggerCredentials.Key> deleteAll(UUID workflowId) {
+        return webhooks.deleteOfWorkflow(workflowId);
     }
 
     private static void requireWriter(Caller caller) {

@@ -247,7 +247,7 @@ class RunStepRepository {
                 .toArray(String[]::new);
     }
 
-    private RunStep step(ResultSet rs, int row) throws SQLException {
+    RunStep step(ResultSet rs, int row) throws SQLException {
         return new RunStep(
                 rs.getString("step_id"),
                 rs.getInt("position"),

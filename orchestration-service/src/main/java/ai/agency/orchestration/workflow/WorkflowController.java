@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -25,11 +26,13 @@ import tools.jackson.databind.json.JsonMapper;
 class WorkflowController {
 
     private final WorkflowService workflows;
+    private final WorkflowDeletion deletion;
     private final RunNotifier notifier;
     private final JsonMapper json;
 
-    WorkflowController(WorkflowService workflows, RunNotifier notifier, JsonMapper json) {
+    WorkflowController(WorkflowService workflows, WorkflowDeletion deletion, RunNotifier notifier, JsonMapper json) {
         this.workflows = workflows;
+        this.deletion = deletion;
         this.notifier = notifier;
         this.json = json;
     }
@@ -54,6 +57,13 @@ class WorkflowController {
     @GetMapping("/api/v1/workflows/{id}")
     Workflow get(@PathVariable UUID id, Caller caller) {
         return workflows.get(caller, id);
+    }
+
+    /** The owner deletes the workflow with its runs (active ones cancelled first), schedules and webhooks: 204. */
+    @DeleteMapping("/api/v1/workflows/{id}")
+    ResponseEntity<Void> delete(@PathVariable UUID id, Caller caller) {
+        deletion.deleteWorkflow(caller, id);
+        return ResponseEntity.noContent().build();
     }
 
     @PostMapping("/api/v1/workflows/{id}/runs")
@@ -90,6 +100,13 @@ class WorkflowController {
     @GetMapping("/api/v1/runs/{runId}")
     RunView run(@PathVariable UUID runId, Caller caller) {
         return workflows.view(caller, runId);
+    }
+
+    /** The owner deletes a finished run with its steps and events: 204; an active run is a 409 (cancel it first). */
+    @DeleteMapping("/api/v1/runs/{runId}")
+    ResponseEntity<Void> deleteRun(@PathVariable UUID runId, Caller caller) {
+        deletion.deleteRun(caller, runId);
+        return ResponseEntity.noContent().build();
     }
 
     @PostMapping("/api/v1/runs/{runId}/cancel")

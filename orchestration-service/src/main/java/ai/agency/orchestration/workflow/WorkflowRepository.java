@@ -59,7 +59,7 @@ class WorkflowRepository {
                 .list();
     }
 
-    private Workflow workflow(ResultSet rs, int row) throws SQLException {
+    Workflow workflow(ResultSet rs, int row) throws SQLException {
         return new Workflow(
                 rs.getObject("id", UUID.class),
                 rs.getObject("owner_id", UUID.class),

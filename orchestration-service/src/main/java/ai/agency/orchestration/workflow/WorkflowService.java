@@ -209,23 +209,32 @@ class WorkflowService {
     RunView cancel(Caller caller, UUID runId) {
         requireWriter(caller);
         run(caller, runId);
-        boolean[] cancelled = {false};
-        tx.executeWithoutResult(s -> {
-            Run locked = runs.lockRun(runId).orElseThrow();
-            if (locked.finished()) {
-                return;
-            }
-            runSteps.cancelOpenSteps(runId);
-            runs.finishRun(runId, Run.CANCELLED, null, null);
-            events.appendEvent(
-                    runId, "run.cancelled", runEvents.run(runId, Run.CANCELLED, progress(runId), null, null));
-            cancelled[0] = true;
-        });
-        if (cancelled[0]) {
-            metrics.runFinished(Run.CANCELLED);
+        if (Boolean.TRUE.equals(tx.execute(s -> cancelLocked(runId)))) {
+            cancelled(runId);
         }
-        engine.signal(runId);
         return view(caller, runId);
+    }
+
+    /**
+     * In a transaction: locks the run's row and, unless it has ended, cancels it (its open steps too) with its {@code
+     * run.cancelled} event; whether it did. The lock keeps the run's coordinator from committing anything meanwhile;
+     * once the transaction has committed, call {@link #cancelled}.
+     */
+    boolean cancelLocked(UUID runId) {
+        Optional<Run> locked = runs.lockRun(runId);
+        if (locked.isEmpty() || locked.get().finished()) {
+            return false;
+        }
+        runSteps.cancelOpenSteps(runId);
+        runs.finishRun(runId, Run.CANCELLED, null, null);
+        events.appendEvent(runId, "run.cancelled", runEvents.run(runId, Run.CANCELLED, progress(runId), null, null));
+        return true;
+    }
+
+    /** After {@link #cancelLocked} committed: counts the run and wakes its coordinator, which then stops its steps. */
+    void cancelled(UUID runId) {
+        metrics.runFinished(Run.CANCELLED);
+        engine.signal(runId);
     }
 
     RunView decide(Caller caller, UUID runId, String stepId, boolean approved, String comment) {

@@ -4,19 +4,23 @@ import static org.springframework.cloud.gateway.server.mvc.filter.BeforeFilterFu
 import static org.springframework.cloud.gateway.server.mvc.handler.GatewayRouterFunctions.route;
 import static org.springframework.cloud.gateway.server.mvc.handler.HandlerFunctions.http;
 
+import ai.agency.common.accountdata.AccountData;
 import ai.agency.common.security.ProtectedPaths;
 import ai.agency.common.trace.TraceIds;
 import ai.agency.gateway.GatewayProperties;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.cloud.gateway.server.mvc.filter.HttpHeadersFilter;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.PathContainer;
 import org.springframework.web.servlet.function.RequestPredicate;
 import org.springframework.web.servlet.function.RequestPredicates;
 import org.springframework.web.servlet.function.RouterFunction;
 import org.springframework.web.servlet.function.ServerResponse;
+import org.springframework.web.util.pattern.PathPatternParser;
 
 /**
  * Routes every {@code /api/v1/**} prefix of the public API to its service (Spring Cloud Gateway Server MVC): bodies,
@@ -33,6 +37,7 @@ class RoutesConfig {
         for (var entry : properties.routes().entrySet()) {
             String name = entry.getKey();
             GatewayProperties.Route target = entry.getValue();
+            refuseInternalPaths(name, target.paths());
             RequestPredicate paths = target.paths().stream()
                     .map(RequestPredicates::path)
                     .reduce(RequestPredicate::or)
@@ -46,6 +51,21 @@ class RoutesConfig {
             routes = routes == null ? route : routes.and(route);
         }
         return routes;
+    }
+
+    /**
+     * No route may proxy {@code /internal/account-data/**}: the gateway serves its own account data there (to the
+     * {@code account_data} scope), and a service's must never be reachable from outside.
+     */
+    static void refuseInternalPaths(String route, List<String> paths) {
+        PathContainer probe = PathContainer.parsePath(AccountData.PATH + "/kinds");
+        for (String path : paths) {
+            if (path.startsWith("/internal")
+                    || PathPatternParser.defaultInstance.parse(path).matches(probe)) {
+                throw new IllegalStateException("agency.gateway.routes." + route + ".paths: " + path + " would proxy "
+                        + AccountData.PATH + "/**, which the gateway never routes");
+            }
+        }
     }
 
     @Bean

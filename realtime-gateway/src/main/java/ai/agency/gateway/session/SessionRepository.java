@@ -116,14 +116,16 @@ class SessionRepository {
     }
 
     /**
-     * Merges {@code context} (top-level keys) into the session's shared context unless the result's JSON text would
+     * Merges {@code context} (top-level keys) into the session's shared context, and {@code authors} (each of its keys
+     * → the user who wrote it) into {@code context_authors}, unless the result's JSON text would
      * be longer than {@code maxBytes}; the check and the write are one statement, so concurrent shares cannot pass
      * the limit together. False when nothing was written (too large, or the session is gone).
      */
-    boolean mergeContext(UUID sessionId, String context, long maxBytes) {
-        return jdbc.sql("UPDATE collab_sessions SET context = context || ?::jsonb, updated_at = ?"
+    boolean mergeContext(UUID sessionId, String context, String authors, long maxBytes) {
+        return jdbc.sql("UPDATE collab_sessions SET context = context || ?::jsonb,"
+                                + " context_authors = context_authors || ?::jsonb, updated_at = ?"
                                 + " WHERE id = ? AND octet_length((context || ?::jsonb)::text) <= ?")
-                        .params(context, Timestamp.from(Instant.now()), sessionId, context, maxBytes)
+                        .params(context, authors, Timestamp.from(Instant.now()), sessionId, context, maxBytes)
                         .update()
                 == 1;
     }

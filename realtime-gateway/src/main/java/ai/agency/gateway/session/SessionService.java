@@ -157,7 +157,13 @@ public class SessionService {
         if (bytes > limits.maxShareSize().toBytes()) {
             throw tooLarge("must be at most " + limits.maxShareSize().toBytes() + " bytes");
         }
-        if (!sessions.mergeContext(row.id(), text, limits.maxContextSize().toBytes())) {
+        ObjectNode authors = json.createObjectNode();
+        context.propertyNames().forEach(key -> authors.put(key, caller.id().toString()));
+        if (!sessions.mergeContext(
+                row.id(),
+                text,
+                json.writeValueAsString(authors),
+                limits.maxContextSize().toBytes())) {
             if (sessions.find(id).isEmpty()) {
                 throw notFound(id);
             }

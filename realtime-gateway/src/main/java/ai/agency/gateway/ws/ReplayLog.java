@@ -44,6 +44,34 @@ public class ReplayLog {
                 .list();
     }
 
+    /** A kept frame of the user's, as exported with their account data. */
+    record UserFrame(UUID connectionId, long seq, String payload, Instant createdAt) {}
+
+    /** Streams the user's kept frames from a cursor (inside a transaction: {@link ReplayAccountData}). */
+    void forEachOf(UUID userId, java.util.function.Consumer<UserFrame> each) {
+        jdbc.sql("SELECT connection_id, seq, payload, created_at FROM ws_frames WHERE user_id = ?"
+                        + " ORDER BY created_at, connection_id, seq")
+                .withFetchSize(500)
+                .param(userId)
+                .query(rs -> {
+                    each.accept(new UserFrame(
+                            rs.getObject(1, UUID.class),
+                            rs.getLong(2),
+                            rs.getString(3),
+                            rs.getTimestamp(4).toInstant()));
+                });
+    }
+
+    /**
+     * Deletes the user's frames, and the frames sent to others that name them (the session events they caused:
+     * shared context, joins, invitations); a resume of such a connection skips those. How many.
+     */
+    int eraseOf(UUID userId) {
+        return jdbc.sql("DELETE FROM ws_frames WHERE user_id = ? OR strpos(payload, ?) > 0")
+                .params(userId, userId.toString())
+                .update();
+    }
+
     int purgeOlderThan(Duration ttl) {
         return jdbc.sql("DELETE FROM ws_frames WHERE created_at < ?")
                 .param(Timestamp.from(Instant.now().minus(ttl)))

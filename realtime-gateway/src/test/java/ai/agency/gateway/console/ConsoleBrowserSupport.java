@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -182,13 +181,5 @@ abstract class ConsoleBrowserSupport extends RealtimeTestSupport {
             at += 512 + (int) ((size + 511) / 512) * 512;
         }
         throw new IllegalStateException(name + " is not in the tarball");
-    }
-
-    static Map<String, String> mapOf(String... keyValues) {
-        java.util.LinkedHashMap<String, String> map = new java.util.LinkedHashMap<>();
-        for (int i = 0; i < keyValues.length; i += 2) {
-            map.put(keyValues[i], keyValues[i + 1]);
-        }
-        return map;
     }
 }

@@ -87,6 +87,28 @@ class ConsoleBrowserTest extends ConsoleBrowserSupport {
     }
 
     @Test
+    void providerButtonsAreShownAndTheCallbacksFragmentSignsInOrShowsTheError() {
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        browser.get("about:blank");
+        browser.get("http://localhost:" + port + "/console/#error=invalid_id_token");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("login-error"), "could not be verified"));
+        WebElement link = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#providers a")));
+        assertThat(link.getText()).isEqualTo("Sign in with Keycloak");
+        assertThat(link.getAttribute("href"))
+                .isEqualTo("http://localhost:" + port + "/api/v1/auth/oidc/keycloak/authorize?redirect=/console/");
+        assertThat(browser.getCurrentUrl()).doesNotContain("error=");
+
+        String code = "agc_" + UUID.randomUUID();
+        SIGN_IN_CODES.put(code, JWTS.user(UUID.randomUUID()));
+        browser.get("about:blank");
+        browser.get("http://localhost:" + port + "/console/#code=" + code);
+        wait.until(ExpectedConditions.textToBe(By.id("status"), "connected"));
+        assertThat(SIGN_IN_CODES).doesNotContainKey(code);
+        // the code leaves the address bar (and so the history) at once
+        assertThat(browser.getCurrentUrl()).isEqualTo("http://localhost:" + port + "/console/#/agents");
+    }
+
+    @Test
     void startAWorkflowAndWatchEachStepsProgressArriveOverTheSocketUntilTheRunIsOver() throws Exception {
         String username = "console-wf-" + UUID.randomUUID().toString().substring(0, 8);
         String token = JWTS.user(UUID.randomUUID());

@@ -30,17 +30,11 @@ class ConsoleJourneyTest extends ConsoleBrowserSupport {
     void signUpSignInCreateAnAgentChatSeeMemoriesRunAWorkflowAndReadTheUsage() throws Exception {
         String username = "newbie-" + UUID.randomUUID().toString().substring(0, 8);
         WebDriverWait wait = waiting();
-        ConsoleStubs.OIDC_PROVIDERS.add(mapOf("id", "acme", "name", "Acme ID"));
-        try {
-            browser.get("about:blank");
-            browser.get(consoleUrl());
-            WebElement provider =
-                    wait.until(ExpectedConditions.visibilityOfElementLocated(By.linkText("Sign in with Acme ID")));
-            assertThat(provider.getAttribute("href"))
-                    .endsWith("/api/v1/auth/oidc/acme/authorize?redirect=%2Fconsole%2F");
-        } finally {
-            ConsoleStubs.OIDC_PROVIDERS.clear();
-        }
+        browser.get("about:blank");
+        browser.get(consoleUrl());
+        WebElement provider =
+                wait.until(ExpectedConditions.visibilityOfElementLocated(By.linkText("Sign in with Keycloak")));
+        assertThat(provider.getAttribute("href")).endsWith("/api/v1/auth/oidc/keycloak/authorize?redirect=/console/");
 
         // sign up: a taken name is refused with the service's reason, then the account is made
         signUp("console-taken-" + UUID.randomUUID().toString().substring(0, 4), "long enough pw");
@@ -322,22 +316,23 @@ class ConsoleJourneyTest extends ConsoleBrowserSupport {
     @Test
     void aProviderSignInArrivesAsAOneTimeCodeInTheFragmentAndAFailedOneSaysWhy() {
         String token = JWTS.user(UUID.randomUUID());
-        ConsoleStubs.OIDC_CODES.put("code-1", token);
+        String code = "agc_" + UUID.randomUUID();
+        SIGN_IN_CODES.put(code, token);
         browser.get("about:blank");
-        browser.get(consoleUrl() + "#code=code-1");
+        browser.get(consoleUrl() + "#code=" + code);
         waiting().until(ExpectedConditions.textToBe(By.id("status"), "connected"));
-        assertThat(browser.getCurrentUrl()).endsWith("/console/#/agents").doesNotContain("code-1");
-        assertThat(ConsoleStubs.OIDC_CODES).doesNotContainKey("code-1");
-        assertThat(browser.findElements(By.cssSelector("#oidc-providers a"))).isEmpty(); // providers answer 404
+        assertThat(browser.getCurrentUrl()).endsWith("/console/#/agents").doesNotContain(code);
+        assertThat(SIGN_IN_CODES).doesNotContainKey(code);
 
         browser.get("about:blank");
-        browser.get(consoleUrl() + "#code=code-1"); // spent
-        waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("login-error"), "not valid"));
+        browser.get(consoleUrl() + "#code=" + code); // spent
+        waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("login-error"), "invalid"));
         browser.get("about:blank");
-        browser.get(consoleUrl() + "#error=access_denied&error_description=You%20said%20no");
+        browser.get(consoleUrl() + "#error=provider_denied");
         waiting()
                 .until(ExpectedConditions.textToBe(
-                        By.id("login-error"), "Sign-in with the provider failed: You said no"));
+                        By.id("login-error"), "Sign-in failed: the provider did not allow the sign-in"));
+        assertThat(browser.getCurrentUrl()).endsWith("/console/#/signin");
     }
 
     @Test

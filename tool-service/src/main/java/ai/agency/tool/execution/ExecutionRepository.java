@@ -60,6 +60,27 @@ public class ExecutionRepository {
                 .single();
     }
 
+    /**
+     * Streams every execution of the user, oldest first, from a cursor (500 rows a round trip, inside a transaction:
+     * {@link ExecutionsAccountData}).
+     */
+    void forEachOf(UUID userId, java.util.function.Consumer<Execution> consumer) {
+        jdbc.sql("SELECT id, user_id, tool, outcome, error_type, duration_ms, parameters::text AS parameters, "
+                        + "created_at FROM executions WHERE user_id = :u ORDER BY created_at, id")
+                .withFetchSize(500)
+                .param("u", userId)
+                .query(rs -> {
+                    consumer.accept(map(rs));
+                });
+    }
+
+    /** Deletes every execution of the user; how many. */
+    int eraseOf(UUID userId) {
+        return jdbc.sql("DELETE FROM executions WHERE user_id = :u")
+                .param("u", userId)
+                .update();
+    }
+
     public List<Execution> page(
             UUID userId, @Nullable String tool, @Nullable Instant beforeAt, @Nullable UUID beforeId, int limit) {
         return jdbc.sql("SELECT id, user_id, tool, outcome, error_type, duration_ms, parameters::text AS parameters, "
@@ -72,15 +93,19 @@ public class ExecutionRepository {
                 .param("at", beforeAt == null ? null : Timestamp.from(beforeAt))
                 .param("id", beforeId == null ? new UUID(0, 0) : beforeId)
                 .param("limit", limit)
-                .query((rs, row) -> new Execution(
-                        rs.getObject("id", UUID.class),
-                        rs.getObject("user_id", UUID.class),
-                        rs.getString("tool"),
-                        rs.getString("outcome"),
-                        rs.getString("error_type"),
-                        rs.getLong("duration_ms"),
-                        json.readTree(rs.getString("parameters")),
-                        rs.getTimestamp("created_at").toInstant()))
+                .query((rs, row) -> map(rs))
                 .list();
+    }
+
+    private Execution map(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new Execution(
+                rs.getObject("id", UUID.class),
+                rs.getObject("user_id", UUID.class),
+                rs.getString("tool"),
+                rs.getString("outcome"),
+                rs.getString("error_type"),
+                rs.getLong("duration_ms"),
+                json.readTree(rs.getString("parameters")),
+                rs.getTimestamp("created_at").toInstant());
     }
 }

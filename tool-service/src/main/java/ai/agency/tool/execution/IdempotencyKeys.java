@@ -1,8 +1,10 @@
 package ai.agency.tool.execution;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -82,6 +84,32 @@ class IdempotencyKeys {
                 .param("u", userId)
                 .param("k", key)
                 .param("fp", fingerprint)
+                .update();
+    }
+
+    /** A key as exported with the user's account data; {@code sealedResult} is null while its first call runs. */
+    record Owned(String key, String tool, byte @Nullable [] sealedResult, Instant createdAt, Instant expiresAt) {}
+
+    /** Streams the user's keys, oldest first, from a cursor (inside a transaction: {@link ExecutionsAccountData}). */
+    void forEachOf(UUID userId, java.util.function.Consumer<Owned> consumer) {
+        jdbc.sql("SELECT key, tool, result, created_at, expires_at FROM idempotency_keys WHERE user_id = :u "
+                        + "ORDER BY created_at, key")
+                .withFetchSize(100)
+                .param("u", userId)
+                .query(rs -> {
+                    consumer.accept(new Owned(
+                            rs.getString("key"),
+                            rs.getString("tool"),
+                            rs.getBytes("result"),
+                            rs.getTimestamp("created_at").toInstant(),
+                            rs.getTimestamp("expires_at").toInstant()));
+                });
+    }
+
+    /** Deletes every key of the user; how many. */
+    int eraseOf(UUID userId) {
+        return jdbc.sql("DELETE FROM idempotency_keys WHERE user_id = :u")
+                .param("u", userId)
                 .update();
     }
 

@@ -267,7 +267,7 @@ public class ExternalMcpServers {
         return servers.find(name).orElseThrow(() -> AgencyException.notFound("MCP server", name));
     }
 
-    private ServerView view(McpServerRepository.Server server, @Nullable List<String> skipped) {
+    ServerView view(McpServerRepository.Server server, @Nullable List<String> skipped) {
         List<String> headerNames = server.sealedHeaders() == null
                 ? List.of()
                 : new ArrayList<>(json.readValue(

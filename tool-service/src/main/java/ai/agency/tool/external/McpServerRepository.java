@@ -46,6 +46,23 @@ class McpServerRepository {
                 .optional();
     }
 
+    /** The servers {@code user} registered, by name. */
+    List<Server> findCreatedBy(UUID user) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM mcp_servers WHERE created_by = :u ORDER BY name")
+                .param("u", user)
+                .query(this::map)
+                .list();
+    }
+
+    /** Deletes the servers {@code user} registered (their imported tools by the foreign key); their names. */
+    @SuppressWarnings("NullAway") // name is the primary key: the list holds no null
+    List<String> deleteCreatedBy(UUID user) {
+        return jdbc.sql("DELETE FROM mcp_servers WHERE created_by = :u RETURNING name")
+                .param("u", user)
+                .query(String.class)
+                .list();
+    }
+
     /** False when the name is taken. */
     boolean insert(Server server, UUID createdBy) {
         return jdbc.sql("""

@@ -10,7 +10,10 @@ import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
 import tools.jackson.databind.json.JsonMapper;
 
-/** SQL over {@code tool.tools}. The registry is shared by all users: tools are not user data. */
+/**
+ * SQL over {@code tool.tools}. The registry is shared by all users; what an admin registered goes with their account
+ * ({@link RegisteredToolsAccountData}).
+ */
 @Repository
 public class ToolRepository {
 
@@ -117,6 +120,23 @@ public class ToolRepository {
                     .param("r", tool.remoteName())
                     .update();
         }
+    }
+
+    /** The HTTP tools {@code user} registered, by name (imported MCP tools belong to their server). */
+    public List<Tool> findHttpCreatedBy(UUID user) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM tools WHERE created_by = :u AND source = 'http' ORDER BY name")
+                .param("u", user)
+                .query(this::map)
+                .list();
+    }
+
+    /** Deletes the HTTP tools {@code user} registered; their names. */
+    @SuppressWarnings("NullAway") // name is the primary key: the list holds no null
+    public List<String> deleteHttpCreatedBy(UUID user) {
+        return jdbc.sql("DELETE FROM tools WHERE created_by = :u AND source = 'http' RETURNING name")
+                .param("u", user)
+                .query(String.class)
+                .list();
     }
 
     /** Deletes a non-built-in tool; false when there is none of that name. */
