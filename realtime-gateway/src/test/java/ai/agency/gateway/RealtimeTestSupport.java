@@ -381,7 +381,11 @@ public abstract class RealtimeTestSupport {
             server.createContext("/api/v1/auth/login", exchange -> {
                 JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
                 String token = ACCOUNTS.get(body.path("username").asString());
-                if (token == null || !body.path("password").asString().equals("secret")) {
+                if (token == null
+                        || !body.path("password")
+                                .asString()
+                                .equals(ConsoleStubs.PASSWORDS.getOrDefault(
+                                        body.path("username").asString(), "secret"))) {
                     send(
                             exchange,
                             401,
@@ -393,7 +397,9 @@ public abstract class RealtimeTestSupport {
                             200,
                             "application/json",
                             "{\"accessToken\":\"" + token
-                                    + "\",\"refreshToken\":\"r\",\"tokenType\":\"Bearer\",\"expiresIn\":300}");
+                                    + "\",\"refreshToken\":\"r:"
+                                    + body.path("username").asString()
+                                    + "\",\"tokenType\":\"Bearer\",\"expiresIn\":300}");
                 }
             });
             server.createContext(
@@ -447,23 +453,6 @@ public abstract class RealtimeTestSupport {
                                 .substring(7));
                 send(exchange, 200, "application/json", "{\"ticket\":\"" + ticket + "\",\"expiresIn\":60}");
             });
-            server.createContext("/api/v1/memories", exchange -> {
-                String path = exchange.getRequestURI().getPath();
-                if (exchange.getRequestMethod().equals("DELETE")) {
-                    MEMORIES.remove(path.substring(path.lastIndexOf('/') + 1));
-                    exchange.sendResponseHeaders(204, -1);
-                    exchange.close();
-                    return;
-                }
-                StringBuilder items = new StringBuilder();
-                MEMORIES.forEach((id, text) -> items.append(items.isEmpty() ? "" : ",")
-                        .append("{\"id\":\"")
-                        .append(id)
-                        .append("\",\"memory\":\"")
-                        .append(text)
-                        .append("\"}"));
-                send(exchange, 200, "application/json", "{\"items\":[" + items + "],\"nextCursor\":null}");
-            });
             server.createContext("/api/v1/conversations", RealtimeTestSupport::conversations);
             server.createContext("/api/v1/runs/", RealtimeTestSupport::runEvents);
             server.createContext("/api/v1/runs", RealtimeTestSupport::listRuns);
@@ -496,6 +485,7 @@ public abstract class RealtimeTestSupport {
                         "{\"tool\":\"" + name + "\",\"success\":true,\"data\":"
                                 + JSON.writeValueAsString(body.path("parameters")) + ",\"executionTimeMs\":1}");
             });
+            ConsoleStubs.register(server);
             server.start();
             return server;
         } catch (IOException e) {
@@ -512,9 +502,27 @@ public abstract class RealtimeTestSupport {
             send(exchange, 200, "application/json", JSON.writeValueAsString(Map.of("items", items)));
             return;
         }
+        String caller = String.valueOf(exchange.getRequestHeaders().getFirst("Authorization"));
+        if (exchange.getRequestMethod().equals("GET") && path.equals("/api/v1/conversations")) {
+            send(
+                    exchange,
+                    200,
+                    "application/json",
+                    JSON.writeValueAsString(
+                            Map.of("items", ConsoleStubs.CONVERSATIONS.getOrDefault(caller, List.of()))));
+            return;
+        }
         JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
         if (path.equals("/api/v1/conversations")) {
-            send(exchange, 201, "application/json", "{\"id\":\"" + UUID.randomUUID() + "\",\"agentId\":null}");
+            String id = UUID.randomUUID().toString();
+            Map<String, Object> conversation = new java.util.HashMap<>(Map.of("id", id, "title", "Conversation"));
+            if (body.hasNonNull("agentId")) {
+                conversation.put("agentId", body.path("agentId").asString());
+            }
+            ConsoleStubs.CONVERSATIONS
+                    .computeIfAbsent(caller, k -> new CopyOnWriteArrayList<>())
+                    .addFirst(conversation);
+            send(exchange, 201, "application/json", JSON.writeValueAsString(conversation));
             return;
         }
         String content = body.path("content").asString();
@@ -628,6 +636,13 @@ public abstract class RealtimeTestSupport {
             });
             send(exchange, 200, "application/json", JSON.writeValueAsString(Map.of("items", items, "nextCursor", "")));
             return;
+        }
+        if (parts.length == 5 && exchange.getRequestMethod().equals("GET")) {
+            StubWorkflow one = WORKFLOWS.get(parts[4]);
+            if (one != null && authorization.equals("Bearer " + one.ownerToken())) {
+                ConsoleStubs.workflow(exchange, parts[4], one);
+                return;
+            }
         }
         StubWorkflow workflow = parts.length == 6
                         && parts[5].equals("runs")

@@ -2,86 +2,29 @@ package ai.agency.gateway.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.agency.gateway.RealtimeTestSupport;
-import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The web console in a real browser: Debian's headless Chromium driven through chromedriver (Selenium), against the
- * real gateway with stub services behind it. Without Chromium the test is skipped on a developer machine and fails in
- * CI ({@code CI=true}), where {@code ./platform test} installs it.
+ * What the first console did, in the views of the new one: chat with a streamed answer and a tool call, a tool run,
+ * a memory deleted, workflow runs followed live with approvals and cancels, invitations, and the policy's refusal of
+ * injected script (see {@link ConsoleBrowserSupport}).
  */
-class ConsoleBrowserTest extends RealtimeTestSupport {
-
-    static final String CHROMIUM = System.getenv().getOrDefault("AGENCY_CHROMIUM", "/usr/bin/chromium");
-    static final String CHROMEDRIVER = System.getenv().getOrDefault("AGENCY_CHROMEDRIVER", "/usr/bin/chromedriver");
-    static WebDriver browser;
-    static Path profile;
-
-    @BeforeAll
-    static void startBrowser() throws Exception {
-        boolean present = new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute();
-        if (!present) {
-            String message = "Chromium (" + CHROMIUM + ") and chromedriver (" + CHROMEDRIVER + ") are needed for the"
-                    + " console's browser test: apt-get install chromium chromium-driver (./platform test does it)";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                throw new IllegalStateException(message);
-            }
-            Assumptions.abort(message);
-        }
-        profile = Files.createTempDirectory("agency-chromium-");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM);
-        options.addArguments(
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-dev-shm-usage",
-                "--window-size=1280,900",
-                "--user-data-dir=" + profile);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER))
-                .usingAnyFreePort()
-                .build();
-        browser = new ChromeDriver(service, options);
-    }
-
-    @AfterAll
-    static void stopBrowser() {
-        if (browser != null) {
-            browser.quit();
-        }
-    }
+class ConsoleBrowserTest extends ConsoleBrowserSupport {
 
     @Test
     void signInChatWithTheAnswerStreamingInSeeAToolCallAndDeleteAMemory() throws Exception {
@@ -92,7 +35,7 @@ class ConsoleBrowserTest extends RealtimeTestSupport {
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
 
         browser.get("http://localhost:" + port + "/");
-        assertThat(browser.getCurrentUrl()).endsWith("/console/");
+        assertThat(browser.getCurrentUrl()).endsWith("/console/#/signin");
         browser.findElement(By.id("username")).sendKeys(username);
         browser.findElement(By.id("password")).sendKeys("wrong");
         browser.findElement(By.id("login")).click();
@@ -102,7 +45,10 @@ class ConsoleBrowserTest extends RealtimeTestSupport {
         browser.findElement(By.id("password")).sendKeys("secret");
         browser.findElement(By.id("login")).click();
         wait.until(ExpectedConditions.textToBe(By.id("status"), "connected"));
+        assertThat(browser.getCurrentUrl()).endsWith("/console/#/agents"); // the home view after signing in
+        open("memories");
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("memories"), "likes green tea"));
+        open("chat");
 
         // the stub holds this answer after its first token: the page must show that token before the rest exists
         String content = "gated tool call done";
@@ -122,16 +68,20 @@ class ConsoleBrowserTest extends RealtimeTestSupport {
         assertThat(browser.findElement(By.id("transcript")).getText()).contains("tool call calculator");
 
         // a tool run from the tools panel
+        browser.findElement(By.cssSelector("details.tools summary")).click();
         browser.findElement(By.id("tool-name")).sendKeys("echo");
         browser.findElement(By.id("tool-params")).sendKeys("{\"text\":\"hi\"}");
         browser.findElement(By.id("run-tool")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("tool-log"), "\"text\":\"hi\""));
 
-        Path shot = Path.of("target", "console-screenshot.png");
-        Files.write(shot, ((ChromeDriver) browser).getScreenshotAs(OutputType.BYTES));
-        assertThat(Files.size(shot)).isPositive();
+        screenshot("chat-tool-call");
 
-        browser.findElement(By.cssSelector("#memories li button")).click();
+        open("memories"); // the list is drawn again on entering: the first button found may be replaced
+        waiting().until(d -> {
+            d.findElement(By.cssSelector("#memories li[data-memory-id='" + memoryId + "'] .memory-delete"))
+                    .click();
+            return true;
+        });
         wait.until(d -> !d.findElement(By.id("memories")).getText().contains("likes green tea"));
         assertThat(MEMORIES).doesNotContainKey(memoryId);
     }
@@ -146,7 +96,7 @@ class ConsoleBrowserTest extends RealtimeTestSupport {
         assertThat(link.getText()).isEqualTo("Sign in with Keycloak");
         assertThat(link.getAttribute("href"))
                 .isEqualTo("http://localhost:" + port + "/api/v1/auth/oidc/keycloak/authorize?redirect=/console/");
-        assertThat(browser.getCurrentUrl()).doesNotContain("#");
+        assertThat(browser.getCurrentUrl()).doesNotContain("error=");
 
         String code = "agc_" + UUID.randomUUID();
         SIGN_IN_CODES.put(code, JWTS.user(UUID.randomUUID()));
@@ -155,7 +105,7 @@ class ConsoleBrowserTest extends RealtimeTestSupport {
         wait.until(ExpectedConditions.textToBe(By.id("status"), "connected"));
         assertThat(SIGN_IN_CODES).doesNotContainKey(code);
         // the code leaves the address bar (and so the history) at once
-        assertThat(browser.getCurrentUrl()).isEqualTo("http://localhost:" + port + "/console/");
+        assertThat(browser.getCurrentUrl()).isEqualTo("http://localhost:" + port + "/console/#/agents");
     }
 
     @Test
@@ -197,6 +147,7 @@ class ConsoleBrowserTest extends RealtimeTestSupport {
         browser.findElement(By.id("password")).sendKeys("secret");
         browser.findElement(By.id("login")).click();
         wait.until(ExpectedConditions.textToBe(By.id("status"), "connected"));
+        open("workflows");
         wait.until(d ->
                 !new Select(d.findElement(By.id("workflow-id"))).getOptions().isEmpty());
         assertThat(new Select(browser.findElement(By.id("workflow-id"))).getOptions())
@@ -240,9 +191,7 @@ class ConsoleBrowserTest extends RealtimeTestSupport {
         assertThat(browser.findElements(By.cssSelector("#runs .steps li")))
                 .extracting(WebElement::getText)
                 .containsExactly("square: succeeded → 49", "say: succeeded → <i>7</i> squared");
-        Path shot = Path.of("target", "console-workflow-screenshot.png");
-        Files.write(shot, ((ChromeDriver) browser).getScreenshotAs(OutputType.BYTES));
-        assertThat(Files.size(shot)).isPositive();
+        screenshot("workflow-run");
     }
 
     /** A run (started elsewhere) whose step {@code stepId} waits for a person; its stream stays open. */
@@ -260,6 +209,7 @@ class ConsoleBrowserTest extends RealtimeTestSupport {
         browser.findElement(By.id("password")).sendKeys("secret");
         browser.findElement(By.id("login")).click();
         wait.until(ExpectedConditions.textToBe(By.id("status"), "connected"));
+        open("sessions");
 
         // alice invites bob while his console is open: the invitation appears at once, with its buttons
         String planning = createSession(alice, "plan <b>the trip</b>", bob);
@@ -284,7 +234,7 @@ class ConsoleBrowserTest extends RealtimeTestSupport {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"context\":{\"city\":\"Lyon\"}}")));
         assertThat(shared.statusCode()).isEqualTo(202);
-        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("transcript"), "\"city\":\"Lyon\""));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("session-log"), "\"city\":\"Lyon\""));
 
         // another invitation, declined: it leaves the list and bob never joined
         String other = createSession(alice, "spam", bob);
@@ -375,6 +325,7 @@ class ConsoleBrowserTest extends RealtimeTestSupport {
         browser.findElement(By.id("password")).sendKeys("secret");
         browser.findElement(By.id("login")).click();
         wait.until(ExpectedConditions.textToBe(By.id("status"), "connected"));
+        open("workflows");
         wait.until(d -> d.findElements(By.cssSelector("#runs .run")).size() == 4);
         assertThat(browser.findElements(By.cssSelector("#runs .run")))
                 .extracting(e -> e.getAttribute("data-run-id"))
@@ -475,9 +426,7 @@ class ConsoleBrowserTest extends RealtimeTestSupport {
         assertThat(RUN_ACTIONS).filteredOn(a -> a.runId().equals(done)).isEmpty();
         assertThat(RUN_ACTIONS).filteredOn(a -> a.runId().equals(unwatched)).hasSize(1);
 
-        Path shot = Path.of("target", "console-runs-screenshot.png");
-        Files.write(shot, ((ChromeDriver) browser).getScreenshotAs(OutputType.BYTES));
-        assertThat(Files.size(shot)).isPositive();
+        screenshot("workflow-runs");
     }
 
     @Test

@@ -21,7 +21,13 @@ class ConsolePolicyTest extends RealtimeTestSupport {
 
     @Test
     void theConsoleIsServedWithAPolicyThatRunsOnlyItsOwnScripts() throws Exception {
-        for (String path : List.of("/console/", "/console/index.html", "/console/console.js", "/console/console.css")) {
+        for (String path : List.of(
+                "/console/",
+                "/console/index.html",
+                "/console/app.js",
+                "/console/api.js",
+                "/console/views/chat.js",
+                "/console/console.css")) {
             HttpResponse<String> response = get(path);
             assertThat(response.statusCode()).as(path).isEqualTo(200);
             String policy = response.headers()
@@ -42,10 +48,23 @@ class ConsolePolicyTest extends RealtimeTestSupport {
     @Test
     void theConsoleHasNoInlineScriptOrEventHandlerThePolicyWouldBlock() throws Exception {
         String page = get("/console/").body();
-        assertThat(page).containsPattern("<script src=\"[^\"]+\"></script>");
-        assertThat(page.replaceAll("<script src=\"[^\"]+\"></script>", "")).doesNotContain("<script");
+        // one module script, a file of the console's own: modules are never inline either
+        String module = "<script type=\"module\" src=\"[^\":]+\"></script>";
+        assertThat(page).containsPattern(module);
+        assertThat(page.replaceAll(module, "")).doesNotContain("<script");
         assertThat(page).doesNotContainPattern("(?i)\\son[a-z]+\\s*=").doesNotContainPattern("(?i)javascript:");
         assertThat(page).doesNotContainPattern("(?i)\\sstyle\\s*=").doesNotContain("<style");
+    }
+
+    @Test
+    void theModulesAreServedAsJavaScriptSoTheBrowserRunsThem() throws Exception {
+        for (String path : List.of("/console/app.js", "/console/views/workflows.js")) {
+            HttpResponse<String> response = get(path);
+            assertThat(response.statusCode()).as(path).isEqualTo(200);
+            assertThat(response.headers().firstValue("Content-Type").orElse(""))
+                    .as(path)
+                    .contains("javascript");
+        }
     }
 
     @Test
