@@ -1,5 +1,6 @@
 // Usage per day as an SVG bar chart (GET /api/v1/usage?from&to), with the same numbers as a table, and quotas.
-import { $, api, el, say, svg } from "../api.js";
+// Admins pick any user (GET /api/v1/admin/usage?userId&from&to).
+import { $, api, el, enc, say, session, svg } from "../api.js";
 
 const METRICS = {
   tokens: (d) => (d.tokensIn || 0) + (d.tokensOut || 0),
@@ -13,6 +14,22 @@ let days = [];
 export function reset() {
   days = [];
   $("usage-chart-box").replaceChildren();
+  $("usage-user").replaceChildren(el("option", { value: "" }, "me"));
+  $("usage-user-box").hidden = true;
+}
+
+/** For admins: the users to choose from, once per sign-in. */
+async function users() {
+  const isAdmin = session.roles.includes("admin");
+  $("usage-user-box").hidden = !isAdmin;
+  if (!isAdmin || $("usage-user").options.length > 1) return;
+  try {
+    const page = await api("GET", "/api/v1/admin/users?limit=100");
+    $("usage-user").append(...(page.items || []).filter((u) => u.id !== session.userId)
+      .map((u) => el("option", { value: u.id }, u.username)));
+  } catch (e) {
+    say("usage-error", "Users: " + e.message);
+  }
 }
 
 function iso(date) {
@@ -26,8 +43,12 @@ export async function show() {
     $("usage-from").value = iso(new Date(today.getTime() - 13 * 86400000));
   }
   say("usage-error");
+  await users();
+  const range = "from=" + $("usage-from").value + "&to=" + $("usage-to").value;
+  const user = $("usage-user").value;
   try {
-    const answer = await api("GET", "/api/v1/usage?from=" + $("usage-from").value + "&to=" + $("usage-to").value);
+    const answer = await api("GET", user ? "/api/v1/admin/usage?userId=" + enc(user) + "&" + range
+      : "/api/v1/usage?" + range);
     days = answer.days || [];
     $("quotas").replaceChildren(...(answer.quotas || []).map((q) => el("li", {}, q.name + ": " + q.used + " of "
       + q.limit + (q.resetsAt ? " (resets " + new Date(q.resetsAt).toLocaleString() + ")" : ""))));
@@ -78,3 +99,4 @@ $("usage-form").addEventListener("submit", (event) => {
   show();
 });
 $("usage-metric").addEventListener("change", chart);
+$("usage-user").addEventListener("change", show);

@@ -46,6 +46,8 @@ public final class ConsoleStubs {
     public static final Map<String, String> WORKFLOW_STEPS = new ConcurrentHashMap<>();
     /** Usage per day: Authorization → days JSON array. */
     public static final Map<String, String> USAGE = new ConcurrentHashMap<>();
+    /** The query strings of the admin usage calls the console made. */
+    public static final List<String> ADMIN_USAGE_QUERIES = new CopyOnWriteArrayList<>();
     /** API keys made through the console: Authorization → keys ({id, name, scopes}). */
     public static final Map<String, List<Map<String, Object>>> KEYS = new ConcurrentHashMap<>();
     /** Password changes ({@code currentPassword → newPassword}) and logout-all calls, by Authorization. */
@@ -202,6 +204,20 @@ public final class ConsoleStubs {
                             List.of(
                                     Map.of("id", "u-1", "username", "ada", "roles", List.of("admin", "user")),
                                     Map.of("id", "u-2", "username", "bob", "roles", List.of("user")))));
+        } else if (path.equals("/api/v1/admin/usage")) {
+            String query = String.valueOf(exchange.getRequestURI().getQuery());
+            String userId = query.replaceAll(".*userId=([^&]*).*", "$1");
+            ADMIN_USAGE_QUERIES.add(query);
+            json(
+                    exchange,
+                    200,
+                    Map.of(
+                            "userId",
+                            userId,
+                            "days",
+                            JSON.readTree(USAGE.getOrDefault("user:" + userId, "[]")),
+                            "quotas",
+                            List.of()));
         } else if (path.equals("/api/v1/admin/audit")) {
             json(
                     exchange,

@@ -70,7 +70,7 @@ class ConsoleSessionsAndAdminTest extends ConsoleBrowserSupport {
     }
 
     @Test
-    void onlyAnAdminSeesTheAdminViewWhereRolesChangeAndAuditEventsShow() {
+    void onlyAnAdminSeesTheAdminViewWhereRolesChangeAuditEventsAndAnyUsersUsageShow() {
         String user = "plain-" + UUID.randomUUID().toString().substring(0, 8);
         ACCOUNTS.put(user, JWTS.user(UUID.randomUUID()));
         signIn(user, "secret");
@@ -94,6 +94,19 @@ class ConsoleSessionsAndAdminTest extends ConsoleBrowserSupport {
         waiting().until(ExpectedConditions.textToBePresentInElementLocated(bob, "saved"));
         assertThat(ConsoleStubs.ROLE_CHANGES.get("u-2").toString()).isEqualTo("[\"viewer\"]");
         assertThat(browser.findElement(By.id("audit")).getText()).contains("login.succeeded · u-2");
+
+        // an admin's usage view can show any user's days
+        String today = java.time.LocalDate.now().toString();
+        ConsoleStubs.USAGE.put("user:u-2", "[{\"date\":\"" + today + "\",\"turns\":7}]");
+        open("usage");
+        waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("usage-user")));
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("usage-metric"))).selectByValue("turns");
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("usage-user"))).selectByVisibleText("bob");
+        waiting()
+                .until(ExpectedConditions.presenceOfElementLocated(
+                        By.cssSelector("#usage-chart g.bar[data-value='7']")));
+        assertThat(ConsoleStubs.ADMIN_USAGE_QUERIES).anyMatch(q -> q.contains("userId=u-2") && q.contains("from="));
+        assertThat(browser.findElement(By.id("usage-caption")).getText()).contains("7 in 1 days");
     }
 
     private JsonNode call(String method, String path, String token, String body) {
