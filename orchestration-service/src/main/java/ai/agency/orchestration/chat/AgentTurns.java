@@ -62,4 +62,9 @@ public class AgentTurns {
     public Set<String> toolNames(Caller caller) {
         return tools.names("Bearer " + caller.token());
     }
+
+    /** The caller's tool names, listed again if {@code tool} is not among the cached ones (a tool added since). */
+    public Set<String> toolNames(Caller caller, String tool) {
+        return tools.names("Bearer " + caller.token(), java.util.Set.of(tool));
+    }
 }

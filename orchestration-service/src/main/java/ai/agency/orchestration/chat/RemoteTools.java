@@ -65,6 +65,13 @@ class RemoteTools {
     private final OrchestrationProperties properties;
     private volatile Map<String, ToolDefinition> cached = Map.of();
     private volatile Instant cachedUntil = Instant.MIN;
+    private volatile Instant listedAt = Instant.MIN;
+
+    /**
+     * A name the cached list lacks (a tool registered since) makes the list be read again, at most this often; so an
+     * admin's new tool is usable at once, and unknown names cannot make every request list the tools.
+     */
+    static final Duration MISSING_NAME_RELIST = Duration.ofSeconds(1);
 
     RemoteTools(ToolClient tools, JsonMapper json, OrchestrationProperties properties) {
         this.tools = tools;
@@ -77,7 +84,7 @@ class RemoteTools {
         if (names.isEmpty()) {
             return List.of();
         }
-        Map<String, ToolDefinition> known = definitions(bearer);
+        Map<String, ToolDefinition> known = definitions(bearer, names);
         List<ToolCallback> callbacks = new ArrayList<>();
         for (String name : names) {
             ToolDefinition definition = known.get(name);
@@ -90,13 +97,21 @@ class RemoteTools {
 
     /** Names of the tools tool-service offers (the built-ins when it cannot be listed). */
     java.util.Set<String> names(String bearer) {
-        return definitions(bearer).keySet();
+        return definitions(bearer, List.of()).keySet();
     }
 
-    private Map<String, ToolDefinition> definitions(String bearer) {
-        if (Instant.now().isBefore(cachedUntil)) {
+    /** The same, read again if {@code wanted} is not among the cached names (see {@link #MISSING_NAME_RELIST}). */
+    java.util.Set<String> names(String bearer, java.util.Collection<String> wanted) {
+        return definitions(bearer, wanted).keySet();
+    }
+
+    private Map<String, ToolDefinition> definitions(String bearer, java.util.Collection<String> wanted) {
+        Instant now = Instant.now();
+        if (now.isBefore(cachedUntil)
+                && (cached.keySet().containsAll(wanted) || now.isBefore(listedAt.plus(MISSING_NAME_RELIST)))) {
             return cached;
         }
+        listedAt = now;
         try {
             Map<String, ToolDefinition> fresh = new HashMap<>();
             List<ToolInfo> listed = tools.list(bearer).items();

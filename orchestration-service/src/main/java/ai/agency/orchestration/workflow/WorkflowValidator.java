@@ -65,8 +65,8 @@ class WorkflowValidator {
         }
 
         boolean contains(String tool) {
-            if (names == null) {
-                names = turns.toolNames(caller);
+            if (names == null || !names.contains(tool)) {
+                names = turns.toolNames(caller, tool);
             }
             return names.contains(tool);
         }
