@@ -64,6 +64,14 @@ final class OtlpReceiver {
         return spans.stream().filter(span -> span.traceId().equals(traceId)).toList();
     }
 
+    /** The trace ids of every span called {@code name} received so far. */
+    synchronized java.util.Set<String> traceIdsOfSpansNamed(String name) {
+        return spans.stream()
+                .filter(span -> span.name().equals(name))
+                .map(ReceivedSpan::traceId)
+                .collect(java.util.stream.Collectors.toSet());
+    }
+
     private void receive(HttpExchange exchange) throws IOException {
         try (exchange) {
             if (!"POST".equals(exchange.getRequestMethod())) {

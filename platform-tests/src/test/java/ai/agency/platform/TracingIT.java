@@ -79,6 +79,38 @@ class TracingIT {
     }
 
     @Test
+    void aChatFrameOverTheWebSocketIsOneTraceBelowTheGatewaysFrameSpan() throws Exception {
+        String token = Api.newUserToken(gateway);
+        Set<String> before = OtlpReceiver.get().traceIdsOfSpansNamed("ws chat");
+        SecurityIT.Frames frames = SecurityIT.Frames.open(gateway, token);
+        frames.next("ready");
+        frames.send("{\"type\":\"chat\",\"id\":\"c1\",\"content\":\"What is 6 * 7?\"}");
+        frames.next("stream_end");
+        frames.close();
+
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        Set<String> fresh = Set.of();
+        while (fresh.isEmpty() && Instant.now().isBefore(deadline)) {
+            Thread.sleep(500);
+            fresh = new java.util.HashSet<>(OtlpReceiver.get().traceIdsOfSpansNamed("ws chat"));
+            fresh.removeAll(before);
+        }
+        assertThat(fresh).as("one new 'ws chat' span").hasSize(1);
+        List<ReceivedSpan> spans =
+                awaitSpans(fresh.iterator().next(), Set.of("realtime-gateway", "orchestration-service"));
+        Map<String, ReceivedSpan> byId =
+                spans.stream().collect(Collectors.toMap(ReceivedSpan::spanId, Function.identity(), (a, b) -> a));
+        ReceivedSpan orchestration = spans.stream()
+                .filter(span -> span.service().equals("orchestration-service")
+                        && span.parentSpanId().length() > 0)
+                .filter(span -> byId.containsKey(span.parentSpanId()))
+                .filter(span -> byId.get(span.parentSpanId()).service().equals("realtime-gateway"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no orchestration span below the gateway's in " + spans));
+        assertThat(byId.get(orchestration.parentSpanId()).name()).isEqualTo("ws chat");
+    }
+
+    @Test
     void aProblemCarriesTheExportedTraceId() throws InterruptedException {
         String token = Api.newUserToken(gateway);
         Reply reply =
