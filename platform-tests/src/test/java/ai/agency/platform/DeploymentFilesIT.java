@@ -163,7 +163,8 @@ class DeploymentFilesIT {
                         "orchestration-service",
                         "multimodal-service",
                         "prometheus",
-                        "grafana");
+                        "grafana",
+                        "jaeger");
         Set<String> volumes = ((Map<String, Object>) compose.get("volumes")).keySet();
 
         Map<String, Object> postgres = services.get("postgres");
@@ -235,6 +236,12 @@ class DeploymentFilesIT {
                         "./observability/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro",
                         "./observability/prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro");
         assertThat(healthTest(prometheus)).contains("/-/ready");
+        for (String name : PORTS.keySet()) {
+            assertThat(String.valueOf(
+                            ((Map<String, Object>) services.get(name).get("environment")).get("AGENCY_OTLP_ENDPOINT")))
+                    .as(name + " exports its spans to Jaeger's OTLP/HTTP receiver")
+                    .endsWith("http://jaeger:4318/v1/traces}");
+        }
         Map<String, Object> grafana = services.get("grafana");
         assertThat((List<String>) grafana.get("volumes"))
                 .contains(

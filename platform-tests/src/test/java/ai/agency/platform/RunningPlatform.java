@@ -194,6 +194,8 @@ final class RunningPlatform {
         }
         env.put("AGENCY_MASTER_KEY", masterKey);
         env.put("AGENCY_USAGE_INGEST_SECRET", usageSecret);
+        // every service exports its spans to the in-test receiver (TracingIT reads them; the others never do)
+        env.put("AGENCY_OTLP_ENDPOINT", OtlpReceiver.get().endpoint().toString());
         env.put("AGENCY_DB_URL", db.url());
         env.put("AGENCY_DB_USERNAME", db.username());
         env.put("AGENCY_DB_PASSWORD", db.password());

@@ -120,7 +120,8 @@ class AccountDataTest extends ToolApiTest {
                 .as("the stored result, unsealed")
                 .contains("city-" + aliceMarker);
         List<JsonNode> usage = export(alice, "usage_outbox"); // the relay may have delivered the row already
-        assertThat(usage)
+        // rows the service wrote itself (tool_call, memory_added, ...) stay until the relay delivers them, as may 'x'
+        assertThat(usage.stream().filter(u -> u.get("kind").asString().equals("x")))
                 .allSatisfy(u -> assertThat(u.get("subject").asString()).isEqualTo("usage-" + aliceMarker));
         String everything = tools.toString() + servers + executions + keys + usage;
         assertThat(everything).doesNotContain(bobMarker).doesNotContain("fingerprint");

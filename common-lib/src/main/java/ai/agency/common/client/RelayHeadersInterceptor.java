@@ -27,8 +27,9 @@ class RelayHeadersInterceptor implements ClientHttpRequestInterceptor {
         String traceId = TraceIds.current();
         if (traceId != null) {
             headers.set(TraceIds.REQUEST_ID_HEADER, traceId);
-            String traceparent = TraceIds.traceparentFor(traceId);
-            if (traceparent != null) {
+            // the client observation has put in its own span's traceparent already: that one is the parent
+            String traceparent = TraceIds.outgoingTraceparent(traceId);
+            if (traceparent != null && !headers.containsHeader(TraceIds.TRACEPARENT_HEADER)) {
                 headers.set(TraceIds.TRACEPARENT_HEADER, traceparent);
             }
         }

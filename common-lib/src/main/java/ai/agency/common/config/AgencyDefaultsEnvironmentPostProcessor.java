@@ -12,12 +12,17 @@ import org.springframework.core.io.support.PropertiesLoaderUtils;
 
 /**
  * Adds {@code agency-defaults.properties} (virtual threads, actuator, metrics tags, histograms, graceful shutdown,
- * database from {@code AGENCY_DB_*}) as the lowest-precedence property source, so every service starts with the
+ * database from {@code AGENCY_DB_*}, tracing with its OTLP exporter only when {@code AGENCY_OTLP_ENDPOINT} is set) as
+ * the lowest-precedence property source, so every service starts with the
  * same platform defaults and can still override any of them.
  */
 public class AgencyDefaultsEnvironmentPostProcessor implements EnvironmentPostProcessor {
 
     static final String SOURCE_NAME = "agencyDefaults";
+    /** Where spans go (OTLP/HTTP, e.g. http://localhost:4318/v1/traces); unset or blank: no exporter at all. */
+    static final String OTLP_ENDPOINT_VARIABLE = "AGENCY_OTLP_ENDPOINT";
+
+    static final String OTLP_ENDPOINT_PROPERTY = "management.opentelemetry.tracing.export.otlp.endpoint";
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
@@ -27,6 +32,10 @@ public class AgencyDefaultsEnvironmentPostProcessor implements EnvironmentPostPr
         try {
             Properties defaults =
                     PropertiesLoaderUtils.loadProperties(new ClassPathResource("agency-defaults.properties"));
+            String otlpEndpoint = environment.getProperty(OTLP_ENDPOINT_VARIABLE);
+            if (otlpEndpoint != null && !otlpEndpoint.isBlank()) {
+                defaults.setProperty(OTLP_ENDPOINT_PROPERTY, otlpEndpoint.trim());
+            }
             environment.getPropertySources().addLast(new PropertiesPropertySource(SOURCE_NAME, defaults));
         } catch (IOException e) {
             throw new UncheckedIOException("agency-defaults.properties is missing from common-lib", e);

@@ -22,7 +22,7 @@ import tools.jackson.databind.cfg.CoercionInputShape;
 import tools.jackson.databind.type.LogicalType;
 
 /**
- * Registers the trace-id filter (first of all filters), the problem+json exception handler and error page, and the JSON check for
+ * Registers the trace-id filter (first after the request's span opens), the problem+json exception handler and error page, and the JSON check for
  * text PostgreSQL cannot store ({@link StorableText}) in every service.
  */
 @AutoConfiguration(beforeName = "org.springframework.boot.webmvc.autoconfigure.error.ErrorMvcAutoConfiguration")
@@ -33,7 +33,8 @@ public class AgencyWebAutoConfiguration {
     @Bean
     FilterRegistrationBean<TraceIdFilter> traceIdFilter() {
         FilterRegistrationBean<TraceIdFilter> registration = new FilterRegistrationBean<>(new TraceIdFilter());
-        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        // just inside Boot's ServerHttpObservationFilter (HIGHEST_PRECEDENCE + 1): the request's span is current
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);
         registration.addUrlPatterns("/*");
         return registration;
     }

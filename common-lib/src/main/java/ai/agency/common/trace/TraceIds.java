@@ -1,5 +1,7 @@
 package ai.agency.common.trace;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
@@ -8,7 +10,9 @@ import org.slf4j.MDC;
 
 /**
  * The trace id of the request being served: taken from an incoming W3C {@code traceparent} or {@code X-Request-Id},
- * generated otherwise; kept in the logging MDC under {@value #MDC_KEY}, echoed to clients and passed downstream.
+ * generated otherwise; kept in the logging MDC under {@value #MDC_KEY}, echoed to clients and passed downstream. With
+ * tracing on (every service: Micrometer Tracing over OpenTelemetry) it is the id of the request's span, the one the
+ * OTLP exporter sends; the header parsing is the fallback when no span is current.
  */
 public final class TraceIds {
 
@@ -26,6 +30,34 @@ public final class TraceIds {
     /** The current trace id, or {@code null} outside a request. */
     public static @Nullable String current() {
         return MDC.get(MDC_KEY);
+    }
+
+    /** The trace id of the current OpenTelemetry span, or {@code null} when no valid span is current. */
+    public static @Nullable String ofCurrentSpan() {
+        SpanContext context = Span.current().getSpanContext();
+        return context.isValid() ? context.getTraceId() : null;
+    }
+
+    /** A W3C traceparent naming the current span as parent, or {@code null} when no valid span is current. */
+    public static @Nullable String traceparentOfCurrentSpan() {
+        SpanContext context = Span.current().getSpanContext();
+        if (!context.isValid()) {
+            return null;
+        }
+        return "00-" + context.getTraceId() + "-" + context.getSpanId() + "-"
+                + context.getTraceFlags().asHex();
+    }
+
+    /**
+     * The traceparent for an outgoing call: the current span's, else one made up for {@code traceId} when it has the
+     * W3C shape, else null.
+     */
+    public static @Nullable String outgoingTraceparent(@Nullable String traceId) {
+        String ofSpan = traceparentOfCurrentSpan();
+        if (ofSpan != null && (traceId == null || ofSpan.contains(traceId))) {
+            return ofSpan;
+        }
+        return traceparentFor(traceId);
     }
 
     /** Picks the trace id for a request from its headers; never returns null. */

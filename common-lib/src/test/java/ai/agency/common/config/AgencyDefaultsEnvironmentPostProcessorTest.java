@@ -52,4 +52,28 @@ class AgencyDefaultsEnvironmentPostProcessorTest {
 
         assertThat(environment.getPropertySources().size()).isEqualTo(before + 1);
     }
+
+    @Test
+    void spansAreExportedOnlyWhenAnOtlpEndpointIsSet() {
+        StandardEnvironment without = new StandardEnvironment();
+        without.getPropertySources().addFirst(new MapPropertySource("env", Map.of("AGENCY_OTLP_ENDPOINT", " ")));
+        processor.postProcessEnvironment(without, new SpringApplication());
+        // Boot creates the OTLP span exporter only when this property exists
+        assertThat(without.containsProperty(AgencyDefaultsEnvironmentPostProcessor.OTLP_ENDPOINT_PROPERTY))
+                .isFalse();
+        assertThat(without.getProperty("management.tracing.sampling.probability"))
+                .isEqualTo("1.0");
+
+        StandardEnvironment with = new StandardEnvironment();
+        with.getPropertySources()
+                .addFirst(new MapPropertySource(
+                        "env",
+                        Map.of(
+                                "AGENCY_OTLP_ENDPOINT", "http://collector:4318/v1/traces",
+                                "AGENCY_TRACE_SAMPLING_PROBABILITY", "0.25")));
+        processor.postProcessEnvironment(with, new SpringApplication());
+        assertThat(with.getProperty(AgencyDefaultsEnvironmentPostProcessor.OTLP_ENDPOINT_PROPERTY))
+                .isEqualTo("http://collector:4318/v1/traces");
+        assertThat(with.getProperty("management.tracing.sampling.probability")).isEqualTo("0.25");
+    }
 }

@@ -92,11 +92,10 @@ class RoutesConfig {
         HttpHeaders out = new HttpHeaders();
         out.addAll(headers);
         out.set(TraceIds.REQUEST_ID_HEADER, traceId);
-        if (!out.containsHeader(TraceIds.TRACEPARENT_HEADER)) {
-            String traceparent = TraceIds.traceparentFor(traceId);
-            if (traceparent != null) {
-                out.set(TraceIds.TRACEPARENT_HEADER, traceparent);
-            }
+        // the gateway's request span is the parent of the downstream's (a client's traceparent was continued by it)
+        String traceparent = TraceIds.outgoingTraceparent(traceId);
+        if (traceparent != null) {
+            out.set(TraceIds.TRACEPARENT_HEADER, traceparent);
         }
         return out;
     }

@@ -2,6 +2,7 @@ package ai.agency.gateway.ws;
 
 import ai.agency.common.client.ServiceClients;
 import ai.agency.common.sse.SseReader;
+import ai.agency.common.trace.TraceIds;
 import ai.agency.gateway.GatewayProperties;
 import java.io.IOException;
 import java.io.InputStream;
@@ -144,7 +145,7 @@ public class Downstream {
             throws IOException, InterruptedException {
         String query =
                 "?limit=100" + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
-        HttpRequest request = HttpRequest.newBuilder(
+        HttpRequest request = traced(
                         orchestration.resolve("/api/v1/conversations/" + conversationId + "/messages" + query))
                 .header("Authorization", "Bearer " + token)
                 .header("Accept", "application/json")
@@ -156,7 +157,7 @@ public class Downstream {
 
     /** {@code GET /api/v1/runs/{id}}: the run as its owner sees it (404 for anyone else). */
     public Answer getRun(String token, String runId, Cancel cancel) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(orchestration.resolve("/api/v1/runs/" + runId))
+        HttpRequest request = traced(orchestration.resolve("/api/v1/runs/" + runId))
                 .header("Authorization", "Bearer " + token)
                 .header("Accept", "application/json")
                 .timeout(requestTimeout)
@@ -173,8 +174,7 @@ public class Downstream {
             String token, String conversationId, String content, Duration idleTimeout, Cancel cancel, EventSink sink)
             throws IOException, InterruptedException {
         ObjectNode body = json.createObjectNode().put("content", content).put("stream", true);
-        HttpRequest request = HttpRequest.newBuilder(
-                        orchestration.resolve("/api/v1/conversations/" + conversationId + "/messages"))
+        HttpRequest request = traced(orchestration.resolve("/api/v1/conversations/" + conversationId + "/messages"))
                 .header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json")
                 .header("Accept", "text/event-stream")
@@ -193,7 +193,7 @@ public class Downstream {
     public @Nullable Answer streamRunEvents(
             String token, String runId, @Nullable Long lastEventId, Cancel cancel, EventSink sink)
             throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(orchestration.resolve("/api/v1/runs/" + runId + "/events"))
+        HttpRequest.Builder request = traced(orchestration.resolve("/api/v1/runs/" + runId + "/events"))
                 .header("Authorization", "Bearer " + token)
                 .header("Accept", "text/event-stream")
                 .timeout(requestTimeout) // until the answer's headers; a run may then stay quiet for long
@@ -240,7 +240,7 @@ public class Downstream {
 
     private Answer post(HttpClient http, URI base, String path, String token, JsonNode body, Cancel cancel)
             throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve(path))
+        HttpRequest request = traced(base.resolve(path))
                 .header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json")
@@ -248,6 +248,20 @@ public class Downstream {
                 .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)))
                 .build();
         return call(http, request, cancel);
+    }
+
+    /**
+     * A request carrying the trace of the frame being served (its span's traceparent and the trace id as
+     * X-Request-Id), so orchestration's and tool-service's spans hang below the gateway's frame span.
+     */
+    private static HttpRequest.Builder traced(URI uri) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri);
+        String traceparent = TraceIds.traceparentOfCurrentSpan();
+        String traceId = TraceIds.ofCurrentSpan();
+        if (traceparent != null && traceId != null) {
+            builder.header(TraceIds.TRACEPARENT_HEADER, traceparent).header(TraceIds.REQUEST_ID_HEADER, traceId);
+        }
+        return builder;
     }
 
     private Answer call(HttpClient http, HttpRequest request, Cancel cancel) throws IOException, InterruptedException {

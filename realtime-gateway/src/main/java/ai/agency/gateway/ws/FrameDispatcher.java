@@ -4,6 +4,8 @@ import ai.agency.common.error.ErrorType;
 import ai.agency.common.security.Caller;
 import ai.agency.common.security.ScopeRule;
 import ai.agency.gateway.GatewayProperties;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.Set;
@@ -23,6 +25,9 @@ class FrameDispatcher {
 
     /** Frames that create or change something: they need the {@code write} scope, as their REST paths do. */
     static final Set<String> WRITE_FRAMES = Set.of("chat", "tool_call", "session.share");
+    /** The frame types with a span of their own (a ping is not worth one). */
+    static final Set<String> TRACED_FRAMES =
+            Set.of("chat", "tool_call", "cancel", "resume", "session.share", "run.subscribe", "run.unsubscribe");
 
     private final RateLimiter rateLimiter;
     private final JsonMapper json;
@@ -35,6 +40,7 @@ class FrameDispatcher {
     private final ResumeFrames resumes;
     private final SessionShareFrames shares;
     private final RunSubscriptions runs;
+    private final ObservationRegistry observations;
 
     FrameDispatcher(
             RateLimiter rateLimiter,
@@ -47,7 +53,9 @@ class FrameDispatcher {
             CancelFrames cancels,
             ResumeFrames resumes,
             SessionShareFrames shares,
-            RunSubscriptions runs) {
+            RunSubscriptions runs,
+            ObservationRegistry observations) {
+        this.observations = observations;
         this.rateLimiter = rateLimiter;
         this.json = json;
         this.maxFrameBytes = properties.realtime().maxFrameBytes();
@@ -76,6 +84,19 @@ class FrameDispatcher {
                     "This token's scopes do not include 'write', which " + frame.type() + " needs");
             return;
         }
+        // each frame is a span of its own (a trace root: a WebSocket frame has no traceparent); its work on the
+        // request threads and the downstream calls it makes are below it
+        if (!TRACED_FRAMES.contains(frame.type())) {
+            route(connection, caller, frame);
+            return;
+        }
+        Observation.createNotStarted("agency.websocket.frame", observations)
+                .contextualName("ws " + frame.type())
+                .lowCardinalityKeyValue("frame.type", frame.type())
+                .observe(() -> route(connection, caller, frame));
+    }
+
+    private void route(Connection connection, @Nullable Caller caller, ClientFrame frame) {
         switch (frame.type()) {
             case "ping" -> connection.send("pong", frame.requestId(), null);
             case "chat" -> chats.chat(connection, frame);

@@ -1,5 +1,6 @@
 package ai.agency.gateway.ws;
 
+import io.opentelemetry.context.Context;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.springframework.stereotype.Component;
@@ -14,7 +15,8 @@ class RequestThreads {
     private volatile ExecutorService work = Executors.newVirtualThreadPerTaskExecutor();
 
     void submit(Runnable task) {
-        work.submit(task);
+        // the frame's span (FrameDispatcher) stays current on the worker: downstream calls carry its traceparent
+        work.submit(Context.current().wrap(task));
     }
 
     /** After a stop, a fresh executor (a paused test context, a lifecycle restart). */

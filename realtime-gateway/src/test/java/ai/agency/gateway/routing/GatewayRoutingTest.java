@@ -86,8 +86,12 @@ class GatewayRoutingTest {
                 .build();
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
 
-        assertThat(response.headers().firstValue("X-Request-Id")).hasValue("trace-me-123");
-        assertThat(seen.get("requestId")).isEqualTo("trace-me-123");
+        // the gateway's request span names the trace (the client's X-Request-Id is a tag on it); the downstream gets
+        // the same id and a traceparent whose parent is that span
+        String traceId = response.headers().firstValue("X-Request-Id").orElseThrow();
+        assertThat(traceId).matches("[0-9a-f]{32}");
+        assertThat(seen.get("requestId")).isEqualTo(traceId);
+        assertThat(seen.get("traceparent")).matches("00-" + traceId + "-[0-9a-f]{16}-01");
     }
 
     @Test
@@ -157,6 +161,9 @@ class GatewayRoutingTest {
                         String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
                 seen.put(
                         "requestId", String.valueOf(exchange.getRequestHeaders().getFirst("X-Request-Id")));
+                seen.put(
+                        "traceparent",
+                        String.valueOf(exchange.getRequestHeaders().getFirst("traceparent")));
                 byte[] answer;
                 int status;
                 if (exchange.getRequestURI().getPath().endsWith("/problem")) {
