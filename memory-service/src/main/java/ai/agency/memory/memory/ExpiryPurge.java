@@ -22,11 +22,11 @@ public class ExpiryPurge {
 
     private static final Logger log = LoggerFactory.getLogger(ExpiryPurge.class);
 
-    private final MemoryRepository repository;
+    private final MemoryWrites repository;
     private final TransactionTemplate tx;
     private final UsageRecorder usage;
 
-    ExpiryPurge(MemoryRepository repository, TransactionTemplate tx, UsageRecorder usage) {
+    ExpiryPurge(MemoryWrites repository, TransactionTemplate tx, UsageRecorder usage) {
         this.repository = repository;
         this.tx = tx;
         this.usage = usage;

@@ -18,9 +18,9 @@ public class GraphPromotion {
     private static final Logger log = LoggerFactory.getLogger(GraphPromotion.class);
     private static final int BATCH = 1000;
 
-    private final MemoryRepository repository;
+    private final MemoryWrites repository;
 
-    GraphPromotion(MemoryRepository repository) {
+    GraphPromotion(MemoryWrites repository) {
         this.repository = repository;
     }
 

@@ -22,9 +22,9 @@ class MemoryAccountData implements AccountData {
     static final String HISTORY = "memory_history";
 
     private final MemoryExport export;
-    private final MemoryRepository repository;
+    private final MemoryWrites repository;
 
-    MemoryAccountData(MemoryExport export, MemoryRepository repository) {
+    MemoryAccountData(MemoryExport export, MemoryWrites repository) {
         this.export = export;
         this.repository = repository;
     }
@@ -47,7 +47,7 @@ class MemoryAccountData implements AccountData {
     @Transactional
     public Map<String, Long> erase(UUID userId) {
         // no usage event for the removal: the account's usage goes with it (auth-service erases it)
-        MemoryRepository.Erasure erased = repository.eraseAll(userId, null, null);
+        MemoryWrites.Erasure erased = repository.eraseAll(userId, null, null);
         Map<String, Long> rows = new LinkedHashMap<>();
         rows.put(MEMORIES, (long) erased.memories());
         rows.put(HISTORY, (long) erased.history());

@@ -30,6 +30,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 class MemoryAdds {
 
     private final MemoryRepository repository;
+    private final MemoryWrites writes;
     private final MemoryHistory history;
     private final Embedder embedder;
     private final MemoryProperties properties;
@@ -40,6 +41,7 @@ class MemoryAdds {
 
     MemoryAdds(
             MemoryRepository repository,
+            MemoryWrites writes,
             MemoryHistory history,
             Embedder embedder,
             MemoryProperties properties,
@@ -48,6 +50,7 @@ class MemoryAdds {
             UsageRecorder usage,
             Quotas quotas) {
         this.repository = repository;
+        this.writes = writes;
         this.history = history;
         this.embedder = embedder;
         this.properties = properties;
@@ -163,14 +166,14 @@ class MemoryAdds {
                 owner, request.agentId(), request.sessionId(), vector, properties.duplicateSimilarity());
         if (similar.isPresent()) {
             Memory old = similar.get().memory();
-            repository.updateText(owner, old.id(), text, hash, vector);
+            writes.updateText(owner, old.id(), text, hash, vector);
             history.record(old.id(), owner, "UPDATE", old.memory(), text, caller.id());
             stored.values().removeIf(m -> m.id().equals(old.id())); // its old text is no longer stored
             stored.put(hash, new MemoryService.AddResult(old.id(), text, "NOOP"));
             return new MemoryService.AddResult(old.id(), text, "UPDATE");
         }
         Map<String, UUID> inserted =
-                repository.insertAll(List.of(newMemory(owner, request, text, hash, vector)), caller.id());
+                writes.insertAll(List.of(newMemory(owner, request, text, hash, vector)), caller.id());
         UUID id = inserted.get(hash);
         if (id != null) {
             stored.put(hash, new MemoryService.AddResult(id, text, "NOOP"));
@@ -199,7 +202,7 @@ class MemoryAdds {
         String sessionId = request.sessionId();
         Map<String, Memory> stored = new HashMap<>(repository.findLiveByHashesDroppingExpired(
                 owner, agentId, sessionId, hashes.stream().distinct().toList()));
-        List<MemoryRepository.NewMemory> fresh = new ArrayList<>();
+        List<MemoryWrites.NewMemory> fresh = new ArrayList<>();
         Set<String> pending = new HashSet<>();
         for (int i = 0; i < texts.size(); i++) {
             String hash = hashes.get(i);
@@ -207,9 +210,9 @@ class MemoryAdds {
                 fresh.add(newMemory(owner, request, texts.get(i), hash, vectors.get(i)));
             }
         }
-        Map<String, UUID> inserted = fresh.isEmpty() ? Map.of() : repository.insertAll(fresh, caller.id());
+        Map<String, UUID> inserted = fresh.isEmpty() ? Map.of() : writes.insertAll(fresh, caller.id());
         Map<String, String> freshText = new HashMap<>();
-        for (MemoryRepository.NewMemory m : fresh) {
+        for (MemoryWrites.NewMemory m : fresh) {
             freshText.put(m.contentHash(), m.content());
         }
         List<String> lost =
@@ -236,9 +239,9 @@ class MemoryAdds {
         return results;
     }
 
-    private static MemoryRepository.NewMemory newMemory(
+    private static MemoryWrites.NewMemory newMemory(
             UUID owner, AddMemoryRequest request, String text, String hash, float[] vector) {
-        return new MemoryRepository.NewMemory(
+        return new MemoryWrites.NewMemory(
                 owner,
                 request.agentId(),
                 request.sessionId(),

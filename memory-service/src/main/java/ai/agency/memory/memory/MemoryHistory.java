@@ -11,7 +11,7 @@ import org.springframework.stereotype.Repository;
  * The history of memories ({@code memory_history}): one row per event (ADD, UPDATE, DELETE, EXPIRE) with the texts
  * before and after, always with the user id. A deleted memory keeps its events and loses its texts. The statements
  * that change memories and history together (an add with its row, erasure, the expiry purge) stay in {@link
- * MemoryRepository}.
+ * MemoryWrites}.
  */
 @Repository
 public class MemoryHistory {

@@ -39,6 +39,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class MemoryService {
 
     private final MemoryRepository repository;
+    private final MemoryWrites writes;
     private final MemoryHistory history;
     private final Embedder embedder;
     private final MemoryProperties properties;
@@ -52,6 +53,7 @@ public class MemoryService {
 
     public MemoryService(
             MemoryRepository repository,
+            MemoryWrites writes,
             MemoryHistory history,
             Embedder embedder,
             MemoryProperties properties,
@@ -64,6 +66,7 @@ public class MemoryService {
         this.usage = usage;
         this.tx = tx;
         this.repository = repository;
+        this.writes = writes;
         this.history = history;
         this.embedder = embedder;
         this.properties = properties;
@@ -159,10 +162,10 @@ public class MemoryService {
             }
             // the text changed since it was read before the transaction: embedded here, rarely
             float[] embedding = vector != null ? vector : embedder.embed(text);
-            repository.updateText(owner, id, text, hash, embedding);
+            writes.updateText(owner, id, text, hash, embedding);
             history.record(id, owner, "UPDATE", current.memory(), text, caller.id());
         }
-        repository.updateAttributes(owner, id, patch);
+        writes.updateAttributes(owner, id, patch);
         return repository.find(owner, id).orElseThrow(() -> AgencyException.notFound("memory", id));
     }
 
@@ -171,7 +174,7 @@ public class MemoryService {
         requireWriter(caller);
         UUID owner = owner(caller, userId);
         repository.find(owner, id).orElseThrow(() -> AgencyException.notFound("memory", id));
-        repository.delete(owner, id);
+        writes.delete(owner, id);
         history.forgetTexts(owner, id); // no copy of the text is left behind, in history either
         history.record(id, owner, "DELETE", null, null, caller.id());
         usage.record(UsageEvent.memoriesRemoved(UsageEvent.idOf("memory-removed:" + id), owner, 1));
@@ -182,7 +185,7 @@ public class MemoryService {
     public int eraseAll(Caller caller, @Nullable UUID userId, @Nullable String agentId, @Nullable String sessionId) {
         requireWriter(caller);
         UUID owner = owner(caller, userId);
-        int erased = repository.eraseAll(owner, agentId, sessionId).memories();
+        int erased = writes.eraseAll(owner, agentId, sessionId).memories();
         if (erased > 0) {
             usage.record(UsageEvent.memoriesRemoved(UUID.randomUUID(), owner, erased));
         }
