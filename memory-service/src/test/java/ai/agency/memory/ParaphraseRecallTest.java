@@ -2,14 +2,17 @@ package ai.agency.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.agency.common.testsupport.TestHttp.Response;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import tools.jackson.core.type.TypeReference;
 
@@ -39,6 +42,63 @@ class ParaphraseRecallTest extends MemoryApiTest {
     private static final int LIMIT = 30;
 
     record Fact(String id, String user, String text) {}
+
+    /** A fact of the supersede set: when it starts to hold, and the earlier fact it closes, if any. */
+    record Change(
+            String id,
+            String text,
+            String validFrom,
+            @Nullable String supersedes) {}
+
+    record Changes(List<Change> facts, List<Query> queries) {}
+
+    /**
+     * Supersede cases (paraphrase/supersedes.json, one user): a paraphrased question about a fact that changed gets
+     * the new fact by default and never the old one; as of an instant before the change, the old one and not the new.
+     * Every target is ranked first today; the floor leaves room for one question at second place.
+     */
+    @Test
+    void aParaphrasedQuestionGetsTheFactThatHoldsNowAndNotTheOneItSuperseded() {
+        Changes set = read("/paraphrase/supersedes.json", new TypeReference<>() {});
+        String token = newUser();
+        Map<String, String> ids = new HashMap<>();
+        Map<String, Change> byId = new HashMap<>();
+        for (Change fact : set.facts()) {
+            Map<String, Object> body = new HashMap<>(Map.of("content", fact.text(), "validFrom", fact.validFrom()));
+            if (fact.supersedes() != null) {
+                body.put("supersedes", List.of(ids.get(fact.supersedes())));
+            }
+            Response added = add(token, body);
+            assertThat(added.status()).as(added.body()).isEqualTo(201);
+            ids.put(fact.id(), added.json().get("results").get(0).get("id").asString());
+            byId.put(fact.id(), fact);
+        }
+        int firsts = 0;
+        for (Query q : set.queries()) {
+            Change target = Objects.requireNonNull(byId.get(q.target()), q.target());
+            Change old = Objects.requireNonNull(byId.get(target.supersedes()), q.target());
+            List<String> now = texts(search(token, Map.of("query", q.query(), "limit", 5)));
+            List<String> then = texts(search(
+                    token,
+                    Map.of(
+                            "query",
+                            q.query(),
+                            "limit",
+                            20,
+                            "asOf",
+                            Instant.parse(target.validFrom()).minusSeconds(1).toString())));
+            List<String> lexical = texts(search(token, Map.of("query", q.query(), "mode", "text", "limit", LIMIT)));
+
+            assertThat(lexical).as(q.query()).doesNotContain(target.text()); // a paraphrase: no shared lexeme
+            assertThat(now).as(q.query()).contains(target.text()).doesNotContain(old.text());
+            assertThat(then).as(q.query()).contains(old.text()).doesNotContain(target.text());
+            firsts += now.getFirst().equals(target.text()) ? 1 : 0;
+        }
+        System.out.printf(
+                "%nSupersede cases: the new fact first for %d of %d questions%n",
+                firsts, set.queries().size());
+        assertThat(firsts).isGreaterThanOrEqualTo(set.queries().size() - 1);
+    }
 
     record Query(String query, String target) {}
 

@@ -91,6 +91,85 @@ class RemoteProvidersApiTest extends MemoryApiTest {
     }
 
     @Test
+    void theLlmNamesTheCurrentMemoryANewFactSupersedesAndItIsClosedNotOverwritten() {
+        String token = newUser();
+        AI.answerChat(body -> FakeAiServer.Answer.completion("{\"facts\": [\"I work at Acme\"]}"));
+        String acme = add(token, conversation("I work at Acme."))
+                .json()
+                .get("results")
+                .get(0)
+                .get("id")
+                .asString();
+        AI.answerChat(body -> {
+            String shown = body.get("messages").get(1).get("content").asString();
+            java.util.regex.Matcher ref = java.util.regex.Pattern.compile("\\[(m\\d+)] I work at Acme")
+                    .matcher(shown);
+            return FakeAiServer.Answer.completion(
+                    ref.find()
+                            ? "{\"facts\": [{\"fact\": \"I work at Globex\", \"supersedes\": [\"" + ref.group(1)
+                                    + "\", \"m99\"]}]}"
+                            : "{\"facts\": [\"I work at Globex\"]}");
+        });
+
+        Response added = add(token, conversation("Big news: I just joined Globex!"));
+
+        assertThat(added.status()).as(added.body()).isEqualTo(201);
+        JsonNode results = added.json().get("results");
+        assertThat(results)
+                .extracting(
+                        r -> r.get("event").asString() + " " + r.get("memory").asString())
+                .containsExactly("ADD I work at Globex", "SUPERSEDE I work at Acme");
+        String globex = results.get(0).get("id").asString();
+        assertThat(results.get(1).get("id").asString()).isEqualTo(acme);
+        assertThat(texts(search(token, Map.of("query", "work")))).containsExactly("I work at Globex");
+        assertThat(texts(search(token, Map.of("query", "work", "includeInvalid", true))))
+                .containsExactlyInAnyOrder("I work at Globex", "I work at Acme");
+        JsonNode closed = get("/api/v1/memories/" + acme, token).json();
+        assertThat(closed.get("memory").asString()).isEqualTo("I work at Acme");
+        assertThat(closed.get("supersededBy").asString()).isEqualTo(globex);
+        assertThat(closed.get("invalidAt").asString())
+                .isEqualTo(get("/api/v1/memories/" + globex, token)
+                        .json()
+                        .get("validFrom")
+                        .asString());
+        assertThat(get("/api/v1/memories/" + acme + "/history", token).json().get("items"))
+                .extracting(e -> e.get("event").asString())
+                .containsExactly("ADD", "SUPERSEDE");
+    }
+
+    @Test
+    void memoriesOfOtherUsersAreNeverShownToTheLlm() {
+        String other = newUser();
+        AI.answerChat(body -> FakeAiServer.Answer.completion("{\"facts\": [\"I keep bees in Norway\"]}"));
+        add(other, conversation("I keep bees in Norway."));
+        String token = newUser();
+        AI.answerChat(body -> FakeAiServer.Answer.completion("{\"facts\": [\"I keep goats in Norway\"]}"));
+        add(token, conversation("I keep goats."));
+        AI.answerChat(body -> FakeAiServer.Answer.completion(
+                "{\"facts\": [{\"fact\": \"I keep sheep in Norway\", " + "\"supersedes\": [\"m1\", \"m2\"]}]}"));
+
+        Response added = add(token, conversation("Now I keep sheep instead."));
+
+        String shown = AI.requests("/v1/chat/completions")
+                .getLast()
+                .body()
+                .get("messages")
+                .get(1)
+                .get("content")
+                .asString();
+        assertThat(shown)
+                .contains("[m1] I keep goats in Norway")
+                .doesNotContain("bees")
+                .doesNotContain("[m2]");
+        assertThat(added.json().get("results"))
+                .extracting(
+                        r -> r.get("event").asString() + " " + r.get("memory").asString())
+                .containsExactly("ADD I keep sheep in Norway", "SUPERSEDE I keep goats in Norway");
+        assertThat(texts(search(other, Map.of("query", "bees", "mode", "text"))))
+                .containsExactly("I keep bees in Norway");
+    }
+
+    @Test
     void anAddWaitingForTheLlmAndTheEmbeddingsHoldsNoDatabaseConnection() throws Exception {
         CountDownLatch asked = new CountDownLatch(1);
         CountDownLatch answer = new CountDownLatch(1);

@@ -35,20 +35,34 @@ public class FactExtraction {
         this.fallbackCount = meters.counter(name, "extractor", "rules_fallback");
     }
 
-    /** Facts from the conversation; {@code userTexts} are its user messages (for the rule-based extractor). */
-    public List<String> extract(List<LlmFactExtractor.Turn> conversation, List<String> userTexts) {
+    /** Whether facts come from an LLM, which can also tell which current memories a fact supersedes. */
+    public boolean usesLlm() {
+        return llm != null;
+    }
+
+    /**
+     * Facts from the conversation; {@code userTexts} are its user messages (for the rule-based extractor),
+     * {@code current} memories of the user that a fact may supersede (only the LLM tells; see
+     * {@link LlmFactExtractor.Fact}).
+     */
+    public List<LlmFactExtractor.Fact> extract(
+            List<LlmFactExtractor.Turn> conversation, List<String> userTexts, List<String> current) {
         if (llm != null) {
             try {
-                List<String> facts = llm.extract(conversation);
+                List<LlmFactExtractor.Fact> facts = llm.extract(conversation, current);
                 llmCount.increment();
                 return facts;
             } catch (LlmFactExtractor.ExtractionFailedException e) {
                 log.warn("LLM fact extraction failed, using the rule-based extractor: {}", e.getMessage());
                 fallbackCount.increment();
-                return rules.extract(userTexts);
+                return byRules(userTexts);
             }
         }
         rulesCount.increment();
-        return rules.extract(userTexts);
+        return byRules(userTexts);
+    }
+
+    private List<LlmFactExtractor.Fact> byRules(List<String> userTexts) {
+        return rules.extract(userTexts).stream().map(LlmFactExtractor.Fact::of).toList();
     }
 }

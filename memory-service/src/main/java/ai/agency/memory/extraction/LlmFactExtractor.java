@@ -3,6 +3,7 @@ package ai.agency.memory.extraction;
 import ai.agency.memory.MemoryProperties;
 import java.net.http.HttpClient;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,8 @@ public class LlmFactExtractor {
             - Use only what the user says. Assistant messages are context, never a source of facts.
             - Skip questions, requests, greetings, small talk and anything that is not about the user.
             - Write each fact in the language the user wrote in.
-            - If there is nothing worth remembering, return {"facts": []}.""";
+            - If there is nothing worth remembering, return {"facts": []}.
+            Facts that change: the user's current memories may follow the conversation, one a line as "[m1] text".             When a fact means that one of them no longer holds (a new employer, a move, a new partner, a changed             preference, something that ended), write that fact as an object naming them:             {"fact": "I work at Globex", "supersedes": ["m1"]}. A fact that repeats, refines or adds to a memory             supersedes nothing; never name a memory that is still true. Never restate a current memory as a fact.""";
 
     private final RestClient client;
     private final MemoryProperties.Extraction settings;
@@ -62,8 +64,22 @@ public class LlmFactExtractor {
     /** One chat message of the conversation to extract from. */
     public record Turn(String role, String content) {}
 
-    /** The facts about the user; empty when the model found none. */
-    public List<String> extract(List<Turn> conversation) {
+    /**
+     * A fact about the user, and the current memories it says no longer hold: indexes into the {@code current} list
+     * given to {@link #extract}.
+     */
+    public record Fact(String text, List<Integer> supersedes) {
+
+        public static Fact of(String text) {
+            return new Fact(text, List.of());
+        }
+    }
+
+    /**
+     * The facts about the user; empty when the model found none. {@code current} are memories of the user that a
+     * fact may supersede (shown to the model as {@code [m1]}, {@code [m2]}, ...).
+     */
+    public List<Fact> extract(List<Turn> conversation, List<String> current) {
         StringBuilder transcript = new StringBuilder();
         for (Turn turn : conversation) {
             if (turn.role().equals("user") || turn.role().equals("assistant")) {
@@ -81,7 +97,7 @@ public class LlmFactExtractor {
                 "messages",
                         List.of(
                                 Map.of("role", "system", "content", PROMPT),
-                                Map.of("role", "user", "content", "Conversation:\n" + transcript)));
+                                Map.of("role", "user", "content", "Conversation:\n" + transcript + listed(current))));
         String answer;
         try {
             answer = client.post()
@@ -94,7 +110,18 @@ public class LlmFactExtractor {
             throw new ExtractionFailedException("chat model call failed: " + e.getMessage(), e);
         }
         String content = messageContent(answer);
-        return parseFacts(content);
+        return parseFacts(content, current.size());
+    }
+
+    private static String listed(List<String> current) {
+        if (current.isEmpty()) {
+            return "";
+        }
+        StringBuilder text = new StringBuilder("\nCurrent memories:\n");
+        for (int i = 0; i < current.size(); i++) {
+            text.append("[m").append(i + 1).append("] ").append(current.get(i)).append('\n');
+        }
+        return text.toString();
     }
 
     private String messageContent(@Nullable String answer) {
@@ -119,9 +146,10 @@ public class LlmFactExtractor {
     /**
      * The facts in a model's text: the first JSON object or array in it (code fences and prose around it are
      * ignored); from an object, its {@code facts} array (or else its first array); elements are strings or objects
-     * with a {@code fact}, {@code text} or {@code memory} string.
+     * with a {@code fact}, {@code text} or {@code memory} string and optionally {@code supersedes}: references
+     * {@code "m1"} (or {@code 1}) to the {@code currentCount} memories shown; any other reference is ignored.
      */
-    List<String> parseFacts(String content) {
+    List<Fact> parseFacts(String content, int currentCount) {
         JsonNode root = firstJson(content);
         JsonNode array = root;
         if (root.isObject()) {
@@ -139,7 +167,7 @@ public class LlmFactExtractor {
         if (array == null || !array.isArray()) {
             throw new ExtractionFailedException("no list of facts in the model's answer", null);
         }
-        Set<String> facts = new LinkedHashSet<>();
+        Map<String, Set<Integer>> facts = new LinkedHashMap<>();
         for (JsonNode element : array) {
             String text = null;
             if (element.isString()) {
@@ -157,10 +185,31 @@ public class LlmFactExtractor {
             }
             text = text.strip().replaceAll("\\s+", " ");
             if (!text.isEmpty()) {
-                facts.add(text.length() > maxLength ? text.substring(0, maxLength) : text);
+                facts.computeIfAbsent(
+                                text.length() > maxLength ? text.substring(0, maxLength) : text,
+                                t -> new LinkedHashSet<>())
+                        .addAll(references(element.path("supersedes"), currentCount));
             }
         }
-        return new ArrayList<>(facts).subList(0, Math.min(facts.size(), settings.maxFacts()));
+        List<Fact> result = new ArrayList<>();
+        facts.forEach((text, supersedes) -> result.add(new Fact(text, List.copyOf(supersedes))));
+        return result.subList(0, Math.min(result.size(), settings.maxFacts()));
+    }
+
+    /** The indexes (0-based) named by {@code ["m1", 2]}; references to memories not shown are dropped. */
+    private static List<Integer> references(JsonNode supersedes, int currentCount) {
+        List<Integer> indexes = new ArrayList<>();
+        for (JsonNode ref : supersedes.isArray() ? supersedes : List.<JsonNode>of()) {
+            String text = ref.isNumber() ? ref.asString() : ref.isString() ? ref.asString() : "";
+            String digits = text.strip().replaceFirst("^\\[?[mM]", "").replaceFirst("]$", "");
+            if (digits.matches("\\d{1,6}")) {
+                int index = Integer.parseInt(digits) - 1;
+                if (index >= 0 && index < currentCount) {
+                    indexes.add(index);
+                }
+            }
+        }
+        return indexes;
     }
 
     private JsonNode firstJson(String content) {

@@ -16,7 +16,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Narrowing of a search or a listing. Every filter is a real SQL condition on an indexed column (tags: GIN,
- * metadata: GIN jsonb_path_ops); unknown keys are refused with a 400 instead of silently matching nothing.
+ * metadata: GIN jsonb_path_ops); unknown keys are refused with a 400 instead of silently matching nothing. Whatever
+ * the filters, only memories that hold now are matched (not closed by a newer one, or closed at a time still to
+ * come), unless the request asks for what held at an instant ({@code asOf}) or for all ({@code includeInvalid}):
+ * see {@link #holdingAt}. That condition is a filter on the rows the user-id indexes find, so it keeps every plan.
  */
 public final class MemoryFilters {
 
@@ -40,6 +43,11 @@ public final class MemoryFilters {
     private @Nullable Double minImportance;
 
     private final TreeSet<String> unknown = new TreeSet<>();
+
+    /** Not filter keys: set by {@link #holdingAt} from the request's top-level {@code asOf}/{@code includeInvalid}. */
+    private @Nullable Instant asOf;
+
+    private boolean includeInvalid;
 
     /** Tag filter: {@code any} — at least one of them; {@code all} — every one of them. */
     public record Tags(
@@ -66,6 +74,19 @@ public final class MemoryFilters {
         f.createdBefore = createdBefore;
         f.minImportance = minImportance;
         return f;
+    }
+
+    /**
+     * Which memories count by time: those that held at {@code asOf} ({@code validFrom <= asOf} and not closed by then),
+     * or with {@code includeInvalid} all of them; by default those that hold now. Both at once → 400.
+     */
+    public MemoryFilters holdingAt(@Nullable Instant asOf, @Nullable Boolean includeInvalid) {
+        if (asOf != null && Boolean.TRUE.equals(includeInvalid)) {
+            throw AgencyException.invalidField("includeInvalid", "give at most one of 'asOf' and 'includeInvalid'");
+        }
+        this.asOf = asOf;
+        this.includeInvalid = Boolean.TRUE.equals(includeInvalid);
+        return this;
     }
 
     @JsonAnySetter
@@ -128,6 +149,12 @@ public final class MemoryFilters {
         if (minImportance != null) {
             where.append(" AND importance >= :f_importance");
             params.add(Map.entry("f_importance", minImportance));
+        }
+        if (asOf != null) {
+            where.append(" AND valid_from <= :f_as_of AND (invalid_at IS NULL OR invalid_at > :f_as_of)");
+            params.add(Map.entry("f_as_of", java.sql.Timestamp.from(asOf)));
+        } else if (!includeInvalid) {
+            where.append(" AND (invalid_at IS NULL OR invalid_at > now())");
         }
         return new Sql(where.toString(), params);
     }

@@ -12,12 +12,15 @@ import jakarta.validation.constraints.Size;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Body of {@code POST /api/v1/memories}: exactly one of {@code content} and {@code messages}. With messages and
  * {@code infer=false}, each user message becomes a memory; with {@code infer=true} (the default) facts are extracted
- * from the conversation first (by the configured LLM, else by rules).
+ * from the conversation first (by the configured LLM, else by rules). {@code validFrom} is when the memories start to
+ * hold (else {@code metadata.date} when it parses as a date or instant, else when they are stored); {@code supersedes}
+ * names the caller's current memories that the new one ({@code content} only) closes.
  */
 public record AddMemoryRequest(
         @Nullable String content,
@@ -33,7 +36,9 @@ public record AddMemoryRequest(
         @DecimalMin("0") @DecimalMax("1") @Nullable Double importance,
         @Size(max = 64) @Nullable Map<String, Object> metadata,
         @Future @Nullable Instant expiresAt,
-        @Nullable Boolean infer) {
+        @Nullable Boolean infer,
+        @Nullable Instant validFrom,
+        @Size(max = 100) @Nullable List<@NotNull UUID> supersedes) {
 
     /** One chat message. */
     public record Message(
@@ -45,6 +50,52 @@ public record AddMemoryRequest(
     private static void requireLength(String field, String text, int maxLength) {
         if (text.length() > maxLength) {
             throw AgencyException.invalidField(field, "is longer than " + maxLength + " characters");
+        }
+    }
+
+    /** The memories the caller names as closed by this one; only with {@code content} (one fact). */
+    List<UUID> supersedesOrNone() {
+        if (supersedes == null || supersedes.isEmpty()) {
+            return List.of();
+        }
+        if (content == null) {
+            throw AgencyException.invalidField(
+                    "supersedes",
+                    "needs 'content' (one fact); from messages, the extraction finds what a fact supersedes");
+        }
+        return supersedes.stream().distinct().toList();
+    }
+
+    /**
+     * When the new memories start to hold: {@code validFrom}, else {@code metadata.date} when it is an ISO instant,
+     * date-time or date (a date or a date-time without offset is read as UTC), else null (the time of storing).
+     */
+    @Nullable
+    Instant validFromOrDate() {
+        if (validFrom != null) {
+            return validFrom;
+        }
+        Object date = metadata == null ? null : metadata.get("date");
+        return date instanceof String text ? parseDate(text.strip()) : null;
+    }
+
+    static @Nullable Instant parseDate(String text) {
+        try {
+            return java.time.OffsetDateTime.parse(text).toInstant();
+        } catch (java.time.format.DateTimeParseException notWithOffset) {
+            // try the forms without an offset
+        }
+        try {
+            return java.time.LocalDateTime.parse(text).toInstant(java.time.ZoneOffset.UTC);
+        } catch (java.time.format.DateTimeParseException notDateTime) {
+            // try a date
+        }
+        try {
+            return java.time.LocalDate.parse(text)
+                    .atStartOfDay(java.time.ZoneOffset.UTC)
+                    .toInstant();
+        } catch (java.time.format.DateTimeParseException notDate) {
+            return null;
         }
     }
 

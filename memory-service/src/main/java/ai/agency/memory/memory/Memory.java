@@ -6,7 +6,10 @@ import java.util.Map;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
-/** One stored memory, as clients see it. */
+/**
+ * One stored memory, as clients see it. It holds from {@code validFrom} until {@code invalidAt} (null while it
+ * holds); a memory closed by a newer one names it in {@code supersededBy}.
+ */
 public record Memory(
         UUID id,
         String memory,
@@ -17,4 +20,7 @@ public record Memory(
         @Nullable String sessionId,
         Instant createdAt,
         Instant updatedAt,
-        @Nullable Instant expiresAt) {}
+        @Nullable Instant expiresAt,
+        Instant validFrom,
+        @Nullable Instant invalidAt,
+        @Nullable UUID supersededBy) {}

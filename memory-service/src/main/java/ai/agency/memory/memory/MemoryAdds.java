@@ -38,6 +38,12 @@ class MemoryAdds {
     private final TransactionTemplate tx;
     private final UsageRecorder usage;
     private final Quotas quotas;
+    private final Supersession supersession;
+
+    /** How many current memories near each user message (and at most in all) the LLM is shown to supersede. */
+    private static final int NEAREST_PER_MESSAGE = 5;
+
+    private static final int MOST_SHOWN = 20;
 
     MemoryAdds(
             MemoryRepository repository,
@@ -48,7 +54,8 @@ class MemoryAdds {
             FactExtraction extractor,
             TransactionTemplate tx,
             UsageRecorder usage,
-            Quotas quotas) {
+            Quotas quotas,
+            Supersession supersession) {
         this.repository = repository;
         this.writes = writes;
         this.history = history;
@@ -58,10 +65,12 @@ class MemoryAdds {
         this.tx = tx;
         this.usage = usage;
         this.quotas = quotas;
+        this.supersession = supersession;
     }
 
     List<MemoryService.AddResult> addAll(Caller caller, UUID owner, AddMemoryRequest request) {
         List<String> texts = request.texts(properties.maxContentLength());
+        List<UUID> named = request.supersedesOrNone();
         if (owner.equals(caller.id())) { // an admin adding for another user is not held to their own quota
             requireQuota(caller, owner);
         }
@@ -69,7 +78,55 @@ class MemoryAdds {
             return addFacts(caller, owner, request, texts);
         }
         List<float[]> vectors = embedder.embedAll(texts);
-        return tx.execute(status -> recorded(owner, addVerbatim(caller, owner, request, texts, vectors)));
+        return tx.execute(status -> recorded(
+                owner,
+                superseding(caller, owner, request, named, addVerbatim(caller, owner, request, texts, vectors))));
+    }
+
+    /**
+     * The add's results followed by the memories it closed: those the caller named, else (for an add that yields one
+     * memory whose request names a metadata entity and attribute) those the rule finds (see {@link Supersession}).
+     */
+    private List<MemoryService.AddResult> superseding(
+            Caller caller,
+            UUID owner,
+            AddMemoryRequest request,
+            List<UUID> named,
+            List<MemoryService.AddResult> results) {
+        List<UUID> ids = results.stream()
+                .filter(r -> !Supersession.EVENT.equals(r.event()))
+                .map(MemoryService.AddResult::id)
+                .distinct()
+                .toList();
+        if (ids.size() != 1) {
+            return results;
+        }
+        List<MemoryService.AddResult> all = new ArrayList<>(results);
+        if (!named.isEmpty()) {
+            all.addAll(supersession.closeNamed(owner, caller.id(), ids.getFirst(), named));
+        } else if (request.metadata() != null
+                && request.metadata().get("entity") instanceof String
+                && request.metadata().get("attribute") instanceof String) {
+            all.addAll(supersession.closeSameAttribute(owner, caller.id(), ids.getFirst()));
+        }
+        return all;
+    }
+
+    /**
+     * With an LLM: the scope's current memories nearest to the user's messages (the last few), for the LLM to name
+     * those a new fact supersedes. None (and nothing embedded) when the scope holds none.
+     */
+    private List<Memory> supersedable(UUID owner, AddMemoryRequest request, List<String> userTexts) {
+        if (!extractor.usesLlm() || !repository.anyCurrent(owner, request.agentId(), request.sessionId())) {
+            return List.of();
+        }
+        List<String> recent = userTexts.subList(Math.max(0, userTexts.size() - 4), userTexts.size());
+        return repository
+                .nearestCurrent(
+                        owner, request.agentId(), request.sessionId(), embedder.embedAll(recent), NEAREST_PER_MESSAGE)
+                .stream()
+                .limit(MOST_SHOWN)
+                .toList();
     }
 
     /**
@@ -105,11 +162,14 @@ class MemoryAdds {
      */
     private List<MemoryService.AddResult> addFacts(
             Caller caller, UUID owner, AddMemoryRequest request, List<String> userTexts) {
-        List<String> facts = extractor.extract(
+        List<Memory> current = supersedable(owner, request, userTexts);
+        List<LlmFactExtractor.Fact> extracted = extractor.extract(
                 Objects.requireNonNull(request.messages()).stream() // inferFacts() needs messages
                         .map(m -> new LlmFactExtractor.Turn(m.role(), m.content()))
                         .toList(),
-                userTexts);
+                userTexts,
+                current.stream().map(Memory::memory).toList());
+        List<String> facts = extracted.stream().map(LlmFactExtractor.Fact::text).toList();
         if (facts.isEmpty()) {
             return List.of();
         }
@@ -138,15 +198,24 @@ class MemoryAdds {
         return tx.execute(status -> {
             List<MemoryService.AddResult> results = new ArrayList<>();
             for (int i = 0; i < facts.size(); i++) {
-                results.add(addFact(caller, owner, request, facts.get(i), hashes.get(i), stored, vectors));
+                Set<UUID> supersedes = new HashSet<>();
+                extracted
+                        .get(i)
+                        .supersedes()
+                        .forEach(n -> supersedes.add(current.get(n).id()));
+                MemoryService.AddResult result =
+                        addFact(caller, owner, request, facts.get(i), hashes.get(i), stored, vectors, supersedes);
+                results.add(result);
+                results.addAll(supersession.closeFound(owner, caller.id(), result.id(), supersedes));
             }
-            return recorded(owner, results);
+            return recorded(owner, superseding(caller, owner, request, List.of(), results));
         });
     }
 
     /**
      * One fact: a {@code NOOP} of the memory with its text in {@code stored} (which the request's earlier facts
-     * keep current), else an {@code UPDATE} of its near duplicate, else an {@code ADD}.
+     * keep current), else an {@code UPDATE} of its near duplicate, else an {@code ADD}. A near duplicate that the fact
+     * supersedes is not updated: the fact is added and closes it.
      */
     private MemoryService.AddResult addFact(
             Caller caller,
@@ -155,7 +224,8 @@ class MemoryAdds {
             String text,
             String hash,
             Map<String, MemoryService.AddResult> stored,
-            Map<String, float[]> vectors) {
+            Map<String, float[]> vectors,
+            Set<UUID> supersedes) {
         MemoryService.AddResult same = stored.get(hash);
         if (same != null) {
             return same;
@@ -164,7 +234,7 @@ class MemoryAdds {
         float[] vector = vectors.computeIfAbsent(hash, h -> embedder.embed(text));
         Optional<MemoryRepository.Similar> similar = repository.mostSimilar(
                 owner, request.agentId(), request.sessionId(), vector, properties.duplicateSimilarity());
-        if (similar.isPresent()) {
+        if (similar.isPresent() && !supersedes.contains(similar.get().memory().id())) {
             Memory old = similar.get().memory();
             writes.updateText(owner, old.id(), text, hash, vector);
             history.record(old.id(), owner, "UPDATE", old.memory(), text, caller.id());
@@ -251,6 +321,7 @@ class MemoryAdds {
                 request.tags() == null ? List.of() : request.tags(),
                 request.importance() == null ? 0.5 : request.importance(),
                 request.metadata() == null ? Map.of() : request.metadata(),
-                request.expiresAt());
+                request.expiresAt(),
+                request.validFromOrDate());
     }
 }

@@ -64,12 +64,15 @@ class MemoryController {
             @RequestParam(required = false) @Nullable Instant createdAfter,
             @RequestParam(required = false) @Nullable Instant createdBefore,
             @RequestParam(required = false) @Nullable @DecimalMin("0") @DecimalMax("1") Double minImportance,
+            @RequestParam(required = false) @Nullable Instant asOf,
+            @RequestParam(required = false) @Nullable Boolean includeInvalid,
             @RequestParam(required = false) @Nullable Integer limit,
             @RequestParam(required = false) @Nullable String cursor,
             @RequestParam(required = false) @Nullable UUID userId,
             Caller caller) {
-        MemoryFilters filters =
-                MemoryFilters.of(agentId, sessionId, tags, tagsAll, createdAfter, createdBefore, minImportance);
+        MemoryFilters filters = MemoryFilters.of(
+                        agentId, sessionId, tags, tagsAll, createdAfter, createdBefore, minImportance)
+                .holdingAt(asOf, includeInvalid);
         int size = Page.limit(limit);
         List<Memory> rows = memories.page(caller, userId, filters, Cursor.keyset(cursor), size + 1);
         return Page.of(rows, size, m -> Cursor.of(m.createdAt(), m.id()));

@@ -8,8 +8,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /**
- * The history of memories ({@code memory_history}): one row per event (ADD, UPDATE, DELETE, EXPIRE) with the texts
- * before and after, always with the user id. A deleted memory keeps its events and loses its texts. The statements
+ * The history of memories ({@code memory_history}): one row per event (ADD, UPDATE, SUPERSEDE, DELETE, EXPIRE) with
+ * the texts before and after, always with the user id; a {@code SUPERSEDE} event (the memory was closed by a newer
+ * one) names that memory in {@code supersededBy} and keeps no copy of its text. A deleted memory keeps its events and loses its texts. The statements
  * that change memories and history together (an add with its row, erasure, the expiry purge) stay in {@link
  * MemoryWrites}.
  */
@@ -22,11 +23,17 @@ public class MemoryHistory {
         this.jdbc = jdbc;
     }
 
-    /** One change of a memory. */
-    public record HistoryEntry(String event, String oldMemory, String newMemory, Instant at, UUID actor) {}
+    /** One change of a memory; {@code supersededBy} only on {@code SUPERSEDE} events. */
+    public record HistoryEntry(
+            String event,
+            @Nullable String oldMemory,
+            @Nullable String newMemory,
+            Instant at,
+            @Nullable UUID actor,
+            @Nullable UUID supersededBy) {}
 
     public List<HistoryEntry> entries(UUID userId, UUID memoryId) {
-        return jdbc.sql("SELECT event, old_memory, new_memory, at, actor FROM memory_history "
+        return jdbc.sql("SELECT event, old_memory, new_memory, at, actor, superseded_by FROM memory_history "
                         + "WHERE user_id = :u AND memory_id = :m ORDER BY at, id")
                 .param("u", userId)
                 .param("m", memoryId)
@@ -35,7 +42,8 @@ public class MemoryHistory {
                         rs.getString("old_memory"),
                         rs.getString("new_memory"),
                         rs.getTimestamp("at").toInstant(),
-                        rs.getObject("actor", UUID.class)))
+                        rs.getObject("actor", UUID.class),
+                        rs.getObject("superseded_by", UUID.class)))
                 .list();
     }
 
@@ -47,11 +55,12 @@ public class MemoryHistory {
             @Nullable String oldMemory,
             @Nullable String newMemory,
             @Nullable UUID actor,
-            Instant at) {}
+            Instant at,
+            @Nullable UUID supersededBy) {}
 
     /** Streams the user's history, oldest first, from a cursor (inside a transaction, see {@link MemoryExport}). */
     public void forEach(UUID userId, java.util.function.Consumer<ExportedEntry> consumer) {
-        jdbc.sql("SELECT id, memory_id, event, old_memory, new_memory, actor, at FROM memory_history "
+        jdbc.sql("SELECT id, memory_id, event, old_memory, new_memory, actor, at, superseded_by FROM memory_history "
                         + "WHERE user_id = :u ORDER BY at, id")
                 .withFetchSize(MemoryRepository.FETCH_SIZE)
                 .param("u", userId)
@@ -63,7 +72,8 @@ public class MemoryHistory {
                             rs.getString("old_memory"),
                             rs.getString("new_memory"),
                             rs.getObject("actor", UUID.class),
-                            rs.getTimestamp("at").toInstant()));
+                            rs.getTimestamp("at").toInstant(),
+                            rs.getObject("superseded_by", UUID.class)));
                 });
     }
 

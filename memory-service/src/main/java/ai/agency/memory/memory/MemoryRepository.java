@@ -25,7 +25,8 @@ import tools.jackson.databind.json.JsonMapper;
 public class MemoryRepository {
 
     public static final String COLUMNS =
-            "id, content, tags, importance, metadata::text AS metadata, agent_id, session_id, created_at, updated_at, expires_at";
+            "id, content, tags, importance, metadata::text AS metadata, agent_id, session_id, created_at, updated_at, expires_at, "
+                    + "valid_from, invalid_at, superseded_by";
 
     /** Rows fetched per round trip when streaming (a cursor: needs a transaction, see {@link MemoryExport}). */
     static final int FETCH_SIZE = 500;
@@ -38,9 +39,10 @@ public class MemoryRepository {
         this.json = json;
     }
 
+    /** The memory of this scope with this text that still holds (a closed one may share it). */
     public Optional<Memory> findByHash(UUID userId, @Nullable String agentId, @Nullable String sessionId, String hash) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM memories WHERE user_id = :u AND coalesce(agent_id, '') = :a "
-                        + "AND coalesce(session_id, '') = :s AND content_hash = :h")
+                        + "AND coalesce(session_id, '') = :s AND content_hash = :h AND invalid_at IS NULL")
                 .param("u", userId)
                 .param("a", agentId == null ? "" : agentId)
                 .param("s", sessionId == null ? "" : sessionId)
@@ -60,7 +62,7 @@ public class MemoryRepository {
         Map<String, Memory> byHash = new java.util.HashMap<>();
         jdbc.sql("WITH expired AS (DELETE FROM memories WHERE " + scope + " AND expires_at <= now()) "
                         + "SELECT " + COLUMNS + ", content_hash FROM memories WHERE " + scope
-                        + " AND (expires_at IS NULL OR expires_at > now())")
+                        + " AND (expires_at IS NULL OR expires_at > now()) AND invalid_at IS NULL")
                 .param("u", userId)
                 .param("a", agentId == null ? "" : agentId)
                 .param("s", sessionId == null ? "" : sessionId)
@@ -101,13 +103,17 @@ public class MemoryRepository {
     /** A memory and its cosine similarity to a vector. */
     public record Similar(Memory memory, double similarity) {}
 
-    /** The memory of this scope most similar to {@code vector}, if at least {@code minSimilarity}. */
+    /**
+     * The memory of this scope that still holds (not closed by a newer one) most similar to {@code vector}, if at
+     * least {@code minSimilarity}.
+     */
     public Optional<Similar> mostSimilar(
             UUID userId, @Nullable String agentId, @Nullable String sessionId, float[] vector, double minSimilarity) {
         jdbc.sql("SET LOCAL hnsw.iterative_scan = relaxed_order").update();
         return jdbc.sql("SELECT " + COLUMNS + ", 1 - (embedding <=> :v) AS similarity FROM memories "
                         + "WHERE user_id = :u AND coalesce(agent_id, '') = :a AND coalesce(session_id, '') = :s "
-                        + "AND (expires_at IS NULL OR expires_at > now()) ORDER BY embedding <=> :v LIMIT 1")
+                        + "AND (expires_at IS NULL OR expires_at > now()) AND invalid_at IS NULL "
+                        + "ORDER BY embedding <=> :v LIMIT 1")
                 .param("v", new PGvector(vector))
                 .param("u", userId)
                 .param("a", agentId == null ? "" : agentId)
@@ -115,6 +121,60 @@ public class MemoryRepository {
                 .query((rs, n) -> new Similar(map(rs, n), rs.getDouble("similarity")))
                 .optional()
                 .filter(similar -> similar.similarity() >= minSimilarity);
+    }
+
+    /**
+     * The memories of this scope that still hold, up to {@code perVector} nearest to each vector, nearest first,
+     * without repeats: what a new fact may supersede, shown to the LLM.
+     */
+    public List<Memory> nearestCurrent(
+            UUID userId, @Nullable String agentId, @Nullable String sessionId, List<float[]> vectors, int perVector) {
+        java.util.LinkedHashMap<UUID, Memory> nearest = new java.util.LinkedHashMap<>();
+        for (float[] vector : vectors) {
+            jdbc.sql("SELECT " + COLUMNS + " FROM memories "
+                            + "WHERE user_id = :u AND coalesce(agent_id, '') = :a AND coalesce(session_id, '') = :s "
+                            + "AND (expires_at IS NULL OR expires_at > now()) AND invalid_at IS NULL "
+                            + "ORDER BY (embedding <=> :v) + 0 LIMIT :k")
+                    .param("v", new PGvector(vector))
+                    .param("u", userId)
+                    .param("a", agentId == null ? "" : agentId)
+                    .param("s", sessionId == null ? "" : sessionId)
+                    .param("k", perVector)
+                    .query(this::map)
+                    .list()
+                    .forEach(m -> nearest.putIfAbsent(m.id(), m));
+        }
+        return List.copyOf(nearest.values());
+    }
+
+    /** Whether this scope holds any live memory that still holds (so that a new fact could supersede one). */
+    public boolean anyCurrent(UUID userId, @Nullable String agentId, @Nullable String sessionId) {
+        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM memories WHERE user_id = :u AND coalesce(agent_id, '') = :a "
+                        + "AND coalesce(session_id, '') = :s AND (expires_at IS NULL OR expires_at > now()) "
+                        + "AND invalid_at IS NULL)")
+                .param("u", userId)
+                .param("a", agentId == null ? "" : agentId)
+                .param("s", sessionId == null ? "" : sessionId)
+                .query(Boolean.class)
+                .single();
+    }
+
+    /**
+     * The live memories of this scope, closed ones included, whose metadata names this {@code entity} and
+     * {@code attribute} (the GIN index on metadata serves the containment test), earliest {@code validFrom} first.
+     */
+    public List<Memory> sameAttribute(
+            UUID userId, @Nullable String agentId, @Nullable String sessionId, String entity, String attribute) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM memories "
+                        + "WHERE user_id = :u AND coalesce(agent_id, '') = :a AND coalesce(session_id, '') = :s "
+                        + "AND (expires_at IS NULL OR expires_at > now()) "
+                        + "AND metadata @> CAST(:meta AS jsonb) ORDER BY valid_from, created_at, id")
+                .param("u", userId)
+                .param("a", agentId == null ? "" : agentId)
+                .param("s", sessionId == null ? "" : sessionId)
+                .param("meta", json.writeValueAsString(Map.of("entity", entity, "attribute", attribute)))
+                .query(this::map)
+                .list();
     }
 
     /** A page of the user's live memories, newest first, after the keyset position {@code (createdAt, id)}. */
@@ -167,6 +227,7 @@ public class MemoryRepository {
     public Memory map(ResultSet rs, int row) throws SQLException {
         Array tags = rs.getArray("tags");
         Timestamp expires = rs.getTimestamp("expires_at");
+        Timestamp invalid = rs.getTimestamp("invalid_at");
         return new Memory(
                 rs.getObject("id", UUID.class),
                 rs.getString("content"),
@@ -177,6 +238,9 @@ public class MemoryRepository {
                 rs.getString("session_id"),
                 rs.getTimestamp("created_at").toInstant(),
                 rs.getTimestamp("updated_at").toInstant(),
-                expires == null ? null : expires.toInstant());
+                expires == null ? null : expires.toInstant(),
+                rs.getTimestamp("valid_from").toInstant(),
+                invalid == null ? null : invalid.toInstant(),
+                rs.getObject("superseded_by", UUID.class));
     }
 }

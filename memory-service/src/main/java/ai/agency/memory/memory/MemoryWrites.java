@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -52,7 +51,8 @@ public class MemoryWrites {
             List<String> tags,
             double importance,
             Map<String, Object> metadata,
-            @Nullable Instant expiresAt) {}
+            @Nullable Instant expiresAt,
+            @Nullable Instant validFrom) {}
 
     /**
      * Inserts the memories and their {@code ADD} history rows in one statement (all share user, scope, tags,
@@ -65,9 +65,10 @@ public class MemoryWrites {
         jdbc.sql("""
                         WITH added AS (
                             INSERT INTO memories (id, user_id, agent_id, session_id, content, content_hash, embedding,
-                                                  tags, importance, metadata, expires_at, in_graph)
+                                                  tags, importance, metadata, expires_at, in_graph, valid_from)
                             SELECT r.id, :u, CAST(:a AS text), CAST(:s AS text), r.c, r.h, CAST(r.e AS vector),
-                                   CAST(:tags AS text[]), :imp, CAST(:meta AS jsonb), CAST(:exp AS timestamptz), %s
+                                   CAST(:tags AS text[]), :imp, CAST(:meta AS jsonb), CAST(:exp AS timestamptz), %s,
+                                   coalesce(CAST(:vf AS timestamptz), now())
                             FROM unnest(CAST(:ids AS uuid[]), CAST(:cs AS text[]), CAST(:hs AS text[]),
                                         CAST(:es AS text[])) WITH ORDINALITY AS r(id, c, h, e, n)
                             ORDER BY r.n
@@ -89,6 +90,10 @@ public class MemoryWrites {
                         "exp",
                         first.expiresAt() == null ? null : Timestamp.from(first.expiresAt()),
                         java.sql.Types.TIMESTAMP)
+                .param(
+                        "vf",
+                        first.validFrom() == null ? null : Timestamp.from(first.validFrom()),
+                        java.sql.Types.TIMESTAMP)
                 .param("ids", memories.stream().map(m -> UUID.randomUUID()).toArray(UUID[]::new))
                 .param("cs", memories.stream().map(NewMemory::content).toArray(String[]::new))
                 .param("hs", memories.stream().map(NewMemory::contentHash).toArray(String[]::new))
@@ -100,30 +105,6 @@ public class MemoryWrites {
                     inserted.put(rs.getString("content_hash"), rs.getObject("id", UUID.class));
                 });
         return inserted;
-    }
-
-    /** Inserts; empty when the same text already exists in that scope (a concurrent add won). */
-    public Optional<UUID> insert(NewMemory m) {
-        UUID id = UUID.randomUUID();
-        int rows = jdbc.sql("""
-                        INSERT INTO memories (id, user_id, agent_id, session_id, content, content_hash, embedding,
-                                              tags, importance, metadata, expires_at, in_graph)
-                        VALUES (:id, :u, :a, :s, :c, :h, :e, :tags, :imp, CAST(:meta AS jsonb), :exp, %s)
-                        ON CONFLICT DO NOTHING""".formatted(JOINS_GRAPH))
-                .param("graphThreshold", graphThreshold)
-                .param("id", id)
-                .param("u", m.userId())
-                .param("a", m.agentId())
-                .param("s", m.sessionId())
-                .param("c", m.content())
-                .param("h", m.contentHash())
-                .param("e", new PGvector(m.embedding()))
-                .param("tags", m.tags().toArray(String[]::new))
-                .param("imp", m.importance())
-                .param("meta", json.writeValueAsString(m.metadata()))
-                .param("exp", m.expiresAt() == null ? null : Timestamp.from(m.expiresAt()))
-                .update();
-        return rows == 1 ? Optional.of(id) : Optional.empty();
     }
 
     /** pgvector's text form of a vector, {@code [0.1,0.2,...]}. */
@@ -179,6 +160,37 @@ public class MemoryWrites {
                 .param("u", userId)
                 .param("id", id)
                 .update();
+    }
+
+    /** A memory closed by a newer one: its id and text. */
+    public record Closed(UUID id, String memory) {}
+
+    /**
+     * Closes those of {@code older} that still hold and start no later than {@code newer}: each gets
+     * {@code invalid_at} = the newer memory's {@code valid_from} and {@code superseded_by} = its id, and a
+     * {@code SUPERSEDE} history row naming it (one statement). Returns the memories closed.
+     */
+    public List<Closed> close(UUID userId, UUID newer, List<UUID> older, UUID actor) {
+        return jdbc.sql("""
+                        WITH newer AS (
+                            SELECT id, valid_from FROM memories WHERE user_id = :u AND id = :newer
+                        ), closed AS (
+                            UPDATE memories m SET invalid_at = n.valid_from, superseded_by = n.id, updated_at = now()
+                            FROM newer n
+                            WHERE m.user_id = :u AND m.id = ANY(:older) AND m.id <> n.id AND m.invalid_at IS NULL
+                              AND m.valid_from <= n.valid_from
+                            RETURNING m.id, m.content
+                        ), history AS (
+                            INSERT INTO memory_history (memory_id, user_id, event, old_memory, actor, superseded_by)
+                            SELECT id, :u, 'SUPERSEDE', content, :actor, :newer FROM closed
+                        )
+                        SELECT id, content FROM closed""")
+                .param("u", userId)
+                .param("newer", newer)
+                .param("older", older.toArray(UUID[]::new))
+                .param("actor", actor)
+                .query((rs, n) -> new Closed(rs.getObject("id", UUID.class), rs.getString("content")))
+                .list();
     }
 
     /** Deletes the user's memories (narrowed by agent/session) and their history; returns how many of each. */

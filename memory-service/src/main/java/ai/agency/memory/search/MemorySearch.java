@@ -78,7 +78,10 @@ public class MemorySearch {
             @Nullable String agentId,
             @Nullable String sessionId,
             Instant createdAt,
-            Instant updatedAt) {}
+            Instant updatedAt,
+            Instant validFrom,
+            @Nullable Instant invalidAt,
+            @Nullable UUID supersededBy) {}
 
     public record SearchResponse(List<Result> results) {}
 
@@ -170,7 +173,10 @@ public class MemorySearch {
                         m.agentId(),
                         m.sessionId(),
                         m.createdAt(),
-                        m.updatedAt()));
+                        m.updatedAt(),
+                        m.validFrom(),
+                        m.invalidAt(),
+                        m.supersededBy()));
             }
         }
         return new SearchResponse(List.copyOf(results));

@@ -9,6 +9,8 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Body of {@code POST /api/v1/memories/search}.
@@ -19,6 +21,8 @@ import jakarta.validation.constraints.Size;
  * @param recencyWeight weight of the recency boost (0..1); default {@code agency.memory.search.recency-weight}
  * @param importanceWeight weight of the importance boost (0..1); default
  *     {@code agency.memory.search.importance-weight}
+ * @param asOf what held at this instant ({@code validFrom <= asOf}, not closed by then) instead of what holds now
+ * @param includeInvalid {@code true}: memories closed by newer ones too
  */
 public record SearchRequest(
         @NotBlank @Size(max = 2000) String query,
@@ -33,14 +37,16 @@ public record SearchRequest(
         String fusion,
 
         @DecimalMin("0") @DecimalMax("1") Double recencyWeight,
-        @DecimalMin("0") @DecimalMax("1") Double importanceWeight) {
+        @DecimalMin("0") @DecimalMax("1") Double importanceWeight,
+        @Nullable Instant asOf,
+        @Nullable Boolean includeInvalid) {
 
     int limitOrDefault() {
         return limit == null ? 10 : limit;
     }
 
     MemoryFilters filtersOrNone() {
-        return filters == null ? MemoryFilters.none() : filters;
+        return (filters == null ? MemoryFilters.none() : filters).holdingAt(asOf, includeInvalid);
     }
 
     String modeOrDefault() {

@@ -49,6 +49,30 @@ class LlmFactExtractorTest {
         return new FactExtraction(new FactExtractor(), settings(baseUrl), JSON, new SimpleMeterRegistry());
     }
 
+    private static List<String> texts(LlmFactExtractor llm, String answer) {
+        return llm.parseFacts(answer, 0).stream()
+                .map(LlmFactExtractor.Fact::text)
+                .toList();
+    }
+
+    @Test
+    void showsTheModelTheCurrentMemoriesAndReadsWhichOnesAFactSupersedes() {
+        server.answerChat(body -> FakeAiServer.Answer.completion(
+                "{\"facts\": [{\"fact\": \"I work at Globex\", \"supersedes\": [\"m2\", \"m9\", 1]},"
+                        + " \"I am learning the cello\"]}"));
+
+        List<LlmFactExtractor.Fact> facts = llm().extract(CONVERSATION, List.of("I live in Porto", "I work at Acme"));
+
+        assertThat(facts)
+                .containsExactly(
+                        new LlmFactExtractor.Fact("I work at Globex", List.of(1, 0)),
+                        LlmFactExtractor.Fact.of("I am learning the cello"));
+        JsonNode body = server.requests("/v1/chat/completions").getFirst().body();
+        assertThat(body.get("messages").get(0).get("content").asString()).contains("\"supersedes\"");
+        assertThat(body.get("messages").get(1).get("content").asString())
+                .contains("Current memories:\n[m1] I live in Porto\n[m2] I work at Acme\n");
+    }
+
     private LlmFactExtractor llm() {
         return new LlmFactExtractor(settings(server.baseUrl() + "/v1"), JSON);
     }
@@ -58,7 +82,9 @@ class LlmFactExtractorTest {
         server.answerChat(body ->
                 FakeAiServer.Answer.completion("{\"facts\": [\"I moved to Porto\", \"I am learning the cello\"]}"));
 
-        List<String> facts = extraction(server.baseUrl() + "/v1").extract(CONVERSATION, USER_TEXTS);
+        List<String> facts = extraction(server.baseUrl() + "/v1").extract(CONVERSATION, USER_TEXTS, List.of()).stream()
+                .map(LlmFactExtractor.Fact::text)
+                .toList();
 
         assertThat(facts).containsExactly("I moved to Porto", "I am learning the cello");
         FakeAiServer.Request request = server.requests("/v1/chat/completions").getFirst();
@@ -79,15 +105,14 @@ class LlmFactExtractorTest {
     void parsesAnswersWrappedInFencesOrProseBareArraysAndObjects() {
         LlmFactExtractor llm = llm();
 
-        assertThat(llm.parseFacts("```json\n{\"facts\": [\"I am vegan\"]}\n```"))
-                .containsExactly("I am vegan");
-        assertThat(llm.parseFacts("Here are the facts:\n[\"I am vegan\", \"  I  run   marathons \"] Hope it helps!"))
+        assertThat(texts(llm, "```json\n{\"facts\": [\"I am vegan\"]}\n```")).containsExactly("I am vegan");
+        assertThat(texts(llm, "Here are the facts:\n[\"I am vegan\", \"  I  run   marathons \"] Hope it helps!"))
                 .containsExactly("I am vegan", "I run marathons");
-        assertThat(llm.parseFacts("{\"memories\": [{\"fact\": \"I am vegan\"}, {\"text\": \"I own a cat\"}]}"))
+        assertThat(texts(llm, "{\"memories\": [{\"fact\": \"I am vegan\"}, {\"text\": \"I own a cat\"}]}"))
                 .containsExactly("I am vegan", "I own a cat");
-        assertThat(llm.parseFacts("{\"facts\": [\"I am vegan\", \"I am vegan\", \"\"]}"))
+        assertThat(texts(llm, "{\"facts\": [\"I am vegan\", \"I am vegan\", \"\"]}"))
                 .containsExactly("I am vegan");
-        assertThat(llm.parseFacts("{\"facts\": []}")).isEmpty();
+        assertThat(texts(llm, "{\"facts\": []}")).isEmpty();
     }
 
     @Test
@@ -96,7 +121,7 @@ class LlmFactExtractorTest {
 
         for (String garbage : List.of(
                 "I could not find any facts.", "{\"facts\": \"I am vegan\"}", "{\"facts\": [1, 2]}", "{\"facts\": [")) {
-            assertThatThrownBy(() -> llm.parseFacts(garbage))
+            assertThatThrownBy(() -> llm.parseFacts(garbage, 0))
                     .as(garbage)
                     .isInstanceOf(LlmFactExtractor.ExtractionFailedException.class);
         }
@@ -106,7 +131,9 @@ class LlmFactExtractorTest {
     void fallsBackToTheRuleBasedExtractorWhenTheModelAnswersGarbage() {
         server.answerChat(body -> FakeAiServer.Answer.completion("Sure! The user likes Porto."));
 
-        List<String> facts = extraction(server.baseUrl() + "/v1").extract(CONVERSATION, USER_TEXTS);
+        List<String> facts = extraction(server.baseUrl() + "/v1").extract(CONVERSATION, USER_TEXTS, List.of()).stream()
+                .map(LlmFactExtractor.Fact::text)
+                .toList();
 
         assertThat(facts).containsExactly("I just moved to Porto and I started learning the cello.");
         assertThat(server.requests("/v1/chat/completions")).hasSize(1);
@@ -120,11 +147,20 @@ class LlmFactExtractorTest {
             closedPort = Integer.parseInt(probe.baseUrl().replaceAll(".*:", ""));
         }
 
-        List<String> afterError = extraction(server.baseUrl() + "/v1").extract(CONVERSATION, USER_TEXTS);
+        List<String> afterError =
+                extraction(server.baseUrl() + "/v1").extract(CONVERSATION, USER_TEXTS, List.of()).stream()
+                        .map(LlmFactExtractor.Fact::text)
+                        .toList();
         List<String> unreachable =
-                extraction("http://127.0.0.1:" + closedPort + "/v1").extract(CONVERSATION, USER_TEXTS);
+                extraction("http://127.0.0.1:" + closedPort + "/v1")
+                        .extract(CONVERSATION, USER_TEXTS, List.of())
+                        .stream()
+                        .map(LlmFactExtractor.Fact::text)
+                        .toList();
         List<String> notAChatCompletion =
-                extraction(server.baseUrl() + "/elsewhere").extract(CONVERSATION, USER_TEXTS);
+                extraction(server.baseUrl() + "/elsewhere").extract(CONVERSATION, USER_TEXTS, List.of()).stream()
+                        .map(LlmFactExtractor.Fact::text)
+                        .toList();
 
         assertThat(afterError).containsExactly("I just moved to Porto and I started learning the cello.");
         assertThat(unreachable).isEqualTo(afterError);
@@ -133,7 +169,9 @@ class LlmFactExtractorTest {
 
     @Test
     void withoutAConfiguredModelTheRuleBasedExtractorIsUsed() {
-        List<String> facts = extraction("").extract(CONVERSATION, USER_TEXTS);
+        List<String> facts = extraction("").extract(CONVERSATION, USER_TEXTS, List.of()).stream()
+                .map(LlmFactExtractor.Fact::text)
+                .toList();
 
         assertThat(facts).containsExactly("I just moved to Porto and I started learning the cello.");
         assertThat(server.requests()).isEmpty();
