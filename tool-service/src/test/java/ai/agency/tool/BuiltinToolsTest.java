@@ -110,6 +110,7 @@ class BuiltinToolsTest extends ToolApiTest {
         JsonNode data = assertSucceeded(executeOk(token, "search_memory", Map.of("query", "tea", "limit", 3)));
 
         assertThat(data.get("results").get(0).get("memory").asString()).isEqualTo("likes tea");
+        assertThat(data.get("results").get(0).get("validFrom").asString()).isEqualTo("2025-03-01T00:00:00Z");
         Received received = RECEIVED.get("/memory/api/v1/memories/search");
         assertThat(received.headers().firstValue("Authorization")).contains("Bearer " + token);
         assertThat(JSON.readTree(received.body()).get("limit").asInt()).isEqualTo(3);

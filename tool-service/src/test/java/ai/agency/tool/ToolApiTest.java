@@ -152,7 +152,12 @@ public abstract class ToolApiTest {
                         "{\"results\":[{\"id\":\"" + UUID.randomUUID()
                                 + "\",\"memory\":\"stored\",\"event\":\"ADD\"}]}");
             case "/memory/api/v1/memories/search" ->
-                reply(exchange, 200, "application/json", "{\"results\":[{\"memory\":\"likes tea\",\"score\":0.9}]}");
+                reply(
+                        exchange,
+                        200,
+                        "application/json",
+                        "{\"results\":[{\"memory\":\"likes tea\",\"score\":0.9,"
+                                + "\"validFrom\":\"2025-03-01T00:00:00Z\",\"invalidAt\":null,\"supersededBy\":null}]}");
             case "/multimodal/api/v1/analyze/text" ->
                 reply(
                         exchange,
