@@ -27,7 +27,8 @@ class MemoryApiJsonTest {
         String answer = "{\"results\":[{\"id\":\"0b7e4a4e-8a86-4c1a-9a8e-3f1f0d7c2a11\",\"memory\":\"likes tea\","
                 + "\"score\":0.9,\"similarity\":0.71,\"textScore\":null,\"tags\":[\"drinks\"],\"importance\":0.5,"
                 + "\"metadata\":{\"source\":\"chat\",\"n\":3},\"agentId\":null,\"sessionId\":\"s1\","
-                + "\"createdAt\":\"2026-12-07T15:00:00.123456Z\",\"updatedAt\":\"2026-12-07T15:00:01Z\"}]}";
+                + "\"createdAt\":\"2026-12-07T15:00:00.123456Z\",\"updatedAt\":\"2026-12-07T15:00:01Z\","
+                + "\"validFrom\":\"2025-03-01T00:00:00Z\",\"invalidAt\":null,\"supersededBy\":null}]}";
 
         SearchMemoryResponse read = JSON.readValue(answer, SearchMemoryResponse.class);
 
