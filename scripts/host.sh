@@ -5,7 +5,8 @@
 # MIN_JAVA first; its functions change nothing until called.
 #
 # What a fresh Debian/Ubuntu machine gets, as root: postgresql (and pgvector, built from Debian's trixie source
-# package where it is not packaged, e.g. Debian 12), chromium + chromedriver for the console's browser test, curl.
+# package where it is not packaged, e.g. Debian 12), chromium + chromedriver for the console's browser test,
+# prometheus + prometheus-alertmanager for the alerting test, curl.
 
 # ---------------------------------------------------------------------------- packages
 
@@ -66,6 +67,22 @@ ensure_browser() {
   else
     warn "chromium and chromedriver are missing and cannot be installed here (needs root and apt-get):" \
       "the console browser test is skipped, or fails with CI=true (Debian/Ubuntu: sudo apt-get install -y chromium chromium-driver)"
+  fi
+}
+
+# AlertingIT (platform-tests) runs Debian's Prometheus and Alertmanager with the project's configuration and checks
+# it with promtool and amtool. Installed once; on a systemd host the packages also start their own services, which
+# the tests do not use (they start their own processes on free ports).
+ensure_monitoring_tools() {
+  if [[ -x /usr/bin/prometheus && -x /usr/bin/promtool && -x /usr/bin/prometheus-alertmanager && -x /usr/bin/amtool ]]; then
+    return 0
+  fi
+  if is_root && command -v apt-get >/dev/null 2>&1; then
+    say "prometheus/alertmanager missing: installing them for the alerting test"
+    apt_install prometheus prometheus-alertmanager
+  else
+    warn "prometheus and prometheus-alertmanager are missing and cannot be installed here (needs root and apt-get):" \
+      "the alerting test is skipped, or fails with CI=true (Debian/Ubuntu: sudo apt-get install -y prometheus prometheus-alertmanager)"
   fi
 }
 

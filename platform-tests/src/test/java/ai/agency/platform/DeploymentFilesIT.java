@@ -163,6 +163,7 @@ class DeploymentFilesIT {
                         "orchestration-service",
                         "multimodal-service",
                         "prometheus",
+                        "alertmanager",
                         "grafana",
                         "jaeger");
         Set<String> volumes = ((Map<String, Object>) compose.get("volumes")).keySet();
@@ -236,6 +237,16 @@ class DeploymentFilesIT {
                         "./observability/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro",
                         "./observability/prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro");
         assertThat(healthTest(prometheus)).contains("/-/ready");
+        Map<String, Object> alertmanager = services.get("alertmanager");
+        assertThat((List<String>) alertmanager.get("volumes"))
+                .contains(
+                        "./observability/alertmanager/alertmanager.yml:/etc/alertmanager/alertmanager.yml:ro",
+                        "${AGENCY_ALERTMANAGER_SECRETS:-./observability/alertmanager/secrets}:/etc/alertmanager/secrets:ro");
+        assertThat(root.resolve("observability/alertmanager/secrets/README.md")).exists();
+        assertThat(healthTest(alertmanager)).contains("/-/ready");
+        assertThat(alertmanager)
+                .as("Alertmanager must deliver exactly when the services are down: it waits for none of them")
+                .doesNotContainKey("depends_on");
         for (String name : PORTS.keySet()) {
             assertThat(String.valueOf(
                             ((Map<String, Object>) services.get(name).get("environment")).get("AGENCY_OTLP_ENDPOINT")))
@@ -360,6 +371,14 @@ class DeploymentFilesIT {
                 .containsExactlyInAnyOrderElementsOf(PORTS.keySet().stream()
                         .map(service -> service + ":" + managementPort(service))
                         .toList());
+        assertThat(String.valueOf(config.get("alerting")))
+                .as("compose's Prometheus sends its alerts to compose's Alertmanager")
+                .contains("targets=[alertmanager:9093]");
+        Map<String, Object> k8sConfig =
+                new Yaml().load(Files.readString(root.resolve("observability/prometheus/prometheus-k8s.yml")));
+        assertThat(String.valueOf(k8sConfig.get("alerting")))
+                .as("the Kubernetes Prometheus sends its alerts to the monitoring component's Alertmanager")
+                .contains("targets=[alertmanager.agency.svc:9093]");
         Map<String, Object> datasources = new Yaml()
                 .load(Files.readString(root.resolve("observability/grafana/provisioning/datasources/prometheus.yml")));
         assertThat((List<Map<String, Object>>) datasources.get("datasources"))
@@ -690,6 +709,60 @@ class DeploymentFilesIT {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void theMonitoringComponentRunsAlertmanagerWithTheCommittedConfigurationAndNoSecret() throws IOException {
+        List<Map<String, Object>> monitoring = manifests(root.resolve("k8s/components/monitoring"));
+        String config = Files.readString(root.resolve("observability/alertmanager/alertmanager.yml"));
+        assertThat(byName(monitoring, "ConfigMap").get("alertmanager-config").get("data"))
+                .as(
+                        "k8s/components/monitoring/alertmanager.yaml holds observability/alertmanager/alertmanager.yml verbatim")
+                .isEqualTo(Map.of("alertmanager.yml", config));
+        assertThat(config)
+                .as("receiver secrets are read from files, never written into the configuration")
+                .contains(
+                        "slack_api_url_file: /etc/alertmanager/secrets/",
+                        "smtp_auth_password_file: /etc/alertmanager/secrets/")
+                .doesNotContainPattern("(?m)^\\s*(slack_api_url|smtp_auth_password|api_url|auth_password):")
+                .doesNotContain("hooks.slack.com");
+
+        Map<String, Object> deployment = byName(monitoring, "Deployment").get("alertmanager");
+        Map<String, Object> pod = map(map(map(deployment, "spec"), "template"), "spec");
+        assertThat(map(pod, "securityContext")).containsEntry("runAsNonRoot", true);
+        Map<String, Object> container = list(pod, "containers").getFirst();
+        assertThat((List<String>) container.get("args"))
+                .contains("--config.file=/etc/alertmanager/alertmanager.yml", "--cluster.listen-address=");
+        assertThat(map(container, "securityContext"))
+                .containsEntry("readOnlyRootFilesystem", true)
+                .containsEntry("allowPrivilegeEscalation", false);
+        assertThat(path(container, "readinessProbe", "httpGet", "path")).isEqualTo("/-/ready");
+        assertThat(list(pod, "volumes"))
+                .contains(
+                        Map.of("name", "config", "configMap", Map.of("name", "alertmanager-config")),
+                        Map.of(
+                                "name",
+                                "secrets",
+                                "secret",
+                                Map.of("secretName", "alertmanager-receivers", "optional", true)));
+        assertThat(String.valueOf(container.get("volumeMounts")))
+                .contains("mountPath=/etc/alertmanager/secrets", "mountPath=/alertmanager");
+
+        Map<String, Object> service = byName(monitoring, "Service").get("alertmanager");
+        assertThat(map(service, "spec").getOrDefault("type", "ClusterIP")).isEqualTo("ClusterIP");
+        assertThat(list(map(service, "spec"), "ports"))
+                .containsExactly(Map.of("name", "web", "port", 9093, "targetPort", "web", "protocol", "TCP"));
+
+        Map<String, Object> policy = map(byName(monitoring, "NetworkPolicy").get("alertmanager"), "spec");
+        assertThat(path(policy, "podSelector", "matchLabels"))
+                .isEqualTo(Map.of("app.kubernetes.io/name", "alertmanager"));
+        List<Map<String, Object>> ingress = (List<Map<String, Object>>) policy.get("ingress");
+        assertThat(ingress).as("only Prometheus' namespace may post alerts").hasSize(1);
+        assertThat(String.valueOf(ingress.getFirst().get("from")))
+                .isEqualTo("[{namespaceSelector={matchLabels={kubernetes.io/metadata.name=monitoring}}}]");
+        assertThat(ingress.getFirst().get("ports")).isEqualTo(List.of(Map.of("protocol", "TCP", "port", 9093)));
+        assertThat(String.valueOf(policy.get("egress"))).contains("port=443", "port=587");
+    }
+
+    @Test
     void overlaysAndComponentsReferOnlyToFilesThatExist() throws IOException {
         for (String dir : List.of(
                 "base", "overlays/dev", "overlays/prod", "components/monitoring", "components/network-policies")) {
@@ -817,7 +890,7 @@ class DeploymentFilesIT {
         return ((List<String>) service.getOrDefault("volumes", List.of()))
                 .stream()
                         .map(v -> v.split(":")[0])
-                        .filter(source -> !source.startsWith(".") && !source.startsWith("/"))
+                        .filter(source -> !source.startsWith(".") && !source.startsWith("/") && !source.startsWith("$"))
                         .toList();
     }
 

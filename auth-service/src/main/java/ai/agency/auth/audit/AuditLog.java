@@ -45,6 +45,11 @@ public class AuditLog {
     public static final String API_KEY_CREATED = "api_key.created";
     public static final String API_KEY_REVOKED = "api_key.revoked";
     public static final String KEY_ROTATED = "signing_key.rotated";
+    /** An admin created or changed a feature flag ({@code details}: key, enabled, percentage, roles). */
+    public static final String FLAG_CHANGED = "flag.changed";
+    /** An admin deleted a feature flag ({@code details}: its last state). */
+    public static final String FLAG_DELETED = "flag.deleted";
+
     public static final String MFA_ENROLMENT_STARTED = "mfa.enrolment_started";
     public static final String MFA_ENABLED = "mfa.enabled";
     public static final String MFA_DISABLED = "mfa.disabled";

@@ -1,5 +1,6 @@
 package ai.agency.orchestration.chat;
 
+import ai.agency.common.flags.Flags;
 import ai.agency.orchestration.OrchestrationProperties;
 import ai.agency.orchestration.conversation.Conversation;
 import ai.agency.orchestration.conversation.ConversationService;
@@ -22,23 +23,31 @@ import tools.jackson.databind.json.JsonMapper;
  * What the model sees of a turn (chat.md, "What the model sees"): the system message — the agent's system prompt, the
  * user's name and profile, the recalled memories, the running summary — then the last {@code history-messages}
  * messages of the conversation and the new message. The recall is told to the client as the {@code memory} event
- * (which also tells {@link ChatAdmission} that the turn is prepared); a failed recall degrades the turn.
+ * (which also tells {@link ChatAdmission} that the turn is prepared); a failed recall degrades the turn. The feature
+ * flag {@value #RECALL_FLAG} (on when absent) switches the recall off for the users it is off for: their turns answer
+ * without memories, and the {@code memory} event says why.
  */
 @Component
 class ContextWindow {
+
+    /** Feature flag: recall memories in chat turns (docs/operations.md, "Feature flags"). */
+    static final String RECALL_FLAG = "chat.memory-recall";
 
     private final ConversationService conversations;
     private final MemoryRecall memory;
     private final Profiles profiles;
     private final OrchestrationProperties properties;
     private final JsonMapper json;
+    private final Flags flags;
 
     ContextWindow(
             ConversationService conversations,
             MemoryRecall memory,
             Profiles profiles,
             OrchestrationProperties properties,
-            JsonMapper json) {
+            JsonMapper json,
+            Flags flags) {
+        this.flags = flags;
         this.conversations = conversations;
         this.memory = memory;
         this.profiles = profiles;
@@ -63,7 +72,10 @@ class ContextWindow {
 
     /** Recalls the memories (the {@code memory} event), looks up the profile, and builds the prompt's messages. */
     List<Message> messages(Turn turn, History history, TurnState state) {
-        MemoryRecall.Recall recall = memory.recall(turn.bearer(), turn.content());
+        MemoryRecall.Recall recall = flags.isOn(RECALL_FLAG, turn.caller(), true)
+                ? memory.recall(turn.bearer(), turn.content())
+                : new MemoryRecall.Recall(
+                        List.of(), true, "memory recall is switched off (feature flag " + RECALL_FLAG + ")");
         state.memoriesUsed(recall.used());
         Map<String, Object> memoryEvent = new LinkedHashMap<>();
         memoryEvent.put("used", recall.used());
