@@ -15,6 +15,7 @@ CT_PORT_BASE=${AGENCY_COMPOSE_TEST_PORT_BASE:-38080}
 # services of docker-compose.yml that have no Debian package (no image can be pulled here): kept for users, not started
 CT_SKIPPED=(grafana jaeger)
 CT_LOG="$CT_DIR/compose-test.log"
+CT_GATEWAY_URL="http://127.0.0.1:$CT_PORT_BASE"
 declare -A CT_TIME=()
 
 ct_log() { mkdir -p "$CT_DIR"; printf '\n### %s %s\n' "$(date '+%F %T')" "$*" >>"$CT_LOG"; }
@@ -51,9 +52,10 @@ ct_podman_setup() {
 
 # ---------------------------------------------------------------------------- the base image
 
-# The base's cache key: what goes into it (this file, host.sh's pgvector recipe, the JDK's release file).
+# The base's cache key: what goes into it (the recipe below, host.sh's apt and pgvector functions, the JDK's release
+# file). Edit any of them and the next run builds a new base.
 ct_base_key() {
-  cat "$ROOT_DIR/scripts/compose-test.sh" "$ROOT_DIR/scripts/host.sh" "$JAVA_HOME/release" | sha256sum | cut -c1-12
+  { declare -f ct_base_image apt_install install_pgvector; cat "$JAVA_HOME/release"; } | sha256sum | cut -c1-12
 }
 
 # debootstrap a Debian bookworm root file system, install PostgreSQL and pgvector in it with the launcher's own
@@ -96,7 +98,8 @@ ct_base_image() {
       . /tmp/agency/host.sh
       apt_install -o Dpkg::Options::=--force-confold postgresql-15 prometheus prometheus-alertmanager
       install_pgvector 15
-      apt-get purge -y -q --auto-remove "postgresql-server-dev-15" build-essential
+      apt-get purge -y -q --auto-remove -o APT::AutoRemove::RecommendsImportant=false \
+        -o APT::AutoRemove::SuggestsImportant=false postgresql-server-dev-15 build-essential
       apt-get clean
       rm -rf /var/lib/apt/lists/* /usr/share/doc/* /usr/share/man/* /tmp/agency /usr/sbin/policy-rc.d
       test -f /usr/share/postgresql/15/extension/vector.control'
@@ -155,15 +158,39 @@ ct_infra_images() {
 
 # ---------------------------------------------------------------------------- compose
 
-ct_compose() { podman-compose -p "$CT_PROJECT" -f "$ROOT_DIR/docker-compose.yml" "$@"; }
+ct_compose() { podman-compose -p "$CT_PROJECT" -f "$CT_DIR/docker-compose.yml" "$@"; }
+
+# podman-compose 1.0 reads docker-compose.yml with two differences from Docker Compose, so it gets a copy in $CT_DIR
+# where (1) ${NAME:-} (empty default) is ${NAME}: 1.0 leaves ${NAME:-} in the value as literal text, and (2) the
+# relative bind mounts and build contexts are absolute. Reading the copy, it also ignores a .env next to the
+# original (which would override the proof's own secrets and ports). Nothing else changes.
+ct_render_compose() {
+  sed -e 's/\${\([A-Za-z_][A-Za-z0-9_]*\):-}/${\1}/g' \
+      -e "s#^\([[:space:]]*- \)\./#\1$ROOT_DIR/#" \
+      -e "s#:-\./#:-$ROOT_DIR/#g" \
+      -e "s#context: \.,#context: $ROOT_DIR,#" "$ROOT_DIR/docker-compose.yml" >"$CT_DIR/docker-compose.yml"
+}
 
 ct_compose_services() {  # the services of docker-compose.yml, one a line
   python3 -c 'import sys, yaml; print("\n".join(yaml.safe_load(open(sys.argv[1]))["services"]))' \
     "$ROOT_DIR/docker-compose.yml"
 }
 
-# The environment compose reads: throwaway secrets, ports 38080+, the local images. (podman-compose lets a .env file
-# next to docker-compose.yml override the environment: its secrets are used if it has them.)
+# The local image stands in for a pulled one: through the service's ${AGENCY_<NAME>_IMAGE:-...} when the compose file
+# has one, else by tagging the local build with the image name the compose file names (podman finds it locally and
+# pulls nothing).
+ct_stand_in() {
+  local service=$1 raw local_image="localhost/agency/$1:$CT_IMAGE_TAG"
+  raw=$(python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["services"][sys.argv[2]]["image"])' \
+    "$ROOT_DIR/docker-compose.yml" "$service")
+  if [[ $raw =~ ^\$\{([A-Z0-9_]+):-.*\}$ ]]; then
+    export "${BASH_REMATCH[1]}=$local_image"
+  else
+    podman tag "$local_image" "$raw"
+  fi
+}
+
+# The environment compose reads: throwaway secrets, ports 38080+, the local images.
 ct_environment() {
   export AGENCY_IMAGE_TAG=$CT_IMAGE_TAG
   export AGENCY_DB_PASSWORD AGENCY_MASTER_KEY AGENCY_USAGE_INGEST_SECRET GRAFANA_ADMIN_PASSWORD AGENCY_ADMIN_PASSWORD
@@ -175,9 +202,8 @@ ct_environment() {
   export AGENCY_GATEWAY_PORT=$CT_PORT_BASE AGENCY_POSTGRES_PORT=$((CT_PORT_BASE + 352))
   export AGENCY_PROMETHEUS_PORT=$((CT_PORT_BASE + 10)) AGENCY_ALERTMANAGER_PORT=$((CT_PORT_BASE + 13))
   export AGENCY_GRAFANA_PORT=$((CT_PORT_BASE + 20)) AGENCY_JAEGER_UI_PORT=$((CT_PORT_BASE + 30))
-  export AGENCY_POSTGRES_IMAGE="localhost/agency/postgres:$CT_IMAGE_TAG"
-  export AGENCY_PROMETHEUS_IMAGE="localhost/agency/prometheus:$CT_IMAGE_TAG"
-  export AGENCY_ALERTMANAGER_IMAGE="localhost/agency/alertmanager:$CT_IMAGE_TAG"
+  local service
+  for service in "${CT_INFRA[@]}"; do ct_stand_in "$service"; done
   # no trace collector runs in the proof (Jaeger has no Debian package): no exporter rather than failed exports
   export AGENCY_OTLP_ENDPOINT=""
 }
@@ -235,7 +261,7 @@ CT_JOURNEY_STEPS=()
 
 # http <method> <path> <token|-> <body|-> -> sets HTTP_STATUS and HTTP_BODY
 ct_http() {
-  local args=(-sS -m 60 -o "$CT_DIR/body" -w '%{http_code}' -X "$1" "http://127.0.0.1:$CT_PORT_BASE$2")
+  local args=(-sS -m 60 -o "$CT_DIR/body" -w '%{http_code}' -X "$1" "$CT_GATEWAY_URL$2")
   [[ $3 != - ]] && args+=(-H "Authorization: Bearer $3")
   [[ $4 != - ]] && args+=(-H 'Content-Type: application/json' --data "$4")
   HTTP_STATUS=$(curl "${args[@]}") || HTTP_STATUS=000
@@ -283,6 +309,21 @@ ct_journey() {
   CT_TIME[journey]="$((SECONDS - t0)) s"
 }
 
+# Prometheus (the local stand-in, with the compose file's prometheus.yml and alerts.yml) scrapes all six services by
+# their compose hostnames: up == 1 for each target of job "agency" (the first scrape may take one interval, 15 s).
+ct_prometheus_scrapes() {
+  local i url="http://127.0.0.1:$AGENCY_PROMETHEUS_PORT/api/v1/query" count
+  for ((i = 0; i < 20; i++)); do
+    HTTP_BODY=$(curl -sS -m 10 -G "$url" --data-urlencode 'query=count(up{job="agency"} == 1)' 2>/dev/null || true)
+    count=$(jq -r '.data.result[0].value[1] // 0' <<<"$HTTP_BODY" 2>/dev/null || echo 0)
+    [[ $count == "${#SERVICES[@]}" ]] && break
+    sleep 3
+  done
+  HTTP_STATUS=200
+  ct_expect "Prometheus scrapes all ${#SERVICES[@]} services (up == 1)" 200 \
+    ".data.result[0].value[1] == \"${#SERVICES[@]}\""
+}
+
 # ---------------------------------------------------------------------------- the command
 
 CT_STARTED=()
@@ -293,6 +334,14 @@ cmd_compose_test() {
   ensure_state_dir
   mkdir -p "$CT_DIR"
   : >"$CT_LOG"
+  if [[ ${1:-} == --journey-only ]]; then   # against a compose install that runs already (CI: docker compose)
+    CT_GATEWAY_URL=${2:-http://127.0.0.1:8080}
+    command -v jq >/dev/null 2>&1 || die "jq is required (apt-get install -y jq)"
+    say "walking-skeleton journey against $CT_GATEWAY_URL"
+    ct_journey || die "journey FAILED against $CT_GATEWAY_URL"
+    say "journey passed in ${CT_TIME[journey]}"
+    return 0
+  fi
   select_jdk
   ct_ensure_tools
   command -v jq >/dev/null 2>&1 || apt_install jq
@@ -310,6 +359,7 @@ cmd_compose_test() {
   ct_infra_images
   ct_service_images
   ct_environment
+  ct_render_compose
   ct_down >/dev/null 2>&1 || true   # leftovers of an interrupted run
   trap 'ct_down' EXIT
 
@@ -321,8 +371,9 @@ cmd_compose_test() {
      && ct_up_and_wait memory-service tool-service orchestration-service multimodal-service realtime-gateway \
           "${CT_INFRA[@]:1}"; then
     CT_TIME[up]="$((SECONDS - t_up)) s"
-    say "running the walking-skeleton journey against http://127.0.0.1:$CT_PORT_BASE"
+    say "running the walking-skeleton journey against $CT_GATEWAY_URL"
     ct_journey || rc=1
+    if [[ " ${CT_STARTED[*]} " == *" prometheus "* ]]; then ct_prometheus_scrapes || rc=1; fi
   else
     CT_TIME[up]="failed after $((SECONDS - t_up)) s"
     rc=1
@@ -341,7 +392,7 @@ ct_summary() {
   cat <<EOF
 
 ==================== compose-test summary ====================
-compose file:       docker-compose.yml (podman-compose $(podman-compose version 2>/dev/null | sed -n 's/^podman-compose version //p' | head -n1), podman $(podman version --format '{{.Client.Version}}' 2>/dev/null), runc, cgroupfs)
+compose file:       docker-compose.yml (podman-compose $(podman-compose version 2>/dev/null | sed -n 's/^podman-composer* version *//p' | head -n1), podman $(podman version --format '{{.Client.Version}}' 2>/dev/null), runc, cgroupfs)
 started, healthy:   ${CT_STARTED[*]:-none}
 not started here:   ${skipped[*]:-none} (no Debian package and no image can be pulled here; kept in the compose file for users)
 failed to start:    ${not_started[*]:-none}
@@ -349,7 +400,7 @@ images:             base $CT_BASE_REPO:bookworm (debootstrap + JDK + PostgreSQL 
                     agency/<service>:$CT_IMAGE_TAG (Dockerfile target runtime-prebuilt), ${CT_INFRA[*]} (scripts/containers)
 timings:            base image ${CT_TIME[base]:-?}, infra images ${CT_TIME[infra]:-?}, service images ${CT_TIME[services]:-?},
                     up to healthy ${CT_TIME[up]:-?}, journey ${CT_TIME[journey]:-?}, total ${total} s
-journey (gateway http://127.0.0.1:$CT_PORT_BASE):
+journey (gateway $CT_GATEWAY_URL):
 EOF
   for line in "${CT_JOURNEY_STEPS[@]+"${CT_JOURNEY_STEPS[@]}"}"; do printf '  %s\n' "$line"; done
   if ((rc == 0)); then
