@@ -130,6 +130,8 @@ ct_base_cleanup() {
 ct_service_images() {
   local t0=$SECONDS ctx="$CT_DIR/context" s base="$CT_BASE_REPO:bookworm"
   build   # the launcher's: ./mvnw package when a source is newer than the jars
+  CT_TIME[jars]="$((SECONDS - t0)) s"
+  t0=$SECONDS
   rm -rf "$ctx"
   for s in "${SERVICES[@]}"; do
     mkdir -p "$ctx/$s/target"
@@ -309,25 +311,32 @@ ct_journey() {
   CT_TIME[journey]="$((SECONDS - t0)) s"
 }
 
-# Prometheus (the local stand-in, with the compose file's prometheus.yml and alerts.yml) scrapes all six services by
-# their compose hostnames: up == 1 for each target of job "agency" (the first scrape may take one interval, 15 s).
+# Prometheus (the local stand-in, with the compose file's prometheus.yml and alerts.yml) reaches all six services by
+# their compose hostnames and fetches /actuator/prometheus. Debian 12's Prometheus 2.42 then drops each scrape: the
+# services' OpenMetrics carry exemplars on histogram _count series, which Prometheus accepts from 2.43 on (the compose
+# file's prom/prometheus:v3.5.0 does). So a target counts when it is up, or when that parse error is its only error.
 ct_prometheus_scrapes() {
-  local i url="http://127.0.0.1:$AGENCY_PROMETHEUS_PORT/api/v1/query" count
+  local i url="http://127.0.0.1:$AGENCY_PROMETHEUS_PORT/api/v1/targets" n=${#SERVICES[@]}
+  local reached='[.data.activeTargets[] | select(.labels.job == "agency")
+    | select(.health == "up" or (.lastError | test("does not support exemplars")))] | length'
   for ((i = 0; i < 20; i++)); do
-    HTTP_BODY=$(curl -sS -m 10 -G "$url" --data-urlencode 'query=count(up{job="agency"} == 1)' 2>/dev/null || true)
-    count=$(jq -r '.data.result[0].value[1] // 0' <<<"$HTTP_BODY" 2>/dev/null || echo 0)
-    [[ $count == "${#SERVICES[@]}" ]] && break
+    HTTP_BODY=$(curl -sS -m 10 "$url" 2>/dev/null || true)
+    [[ $(jq -r "$reached" <<<"$HTTP_BODY" 2>/dev/null) == "$n" ]] && break
     sleep 3
   done
   HTTP_STATUS=200
-  ct_expect "Prometheus scrapes all ${#SERVICES[@]} services (up == 1)" 200 \
-    ".data.result[0].value[1] == \"${#SERVICES[@]}\""
+  ct_expect "Prometheus reaches all $n services by compose hostname" 200 "($reached) == $n" || return 1
+  if [[ $(jq -r '[.data.activeTargets[] | select(.labels.job == "agency" and .health == "up")] | length' \
+      <<<"$HTTP_BODY") != "$n" ]]; then
+    CT_NOTES+=("Prometheus 2.42 (Debian stand-in) rejects the services' exemplars on _count; needs >= 2.43 (compose uses 3.5)")
+  fi
 }
 
 # ---------------------------------------------------------------------------- the command
 
 CT_STARTED=()
 CT_INFRA=()
+CT_NOTES=()
 
 cmd_compose_test() {
   local t0=$SECONDS all=() s skipped=() not_started=() rc=0
@@ -398,11 +407,12 @@ not started here:   ${skipped[*]:-none} (no Debian package and no image can be p
 failed to start:    ${not_started[*]:-none}
 images:             base $CT_BASE_REPO:bookworm (debootstrap + JDK + PostgreSQL 15/pgvector + Prometheus + Alertmanager),
                     agency/<service>:$CT_IMAGE_TAG (Dockerfile target runtime-prebuilt), ${CT_INFRA[*]} (scripts/containers)
-timings:            base image ${CT_TIME[base]:-?}, infra images ${CT_TIME[infra]:-?}, service images ${CT_TIME[services]:-?},
+timings:            base image ${CT_TIME[base]:-?}, infra images ${CT_TIME[infra]:-?}, jars ${CT_TIME[jars]:-?}, service images ${CT_TIME[services]:-?},
                     up to healthy ${CT_TIME[up]:-?}, journey ${CT_TIME[journey]:-?}, total ${total} s
 journey (gateway $CT_GATEWAY_URL):
 EOF
   for line in "${CT_JOURNEY_STEPS[@]+"${CT_JOURNEY_STEPS[@]}"}"; do printf '  %s\n' "$line"; done
+  for line in "${CT_NOTES[@]+"${CT_NOTES[@]}"}"; do printf 'note:               %s\n' "$line"; done
   if ((rc == 0)); then
     printf 'result:             PASSED (everything torn down; log: %s)\n' "${CT_LOG#"$ROOT_DIR"/}"
   else
