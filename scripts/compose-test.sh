@@ -251,6 +251,15 @@ ct_wait() {
   done
 }
 
+ct_keep_logs() {  # the containers' logs, kept in .platform/compose-test/logs/ when the proof failed
+  local s
+  mkdir -p "$CT_DIR/logs"
+  for s in $(ct_compose_services); do
+    podman logs "$(ct_container "$s")" >"$CT_DIR/logs/$s.log" 2>&1 || rm -f "$CT_DIR/logs/$s.log"
+  done
+  say "container logs kept in ${CT_DIR#"$ROOT_DIR"/}/logs/"
+}
+
 ct_down() {
   say "tearing down (podman-compose down, volumes removed)"
   ct_log "down"
@@ -267,13 +276,20 @@ ct_down() {
 
 CT_JOURNEY_STEPS=()
 
-# http <method> <path> <token|-> <body|-> -> sets HTTP_STATUS and HTTP_BODY
+# http <method> <path> <token|-> <body|-> -> sets HTTP_STATUS and HTTP_BODY. A 503 problem ("try again shortly": a
+# service that has just started may not have fetched auth-service's signing keys yet) is retried, as a client would,
+# up to 3 times 5 s apart; each retry is noted in the summary.
 ct_http() {
-  local args=(-sS -m 60 -o "$CT_DIR/body" -w '%{http_code}' -X "$1" "$CT_GATEWAY_URL$2")
+  local args=(-sS -m 60 -o "$CT_DIR/body" -w '%{http_code}' -X "$1" "$CT_GATEWAY_URL$2") attempt
   [[ $3 != - ]] && args+=(-H "Authorization: Bearer $3")
   [[ $4 != - ]] && args+=(-H 'Content-Type: application/json' --data "$4")
-  HTTP_STATUS=$(curl "${args[@]}") || HTTP_STATUS=000
-  HTTP_BODY=$(cat "$CT_DIR/body" 2>/dev/null || true)
+  for attempt in 1 2 3 4; do
+    HTTP_STATUS=$(curl "${args[@]}") || HTTP_STATUS=000
+    HTTP_BODY=$(cat "$CT_DIR/body" 2>/dev/null || true)
+    [[ $HTTP_STATUS == 503 && $attempt -lt 4 ]] || break
+    CT_NOTES+=("$1 $2 answered 503 ($(jq -r '.detail // empty' <<<"$HTTP_BODY" 2>/dev/null | cut -c1-90)); retried")
+    sleep 5
+  done
 }
 
 ct_expect() {  # ct_expect <step> <status> [jq condition on the body]
@@ -399,6 +415,7 @@ cmd_compose_test() {
   for s in "${all[@]}"; do
     [[ " ${CT_STARTED[*]} ${skipped[*]} " == *" $s "* ]] || not_started+=("$s")
   done
+  if ((rc != 0)); then ct_keep_logs; fi
   ct_down
   trap - EXIT
   ct_summary "$rc" "$((SECONDS - t0))"
