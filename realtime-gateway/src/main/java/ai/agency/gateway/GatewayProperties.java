@@ -11,6 +11,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -50,17 +51,32 @@ public record GatewayProperties(
      * @param circuits path patterns of this route that get a circuit breaker of their own, by name (circuit
      *     {@code <route>-<name>}), so that one overloaded or broken operation does not cut off the rest of the
      *     service; paths no circuit names share the route's circuit
+     * @param canary a second version of the service that gets a share of this route's requests (null: none)
      */
     public record Route(
             @NotNull URI uri,
             @NotEmpty List<String> paths,
             DataSize maxBodySize,
-            Map<String, @NotEmpty List<String>> circuits) {
+            Map<String, @NotEmpty List<String>> circuits,
+            @Valid @Nullable Canary canary) {
 
         public Route {
             circuits = circuits == null ? Map.of() : circuits;
         }
     }
+
+    /**
+     * The canary of a route: a second version of the service (its own Deployment, its own URI) that gets {@code
+     * weight} % of the route's requests, the stable {@code uri} the rest (Spring Cloud Gateway's weight predicate, one
+     * weight group per route). The weight can be changed at runtime ({@code /actuator/canary} on the management port,
+     * or the Alertmanager receiver that rolls a failing canary back to 0).
+     *
+     * @param uri where the canary answers
+     * @param weight % of the route's requests sent to the canary, 0 to 100
+     */
+    public record Canary(
+            @NotNull URI uri,
+            @DefaultValue("0") @Min(0) @Max(100) int weight) {}
 
     /**
      * REST rate limits: one token bucket per caller (a user, an API key, or — for anonymous requests such as login —
