@@ -189,6 +189,17 @@ class CanaryRoutingTest {
                 .isEqualTo(404);
     }
 
+    @Test
+    void theAlertReceiverIsNotThereUnlessEnabled() throws Exception {
+        HttpResponse<String> response = post(
+                port,
+                "/internal/rollouts/alerts",
+                CanaryRollbackTest.payload("firing", "AgencyCanaryErrorRate", "memory"));
+
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(weights.require("memory").weight()).isEqualTo(20);
+    }
+
     /** Requests of {@code users} different users; how many reached the canary. */
     private int canaryShare(int users) throws Exception {
         int toCanary = 0;
