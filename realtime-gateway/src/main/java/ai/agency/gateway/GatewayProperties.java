@@ -31,6 +31,8 @@ import org.springframework.validation.annotation.Validated;
  * @param trustedProxies the proxies in front of the gateway (an Ingress) whose {@code X-Forwarded-For} names the
  *     client: comma-separated CIDR ranges ({@code 10.0.0.0/8, fd00::/8}) or one regular expression, as Tomcat's
  *     {@code RemoteIpValve} takes them. Empty (the default): no one is believed, the client is the TCP peer
+ * @param instanceDownTime how long an instance of a route that refused a connection gets no requests (routes with
+ *     several {@code instances})
  */
 @Validated
 @ConfigurationProperties("agency.gateway")
@@ -42,7 +44,8 @@ public record GatewayProperties(
         @DefaultValue("1MB") DataSize maxBodySize,
         @Valid @DefaultValue Cors cors,
         @Valid @DefaultValue Sessions sessions,
-        @DefaultValue("") String trustedProxies) {
+        @DefaultValue("") String trustedProxies,
+        @DefaultValue("5s") Duration instanceDownTime) {
 
     /**
      * One downstream service.
@@ -52,16 +55,26 @@ public record GatewayProperties(
      *     {@code <route>-<name>}), so that one overloaded or broken operation does not cut off the rest of the
      *     service; paths no circuit names share the route's circuit
      * @param canary a second version of the service that gets a share of this route's requests (null: none)
+     * @param instances replicas of the service the route's requests are spread over, round robin, skipping one that
+     *     refuses connections (a request it refused goes to the next); empty (the default): {@code uri} alone. Where a
+     *     load balancer is in front (a Kubernetes Service), leave it empty
      */
     public record Route(
             @NotNull URI uri,
             @NotEmpty List<String> paths,
             DataSize maxBodySize,
             Map<String, @NotEmpty List<String>> circuits,
-            @Valid @Nullable Canary canary) {
+            @Valid @Nullable Canary canary,
+            List<URI> instances) {
 
         public Route {
             circuits = circuits == null ? Map.of() : circuits;
+            instances = instances == null ? List.of() : List.copyOf(instances);
+        }
+
+        /** Where the route's (stable) requests go: its instances, or its URI. */
+        public List<URI> targets() {
+            return instances.isEmpty() ? List.of(uri) : instances;
         }
     }
 

@@ -1,6 +1,5 @@
 package ai.agency.gateway.routing;
 
-import static org.springframework.cloud.gateway.server.mvc.filter.BeforeFilterFunctions.uri;
 import static org.springframework.cloud.gateway.server.mvc.handler.GatewayRouterFunctions.route;
 import static org.springframework.cloud.gateway.server.mvc.handler.HandlerFunctions.http;
 import static org.springframework.cloud.gateway.server.mvc.predicate.GatewayRequestPredicates.weight;
@@ -51,35 +50,41 @@ class RoutesConfig {
                     .orElseThrow();
             GatewayProperties.Canary canary = target.canary();
             if (canary == null) {
-                routes = and(routes, proxy(name, false, paths, target.uri(), target, properties, breakers, meters));
+                routes = and(routes, proxy(name, false, paths, target.targets(), target, properties, breakers, meters));
                 continue;
             }
             // one weight group per route, named after it: the stable route and its canary share it, their weights
             // add up to 100 (CanaryWeights changes them at runtime)
             RequestPredicate stable = paths.and(weight(name, 100 - canary.weight()));
             RequestPredicate toCanary = paths.and(weight(name, canary.weight()));
-            routes = and(routes, proxy(name, false, stable, target.uri(), target, properties, breakers, meters));
-            routes = and(routes, proxy(name, true, toCanary, canary.uri(), target, properties, breakers, meters));
+            routes = and(routes, proxy(name, false, stable, target.targets(), target, properties, breakers, meters));
+            routes = and(
+                    routes, proxy(name, true, toCanary, List.of(canary.uri()), target, properties, breakers, meters));
         }
         return routes;
     }
 
-    /** One proxied target: its own circuit breakers (a failing canary never opens the stable version's), metrics. */
+    /**
+     * One proxied target: its own circuit breakers (a failing canary never opens the stable version's), metrics, and its
+     * instances in turn ({@link InstanceBalancer}).
+     */
     private static RouterFunction<ServerResponse> proxy(
             String name,
             boolean canary,
             RequestPredicate predicate,
-            URI uri,
+            List<URI> instances,
             GatewayProperties.Route target,
             GatewayProperties properties,
             CircuitBreakerRegistry breakers,
             MeterRegistry meters) {
         String id = canary ? CanaryWeights.canaryRouteId(name) : name;
+        // filters run in the order added, each around the next: metrics see what the client gets (an open circuit's 503
+        // too), the circuit breaker sees a request after it was tried on every instance
         return route(id)
                 .route(predicate, http())
-                .before(uri(uri))
-                .filter(new DownstreamCircuitBreaker(id, target.circuits(), breakers, properties.circuitBreaker()))
                 .filter(new UpstreamMetrics(name, canary ? "canary" : "stable", meters))
+                .filter(new DownstreamCircuitBreaker(id, target.circuits(), breakers, properties.circuitBreaker()))
+                .filter(new InstanceBalancer(id, instances, properties.instanceDownTime()))
                 .build();
     }
 
