@@ -245,6 +245,8 @@ public record GatewayProperties(
      * @param takeoverTimeout after a {@code resume} of a connection that lived on another replica, how long that
      *     replica has to answer; if none does, it died with the connection, and the streams it was relaying are ended
      *     on the new connection (from the stored answer, else with {@code error stream_interrupted})
+     * @param shutdownDrain at a graceful shutdown, how long running streams may take to end by themselves before the
+     *     rest are cancelled and the sockets close 1001 (within {@code spring.lifecycle.timeout-per-shutdown-phase})
      */
     public record Realtime(
             @DefaultValue("65536") @Min(1024) int maxFrameBytes,
@@ -261,5 +263,6 @@ public record GatewayProperties(
             @DefaultValue("10") @Min(1) int ratePerSecond,
             @DefaultValue("*") List<String> allowedOrigins,
             @DefaultValue("10") @Min(1) int maxRunSubscriptions,
-            @DefaultValue("5s") Duration takeoverTimeout) {}
+            @DefaultValue("5s") Duration takeoverTimeout,
+            @DefaultValue("10s") Duration shutdownDrain) {}
 }
