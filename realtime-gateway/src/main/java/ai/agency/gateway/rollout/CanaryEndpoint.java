@@ -30,11 +30,9 @@ import org.springframework.stereotype.Component;
 class CanaryEndpoint {
 
     private final CanaryWeights weights;
-    private final CanaryWeightStore store;
 
-    CanaryEndpoint(CanaryWeights weights, CanaryWeightStore store) {
+    CanaryEndpoint(CanaryWeights weights) {
         this.weights = weights;
-        this.store = store;
     }
 
     @ReadOperation
@@ -48,7 +46,7 @@ class CanaryEndpoint {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("route", route);
             body.put("state", weights.require(route));
-            body.put("changes", store.changes(route, 20));
+            body.put("changes", weights.changes(route, 20));
             return body;
         });
     }

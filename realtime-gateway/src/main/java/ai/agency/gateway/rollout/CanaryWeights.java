@@ -116,6 +116,12 @@ public class CanaryWeights implements SmartLifecycle {
         return state;
     }
 
+    /** The route's last {@code limit} weight changes, newest first (the audit); 404 problem without a canary. */
+    java.util.List<CanaryWeightStore.Change> changes(String route, int limit) {
+        require(route);
+        return store.changes(route, limit);
+    }
+
     /** Sets the route's canary weight here at once and for every replica (stored); audited with source and reason. */
     public synchronized State set(String route, int weight, String source, String reason) {
         if (weight < 0 || weight > 100) {
