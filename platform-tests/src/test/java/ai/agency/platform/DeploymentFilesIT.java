@@ -782,7 +782,12 @@ class DeploymentFilesIT {
     @Test
     void overlaysAndComponentsReferOnlyToFilesThatExist() throws IOException {
         for (String dir : List.of(
-                "base", "overlays/dev", "overlays/prod", "components/monitoring", "components/network-policies")) {
+                "base",
+                "overlays/dev",
+                "overlays/prod",
+                "overlays/canary",
+                "components/monitoring",
+                "components/network-policies")) {
             Path folder = root.resolve("k8s").resolve(dir);
             Map<String, Object> kustomization = new Yaml().load(Files.readString(folder.resolve("kustomization.yaml")));
             for (String key : List.of("resources", "components")) {
@@ -797,6 +802,142 @@ class DeploymentFilesIT {
         }
         List<Map<String, Object>> dev = manifests(root.resolve("k8s/overlays/dev"));
         assertThat(byName(dev, "StatefulSet").get("postgres").toString()).contains("pgvector/pgvector:pg17");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theCanaryOverlayRunsTheBaseMemoryServiceWithANewImageThatOnlyTheGatewaysWeightedRouteReaches()
+            throws IOException {
+        Path overlay = root.resolve("k8s/overlays/canary");
+        List<Map<String, Object>> canary = manifests(overlay);
+        Map<String, Object> actual = byName(canary, "Deployment").get("memory-service-canary");
+        assertThat(actual)
+                .as("k8s/overlays/canary: Deployment memory-service-canary")
+                .isNotNull();
+
+        // the base Deployment of memory-service, changed only where a canary must differ
+        Map<String, Object> stable =
+                byName(manifests(root.resolve("k8s/base")), "Deployment").get("memory-service");
+        Map<String, Object> expected = new Yaml().load(new Yaml().dump(stable));
+        map(expected, "metadata").put("name", "memory-service-canary");
+        map(map(expected, "metadata"), "labels").put("agency.ai/track", "canary");
+        Map<String, Object> spec = map(expected, "spec");
+        spec.put("replicas", 1);
+        ((Map<String, Object>) path(spec, "selector", "matchLabels")).put("agency.ai/track", "canary");
+        Map<String, Object> podLabels = (Map<String, Object>) path(spec, "template", "metadata", "labels");
+        Object version = ((Map<String, Object>) path(map(actual, "spec"), "template", "metadata", "labels"))
+                .get("app.kubernetes.io/version");
+        assertThat(String.valueOf(version))
+                .as("the canary's version label")
+                .isNotBlank()
+                .isNotEqualTo("null");
+        podLabels.put("app.kubernetes.io/version", version);
+        podLabels.put("agency.ai/track", "canary");
+        list(map(map(spec, "template"), "spec"), "containers").getFirst().put("image", "agency/memory-service-canary");
+        assertThat(actual)
+                .as("memory-service-canary is the base memory-service with name, track, version, image and 1 replica")
+                .isEqualTo(expected);
+
+        Map<String, Object> service = byName(canary, "Service").get("memory-service-canary");
+        assertThat(map(map(service, "spec"), "selector"))
+                .isEqualTo(Map.of("app.kubernetes.io/name", "memory-service", "agency.ai/track", "canary"));
+        assertThat(list(map(service, "spec"), "ports").getFirst())
+                .containsEntry("port", PORTS.get("memory-service"))
+                .containsEntry("targetPort", "http");
+
+        Map<String, Object> kustomization = new Yaml().load(Files.readString(overlay.resolve("kustomization.yaml")));
+        assertThat((List<String>) kustomization.get("resources")).contains("../prod");
+        String patches = ((List<Map<String, Object>>) kustomization.get("patches"))
+                .stream().map(p -> String.valueOf(p.get("patch"))).collect(java.util.stream.Collectors.joining("\n"));
+        assertThat(patches)
+                .as("the gateway's memory route gets the canary's Service and a weight")
+                .contains("AGENCY_GATEWAY_ROUTES_MEMORY_CANARY_URI", "http://memory-service-canary:8082")
+                .contains("AGENCY_GATEWAY_ROUTES_MEMORY_CANARY_WEIGHT")
+                .contains("AGENCY_GATEWAY_ROLLOUT_ALERT_RECEIVER_ENABLED")
+                .contains("secretKeyRef: { name: agency-secrets, key: AGENCY_GATEWAY_ROLLOUT_ALERT_RECEIVER_SECRET }");
+        assertThat(patches)
+                .as("the stable pods and Service are the track 'stable', so only the gateway reaches the canary")
+                .contains("/spec/template/metadata/labels/agency.ai~1track")
+                .contains("/spec/selector/agency.ai~1track");
+
+        Map<String, Object> alertmanager = byName(canary, "NetworkPolicy").get("realtime-gateway-from-alertmanager");
+        Map<String, Object> rule =
+                ((List<Map<String, Object>>) map(alertmanager, "spec").get("ingress")).getFirst();
+        assertThat((List<Map<String, Object>>) rule.get("ports"))
+                .as("Alertmanager reaches the gateway's public port (the receiver) only")
+                .containsExactly(Map.of("protocol", "TCP", "port", PORTS.get("realtime-gateway")));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theCanaryOverlayRendersWithTwoTracksOfMemoryServiceThatNoSelectorMixes() throws Exception {
+        Optional<String> rendered = kustomize("k8s/overlays/canary");
+        org.junit.jupiter.api.Assumptions.assumeTrue(rendered.isPresent(), "kubectl is not installed");
+        List<Map<String, Object>> all = new ArrayList<>();
+        for (Object doc : new Yaml().loadAll(rendered.get())) {
+            if (doc instanceof Map<?, ?> m) {
+                all.add((Map<String, Object>) m);
+            }
+        }
+        Map<String, Map<String, Object>> deployments = byName(all, "Deployment");
+        Map<String, Map<String, Object>> services = byName(all, "Service");
+        Map<String, Object> stableLabels = (Map<String, Object>)
+                path(map(deployments.get("memory-service"), "spec"), "template", "metadata", "labels");
+        Map<String, Object> canaryLabels = (Map<String, Object>)
+                path(map(deployments.get("memory-service-canary"), "spec"), "template", "metadata", "labels");
+        Map<String, Object> stableSelector = map(map(services.get("memory-service"), "spec"), "selector");
+        Map<String, Object> canarySelector = map(map(services.get("memory-service-canary"), "spec"), "selector");
+        assertThat(stableLabels.entrySet())
+                .as("stable Service selects the stable pods")
+                .containsAll(stableSelector.entrySet());
+        assertThat(canaryLabels.entrySet())
+                .as("stable Service does not select the canary pods")
+                .doesNotContainAnyElementsOf(Set.of(Map.entry("agency.ai/track", "stable")));
+        assertThat(canaryLabels.entrySet())
+                .as("canary Service selects the canary pods")
+                .containsAll(canarySelector.entrySet());
+        assertThat(stableLabels)
+                .as("canary Service does not select the stable pods")
+                .containsEntry("agency.ai/track", "stable");
+        String stableImage = (String) list(
+                        map(map(map(deployments.get("memory-service"), "spec"), "template"), "spec"), "containers")
+                .getFirst()
+                .get("image");
+        String canaryImage = (String) list(
+                        map(map(map(deployments.get("memory-service-canary"), "spec"), "template"), "spec"),
+                        "containers")
+                .getFirst()
+                .get("image");
+        assertThat(canaryImage).as("the canary runs another release").isNotEqualTo(stableImage);
+        assertThat(canaryImage.substring(0, canaryImage.lastIndexOf(':')))
+                .isEqualTo(stableImage.substring(0, stableImage.lastIndexOf(':')));
+        Map<String, String> config = (Map<String, String>)
+                byName(all, "ConfigMap").get("agency-config").get("data");
+        assertThat(config)
+                .containsEntry("AGENCY_GATEWAY_ROUTES_MEMORY_CANARY_URI", "http://memory-service-canary:8082");
+        assertThat(Integer.parseInt(config.get("AGENCY_GATEWAY_ROUTES_MEMORY_CANARY_WEIGHT")))
+                .isBetween(0, 100);
+        assertThat(config).containsEntry("SPRING_PROFILES_ACTIVE", "prod");
+        assertThat(new Yaml().dump(deployments.get("realtime-gateway")))
+                .contains("AGENCY_GATEWAY_ROLLOUT_ALERT_RECEIVER_SECRET");
+    }
+
+    /** {@code kubectl kustomize <dir>}, or empty where kubectl is not installed. */
+    private Optional<String> kustomize(String dir) throws Exception {
+        Process process;
+        try {
+            process = new ProcessBuilder(
+                            "kubectl", "kustomize", root.resolve(dir).toString())
+                    .redirectErrorStream(true)
+                    .start();
+        } catch (IOException noKubectl) {
+            return Optional.empty();
+        }
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(process.waitFor())
+                .as("kubectl kustomize " + dir + ": " + output)
+                .isZero();
+        return Optional.of(output);
     }
 
     // ------------------------------------------------------------------------------------------ helpers

@@ -11,6 +11,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -30,6 +31,8 @@ import org.springframework.validation.annotation.Validated;
  * @param trustedProxies the proxies in front of the gateway (an Ingress) whose {@code X-Forwarded-For} names the
  *     client: comma-separated CIDR ranges ({@code 10.0.0.0/8, fd00::/8}) or one regular expression, as Tomcat's
  *     {@code RemoteIpValve} takes them. Empty (the default): no one is believed, the client is the TCP peer
+ * @param instanceDownTime how long an instance of a route that refused a connection gets no requests (routes with
+ *     several {@code instances})
  */
 @Validated
 @ConfigurationProperties("agency.gateway")
@@ -41,7 +44,8 @@ public record GatewayProperties(
         @DefaultValue("1MB") DataSize maxBodySize,
         @Valid @DefaultValue Cors cors,
         @Valid @DefaultValue Sessions sessions,
-        @DefaultValue("") String trustedProxies) {
+        @DefaultValue("") String trustedProxies,
+        @DefaultValue("5s") Duration instanceDownTime) {
 
     /**
      * One downstream service.
@@ -50,17 +54,42 @@ public record GatewayProperties(
      * @param circuits path patterns of this route that get a circuit breaker of their own, by name (circuit
      *     {@code <route>-<name>}), so that one overloaded or broken operation does not cut off the rest of the
      *     service; paths no circuit names share the route's circuit
+     * @param canary a second version of the service that gets a share of this route's requests (null: none)
+     * @param instances replicas of the service the route's requests are spread over, round robin, skipping one that
+     *     refuses connections (a request it refused goes to the next); empty (the default): {@code uri} alone. Where a
+     *     load balancer is in front (a Kubernetes Service), leave it empty
      */
     public record Route(
             @NotNull URI uri,
             @NotEmpty List<String> paths,
             DataSize maxBodySize,
-            Map<String, @NotEmpty List<String>> circuits) {
+            Map<String, @NotEmpty List<String>> circuits,
+            @Valid @Nullable Canary canary,
+            List<URI> instances) {
 
         public Route {
             circuits = circuits == null ? Map.of() : circuits;
+            instances = instances == null ? List.of() : List.copyOf(instances);
+        }
+
+        /** Where the route's (stable) requests go: its instances, or its URI. */
+        public List<URI> targets() {
+            return instances.isEmpty() ? List.of(uri) : instances;
         }
     }
+
+    /**
+     * The canary of a route: a second version of the service (its own Deployment, its own URI) that gets {@code
+     * weight} % of the route's requests, the stable {@code uri} the rest (Spring Cloud Gateway's weight predicate, one
+     * weight group per route). The weight can be changed at runtime ({@code /actuator/canary} on the management port,
+     * or the Alertmanager receiver that rolls a failing canary back to 0).
+     *
+     * @param uri where the canary answers
+     * @param weight % of the route's requests sent to the canary, 0 to 100
+     */
+    public record Canary(
+            @NotNull URI uri,
+            @DefaultValue("0") @Min(0) @Max(100) int weight) {}
 
     /**
      * REST rate limits: one token bucket per caller (a user, an API key, or — for anonymous requests such as login —
@@ -216,6 +245,8 @@ public record GatewayProperties(
      * @param takeoverTimeout after a {@code resume} of a connection that lived on another replica, how long that
      *     replica has to answer; if none does, it died with the connection, and the streams it was relaying are ended
      *     on the new connection (from the stored answer, else with {@code error stream_interrupted})
+     * @param shutdownDrain at a graceful shutdown, how long running streams may take to end by themselves before the
+     *     rest are cancelled and the sockets close 1001 (within {@code spring.lifecycle.timeout-per-shutdown-phase})
      */
     public record Realtime(
             @DefaultValue("65536") @Min(1024) int maxFrameBytes,
@@ -232,5 +263,6 @@ public record GatewayProperties(
             @DefaultValue("10") @Min(1) int ratePerSecond,
             @DefaultValue("*") List<String> allowedOrigins,
             @DefaultValue("10") @Min(1) int maxRunSubscriptions,
-            @DefaultValue("5s") Duration takeoverTimeout) {}
+            @DefaultValue("5s") Duration takeoverTimeout,
+            @DefaultValue("10s") Duration shutdownDrain) {}
 }

@@ -16,8 +16,9 @@ public final class Chaos {
             case "memory-kill" -> new MemoryKill(platform).run();
             case "db-restart" -> new DatabaseRestart(platform).run();
             case "gateway-kill" -> new GatewayKill(platform).run();
+            case "rolling-restart" -> new RollingRestart(platform).run();
             default -> {
-                System.err.println("usage: run.sh auth-down | memory-kill | db-restart | gateway-kill");
+                System.err.println("usage: run.sh auth-down | memory-kill | db-restart | gateway-kill | rolling-restart");
                 yield 2;
             }
         };

@@ -1,14 +1,17 @@
 package ai.agency.gateway.routing;
 
-import static org.springframework.cloud.gateway.server.mvc.filter.BeforeFilterFunctions.uri;
 import static org.springframework.cloud.gateway.server.mvc.handler.GatewayRouterFunctions.route;
 import static org.springframework.cloud.gateway.server.mvc.handler.HandlerFunctions.http;
+import static org.springframework.cloud.gateway.server.mvc.predicate.GatewayRequestPredicates.weight;
 
 import ai.agency.common.accountdata.AccountData;
 import ai.agency.common.security.ProtectedPaths;
 import ai.agency.common.trace.TraceIds;
 import ai.agency.gateway.GatewayProperties;
+import ai.agency.gateway.rollout.CanaryWeights;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.cloud.gateway.server.mvc.filter.HttpHeadersFilter;
@@ -25,14 +28,17 @@ import org.springframework.web.util.pattern.PathPatternParser;
 /**
  * Routes every {@code /api/v1/**} prefix of the public API to its service (Spring Cloud Gateway Server MVC): bodies,
  * statuses and problem responses pass through unchanged; the trace id is added; a service that is down or whose
- * circuit is open gets a 503 {@code service_unavailable} problem ({@link DownstreamCircuitBreaker}).
+ * circuit is open gets a 503 {@code service_unavailable} problem ({@link DownstreamCircuitBreaker}). A route with a
+ * {@code canary} is two routes in one weight group, {@code <name>} to the stable URI and {@code <name>-canary} to the
+ * canary's, with their weights ({@link CanaryWeights}).
  */
 @Configuration(proxyBeanMethods = false)
 class RoutesConfig {
 
     @Bean
     @Nullable
-    RouterFunction<ServerResponse> serviceRoutes(GatewayProperties properties, CircuitBreakerRegistry breakers) {
+    RouterFunction<ServerResponse> serviceRoutes(
+            GatewayProperties properties, CircuitBreakerRegistry breakers, MeterRegistry meters) {
         RouterFunction<ServerResponse> routes = null;
         for (var entry : properties.routes().entrySet()) {
             String name = entry.getKey();
@@ -42,15 +48,49 @@ class RoutesConfig {
                     .map(RequestPredicates::path)
                     .reduce(RequestPredicate::or)
                     .orElseThrow();
-            RouterFunction<ServerResponse> route = route(name)
-                    .route(paths, http())
-                    .before(uri(target.uri()))
-                    .filter(new DownstreamCircuitBreaker(
-                            name, target.circuits(), breakers, properties.circuitBreaker()))
-                    .build();
-            routes = routes == null ? route : routes.and(route);
+            GatewayProperties.Canary canary = target.canary();
+            if (canary == null) {
+                routes = and(routes, proxy(name, false, paths, target.targets(), target, properties, breakers, meters));
+                continue;
+            }
+            // one weight group per route, named after it: the stable route and its canary share it, their weights
+            // add up to 100 (CanaryWeights changes them at runtime)
+            RequestPredicate stable = paths.and(weight(name, 100 - canary.weight()));
+            RequestPredicate toCanary = paths.and(weight(name, canary.weight()));
+            routes = and(routes, proxy(name, false, stable, target.targets(), target, properties, breakers, meters));
+            routes = and(
+                    routes, proxy(name, true, toCanary, List.of(canary.uri()), target, properties, breakers, meters));
         }
         return routes;
+    }
+
+    /**
+     * One proxied target: its own circuit breakers (a failing canary never opens the stable version's), metrics, and its
+     * instances in turn ({@link InstanceBalancer}).
+     */
+    private static RouterFunction<ServerResponse> proxy(
+            String name,
+            boolean canary,
+            RequestPredicate predicate,
+            List<URI> instances,
+            GatewayProperties.Route target,
+            GatewayProperties properties,
+            CircuitBreakerRegistry breakers,
+            MeterRegistry meters) {
+        String id = canary ? CanaryWeights.canaryRouteId(name) : name;
+        // filters run in the order added, each around the next: metrics see what the client gets (an open circuit's 503
+        // too), the circuit breaker sees a request after it was tried on every instance
+        return route(id)
+                .route(predicate, http())
+                .filter(new UpstreamMetrics(name, canary ? "canary" : "stable", meters))
+                .filter(new DownstreamCircuitBreaker(id, target.circuits(), breakers, properties.circuitBreaker()))
+                .filter(new InstanceBalancer(id, instances, properties.instanceDownTime()))
+                .build();
+    }
+
+    private static RouterFunction<ServerResponse> and(
+            @Nullable RouterFunction<ServerResponse> routes, RouterFunction<ServerResponse> route) {
+        return routes == null ? route : routes.and(route);
     }
 
     /**

@@ -98,21 +98,19 @@ class RealtimeLifecycle implements SmartLifecycle {
         }
     }
 
-    /** Graceful shutdown: running requests are cancelled (each stream gets its stream_end), then sockets close 1001. */
+    /**
+     * Graceful shutdown: running streams get {@code shutdown-drain} to end by themselves (a rolling restart then cuts
+     * no answer short); those still running are cancelled (each stream gets its stream_end), then sockets close 1001
+     * and clients resume on another replica.
+     */
     @Override
     public void stop() {
         running = false;
-        for (Connection c : registry.all()) {
-            c.running().values().forEach(Downstream.Cancel::cancel);
-        }
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (registry.all().stream().anyMatch(c -> !c.running().isEmpty()) && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
+        if (!drain(settings.shutdownDrain())) {
+            for (Connection c : registry.all()) {
+                c.running().values().forEach(Downstream.Cancel::cancel);
             }
+            awaitNoStreams(Duration.ofSeconds(5));
         }
         for (Connection c : registry.all()) {
             c.close(CloseStatus.GOING_AWAY.withReason("server shutting down"));
@@ -121,6 +119,53 @@ class RealtimeLifecycle implements SmartLifecycle {
             timers.shutdownNow();
         }
         threads.shutdown();
+    }
+
+    /**
+     * Closes (1001) each connection as soon as it has no running request, so its client resumes on another replica
+     * at once, while the others' streams end by themselves; at most {@code timeout}. True if no stream is left.
+     */
+    private boolean drain(Duration timeout) {
+        java.util.Set<Connection> closed = new java.util.HashSet<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            boolean busy = false;
+            for (Connection c : registry.all()) {
+                if (!c.running().isEmpty()) {
+                    busy = true;
+                } else if (closed.add(c)) {
+                    c.close(CloseStatus.GOING_AWAY.withReason("server shutting down"));
+                }
+            }
+            if (!busy) {
+                return true;
+            }
+            if (System.nanoTime() >= deadline || !sleep()) {
+                return false;
+            }
+        }
+    }
+
+    /** Waits until no connection has a running request, at most {@code timeout}; true if none is left. */
+    private boolean awaitNoStreams(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (registry.all().stream().anyMatch(c -> !c.running().isEmpty())) {
+            if (System.nanoTime() >= deadline || !sleep()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Sleeps 50 ms; false if interrupted (then the shutdown goes on at once). */
+    private static boolean sleep() {
+        try {
+            Thread.sleep(50);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** False before start and from the start of a stop: new connections are then closed 1001 at once. */

@@ -52,7 +52,8 @@ class ReplicasAndLifecycleTest extends RealtimeTestSupport {
                     env,
                     "agency.gateway.realtime.heartbeat-interval=2s",
                     "agency.gateway.realtime.send-buffer-bytes=16384",
-                    "agency.gateway.realtime.send-time-limit=1s");
+                    "agency.gateway.realtime.send-time-limit=1s",
+                    "agency.gateway.realtime.shutdown-drain=2s");
         }
         return URI.create("ws://localhost:" + portOf(replicaB) + "/ws");
     }
@@ -253,6 +254,43 @@ class ReplicasAndLifecycleTest extends RealtimeTestSupport {
         assertThat(end.path("cancelled").asBoolean()).isTrue();
         await().atMost(Duration.ofSeconds(20)).until(() -> client.closeCode != null);
         assertThat(client.closeCode).isEqualTo(1001);
+        await().atMost(Duration.ofSeconds(30)).until(() -> !closer.isAlive());
+    }
+
+    @Test
+    @Order(6)
+    void aGracefulShutdownLetsAStreamEndByItselfWithinTheDrainAndClosesIdleSocketsAtOnce() throws Exception {
+        // a rolling restart must not cut answers short: the stream ends normally, then its socket closes 1001
+        ConfigurableApplicationContext replicaC = startReplica(env, "agency.gateway.realtime.shutdown-drain=20s");
+        URI c = URI.create("ws://localhost:" + portOf(replicaC) + "/ws");
+        Client busy =
+                Client.open(c, builder -> builder.header("Authorization", "Bearer " + JWTS.user(UUID.randomUUID())));
+        Client idle =
+                Client.open(c, builder -> builder.header("Authorization", "Bearer " + JWTS.user(UUID.randomUUID())));
+        busy.next("ready");
+        idle.next("ready");
+        String content = "gated drained answer ends";
+        busy.send(Map.of("type", "chat", "id", "draining", "content", content));
+        busy.next("stream_start");
+        busy.next("stream_chunk");
+
+        Thread closer = Thread.ofVirtual().start(replicaC::close);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> idle.closeCode != null);
+        assertThat(idle.closeCode)
+                .as("a socket with no running stream closes at once")
+                .isEqualTo(1001);
+        assertThat(busy.closeCode)
+                .as("the busy socket stays open while its stream runs")
+                .isNull();
+        gate(content).release(10);
+        JsonNode end = busy.next("stream_end");
+        assertThat(end.path("requestId").asString()).isEqualTo("draining");
+        assertThat(end.path("cancelled").asBoolean())
+                .as("ended by itself, not cancelled")
+                .isFalse();
+        await().atMost(Duration.ofSeconds(20)).until(() -> busy.closeCode != null);
+        assertThat(busy.closeCode).isEqualTo(1001);
         await().atMost(Duration.ofSeconds(30)).until(() -> !closer.isAlive());
     }
 }
