@@ -72,6 +72,14 @@ def turns(sample):
         index += 1
 
 
+def sessions(sample):
+    """(session name, its turns in order) for each session of a conversation."""
+    grouped = {}
+    for turn in turns(sample):
+        grouped.setdefault("session_" + turn[0].split(":")[0].lstrip("D"), []).append(turn)
+    return list(grouped.items())
+
+
 def questions_of(sample):
     return [q for q in sample["qa"] if q.get("category") in (1, 2, 3, 4) and q.get("evidence")]
 
@@ -81,14 +89,25 @@ def ingest(args, auth, sample):
     token = login(auth, user, password)
     dia_of = {}
 
-    def add(turn):
+    def add(turn, session=None):
         dia_id, text, date = turn
-        result = call(args.base, "POST", "/api/v1/memories",
-                      {"content": text, "infer": False, "metadata": {"diaId": dia_id, "date": date}}, token)
+        body = {"content": text, "infer": False, "metadata": {"diaId": dia_id, "date": date}}
+        if session:
+            body["sessionId"] = session
+        result = call(args.base, "POST", "/api/v1/memories", body, token)
         return dia_id, result["results"][0]["id"]
 
+    def add_session(session):
+        # one LoCoMo session = one sessionId, its turns added in order (the session-neighbour signal reads that order)
+        name, session_turns = session
+        return [add(turn, name) for turn in session_turns]
+
     with concurrent.futures.ThreadPoolExecutor(args.workers) as pool:
-        for dia_id, memory_id in pool.map(add, list(turns(sample))):
+        if args.session_ids:
+            added = [pair for pairs in pool.map(add_session, list(sessions(sample))) for pair in pairs]
+        else:
+            added = pool.map(add, list(turns(sample)))
+        for dia_id, memory_id in added:
             dia_of.setdefault(memory_id, []).append(dia_id)
     return {"user": user, "password": password, "dia_of": dia_of}
 
@@ -102,6 +121,8 @@ def main():
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--state", default=None, help="JSON file: reuse the ingest recorded there, or record it")
     parser.add_argument("--dump", default=None, help="JSON file: write the top-100 dense and text candidates")
+    parser.add_argument("--session-ids", action="store_true",
+                        help="store each LoCoMo session's turns under one sessionId, in order (session neighbours)")
     parser.add_argument("--extra", default="{}", help="JSON merged into every search body (e.g. boosts)")
     args = parser.parse_args()
     modes = [m for m in args.modes.split(",") if m]

@@ -69,6 +69,11 @@ public record MemoryProperties(
      * @param exactScanMaxRows up to this many live memories of the caller, the dense ranking computes the distance
      *     of every one of them (exact, and cheaper than walking the shared HNSW graph, which must skip the other
      *     users' vectors); above it, the HNSW index with iterative scans. 0 = always the index
+     * @param speakerWeight hybrid only: added when the memory's speaker prefix ({@code "Ann: …"}) is a name the query
+     *     mentions (0 = off)
+     * @param temporalWeight hybrid only: added when the query asks about time and the memory mentions one (0 = off)
+     * @param neighbourWeight hybrid only: times how far the memory's best session neighbour (the memory before or
+     *     after it with the same sessionId) scored above the lowest candidate (0 = off)
      */
     public record Search(
             @DefaultValue("weighted") @Pattern(regexp = "rrf|weighted")
@@ -91,7 +96,16 @@ public record MemoryProperties(
             @DefaultValue("0") @DecimalMin("0") @DecimalMax("1")
             double importanceWeight,
 
-            @DefaultValue("20000") @Min(0) int exactScanMaxRows) {}
+            @DefaultValue("20000") @Min(0) int exactScanMaxRows,
+
+            @DefaultValue("0.15") @DecimalMin("0") @DecimalMax("1")
+            double speakerWeight,
+
+            @DefaultValue("0.1") @DecimalMin("0") @DecimalMax("1")
+            double temporalWeight,
+
+            @DefaultValue("0.5") @DecimalMin("0") @DecimalMax("2")
+            double neighbourWeight) {}
 
     /**
      * Where embeddings come from.

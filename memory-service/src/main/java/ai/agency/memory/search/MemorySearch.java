@@ -43,6 +43,7 @@ public class MemorySearch {
     private final MemoryProperties properties;
     private final tools.jackson.databind.json.JsonMapper json;
     private final Timer searchTimer;
+    private final RankingSignals signals;
 
     MemorySearch(
             JdbcClient jdbc,
@@ -56,6 +57,8 @@ public class MemorySearch {
         this.memories = memories;
         this.properties = properties;
         this.json = json;
+        MemoryProperties.Search tuning = properties.search();
+        this.signals = new RankingSignals(tuning.speakerWeight(), tuning.temporalWeight(), tuning.neighbourWeight());
         this.searchTimer = Timer.builder("agency_memory_search_seconds")
                 .description("Memory search latency (embedding + SQL + fusion)")
                 .publishPercentileHistogram()
@@ -96,7 +99,8 @@ public class MemorySearch {
             @Nullable Double similarity,
             @Nullable Double textScore,
             @Nullable Integer denseRank,
-            @Nullable Integer textRank) {}
+            @Nullable Integer textRank,
+            RankingSignals.Features features) {}
 
     /** A candidate that made it into the results, with its final score. */
     private record Scored(Candidate candidate, double score) {}
@@ -126,6 +130,7 @@ public class MemorySearch {
         double[] fused = fusion.equals("weighted")
                 ? weightedSum(candidates, denseWeight, textWeight)
                 : reciprocalRank(candidates, denseWeight, textWeight, tuning.rrfK());
+        fused = withSignals(request.query(), candidates, fused, mode.equals("hybrid") ? signals : OFF);
         Instant now = Instant.now();
         double halfLifeSeconds = Math.max(1, tuning.recencyHalfLife().toSeconds());
         List<Scored> scored = new ArrayList<>();
@@ -180,6 +185,20 @@ public class MemorySearch {
             }
         }
         return new SearchResponse(List.copyOf(results));
+    }
+
+    private static final RankingSignals OFF = new RankingSignals(0, 0, 0);
+
+    /** The fused scores with the {@link RankingSignals} added (hybrid mode only: the others stay pure rankings). */
+    private static double[] withSignals(
+            String query, List<Candidate> candidates, double[] fused, RankingSignals signals) {
+        if (signals.off() || candidates.isEmpty()) {
+            return fused;
+        }
+        List<UUID> ids = candidates.stream().map(Candidate::id).toList();
+        Map<UUID, RankingSignals.Features> features = new HashMap<>();
+        candidates.forEach(c -> features.put(c.id(), c.features()));
+        return signals.apply(query, ids, fused, features);
     }
 
     /** Weighted RRF, scaled to 0..1 by the best possible score (first in both rankings). */
@@ -375,13 +394,23 @@ public class MemorySearch {
         String sql = """
                 WITH dense AS (%s)
                 SELECT m.id, m.importance, (extract(epoch FROM m.created_at) * 1000000)::bigint AS created_us,
-                       d.similarity, d.r AS dense_rank
+                       d.similarity, d.r AS dense_rank,
+                       left(m.content, :head) AS head,
+                       (SELECT p.id FROM memories p
+                        WHERE m.session_id IS NOT NULL AND p.user_id = :u AND p.session_id = m.session_id
+                          AND (p.created_at, p.id) < (m.created_at, m.id)
+                        ORDER BY p.created_at DESC, p.id DESC LIMIT 1) AS previous_id,
+                       (SELECT n.id FROM memories n
+                        WHERE m.session_id IS NOT NULL AND n.user_id = :u AND n.session_id = m.session_id
+                          AND (n.created_at, n.id) > (m.created_at, m.id)
+                        ORDER BY n.created_at, n.id LIMIT 1) AS next_id
                 FROM dense d FULL JOIN unnest(CAST(:texts AS uuid[])) t(id) ON t.id = d.id
                 JOIN memories m ON m.id = coalesce(d.id, t.id) AND m.user_id = :u""".formatted(dense);
         var spec = jdbc.sql(sql)
                 .param("u", userId)
                 .param("k", pool)
-                .param("texts", text.keySet().toArray(UUID[]::new));
+                .param("texts", text.keySet().toArray(UUID[]::new))
+                .param("head", RankingSignals.HEAD);
         if (vector != null) {
             spec = spec.param("q", new PGvector(vector));
         }
@@ -399,7 +428,11 @@ public class MemorySearch {
                             (Double) rs.getObject("similarity"),
                             hit == null ? null : hit.bm25(),
                             rs.getObject("dense_rank") == null ? null : rs.getInt("dense_rank"),
-                            hit == null ? null : hit.rank());
+                            hit == null ? null : hit.rank(),
+                            RankingSignals.features(
+                                    rs.getString("head"),
+                                    rs.getObject("previous_id", UUID.class),
+                                    rs.getObject("next_id", UUID.class)));
                 })
                 .list();
     }
