@@ -76,6 +76,15 @@ class TracingIT {
                     .as("a %s span whose parent is another service's", service)
                     .isTrue();
         }
+        // the model call and the tool execution are spans of their own, inside the trace
+        assertThat(spans)
+                .as("model call span in %s", spans)
+                .anyMatch(span -> span.service().equals("orchestration-service")
+                        && span.name().startsWith("model "));
+        assertThat(spans)
+                .as("tool execution span in %s", spans)
+                .anyMatch(span ->
+                        span.service().equals("tool-service") && span.name().equals("tool calculator"));
     }
 
     @Test
@@ -108,6 +117,48 @@ class TracingIT {
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no orchestration span below the gateway's in " + spans));
         assertThat(byId.get(orchestration.parentSpanId()).name()).isEqualTo("ws chat");
+    }
+
+    @Test
+    void aWorkflowStepIsATraceWithItsToolExecutionBelowIt() throws InterruptedException {
+        String token = Api.newUserToken(gateway);
+        String step = "traced-sum-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        Reply workflow = Api.send(
+                gateway,
+                "POST",
+                "/api/v1/workflows",
+                token,
+                "{\"name\":\"traced\",\"steps\":[{\"id\":\"" + step + "\",\"type\":\"tool\",\"input\":"
+                        + "{\"tool\":\"calculator\",\"parameters\":{\"expression\":\"6*7\"}}}]}",
+                "application/json");
+        assertThat(workflow.status()).as(workflow.body()).isEqualTo(201);
+        Reply run = Api.send(
+                gateway,
+                "POST",
+                "/api/v1/workflows/" + workflow.json().get("id").asString() + "/runs",
+                token,
+                "{\"input\":{}}",
+                "application/json");
+        assertThat(run.status()).as(run.body()).isEqualTo(202);
+
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        Set<String> traces = Set.of();
+        while (traces.isEmpty() && Instant.now().isBefore(deadline)) {
+            Thread.sleep(200);
+            traces = OtlpReceiver.get().traceIdsOfSpansNamed("step " + step);
+        }
+        assertThat(traces).as("traces of the span 'step %s'", step).hasSize(1);
+        List<ReceivedSpan> spans =
+                awaitSpans(traces.iterator().next(), Set.of("orchestration-service", "tool-service"));
+        ReceivedSpan root = spans.stream()
+                .filter(span -> span.name().equals("step " + step))
+                .findFirst()
+                .orElseThrow();
+        assertThat(root.service()).isEqualTo("orchestration-service");
+        assertThat(spans)
+                .as("the step's tool execution in %s", spans)
+                .anyMatch(span ->
+                        span.service().equals("tool-service") && span.name().equals("tool calculator"));
     }
 
     @Test

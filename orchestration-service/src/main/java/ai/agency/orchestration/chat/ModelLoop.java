@@ -1,6 +1,8 @@
 package ai.agency.orchestration.chat;
 
 import ai.agency.orchestration.OrchestrationProperties;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -10,6 +12,7 @@ import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.messages.Message;
 import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.ai.tool.ToolCallback;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 /**
@@ -25,13 +28,16 @@ class ModelLoop {
     private final ProviderRetry retry;
     private final ChatMetrics metrics;
     private final OrchestrationProperties properties;
+    private final Tracer tracer;
 
     ModelLoop(
             RemoteTools tools,
             ToolRound toolRound,
             ProviderRetry retry,
             ChatMetrics metrics,
-            OrchestrationProperties properties) {
+            OrchestrationProperties properties,
+            ObjectProvider<Tracer> tracer) {
+        this.tracer = tracer.getIfAvailable(() -> Tracer.NOOP);
         this.tools = tools;
         this.toolRound = toolRound;
         this.retry = retry;
@@ -63,8 +69,29 @@ class ModelLoop {
         }
     }
 
-    /** One model call; a streamed one measures the turn's first token. */
+    /**
+     * One model call, as a span of its own ({@code model <provider>}, with the model's name and whether it streamed);
+     * a streamed one measures the turn's first token.
+     */
     private AgentModel.Step step(Turn turn, Prompt prompt, TurnState state) {
+        AgentModel model = turn.model();
+        Span span = tracer.nextSpan()
+                .name("model " + model.provider())
+                .tag("agency.model.provider", model.provider())
+                .tag("agency.model.name", model.name())
+                .tag("agency.model.streamed", Boolean.toString(state.streaming()))
+                .start();
+        try (Tracer.SpanInScope ignored = tracer.withSpan(span)) {
+            return call(turn, prompt, state);
+        } catch (RuntimeException e) {
+            span.error(e);
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+
+    private AgentModel.Step call(Turn turn, Prompt prompt, TurnState state) {
         AgentModel model = turn.model();
         state.streamed().setLength(0);
         return retry.run(

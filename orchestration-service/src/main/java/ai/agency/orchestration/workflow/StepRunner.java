@@ -5,8 +5,12 @@ import ai.agency.common.error.ErrorClassifier;
 import ai.agency.common.error.ErrorType;
 import ai.agency.common.security.Caller;
 import ai.agency.orchestration.chat.AgentTurns;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
 import java.util.UUID;
 import java.util.function.Supplier;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -21,10 +25,21 @@ class StepRunner {
 
     private final AgentTurns turns;
     private final JsonMapper json;
+    private final Tracer tracer;
 
     StepRunner(AgentTurns turns, JsonMapper json) {
+        this(turns, json, Tracer.NOOP);
+    }
+
+    @Autowired
+    StepRunner(AgentTurns turns, JsonMapper json, ObjectProvider<Tracer> tracer) {
+        this(turns, json, tracer.getIfAvailable(() -> Tracer.NOOP));
+    }
+
+    private StepRunner(AgentTurns turns, JsonMapper json, Tracer tracer) {
         this.turns = turns;
         this.json = json;
+        this.tracer = tracer;
     }
 
     /**
@@ -32,6 +47,24 @@ class StepRunner {
      * may renew a token).
      */
     JsonNode execute(UUID runId, int attempt, Supplier<Caller> caller, StepDefinition step, JsonNode input) {
+        // each attempt is a span of its own ("step <id>"), the root of a trace that holds its calls to other services
+        Span span = tracer.nextSpan()
+                .name("step " + step.id())
+                .tag("agency.run.id", runId.toString())
+                .tag("agency.step.type", step.type())
+                .tag("agency.step.attempt", Integer.toString(attempt))
+                .start();
+        try (Tracer.SpanInScope ignored = tracer.withSpan(span)) {
+            return attempt(runId, attempt, caller, step, input);
+        } catch (RuntimeException e) {
+            span.error(e);
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+
+    private JsonNode attempt(UUID runId, int attempt, Supplier<Caller> caller, StepDefinition step, JsonNode input) {
         try {
             return switch (step.type()) {
                 case "tool" -> tool(caller.get(), input, idempotencyKey(runId, step, attempt));

@@ -20,6 +20,8 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
@@ -34,6 +36,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
 import org.springframework.web.client.RestClientResponseException;
 import tools.jackson.databind.JsonNode;
@@ -74,6 +77,7 @@ public class ToolExecutor implements DisposableBean {
     private final CircuitBreakerRegistry circuitBreakers;
     private final BulkheadRegistry bulkheads;
     private final MeterRegistry meters;
+    private final Tracer tracer;
     private final ToolProperties properties;
     private final UserConcurrencyLimit calls;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
@@ -87,7 +91,9 @@ public class ToolExecutor implements DisposableBean {
             CircuitBreakerRegistry circuitBreakers,
             BulkheadRegistry bulkheads,
             MeterRegistry meters,
-            ToolProperties properties) {
+            ToolProperties properties,
+            ObjectProvider<Tracer> tracer) {
+        this.tracer = tracer.getIfAvailable(() -> Tracer.NOOP);
         this.registry = registry;
         this.validator = validator;
         this.httpTools = httpTools;
@@ -148,7 +154,10 @@ public class ToolExecutor implements DisposableBean {
         ExecutionResult.Failure failure = null;
         String outcome = SUCCESS;
         RateLimitedException refused = null;
-        try {
+        // a span of its own per execution ("tool <name>", below the inbound request's), with the outcome as a tag
+        Span span =
+                tracer.nextSpan().name("tool " + name).tag("agency.tool", name).start();
+        try (Tracer.SpanInScope ignored = tracer.withSpan(span)) {
             data = guarded(caller, tool, params);
         } catch (BulkheadFull full) {
             outcome = REJECTED;
@@ -166,6 +175,7 @@ public class ToolExecutor implements DisposableBean {
             }
         } finally {
             permit.close();
+            span.tag("agency.tool.outcome", outcome).end();
         }
         long nanos = System.nanoTime() - start;
         long millis = TimeUnit.NANOSECONDS.toMillis(nanos);
