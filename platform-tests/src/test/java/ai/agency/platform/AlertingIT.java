@@ -49,7 +49,11 @@ class AlertingIT {
         Binaries tools = AlertStack.binaries();
         Result rules = AlertStack.run(dir, tools.promtool().toString(), "check", "rules", AlertStack.ALERTS.toString());
         assertThat(rules.exitCode()).as(rules.output()).isZero();
-        assertThat(rules.output()).contains("SUCCESS: 10 rules found");
+        long declared = java.nio.file.Files.readAllLines(AlertStack.ALERTS).stream()
+                .filter(line -> line.strip().startsWith("- alert:"))
+                .count();
+        assertThat(declared).as("alert rules in %s", AlertStack.ALERTS).isGreaterThanOrEqualTo(10);
+        assertThat(rules.output()).contains("SUCCESS: " + declared + " rules found"); // promtool read every one
 
         Result config =
                 AlertStack.run(dir, tools.amtool().toString(), "check-config", AlertStack.ALERTMANAGER_YML.toString());
