@@ -100,9 +100,11 @@ print(",".join("'"'%s'"'::uuid" % i for i in ids))' "$tokens")
          WHERE content LIKE 'Sam %' AND content NOT LIKE '% + %' LIMIT 20000;
        DO \$\$ BEGIN IF (SELECT count(*) FROM seeds) < 100 THEN
          RAISE EXCEPTION 'fewer than 100 memories of the adds row to seed from: run the adds row first'; END IF; END \$\$;
-       INSERT INTO memory.memories (id, user_id, content, content_hash, embedding, importance, created_at, updated_at)
+       INSERT INTO memory.memories (id, user_id, content, content_hash, embedding, importance, created_at, updated_at,
+                                    embedding_model)
        SELECT gen_random_uuid(), u.id, a.content || ' + ' || b.content, md5(a.content || ' + ' || b.content || g || u.id),
-              a.embedding + b.embedding, (g % 10) / 10.0, now() - make_interval(mins => g), now()
+              a.embedding + b.embedding, (g % 10) / 10.0, now() - make_interval(mins => g), now(),
+              (SELECT model FROM memory.embedding_config)
        FROM unnest(ARRAY[$users]) u(id), generate_series(1, $per) g
        JOIN seeds a ON a.n = 1 + g % (SELECT count(*) FROM seeds)
        JOIN seeds b ON b.n = 1 + (g * 7919 + 13) % (SELECT count(*) FROM seeds);"

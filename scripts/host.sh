@@ -203,7 +203,16 @@ provision_local_postgres() {
     detect_cluster || die "no PostgreSQL cluster found after pg_createcluster"
   fi
 
+  # building pgvector installs postgresql-server-dev, which can upgrade the server package under a running cluster:
+  # its old binary then fails to load the new plpgsql.so ("undefined symbol"), so such a cluster is restarted
+  local server_before server_after
+  server_before=$(stat -c %Y "/usr/lib/postgresql/$PG_VERSION/bin/postgres" 2>/dev/null || true)
   install_pgvector "$PG_VERSION"
+  server_after=$(stat -c %Y "/usr/lib/postgresql/$PG_VERSION/bin/postgres" 2>/dev/null || true)
+  if [[ $PG_STATUS == online* && $server_before != "$server_after" ]]; then
+    run_step "restarting PostgreSQL cluster $PG_VERSION/$PG_CLUSTER (its packages were upgraded while it ran)" \
+      pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" restart
+  fi
 
   if [[ $PG_STATUS != online* ]]; then
     run_step "starting PostgreSQL cluster $PG_VERSION/$PG_CLUSTER (port $PG_PORT)" \

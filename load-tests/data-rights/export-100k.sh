@@ -14,11 +14,11 @@ TOKEN=$(curl -sf -X POST $G/api/v1/auth/login -H 'Content-Type: application/json
 curl -sf -X POST $G/api/v1/memories -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
   -d '{"content":"My first benchmark memory is about herons","infer":false}' >/dev/null
 # 100,000 more, inserted by SQL with the first one's embedding (the export does not read vectors)
-su postgres -c "psql -d $DB -qc \"INSERT INTO memory.memories (id, user_id, content, content_hash, embedding, tags, metadata)
+su postgres -c "psql -d $DB -qc \"INSERT INTO memory.memories (id, user_id, content, content_hash, embedding, tags, metadata, embedding_model)
   SELECT gen_random_uuid(), '$ID', 'Benchmark memory number ' || g || ': the user mentioned a trip to city ' || (g % 500)
          || ' with friend ' || md5(g::text) || ' and liked the food there very much.', md5('bench' || g),
          (SELECT embedding FROM memory.memories WHERE user_id = '$ID' LIMIT 1), ARRAY['bench', 't' || (g % 7)],
-         jsonb_build_object('n', g)
+         jsonb_build_object('n', g), (SELECT model FROM memory.embedding_config)
   FROM generate_series(1, 100000) g\""
 old() { local pid; pid=$(pgrep -f "$1.jar" | head -1); jcmd "$pid" GC.run >/dev/null
         jcmd "$pid" GC.heap_info | grep -i 'tenured\|old' | head -1 | sed 's/.*used \([0-9]*K\).*/\1/'; }

@@ -241,10 +241,10 @@ def main():
                     SELECT row_number() OVER (ORDER BY id) AS n, content, embedding FROM memory.memories
                     WHERE user_id = ANY({user_array}) AND NOT content LIKE '% + %';
                 INSERT INTO memory.memories (id, user_id, content, content_hash, embedding, importance, created_at,
-                                             updated_at)
+                                             updated_at, embedding_model)
                 SELECT gen_random_uuid(), ({user_array})[1 + g % 100], a.content || ' + ' || b.content,
                        md5(a.content || ' + ' || b.content || g), a.embedding + b.embedding, (g % 10) / 10.0,
-                       now() - make_interval(mins => g), now()
+                       now() - make_interval(mins => g), now(), (SELECT model FROM memory.embedding_config)
                 FROM generate_series({have}, {size - 1}) g
                 JOIN seeds a ON a.n = 1 + g % (SELECT count(*) FROM seeds)
                 JOIN seeds b ON b.n = 1 + (g * 7919 + 13) % (SELECT count(*) FROM seeds);

@@ -163,9 +163,10 @@ class AccountDataTest extends MemoryApiTest {
         UUID dave = UUID.randomUUID();
         int rows = 20_000;
         jdbc.sql("""
-                        INSERT INTO memory.memories (id, user_id, content, content_hash, embedding)
+                        INSERT INTO memory.memories (id, user_id, content, content_hash, embedding, embedding_model)
                         SELECT gen_random_uuid(), :u, 'bulk memory number ' || n, md5('bulk' || n),
-                               (SELECT array_fill(0.1::real, ARRAY[dimensions])::vector FROM memory.embedding_config)
+                               (SELECT array_fill(0.1::real, ARRAY[dimensions])::vector FROM memory.embedding_config),
+                               (SELECT model FROM memory.embedding_config)
                         FROM generate_series(1, :n) AS n""").param("u", dave).param("n", rows).update();
         var memoryBean = ManagementFactory.getMemoryMXBean();
         System.gc();

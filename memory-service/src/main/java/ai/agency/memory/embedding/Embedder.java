@@ -21,9 +21,11 @@ import org.springframework.stereotype.Component;
 
 /**
  * Turns text into vectors through the configured {@link EmbeddingProvider}, and guards the stored data: the model
- * and dimension in use are recorded once, and a service started with a different dimension refuses to run rather
- * than mix incomparable vectors. A remote provider's vectors are checked against the configured dimension on the
- * first call (at start-up) and on every answer.
+ * and dimension in use are recorded, and a service started with a different dimension refuses to run rather than
+ * mix incomparable vectors. A service started with another model of the same dimension records it as the model in
+ * use; each memory names the model of its vector, and {@code Reembedding} brings the others over in the background.
+ * A remote provider's vectors are checked against the configured dimension on the first call (at start-up) and on
+ * every answer.
  */
 @Component
 public class Embedder implements WarmUp {
@@ -63,7 +65,7 @@ public class Embedder implements WarmUp {
             return CompletableFuture.completedFuture(cached);
         }
         Timer.Sample started = Timer.start();
-        return provider.embedAsync(query)
+        return provider.embedQueryAsync(query)
                 .whenComplete((vector, failure) -> started.stop(timer))
                 .thenApply(vector -> {
                     checkDimension(vector);
@@ -95,13 +97,15 @@ public class Embedder implements WarmUp {
     /**
      * One vector per text, in order. A text that was searched for recently has its vector in the query cache and is
      * not embedded again: a chat turn's recall searches for the user's message, and the extraction after the turn
-     * usually stores that same sentence as a fact (or finds it already stored).
+     * usually stores that same sentence as a fact (or finds it already stored). Not with a model that embeds queries
+     * differently ({@link EmbeddingProvider#asymmetric()}).
      */
     public List<float[]> embedAll(List<String> texts) {
         List<float[]> vectors = new ArrayList<>(texts.size());
         List<String> missing = new ArrayList<>();
+        boolean reuse = !provider.asymmetric();
         for (String text : texts) {
-            float @Nullable [] cached = queryCache.getIfPresent(text);
+            float @Nullable [] cached = reuse ? queryCache.getIfPresent(text) : null;
             vectors.add(cached);
             if (cached == null) {
                 missing.add(text);
@@ -142,7 +146,7 @@ public class Embedder implements WarmUp {
     public void warmUp() {
         try {
             embedAll(List.of("I moved to Lisbon last spring and I work on the platform's memory service."));
-            checkDimension(join(provider.embedAsync("where do I live and what do I work on?")));
+            checkDimension(join(provider.embedQueryAsync("where do I live and what do I work on?")));
         } catch (AgencyException e) {
             log.warn("Embedding provider '{}' not reachable at start-up: {}", provider.name(), e.getMessage());
         }
@@ -168,12 +172,21 @@ public class Embedder implements WarmUp {
                     + "original model, or re-embed the data into a new database.");
         }
         if (!stored[0].equals(properties.embeddingModel())) {
+            jdbc.sql("UPDATE embedding_config SET model = :m")
+                    .param("m", properties.embeddingModel())
+                    .update();
             log.warn(
-                    "Stored memories were embedded with '{}', now using '{}' (same dimension {}): scores may drift",
+                    "The embedding model changed from '{}' to '{}' (same dimension {}): the stored memories are "
+                            + "re-embedded in the background; until each is, only the text ranking finds it",
                     stored[0],
                     properties.embeddingModel(),
                     properties.dimensions());
         }
+    }
+
+    /** The model whose vectors this service makes and compares (recorded with each memory). */
+    public String model() {
+        return properties.embeddingModel();
     }
 
     /** A provider made vectors of another size than configured: never stored, the service refuses to start. */

@@ -13,17 +13,25 @@ public interface EmbeddingProvider {
     /** {@code local}, {@code openai} or {@code ollama}. */
     String name();
 
-    /** One vector per text, in order. Remote failures are thrown as 503 problems. */
+    /** One vector per text to store, in order. Remote failures are thrown as 503 problems. */
     List<float[]> embedAll(List<String> texts);
 
     /**
-     * One text's vector, computed on another thread (a search runs its text ranking meanwhile). Remote providers
-     * call on a virtual thread; the local model runs on its own threads.
+     * A search query's vector, computed on another thread (a search runs its text ranking meanwhile). Remote
+     * providers call on a virtual thread; the local model runs on its own threads.
      */
-    default CompletableFuture<float[]> embedAsync(String text) {
+    default CompletableFuture<float[]> embedQueryAsync(String query) {
         return CompletableFuture.supplyAsync(
-                () -> embedAll(List.of(text)).getFirst(),
+                () -> embedAll(List.of(query)).getFirst(),
                 task -> Thread.ofVirtual().name("embed-" + name()).start(task));
+    }
+
+    /**
+     * Whether a query gets another vector than a stored text of the same words (a model trained with query and
+     * passage prefixes, such as e5). Then a searched query's vector is never reused for storing that text.
+     */
+    default boolean asymmetric() {
+        return false;
     }
 
     /**

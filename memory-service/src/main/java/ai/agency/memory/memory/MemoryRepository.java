@@ -33,10 +33,13 @@ public class MemoryRepository {
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
+    /** Vectors of other models (waiting to be re-embedded) are never compared with this model's. */
+    private final String embeddingModel;
 
-    MemoryRepository(JdbcClient jdbc, JsonMapper json) {
+    MemoryRepository(JdbcClient jdbc, JsonMapper json, ai.agency.memory.MemoryProperties properties) {
         this.jdbc = jdbc;
         this.json = json;
+        this.embeddingModel = properties.embeddingModel();
     }
 
     /** The memory of this scope with this text that still holds (a closed one may share it). */
@@ -113,8 +116,9 @@ public class MemoryRepository {
         return jdbc.sql("SELECT " + COLUMNS + ", 1 - (embedding <=> :v) AS similarity FROM memories "
                         + "WHERE user_id = :u AND coalesce(agent_id, '') = :a AND coalesce(session_id, '') = :s "
                         + "AND (expires_at IS NULL OR expires_at > now()) AND invalid_at IS NULL "
-                        + "ORDER BY embedding <=> :v LIMIT 1")
+                        + "AND embedding_model = :model ORDER BY embedding <=> :v LIMIT 1")
                 .param("v", new PGvector(vector))
+                .param("model", embeddingModel)
                 .param("u", userId)
                 .param("a", agentId == null ? "" : agentId)
                 .param("s", sessionId == null ? "" : sessionId)
@@ -134,8 +138,9 @@ public class MemoryRepository {
             jdbc.sql("SELECT " + COLUMNS + " FROM memories "
                             + "WHERE user_id = :u AND coalesce(agent_id, '') = :a AND coalesce(session_id, '') = :s "
                             + "AND (expires_at IS NULL OR expires_at > now()) AND invalid_at IS NULL "
-                            + "ORDER BY (embedding <=> :v) + 0 LIMIT :k")
+                            + "AND embedding_model = :model ORDER BY (embedding <=> :v) + 0 LIMIT :k")
                     .param("v", new PGvector(vector))
+                    .param("model", embeddingModel)
                     .param("u", userId)
                     .param("a", agentId == null ? "" : agentId)
                     .param("s", sessionId == null ? "" : sessionId)

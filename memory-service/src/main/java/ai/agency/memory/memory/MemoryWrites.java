@@ -23,6 +23,8 @@ public class MemoryWrites {
     private final JdbcClient jdbc;
     private final JsonMapper json;
     private final int graphThreshold;
+    /** The model whose vectors this service makes, recorded with each vector it writes. */
+    private final String embeddingModel;
 
     /**
      * Whether a new memory joins the HNSW graph: when the threshold is 0 (every caller searched through the graph)
@@ -35,6 +37,7 @@ public class MemoryWrites {
         this.jdbc = jdbc;
         this.json = json;
         this.graphThreshold = properties.search().exactScanMaxRows();
+        this.embeddingModel = properties.embeddingModel();
     }
 
     /** What an erasure removed. */
@@ -65,10 +68,11 @@ public class MemoryWrites {
         jdbc.sql("""
                         WITH added AS (
                             INSERT INTO memories (id, user_id, agent_id, session_id, content, content_hash, embedding,
-                                                  tags, importance, metadata, expires_at, in_graph, valid_from)
+                                                  tags, importance, metadata, expires_at, in_graph, valid_from,
+                                                  embedding_model)
                             SELECT r.id, :u, CAST(:a AS text), CAST(:s AS text), r.c, r.h, CAST(r.e AS vector),
                                    CAST(:tags AS text[]), :imp, CAST(:meta AS jsonb), CAST(:exp AS timestamptz), %s,
-                                   coalesce(CAST(:vf AS timestamptz), now())
+                                   coalesce(CAST(:vf AS timestamptz), now()), :model
                             FROM unnest(CAST(:ids AS uuid[]), CAST(:cs AS text[]), CAST(:hs AS text[]),
                                         CAST(:es AS text[])) WITH ORDINALITY AS r(id, c, h, e, n)
                             ORDER BY r.n
@@ -101,6 +105,7 @@ public class MemoryWrites {
                         "es",
                         memories.stream().map(m -> vectorLiteral(m.embedding())).toArray(String[]::new))
                 .param("actor", actor)
+                .param("model", embeddingModel)
                 .query(rs -> {
                     inserted.put(rs.getString("content_hash"), rs.getObject("id", UUID.class));
                 });
@@ -128,8 +133,9 @@ public class MemoryWrites {
     }
 
     public void updateText(UUID userId, UUID id, String text, String hash, float[] vector) {
-        jdbc.sql("UPDATE memories SET content = :c, content_hash = :h, embedding = :e, updated_at = now() "
-                        + "WHERE user_id = :u AND id = :id")
+        jdbc.sql("UPDATE memories SET content = :c, content_hash = :h, embedding = :e, embedding_model = :model, "
+                        + "updated_at = now() WHERE user_id = :u AND id = :id")
+                .param("model", embeddingModel)
                 .param("c", text)
                 .param("h", hash)
                 .param("e", new PGvector(vector))

@@ -303,6 +303,7 @@ public class MemorySearch {
      * The dense ranking (cosine similarity; exact over a small caller's rows — {@code + 0} is an expression no index
      * can order by, so PostgreSQL computes every distance — or through HNSW), joined with the importance and age of
      * its candidates and of the text ranking's. {@code vector} is null when the search leaves the dense ranking out.
+     * Memories whose vector another model made (waiting to be re-embedded) are left out of the dense ranking.
      */
     private List<Candidate> denseRanking(
             UUID userId,
@@ -320,7 +321,7 @@ public class MemorySearch {
             dense = """
                 SELECT id, similarity, row_number() OVER (ORDER BY distance, id) AS r FROM (
                     SELECT id, %3$s AS distance, 1 - (embedding <=> :q) AS similarity
-                    FROM memories WHERE %1$s %4$s %2$s
+                    FROM memories WHERE %1$s %4$s AND embedding_model = :model %2$s
                     ORDER BY %3$s LIMIT :k) nearest""".formatted(LIVE, filters.where(), order, graph);
         }
         String sql = """
@@ -344,7 +345,7 @@ public class MemorySearch {
                 .param("texts", text.keySet().toArray(UUID[]::new))
                 .param("head", RankingSignals.HEAD);
         if (vector != null) {
-            spec = spec.param("q", new PGvector(vector));
+            spec = spec.param("q", new PGvector(vector)).param("model", properties.embeddingModel());
         }
         return filters.bind(spec)
                 .query((rs, n) -> {

@@ -74,6 +74,21 @@ class EmbedderDimensionGuardTest {
         assertThat(embedder.embed("hello")).hasSize(384);
     }
 
+    /** MiniLM → e5 (both 384): the new model becomes the one in use; Reembedding brings the stored vectors over. */
+    @Test
+    void startsOnDataOfAnotherModelOfTheSameDimensionAndRecordsTheNewModelAsInUse() {
+        JdbcClient jdbc = freshDatabaseWithEmbeddingConfig();
+        jdbc.sql("INSERT INTO embedding_config (model, dimensions) VALUES ('e5-small-v2-q', 384)")
+                .update();
+
+        new Embedder(model, PROPERTIES, jdbc, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+
+        assertThat(jdbc.sql("SELECT model || ':' || dimensions FROM embedding_config")
+                        .query(String.class)
+                        .list())
+                .containsExactly("all-minilm-l6-v2-q:384");
+    }
+
     @Test
     void refusesAConfiguredDimensionTheModelDoesNotMake() {
         JdbcClient jdbc = freshDatabaseWithEmbeddingConfig();

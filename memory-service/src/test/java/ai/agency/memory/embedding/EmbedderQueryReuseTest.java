@@ -44,9 +44,9 @@ class EmbedderQueryReuseTest {
         }
 
         @Override
-        public CompletableFuture<float[]> embedAsync(String text) {
+        public CompletableFuture<float[]> embedQueryAsync(String text) {
             asked.add(List.of(text));
-            return model.embedAsync(text);
+            return model.embedQueryAsync(text);
         }
 
         @Override
@@ -98,6 +98,39 @@ class EmbedderQueryReuseTest {
                 .get(1);
 
         assertThat(searched).isEqualTo(alone).isEqualTo(inABatch);
+    }
+
+    /** e5 and other models trained with "query: " / "passage: " make another vector for a stored text. */
+    @Test
+    void aModelThatEmbedsQueriesDifferentlyEmbedsTheStoredTextAgain() {
+        EmbeddingProvider asymmetric = new EmbeddingProvider() {
+            @Override
+            public String name() {
+                return counting.name();
+            }
+
+            @Override
+            public List<float[]> embedAll(List<String> texts) {
+                return counting.embedAll(texts);
+            }
+
+            @Override
+            public CompletableFuture<float[]> embedQueryAsync(String text) {
+                return counting.embedQueryAsync(text);
+            }
+
+            @Override
+            public boolean asymmetric() {
+                return true;
+            }
+        };
+        Embedder embedder = new Embedder(asymmetric, PROPERTIES, jdbc, new SimpleMeterRegistry());
+        Embedder.join(embedder.embedQueryAsync("I live in Lisbon."));
+
+        embedder.embedAll(List.of("I like green tea.", "I live in Lisbon."));
+
+        assertThat(asked)
+                .containsExactly(List.of("I live in Lisbon."), List.of("I like green tea.", "I live in Lisbon."));
     }
 
     @Test
