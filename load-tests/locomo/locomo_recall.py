@@ -18,6 +18,7 @@ Needs only the Python standard library.
 """
 import argparse
 import concurrent.futures
+import datetime
 import json
 import os
 import sys
@@ -94,6 +95,10 @@ def ingest(args, auth, sample):
         body = {"content": text, "infer": False, "metadata": {"diaId": dia_id, "date": date}}
         if session:
             body["sessionId"] = session
+        if args.valid_from and date:
+            # the session date ("1:56 pm on 8 May, 2023") as the time the memory is about (the date signal)
+            body["validFrom"] = datetime.datetime.strptime(date.strip(), "%I:%M %p on %d %B, %Y").strftime(
+                "%Y-%m-%dT%H:%M:00Z")
         result = call(args.base, "POST", "/api/v1/memories", body, token)
         return dia_id, result["results"][0]["id"]
 
@@ -123,6 +128,8 @@ def main():
     parser.add_argument("--dump", default=None, help="JSON file: write the top-100 dense and text candidates")
     parser.add_argument("--session-ids", action="store_true",
                         help="store each LoCoMo session's turns under one sessionId, in order (session neighbours)")
+    parser.add_argument("--valid-from", action="store_true",
+                        help="send each turn's session date as validFrom (metadata.date keeps the protocol's text)")
     parser.add_argument("--extra", default="{}", help="JSON merged into every search body (e.g. boosts)")
     args = parser.parse_args()
     modes = [m for m in args.modes.split(",") if m]
