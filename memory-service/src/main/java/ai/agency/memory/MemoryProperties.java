@@ -9,6 +9,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -57,10 +58,11 @@ public record MemoryProperties(
      *
      * @param fusion {@code weighted} (weighted sum of relative scores: cosine similarity and BM25 each divided by
      *     its ranking's best) or {@code rrf} (weighted reciprocal rank fusion)
-     * @param denseWeight weight of the embedding ranking in the fusion (only the ratio to textWeight matters)
-     * @param textWeight weight of the BM25 ranking in the fusion
+     * @param denseWeight weight of the embedding ranking in the fusion (only the ratio to textWeight matters); unset:
+     *     the embedding model's default (0.65 for MiniLM and remote models, 0.93 for e5)
+     * @param textWeight weight of the BM25 ranking in the fusion; unset: the model's (0.35, e5 0.07)
      * @param rrfK reciprocal rank fusion constant (higher flattens the rank curve)
-     * @param candidates how many candidates each ranking contributes before fusion
+     * @param candidates how many candidates each ranking contributes before fusion; unset: the model's (50, e5 75)
      * @param bm25K1 BM25 term-frequency saturation
      * @param bm25B BM25 length normalisation (0.1: long memories are barely penalised; chosen on LoCoMo)
      * @param recencyWeight weight of the recency boost (0 = off): adds {@code w · 0.5^(age / half-life)}
@@ -70,19 +72,22 @@ public record MemoryProperties(
      *     of every one of them (exact, and cheaper than walking the shared HNSW graph, which must skip the other
      *     users' vectors); above it, the HNSW index with iterative scans. 0 = always the index
      * @param speakerWeight hybrid only: added when the memory's speaker prefix ({@code "Ann: …"}) is a name the query
-     *     mentions (0 = off)
-     * @param temporalWeight hybrid only: added when the query asks about time and the memory mentions one (0 = off)
+     *     mentions (0 = off; unset: the model's, 0.2, e5 0.15)
+     * @param temporalWeight hybrid only: added when the query asks about time and the memory mentions one (0 = off;
+     *     unset: 0.15, e5 0.05)
+     * @param dateWeight hybrid only: added when the query names a day, month or year and the memory's validFrom falls
+     *     in it or up to a week after (0 = off; unset: 0.2, e5 0.05)
      * @param neighbourWeight hybrid only: times how far the memory's best session neighbour (the memory before or
-     *     after it with the same sessionId) scored above the lowest candidate (0 = off)
+     *     after it with the same sessionId) scored above the lowest candidate (0 = off; unset: 0.5, e5 0.55)
      */
     public record Search(
             @DefaultValue("weighted") @Pattern(regexp = "rrf|weighted")
             String fusion,
 
-            @DefaultValue("0.65") @DecimalMin("0") double denseWeight,
-            @DefaultValue("0.35") @DecimalMin("0") double textWeight,
+            @Nullable @DecimalMin("0") Double denseWeight,
+            @Nullable @DecimalMin("0") Double textWeight,
             @DefaultValue("5") @Min(1) int rrfK,
-            @DefaultValue("50") @Min(1) @Max(1000) int candidates,
+            @Nullable @Min(1) @Max(1000) Integer candidates,
             @DefaultValue("1.2") @DecimalMin("0") double bm25K1,
 
             @DefaultValue("0.1") @DecimalMin("0") @DecimalMax("1")
@@ -98,14 +103,10 @@ public record MemoryProperties(
 
             @DefaultValue("20000") @Min(0) int exactScanMaxRows,
 
-            @DefaultValue("0.15") @DecimalMin("0") @DecimalMax("1")
-            double speakerWeight,
-
-            @DefaultValue("0.1") @DecimalMin("0") @DecimalMax("1")
-            double temporalWeight,
-
-            @DefaultValue("0.5") @DecimalMin("0") @DecimalMax("2")
-            double neighbourWeight) {}
+            @Nullable @DecimalMin("0") @DecimalMax("1") Double speakerWeight,
+            @Nullable @DecimalMin("0") @DecimalMax("1") Double temporalWeight,
+            @Nullable @DecimalMin("0") @DecimalMax("1") Double dateWeight,
+            @Nullable @DecimalMin("0") @DecimalMax("2") Double neighbourWeight) {}
 
     /**
      * Where embeddings come from.

@@ -14,7 +14,7 @@ final class Fusion {
 
     private Fusion() {}
 
-    static final RankingSignals OFF = new RankingSignals(0, 0, 0);
+    static final RankingSignals OFF = new RankingSignals(0, 0, 0, 0);
 
     /** The fused scores with the {@link RankingSignals} added (hybrid mode only: the others stay pure rankings). */
     static double[] withSignals(String query, List<Candidate> candidates, double[] fused, RankingSignals signals) {

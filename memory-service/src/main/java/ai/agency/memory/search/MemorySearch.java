@@ -43,6 +43,7 @@ public class MemorySearch {
     private final MemoryProperties properties;
     private final tools.jackson.databind.json.JsonMapper json;
     private final Timer searchTimer;
+    private final RankingWeights weights;
     private final RankingSignals signals;
 
     MemorySearch(
@@ -57,8 +58,8 @@ public class MemorySearch {
         this.memories = memories;
         this.properties = properties;
         this.json = json;
-        MemoryProperties.Search tuning = properties.search();
-        this.signals = new RankingSignals(tuning.speakerWeight(), tuning.temporalWeight(), tuning.neighbourWeight());
+        this.weights = RankingWeights.of(properties);
+        this.signals = weights.signals();
         this.searchTimer = Timer.builder("agency_memory_search_seconds")
                 .description("Memory search latency (embedding + SQL + fusion)")
                 .publishPercentileHistogram()
@@ -114,14 +115,14 @@ public class MemorySearch {
         MemoryFilters.Sql filters = request.filtersOrNone().toSql(json);
         MemoryProperties.Search tuning = properties.search();
         int limit = request.limitOrDefault();
-        int pool = Math.max(limit, tuning.candidates());
+        int pool = Math.max(limit, weights.candidates());
         String mode = request.modeOrDefault();
         boolean useDense = !mode.equals("text") || request.threshold() != null;
         boolean useText = !mode.equals("dense");
 
         List<Candidate> candidates = candidates(userId, request.query(), filters, pool, useDense, useText);
-        double denseWeight = mode.equals("text") ? 0 : tuning.denseWeight();
-        double textWeight = mode.equals("dense") ? 0 : tuning.textWeight();
+        double denseWeight = mode.equals("text") ? 0 : weights.dense();
+        double textWeight = mode.equals("dense") ? 0 : weights.text();
         String fusion = request.fusion() != null ? request.fusion() : tuning.fusion();
         double recencyWeight = request.recencyWeight() != null ? request.recencyWeight() : tuning.recencyWeight();
         double importanceWeight =
@@ -327,6 +328,7 @@ public class MemorySearch {
         String sql = """
                 WITH dense AS (%s)
                 SELECT m.id, m.importance, (extract(epoch FROM m.created_at) * 1000000)::bigint AS created_us,
+                       (m.valid_from AT TIME ZONE 'UTC')::date AS about,
                        d.similarity, d.r AS dense_rank,
                        left(m.content, :head) AS head,
                        (SELECT p.id FROM memories p
@@ -364,6 +366,7 @@ public class MemorySearch {
                             hit == null ? null : hit.rank(),
                             RankingSignals.features(
                                     rs.getString("head"),
+                                    rs.getObject("about", java.time.LocalDate.class),
                                     rs.getObject("previous_id", UUID.class),
                                     rs.getObject("next_id", UUID.class)));
                 })

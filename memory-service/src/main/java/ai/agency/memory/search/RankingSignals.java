@@ -1,5 +1,6 @@
 package ai.agency.memory.search;
 
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -17,6 +18,8 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>temporal</b>: when the query asks about time ({@code when}, {@code how long}, {@code what year…}), a
  *       memory that mentions a time (yesterday, last week, a month or weekday name, a year …) gets {@code +
  *       temporalWeight} (English words, like the text search's stemming);
+ *   <li><b>date</b>: when the query names a day, month or year ({@link NamedPeriods}), a memory whose
+ *       {@code validFrom} (the time it is about) falls in it, or up to a week after, gets {@code + dateWeight};
  *   <li><b>session neighbour</b>: a memory gets {@code neighbourWeight ×} how far its best neighbour — the memory
  *       before or after it in the same session, in time order — scored above the lowest candidate. What answers a
  *       question is often said just after what matches its words.
@@ -45,34 +48,40 @@ final class RankingSignals {
     /** How many leading characters of a memory the features are read from (what the search statement returns). */
     static final int HEAD = 1000;
 
-    /** The features of a memory from its first {@link #HEAD} characters and its session neighbours. */
-    static Features features(String head, @Nullable UUID previous, @Nullable UUID next) {
+    /**
+     * The features of a memory from its first {@link #HEAD} characters, the day it is about (its {@code validFrom},
+     * UTC) and its session neighbours.
+     */
+    static Features features(String head, LocalDate about, @Nullable UUID previous, @Nullable UUID next) {
         var speaker = SPEAKER.matcher(head);
         boolean prefixed = speaker.find();
         String said = prefixed ? head.substring(speaker.end()) : head;
         return new Features(
-                prefixed ? speaker.group(1) : null, MENTIONS_TIME.matcher(said).find(), previous, next);
+                prefixed ? speaker.group(1) : null, MENTIONS_TIME.matcher(said).find(), about, previous, next);
     }
 
     /** What the signals need of one candidate. */
     record Features(
             @Nullable String speaker,
             boolean mentionsTime,
+            LocalDate about,
             @Nullable UUID previous,
             @Nullable UUID next) {}
 
     private final double speakerWeight;
     private final double temporalWeight;
+    private final double dateWeight;
     private final double neighbourWeight;
 
-    RankingSignals(double speakerWeight, double temporalWeight, double neighbourWeight) {
+    RankingSignals(double speakerWeight, double temporalWeight, double dateWeight, double neighbourWeight) {
         this.speakerWeight = speakerWeight;
         this.temporalWeight = temporalWeight;
+        this.dateWeight = dateWeight;
         this.neighbourWeight = neighbourWeight;
     }
 
     boolean off() {
-        return speakerWeight == 0 && temporalWeight == 0 && neighbourWeight == 0;
+        return speakerWeight == 0 && temporalWeight == 0 && dateWeight == 0 && neighbourWeight == 0;
     }
 
     /**
@@ -85,6 +94,7 @@ final class RankingSignals {
     double[] apply(String query, List<UUID> ids, double[] fused, Map<UUID, Features> features) {
         String lowered = " " + query.toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N}]+", " ") + " ";
         boolean asksTime = temporalWeight > 0 && ASKS_TIME.matcher(query).find();
+        List<NamedPeriods.Period> periods = dateWeight > 0 ? NamedPeriods.in(query) : List.of();
         double[] scores = fused.clone();
         Map<UUID, Double> byId = new java.util.HashMap<>();
         double lowest = Double.MAX_VALUE;
@@ -100,11 +110,14 @@ final class RankingSignals {
                 if (asksTime && f.mentionsTime()) {
                     scores[i] += temporalWeight;
                 }
+                if (!periods.isEmpty() && periods.stream().anyMatch(p -> p.covers(f.about()))) {
+                    scores[i] += dateWeight;
+                }
             }
             byId.put(ids.get(i), scores[i]);
             lowest = Math.min(lowest, scores[i]);
         }
-        double scale = (1 + speakerWeight + temporalWeight) * (1 + neighbourWeight);
+        double scale = (1 + speakerWeight + temporalWeight + dateWeight) * (1 + neighbourWeight);
         if (neighbourWeight == 0 || byId.isEmpty()) {
             return scaled(scores, scale);
         }

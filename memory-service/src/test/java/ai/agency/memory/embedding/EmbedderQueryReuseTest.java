@@ -22,7 +22,7 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 class EmbedderQueryReuseTest {
 
     private static final MemoryProperties.Search SEARCH = new MemoryProperties.Search(
-            "rrf", 1, 1, 60, 50, 1.2, 0.75, 0, java.time.Duration.ofDays(30), 0, 20000, 0, 0, 0);
+            "rrf", 1.0, 1.0, 60, 50, 1.2, 0.75, 0, java.time.Duration.ofDays(30), 0, 20000, 0.0, 0.0, 0.0, 0.0);
     private static final MemoryProperties PROPERTIES = MemoryProperties.defaults(384, SEARCH);
 
     private static LocalEmbeddingProvider model;
