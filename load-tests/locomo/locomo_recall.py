@@ -139,7 +139,10 @@ def main():
     if args.state and os.path.exists(args.state):
         with open(args.state) as f:
             state = json.load(f)
-    splits = {"all": lambda i: True, "conv 0-4 (tuning)": lambda i: i < 5, "conv 5-9 (held out)": lambda i: i >= 5}
+    splits = {"all": lambda i, c: True, "conv 0-4 (tuning)": lambda i, c: i < 5,
+              "conv 5-9 (held out)": lambda i, c: i >= 5}
+    for category, label in ((1, "multi-hop"), (2, "temporal"), (3, "open-domain"), (4, "single-hop")):
+        splits[f"all, {label}"] = lambda i, c, category=category: c == category
     hits = {s: {m: {"any5": 0, "all10": 0} for m in modes} for s in splits}
     counts = {s: 0 for s in splits}
     stored = 0
@@ -193,7 +196,7 @@ def main():
         with concurrent.futures.ThreadPoolExecutor(args.workers) as pool:
             for q, (outcome, candidates) in zip(qa, pool.map(evaluate, qa)):
                 for split, member in splits.items():
-                    if not member(index):
+                    if not member(index, q.get("category")):
                         continue
                     counts[split] += 1
                     for mode, (any5, all10, latency) in outcome.items():

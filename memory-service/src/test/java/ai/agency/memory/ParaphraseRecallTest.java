@@ -38,6 +38,16 @@ class ParaphraseRecallTest extends MemoryApiTest {
     /** The goal: hybrid ranks the target worse than dense alone for at most 5 % of the questions. */
     private static final double MOST_WORSE_THAN_DENSE = 0.05;
 
+    /** The floor of hybrid recall@1 for the embedding model of this test's context (MiniLM here). */
+    protected double hybridRecallAt1Floor() {
+        return HYBRID_RECALL_AT_1_FLOOR;
+    }
+
+    /** The floor of hybrid recall@5 for the embedding model of this test's context. */
+    protected double hybridRecallAt5Floor() {
+        return HYBRID_RECALL_AT_5_FLOOR;
+    }
+
     /** Every fact a user holds fits in one answer, so a target's rank is always known in the modes that rank all. */
     private static final int LIMIT = 30;
 
@@ -166,8 +176,8 @@ class ParaphraseRecallTest extends MemoryApiTest {
         // no question shares a lexeme with its fact, so BM25 alone never returns the target: the set is a paraphrase
         // set
         assertThat(byMode.get("text").recallAt(LIMIT)).as(table.toString()).isZero();
-        assertThat(hybrid.recallAt(1)).as(table.toString()).isGreaterThanOrEqualTo(HYBRID_RECALL_AT_1_FLOOR);
-        assertThat(hybrid.recallAt(5)).as(table.toString()).isGreaterThanOrEqualTo(HYBRID_RECALL_AT_5_FLOOR);
+        assertThat(hybrid.recallAt(1)).as(table.toString()).isGreaterThanOrEqualTo(hybridRecallAt1Floor());
+        assertThat(hybrid.recallAt(5)).as(table.toString()).isGreaterThanOrEqualTo(hybridRecallAt5Floor());
         assertThat(hybrid.recallAt(5)).as(table.toString()).isGreaterThanOrEqualTo(dense.recallAt(5));
         assertThat((double) worse.size() / queries.size())
                 .as(table.toString())
