@@ -238,6 +238,25 @@ class FactsThatChangeTest extends MemoryApiTest {
                 .doesNotContain(LISBON, BERLIN);
     }
 
+    /**
+     * Deleting the newer memory does not re-open the one it closed: a deletion is often for privacy, not a
+     * correction, and "My partner is Alex" deleted must not bring back "My partner is Sam" as the current partner.
+     */
+    @Test
+    void deletingTheMemoryThatSupersededAnotherDoesNotBringTheOldFactBack() {
+        Timeline t = timeline();
+
+        assertThat(delete("/api/v1/memories/" + t.id(ALEX), t.token()).status()).isEqualTo(204);
+
+        JsonNode sam = get("/api/v1/memories/" + t.id(SAM), t.token()).json();
+        assertThat(sam.get("invalidAt").asString()).isEqualTo("2024-06-01T00:00:00Z");
+        assertThat(listed(t.token(), "")).doesNotContain(SAM, ALEX);
+        assertThat(found(t.token(), "Who is my partner?", Map.of())).doesNotContain(SAM, ALEX);
+        assertThat(found(t.token(), "Who is my partner?", Map.of("includeInvalid", true)))
+                .contains(SAM)
+                .doesNotContain(ALEX);
+    }
+
     @Test
     void aFactThatHeldBeforeCanBeStoredAgainOnceItsMemoryWasClosed() {
         String token = newUser();
