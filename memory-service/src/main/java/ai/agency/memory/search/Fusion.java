@@ -1,6 +1,6 @@
 package ai.agency.memory.search;
 
-import ai.agency.memory.search.MemorySearch.Candidate;
+import ai.agency.memory.search.SearchCandidates.Candidate;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
