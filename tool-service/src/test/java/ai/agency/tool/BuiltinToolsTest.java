@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.agency.common.testsupport.TestHttp.Response;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -113,7 +116,138 @@ class BuiltinToolsTest extends ToolApiTest {
         assertThat(data.get("results").get(0).get("validFrom").asString()).isEqualTo("2025-03-01T00:00:00Z");
         Received received = RECEIVED.get("/memory/api/v1/memories/search");
         assertThat(received.headers().firstValue("Authorization")).contains("Bearer " + token);
-        assertThat(JSON.readTree(received.body()).get("limit").asInt()).isEqualTo(3);
+        JsonNode sent = JSON.readTree(received.body());
+        assertThat(sent.get("limit").asInt()).isEqualTo(3);
+        assertThat(sent.has("asOf")).isFalse(); // memory-service's default: what holds now
+        assertThat(sent.has("includeInvalid")).isFalse();
+    }
+
+    @Test
+    void theMemoryToolsDescribeTheFactsThatChangeArguments() {
+        JsonNode search = get("/api/v1/tools/search_memory", newUser()).json().get("parameters");
+        assertThat(search.get("properties").get("asOf").get("format").asString())
+                .isEqualTo("date-time");
+        assertThat(search.get("properties").get("asOf").get("description").asString())
+                .contains("ISO-8601");
+        assertThat(search.get("properties").get("includeInvalid").get("type").asString())
+                .isEqualTo("boolean");
+        JsonNode add = get("/api/v1/tools/add_memory", newUser()).json().get("parameters");
+        assertThat(add.get("properties").get("validFrom").get("format").asString())
+                .isEqualTo("date-time");
+        assertThat(add.get("properties")
+                        .get("supersedes")
+                        .get("items")
+                        .get("format")
+                        .asString())
+                .isEqualTo("uuid");
+        assertThat(get("/api/v1/tools/add_memory", newUser())
+                        .json()
+                        .get("description")
+                        .asString())
+                .contains("supersedes");
+    }
+
+    @Test
+    void searchMemoryPassesAsOfAndIncludeInvalidThrough() {
+        String token = jwts.user(UUID.randomUUID());
+
+        JsonNode data = assertSucceeded(
+                executeOk(token, "search_memory", Map.of("query", "drinks", "asOf", "2024-06-01T02:00:00+02:00")));
+
+        // an offset is sent as the same instant in UTC
+        JsonNode sent =
+                JSON.readTree(RECEIVED.get("/memory/api/v1/memories/search").body());
+        assertThat(sent.get("asOf").asString()).isEqualTo("2024-06-01T00:00:00Z");
+        assertThat(sent.has("includeInvalid")).isFalse();
+        JsonNode closed = data.get("results").get(1);
+        assertThat(closed.get("validFrom").asString()).isEqualTo("2020-01-01T00:00:00Z");
+        assertThat(closed.get("invalidAt").asString()).isEqualTo("2025-03-01T00:00:00Z");
+        assertThat(closed.get("supersededBy").asString()).isEqualTo(CLOSED_BY.toString());
+        assertThat(data.get("results").get(0).get("invalidAt").isNull()).isTrue();
+
+        assertSucceeded(executeOk(token, "search_memory", Map.of("query", "drinks", "includeInvalid", true)));
+
+        sent = JSON.readTree(RECEIVED.get("/memory/api/v1/memories/search").body());
+        assertThat(sent.get("includeInvalid").asBoolean()).isTrue();
+        assertThat(sent.has("asOf")).isFalse();
+    }
+
+    @Test
+    void addMemoryPassesValidFromAndSupersedesThrough() {
+        String token = jwts.user(UUID.randomUUID());
+        UUID berlin = UUID.randomUUID();
+        UUID oldJob = UUID.randomUUID();
+
+        JsonNode data = assertSucceeded(executeOk(
+                token,
+                "add_memory",
+                Map.of(
+                        "content", "I moved to Lisbon",
+                        "validFrom", "2025-03-01T00:00:00Z",
+                        "supersedes",
+                                List.of(berlin.toString(), oldJob.toString().toUpperCase(Locale.ROOT)))));
+
+        JsonNode sent = JSON.readTree(RECEIVED.get("/memory/api/v1/memories").body());
+        assertThat(sent.get("content").asString()).isEqualTo("I moved to Lisbon");
+        assertThat(sent.get("validFrom").asString()).isEqualTo("2025-03-01T00:00:00Z");
+        assertThat(sent.get("supersedes").get(0).asString()).isEqualTo(berlin.toString());
+        assertThat(sent.get("supersedes").get(1).asString()).isEqualTo(oldJob.toString());
+        List<String> events = new ArrayList<>();
+        data.get("results").forEach(r -> events.add(r.get("event").asString()));
+        assertThat(events).containsExactly("ADD", "SUPERSEDE", "SUPERSEDE");
+        assertThat(data.get("results").get(1).get("id").asString()).isEqualTo(berlin.toString());
+    }
+
+    @Test
+    void badFactsThatChangeArgumentsAre400AndNothingIsSent() {
+        String token = jwts.user(UUID.randomUUID());
+        Map<String, Object> id = Map.of("x", 1); // not a string
+        List<Map.Entry<Map<String, Object>, String>> searches = List.of(
+                Map.entry(Map.of("asOf", "yesterday"), "parameters.asOf"),
+                Map.entry(Map.of("asOf", "2025-02-30T00:00:00Z"), "parameters.asOf"),
+                Map.entry(Map.of("asOf", "2025-03-01"), "parameters.asOf"),
+                Map.entry(Map.of("asOf", "2025-03-01T00:00:00"), "parameters.asOf"),
+                Map.entry(Map.of("asOf", "2025-03-01T24:00:00Z"), "parameters.asOf"),
+                Map.entry(Map.of("asOf", "+99999-03-01T00:00:00Z"), "parameters.asOf"),
+                Map.entry(Map.of("asOf", 1_700_000_000), "parameters.asOf"),
+                Map.entry(Map.of("includeInvalid", "yes"), "parameters.includeInvalid"),
+                Map.entry(Map.of("includeInvalid", 1), "parameters.includeInvalid"),
+                Map.entry(Map.of("asOf", "2025-03-01T00:00:00Z", "includeInvalid", true), "parameters.includeInvalid"));
+        List<Map.Entry<Map<String, Object>, String>> adds = List.of(
+                Map.entry(Map.of("validFrom", "soon"), "parameters.validFrom"),
+                Map.entry(Map.of("validFrom", "2025-03-01T00:00:00+25:00"), "parameters.validFrom"),
+                Map.entry(Map.of("validFrom", true), "parameters.validFrom"),
+                Map.entry(Map.of("supersedes", List.of("not-a-uuid")), "parameters.supersedes[0]"),
+                Map.entry(
+                        Map.of("supersedes", List.of(UUID.randomUUID().toString(), "1' OR '1'='1")),
+                        "parameters.supersedes[1]"),
+                Map.entry(Map.of("supersedes", List.of(id)), "parameters.supersedes[0]"),
+                Map.entry(Map.of("supersedes", UUID.randomUUID().toString()), "parameters.supersedes"),
+                Map.entry(
+                        Map.of(
+                                "supersedes",
+                                Collections.nCopies(101, UUID.randomUUID().toString())),
+                        "parameters.supersedes"));
+        RECEIVED.remove("/memory/api/v1/memories/search");
+        RECEIVED.remove("/memory/api/v1/memories");
+
+        for (Map.Entry<Map<String, Object>, String> bad : searches) {
+            Map<String, Object> parameters = new HashMap<>(bad.getKey());
+            parameters.put("query", "drinks");
+            JsonNode problem = assertProblem(execute(token, "search_memory", parameters), 400, "validation");
+            assertThat(errorFields(problem)).as(bad.getKey().toString()).containsExactly(bad.getValue());
+        }
+        for (Map.Entry<Map<String, Object>, String> bad : adds) {
+            Map<String, Object> parameters = new HashMap<>(bad.getKey());
+            parameters.put("content", "I moved to Lisbon");
+            JsonNode problem = assertProblem(execute(token, "add_memory", parameters), 400, "validation");
+            assertThat(errorFields(problem)).as(bad.getKey().toString()).containsExactly(bad.getValue());
+            problem.get("errors")
+                    .forEach(e -> assertThat(e.get("message").asString()).isNotBlank());
+        }
+
+        assertThat(RECEIVED).doesNotContainKey("/memory/api/v1/memories/search");
+        assertThat(RECEIVED).doesNotContainKey("/memory/api/v1/memories");
     }
 
     @Test

@@ -100,6 +100,18 @@ class McpServerTest extends ToolApiTest {
                             "parameters.content", "parameters.importance", "parameters.tags[0]", "parameters.unknown");
             assertThat(text(result)).startsWith("validation: ").contains("parameters.content");
 
+            // a built-in's own checks beyond the schema answer the same way (and nothing reaches memory-service)
+            RECEIVED.remove("/memory/api/v1/memories/search");
+            McpSchema.CallToolResult badInstant =
+                    call(client, "search_memory", Map.of("query", "tea", "asOf", "2025-02-30T00:00:00Z"));
+            assertThat(badInstant.isError()).isTrue();
+            assertThat(structured(badInstant).get("errorType")).isEqualTo("validation");
+            @SuppressWarnings("unchecked")
+            List<Map<String, String>> instantErrors =
+                    (List<Map<String, String>>) structured(badInstant).get("errors");
+            assertThat(instantErrors.stream().map(e -> e.get("field"))).containsExactly("parameters.asOf");
+            assertThat(RECEIVED).doesNotContainKey("/memory/api/v1/memories/search");
+
             McpSchema.CallToolResult failing = call(client, "calculator", Map.of("expression", "1 / 0"));
             assertThat(failing.isError()).isTrue();
             assertThat(structured(failing).get("errorType")).isEqualTo("validation");

@@ -66,6 +66,9 @@ public abstract class ToolApiTest {
     /** What the stub received, by path. */
     protected static final Map<String, Received> RECEIVED = new ConcurrentHashMap<>();
 
+    /** The {@code supersededBy} of the stub's second search hit, a memory closed on 2025-03-01. */
+    protected static final UUID CLOSED_BY = UUID.fromString("5d0c6f52-3f4e-4a8e-9a52-2d3b4c5e6f70");
+
     /** When true, {@code /flaky} answers 500. */
     protected static final AtomicBoolean FLAKY_FAILING = new AtomicBoolean(true);
 
@@ -144,20 +147,27 @@ public abstract class ToolApiTest {
                         body));
         String host = exchange.getRequestHeaders().getFirst("Host");
         switch (path) {
-            case "/memory/api/v1/memories" ->
-                reply(
-                        exchange,
-                        201,
-                        "application/json",
-                        "{\"results\":[{\"id\":\"" + UUID.randomUUID()
-                                + "\",\"memory\":\"stored\",\"event\":\"ADD\"}]}");
+            case "/memory/api/v1/memories" -> {
+                // like memory-service: the new memory's ADD, then a SUPERSEDE for each memory it closes
+                StringBuilder results = new StringBuilder(
+                        "{\"results\":[{\"id\":\"" + UUID.randomUUID() + "\",\"memory\":\"stored\",\"event\":\"ADD\"}");
+                JSON.readTree(body)
+                        .path("supersedes")
+                        .forEach(id -> results.append(",{\"id\":\"")
+                                .append(id.asString())
+                                .append("\",\"memory\":\"closed\",\"event\":\"SUPERSEDE\"}"));
+                reply(exchange, 201, "application/json", results.append("]}").toString());
+            }
             case "/memory/api/v1/memories/search" ->
                 reply(
                         exchange,
                         200,
                         "application/json",
                         "{\"results\":[{\"memory\":\"likes tea\",\"score\":0.9,"
-                                + "\"validFrom\":\"2025-03-01T00:00:00Z\",\"invalidAt\":null,\"supersededBy\":null}]}");
+                                + "\"validFrom\":\"2025-03-01T00:00:00Z\",\"invalidAt\":null,\"supersededBy\":null},"
+                                + "{\"memory\":\"likes coffee\",\"score\":0.4,"
+                                + "\"validFrom\":\"2020-01-01T00:00:00Z\",\"invalidAt\":\"2025-03-01T00:00:00Z\","
+                                + "\"supersededBy\":\"" + CLOSED_BY + "\"}]}");
             case "/multimodal/api/v1/analyze/text" ->
                 reply(
                         exchange,

@@ -24,6 +24,13 @@ public interface BuiltinTool {
     }
 
     /**
+     * Checks the parameters beyond what the schema can say (a date-time that is a real instant, an id that is a UUID),
+     * before the call runs: throw an {@code AgencyException} of type validation naming each bad parameter
+     * ({@code parameters.<name>}), which the caller gets as a 400 problem and nothing is called. Nothing by default.
+     */
+    default void check(JsonNode parameters) {}
+
+    /**
      * Runs the tool with parameters that already passed the schema. Throw {@code AgencyException} for failures the
      * caller should see classified.
      */

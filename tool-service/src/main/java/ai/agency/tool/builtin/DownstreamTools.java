@@ -11,7 +11,12 @@ import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The built-ins that call other services as the calling user (their token is relayed): {@code add_memory}, {@code search_memory} (memory-service) and {@code analyze_text} (multimodal-service). */
+/**
+ * The built-ins that call other services as the calling user (their token is relayed): {@code add_memory}, {@code
+ * search_memory} (memory-service) and {@code analyze_text} (multimodal-service). The memory tools pass memory-service's
+ * facts-that-change members through by their names ({@code validFrom}, {@code supersedes}; {@code asOf}, {@code
+ * includeInvalid}), checked first by {@link MemoryArguments}.
+ */
 @Configuration(proxyBeanMethods = false)
 class DownstreamTools {
 
@@ -25,7 +30,9 @@ class DownstreamTools {
 
             @Override
             public String description() {
-                return "Stores a memory for the calling user in memory-service.";
+                return "Stores a memory for the calling user in memory-service. When the new fact replaces facts that"
+                        + " no longer hold (a move, a new job), pass their ids (from search_memory) in supersedes: they"
+                        + " are closed, not deleted, and the result lists each with event SUPERSEDE.";
             }
 
             @Override
@@ -39,7 +46,12 @@ class DownstreamTools {
                            "tags": {"type": "array", "maxItems": 32, "items": {"type": "string", "minLength": 1, "maxLength": 64}},
                            "importance": {"type": "number", "minimum": 0, "maximum": 1},
                            "metadata": {"type": "object"},
-                           "infer": {"type": "boolean"}},
+                           "infer": {"type": "boolean"},
+                           "validFrom": {"type": "string", "format": "date-time",
+                                         "description": "When the fact starts to hold, an ISO-8601 instant with a time zone (e.g. 2025-03-01T00:00:00Z); default: metadata.date, else now"},
+                           "supersedes": {"type": "array", "maxItems": 100,
+                                          "items": {"type": "string", "format": "uuid"},
+                                          "description": "Ids of current memories this fact replaces; they get invalidAt and supersededBy"}},
                          "required": ["content"],
                          "additionalProperties": false}""";
             }
@@ -47,6 +59,11 @@ class DownstreamTools {
             @Override
             public boolean write() {
                 return true;
+            }
+
+            @Override
+            public void check(JsonNode parameters) {
+                MemoryArguments.checkAdd(parameters);
             }
 
             @Override
@@ -66,7 +83,9 @@ class DownstreamTools {
 
             @Override
             public String description() {
-                return "Searches the calling user's memories in memory-service, best match first.";
+                return "Searches the calling user's memories in memory-service, best match first. Only facts that"
+                        + " hold now unless asOf (what held at that instant) or includeInvalid (superseded facts too)"
+                        + " is given; each result has validFrom, invalidAt (null while it holds) and supersededBy.";
             }
 
             @Override
@@ -77,9 +96,18 @@ class DownstreamTools {
                            "query": {"type": "string", "minLength": 1, "maxLength": 2000},
                            "limit": {"type": "integer", "minimum": 1, "maximum": 100},
                            "threshold": {"type": "number", "minimum": -1, "maximum": 1},
-                           "filters": {"type": "object"}},
+                           "filters": {"type": "object"},
+                           "asOf": {"type": "string", "format": "date-time",
+                                    "description": "Return what held at this ISO-8601 instant with a time zone (e.g. 2024-06-01T00:00:00Z) instead of what holds now"},
+                           "includeInvalid": {"type": "boolean",
+                                              "description": "true: also memories that were superseded (closed); not together with asOf"}},
                          "required": ["query"],
                          "additionalProperties": false}""";
+            }
+
+            @Override
+            public void check(JsonNode parameters) {
+                MemoryArguments.checkSearch(parameters);
             }
 
             @Override

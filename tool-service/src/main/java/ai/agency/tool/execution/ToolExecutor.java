@@ -110,7 +110,7 @@ public class ToolExecutor implements DisposableBean {
 
     /**
      * Executes tool {@code name}. Unknown tool (or disabled, for non-admins) → 404, disabled (admins) → 409, forbidden → 403, parameters not an object or not matching the
-     * schema → 400 (thrown); anything that goes wrong inside the tool is answered as {@code success: false}.
+     * schema or a built-in's {@link ai.agency.tool.builtin.BuiltinTool#check} → 400 (thrown); anything that goes wrong inside the tool is answered as {@code success: false}.
      */
     public ExecutionResult execute(Caller caller, String name, @Nullable JsonNode parameters) {
         return execute(caller, prepare(caller, name, parameters));
@@ -135,6 +135,9 @@ public class ToolExecutor implements DisposableBean {
             throw AgencyException.invalidField("parameters", "must be a JSON object");
         }
         validator.validate(tool.parameters(), params);
+        if (Tool.BUILTIN.equals(tool.source())) {
+            registry.builtin(name).check(params); // what the schema cannot say (400 naming the parameter)
+        }
         return new Call(tool, params);
     }
 

@@ -10,6 +10,9 @@ public record AddMemoryResponse(List<Result> results) {
         results = results == null ? List.of() : results;
     }
 
-    /** One fact: {@code event} is {@code ADD}, {@code UPDATE} or {@code NOOP} (memory-service already held it). */
+    /**
+     * One fact: {@code event} is {@code ADD}, {@code UPDATE} or {@code NOOP} (memory-service already held it), or
+     * {@code SUPERSEDE} for a current memory the add closed.
+     */
     public record Result(UUID id, String memory, String event) {}
 }

@@ -2,8 +2,10 @@ package ai.agency.common.client.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -20,6 +22,21 @@ class MemoryApiJsonTest {
                         List.of(new AddMemoryRequest.Message("user", "I like tea")), Map.of("source", "chat"))))
                 .isEqualTo("{\"messages\":[{\"role\":\"user\",\"content\":\"I like tea\"}],"
                         + "\"metadata\":{\"source\":\"chat\"},\"infer\":true}");
+    }
+
+    @Test
+    void factsThatChangeAreSentByTheNamesMemoryServiceReads() {
+        UUID old = UUID.fromString("0b7e4a4e-8a86-4c1a-9a8e-3f1f0d7c2a11");
+        Instant at = Instant.parse("2025-03-01T00:00:00Z");
+
+        assertThat(JSON.writeValueAsString(new AddMemoryRequest(
+                        "I joined Globex", null, null, null, null, null, null, null, null, at, List.of(old))))
+                .isEqualTo("{\"content\":\"I joined Globex\",\"validFrom\":\"2025-03-01T00:00:00Z\","
+                        + "\"supersedes\":[\"0b7e4a4e-8a86-4c1a-9a8e-3f1f0d7c2a11\"]}");
+        assertThat(JSON.writeValueAsString(new SearchMemoryRequest("job", null, null, null, at, null)))
+                .isEqualTo("{\"query\":\"job\",\"asOf\":\"2025-03-01T00:00:00Z\"}");
+        assertThat(JSON.writeValueAsString(new SearchMemoryRequest("job", null, null, null, null, true)))
+                .isEqualTo("{\"query\":\"job\",\"includeInvalid\":true}");
     }
 
     @Test
