@@ -30,6 +30,17 @@ locomo_recall.py --dump, and serves `evaluate` as well.
     python3 offline_signals.py bm25 --dir /tmp/lc --db postgresql://agency:agency@localhost:5432/<db> \
         --out /tmp/lc/locomo-candidates.json
     python3 offline_signals.py variants --dir /tmp/lc --dump /tmp/lc/locomo-candidates.json --model e5 [--grid]
+
+MiniLM (2026-12-08, h28; docs/benchmarks/memory.md "MiniLM reaches the goal"): `lexemes` writes PostgreSQL's english
+lexemes of every turn and question (BM25 with any k1 / b recomputed here; k1 1.2, b 0.1 give the dump's scores
+exactly) and two query rewrites to embed; `minilm` prints the MiniLM table (new knobs: BM25 k1 / b / df_cut, dense
+query variants, mention, adaptive weight, date slack before, 2nd-hop weight, dense power), `--grid [A B C D S]`
+chooses structure and weights on conversations 0-4.
+
+    python3 offline_signals.py lexemes --dir /tmp/lc --db postgresql://agency:agency@localhost:5432/<any db>
+    java ... EmbedTexts all-minilm-l6-v2-q.onnx all-minilm-l6-v2-q-tokenizer.json mean "" \
+        /tmp/lc/queries-noname.txt /tmp/lc/minilm-noname.q.bin 2        # and queries-nocap -> minilm-nocap
+    python3 offline_signals.py minilm --dir /tmp/lc --dump /tmp/lc/locomo-candidates.json [--grid [A B C D S]]
 """
 import argparse
 import csv
@@ -256,7 +267,7 @@ class Prepared:
     service's BM25 of its top 100 text candidates, speaker / time / session-date features and session neighbours
     (the turn before and after in the same session, as the service's previous_id / next_id)."""
 
-    def __init__(self, directory, dump, model):
+    def __init__(self, directory, dump, model, lexicon=None, extra_queries=()):
         meta = json.load(open(f"{directory}/meta.json"))
         texts = open(f"{directory}/passages.txt").read().split("\n")
         bm25 = {(q["conversation"], q["question"]): q["candidates"]["text"] for q in json.load(open(dump))}
@@ -298,23 +309,105 @@ class Prepared:
             q.asks_time = bool(TEMPORAL_QUESTION.search(question))
             q.periods = named_periods(question)
             q.in_period = {}
+            q.text_cache, q.dense_cache = {}, {}
             self.questions.append(q)
+        self.names = {c: set(cv["speakers"]) - {""} for c, cv in self.convs.items()}
+        for q in self.questions:
+            cv = self.convs[q.conv]
+            # names the question mentions (the conversation's speakers, or a capitalised word inside the sentence)
+            q.names = {x.lower() for x in re.findall(r"(?<!^)(?<![.?!] )\b[A-Z][a-z]+\b", q.question)}
+            q.names |= {s for s in self.names[q.conv] if f" {s} " in " " + re.sub(r"[^\w]+", " ",
+                                                                                    q.question.lower()) + " "}
+            q.mention = np.array([bool(q.names & set(re.findall(r"[a-z]+", t.partition(":")[2].lower())))
+                                  for t in cv["texts"]])
+        if lexicon:
+            self.load_lexicon(lexicon)
+        for name in extra_queries:
+            extra = vectors(f"{directory}/{name}.q.bin")
+            for i, q in enumerate(self.questions):
+                cos = self.convs[q.conv]["vecs"] @ extra[i]
+                q.dense_cache[name] = (cos, np.argsort(-cos, kind="stable"))
+
+    def load_lexicon(self, directory):
+        """PostgreSQL's english lexemes of every turn (with counts) and question (`offline_signals.py lexemes`): the
+        service's BM25 recomputed here with any k1 / b (k1 1.2, b 0.1 give the dump's scores exactly)."""
+        for cv in self.convs.values():
+            cv["postings"], cv["dl"] = {}, np.zeros(len(cv["dias"]))
+        seen = {}
+        for conv, dia, lexemes in csv.reader(open(f"{directory}/turn_lex.csv")):
+            cv = self.convs[int(conv)]
+            k = cv["pos"][dia]
+            for item in lexemes.split():
+                lexeme, count = item.rsplit(":", 1)
+                cv["postings"].setdefault(lexeme, []).append((k, int(count)))
+                cv["dl"][k] += int(count)
+            seen.setdefault(int(conv), []).append(bool(lexemes))
+        for c, cv in self.convs.items():
+            cv["postings"] = {x: (np.array([k for k, _ in v]), np.array([t for _, t in v], float))
+                              for x, v in cv["postings"].items()}
+            cv["avgdl"] = max(cv["dl"][np.array(seen[c])].mean(), 1)  # SQL avg() skips empty tsvectors
+            cv["dia_rank"] = np.argsort(np.argsort(np.array(cv["dias"])))  # ties broken by dia id, as the SQL
+        for qid, lexemes in csv.reader(open(f"{directory}/q_lex.csv")):
+            q = self.questions[int(qid)]
+            q.lexemes = lexemes.split()
+            cv = self.convs[q.conv]
+            n = len(cv["dias"])
+            # the query's rarest word: its idf over the idf of a word in one memory (0..1)
+            dfs = [len(cv["postings"][x][0]) for x in q.lexemes if x in cv["postings"]]
+            q.rarity = np.log(1 + (n - min(dfs) + 0.5) / (min(dfs) + 0.5)) / np.log(1 + (n - 0.5) / 1.5) if dfs else 0
 
 
-def in_period(cv, q, slack_days):
+def text_of(data, q, p):
+    """(top-100 text candidates in order, BM25 of every turn) under p's k1 / b / df_cut: the dump's unless changed."""
+    key = (p["k1"], p["b"], p["df_cut"])
+    if key == (1.2, 0.1, 0.0):
+        return q.text_order, q.bm25
+    if key not in q.text_cache:
+        cv = data.convs[q.conv]
+        n, k1, b = len(cv["dias"]), p["k1"], p["b"]
+        scores = np.zeros(n)
+        for lexeme in q.lexemes:
+            if lexeme not in cv["postings"]:
+                continue
+            idx, tf = cv["postings"][lexeme]
+            if p["df_cut"] and len(idx) > p["df_cut"] * n:
+                continue  # a query word in more than df_cut of the user's memories (a speaker's name) is dropped
+            idf = np.log(1 + (n - len(idx) + 0.5) / (len(idx) + 0.5))
+            scores[idx] += idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * cv["dl"][idx] / cv["avgdl"]))
+        order = np.lexsort((cv["dia_rank"], -scores))
+        order = order[scores[order] > 0][:100]
+        q.text_cache[key] = (order, np.where(np.isin(np.arange(n), order), scores, 0.0))
+    return q.text_cache[key]
+
+
+def dense_of(data, q, p):
+    """(cosines, order) of q's dense ranking: its own vector, or another query text's (p["qvec"], a *.q.bin name),
+    or the mean of both (p["qmix"] > 0: own + qmix x other)."""
+    if not p["qvec"]:
+        return q.cos, q.dense_order
+    cos, _ = q.dense_cache[p["qvec"]]
+    if p["qmix"]:
+        cos = (q.cos + p["qmix"] * cos) / (1 + p["qmix"])
+    key = (p["qvec"], p["qmix"])
+    if key not in q.dense_cache:
+        q.dense_cache[key] = (cos, np.argsort(-cos, kind="stable"))
+    return q.dense_cache[key]
+
+
+def in_period(cv, q, slack_days, before_days=0):
     """Turns whose session date lies in a period the question names, or up to slack_days after its end (what
-    happened on a day is often told in a later session: "last week")."""
-    if slack_days not in q.in_period:
-        slack = dt.timedelta(days=slack_days)
+    happened on a day is often told in a later session: "last week"), or before_days before its start."""
+    if (slack_days, before_days) not in q.in_period:
+        slack, before = dt.timedelta(days=slack_days), dt.timedelta(days=before_days)
         hit = np.zeros(len(cv["dias"]), bool)
         for k, day in enumerate(cv["dates"]):
             for period in q.periods if day else ():
                 if period[0] == "month":
                     hit[k] |= day.month == period[1] or (day - slack).month == period[1]
                 else:
-                    hit[k] |= period[0] <= day < period[1] + slack
-        q.in_period[slack_days] = hit
-    return q.in_period[slack_days]
+                    hit[k] |= period[0] - before <= day < period[1] + slack
+        q.in_period[(slack_days, before_days)] = hit
+    return q.in_period[(slack_days, before_days)]
 
 
 def normalised(values, members, how):
@@ -334,14 +427,17 @@ def normalised(values, members, how):
 #: each off. w dense weight (text 1 - w); sp speaker, t temporal, g neighbour, dt session-date weight.
 BASE = dict(w=0.95, sp=0.15, t=0.05, g=0.6, dt=0.0, slack=7, dense_pool=50, text_pool=50, norm="best",
             true_dense=False, window=1, nb="max", side=None, nb_true=False, expand=0, prf=0.0, prf_k=3,
-            session_prior=0.0, prior_k=3, entity=0.0, entity_k=3, diversity=0.0, mmr=0.0)
+            session_prior=0.0, prior_k=3, entity=0.0, entity_k=3, diversity=0.0, mmr=0.0,
+            k1=1.2, b=0.1, df_cut=0.0, qvec=None, qmix=0.0, mention=0.0, adapt=0.0, adapt_at=0.5, date_before=0,
+            expand_g=None, dense_pow=1.0)
 
 
 def ranked(data, q, p):
     """The turns of q's conversation in final order (candidates only) under the parameters p."""
     cv = data.convs[q.conv]
     n = len(cv["dias"])
-    cos, order = q.cos, q.dense_order
+    cos, order = dense_of(data, q, p)
+    text_order, bm25 = text_of(data, q, p)
     if p["prf"]:
         # pseudo-relevance feedback: a second dense query, the query vector + prf x the mean of the first ranking's
         # best prf_k turns (in the service: one more dense statement, no more embedding)
@@ -351,21 +447,29 @@ def ranked(data, q, p):
         order = np.argsort(-cos, kind="stable")
     in_dense, in_text = np.zeros(n, bool), np.zeros(n, bool)
     in_dense[order[: p["dense_pool"]]] = True
-    in_text[q.text_order[: p["text_pool"]]] = True
+    in_text[text_order[: p["text_pool"]]] = True
     candidate = in_dense | in_text
     dense, dense_floor = normalised(cos, in_dense, p["norm"])
     if in_text.any():
-        text, text_floor = normalised(q.bm25, in_text, "best")  # the variants change the dense side only
+        text, text_floor = normalised(bm25, in_text, "best")  # the variants change the dense side only
     else:
         text, text_floor = np.zeros(n), 0.0
+    if p["dense_pow"] != 1:
+        dense, dense_floor = np.maximum(dense, 0) ** p["dense_pow"], max(dense_floor, 0) ** p["dense_pow"]
     w = p["w"]
+    if p["adapt"] and in_text.any():
+        # adaptive fusion: the query's rarest word's share of the BM25 ranking's best score moves weight to text
+        rarity = q.rarity if hasattr(q, "rarity") else 0.0
+        w = min(1.0, max(0.0, w - p["adapt"] * (rarity - p["adapt_at"])))
     own = (w * (dense if p["true_dense"] else np.where(in_dense, dense, dense_floor))
            + (1 - w) * np.where(in_text, text, text_floor))
     own += p["sp"] * q.speaker
     if q.asks_time:
         own += p["t"] * cv["time"]
     if p["dt"] and q.periods:
-        own += p["dt"] * in_period(cv, q, p["slack"])
+        own += p["dt"] * in_period(cv, q, p["slack"], p["date_before"])
+    if p["mention"]:
+        own += p["mention"] * q.mention  # the turn's text (not its speaker prefix) names someone the query names
     # what a turn outside the candidates would score with its true cosine (for nb_true and expand)
     outside = own - w * np.where(in_dense, dense, dense_floor) + w * dense if not p["true_dense"] else own
     s = own.copy()
@@ -399,7 +503,8 @@ def ranked(data, q, p):
         for j in np.argsort(-final, kind="stable")[: p["expand"]]:
             for k in (cv["prev"][j], cv["next"][j]):
                 if k >= 0 and not candidate[k]:
-                    final[k] = max(final[k], outside[k] + p["g"] * (base[j] - low))
+                    g = p["g"] if p["expand_g"] is None else p["expand_g"]
+                    final[k] = max(final[k], outside[k] + g * (base[j] - low))
     if p["entity"]:
         # entity second hop: candidates sharing a capitalised word (not a speaker, not in the question) with the
         # best entity_k get + entity
@@ -541,6 +646,184 @@ def variants(args):
         print(row(data, name, p), flush=True)
 
 
+# ---- MiniLM: can the default model reach the goal with cheap changes? (2026-12-08, h28) --------------------------
+
+LEXEMES_SQL = """
+CREATE TEMP TABLE turns (conv int, dia text, content text);
+CREATE TEMP TABLE questions (qid int, conv int, question text);
+\\copy turns FROM '{dir}/turns.csv' csv
+\\copy questions FROM '{dir}/questions.csv' csv
+\\copy (SELECT conv, dia, (SELECT string_agg(lexeme || ':' || coalesce(array_length(positions, 1), 1), ' ') FROM unnest(to_tsvector('english', content))) FROM turns) TO '{dir}/turn_lex.csv' csv
+\\copy (SELECT qid, (SELECT string_agg(DISTINCT lexeme, ' ') FROM unnest(to_tsvector('english', question))) FROM questions) TO '{dir}/q_lex.csv' csv
+"""
+
+
+def lexemes(args):
+    """PostgreSQL's english lexemes of every turn and question (temporary tables only; any database will do), for
+    BM25 with other k1 / b offline, and the two query rewrites whose MiniLM vectors `minilm` reads:
+    queries-noname.txt (the conversation's speaker names, with a possessive 's, taken out) and queries-nocap.txt
+    (every capitalised word after the first taken out: no knowledge of the speakers needed)."""
+    meta = json.load(open(f"{args.dir}/meta.json"))
+    texts = open(f"{args.dir}/passages.txt").read().split("\n")
+    with open(f"{args.dir}/turns.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        for (conv, dia, _), text in zip(meta["passages"], texts):
+            w.writerow([conv, dia, text])
+    with open(f"{args.dir}/questions.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        for i, (conv, question, _, _) in enumerate(meta["queries"]):
+            w.writerow([i, conv, question])
+    subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", args.db], input=LEXEMES_SQL.format(dir=args.dir),
+                   text=True, check=True)
+    names = {}
+    for (conv, _, _), text in zip(meta["passages"], texts):
+        speaker = text.partition(":")[0].strip()
+        if speaker:
+            names.setdefault(conv, set()).add(speaker)
+    noname, nocap = [], []
+    for conv, question, _, _ in meta["queries"]:
+        q = question
+        for name in sorted(names[conv], key=len, reverse=True):
+            q = re.sub(r"\b" + re.escape(name) + r"('s)?\b", "", q)
+        noname.append(re.sub(r"\s+", " ", q).strip())
+        first, _, rest = question.partition(" ")
+        nocap.append(re.sub(r"\s+", " ", first + " " + re.sub(r"\b[A-Z][\w-]*('s)?", "", rest)).strip())
+    for name, lines in (("noname", noname), ("nocap", nocap)):
+        with open(f"{args.dir}/queries-{name}.txt", "w") as f:
+            f.write("\n".join(lines) + "\n")
+    print("lexemes and query rewrites written to", args.dir)
+
+
+def hits_of(data, p, conversations=range(10)):
+    """Per question of the given conversations: (recall_any@5 hit, recall_all@10 hit, conversation, category)."""
+    p = {**BASE, **p}
+    out = []
+    for q in data.questions:
+        if q.conv in conversations:
+            order = ranked(data, q, p)
+            out.append((bool(q.evidence & set(order[:5].tolist())),
+                        q.findable and q.evidence <= set(order[:10].tolist()), q.conv, q.category))
+    return np.array(out, dtype=float).reshape(-1, 4)
+
+
+def tuning_score(data, p):
+    h = hits_of(data, p, range(5))
+    return h[:, 0].mean() + h[:, 1].mean(), h[:, 0].mean(), h[:, 1].mean()
+
+
+def fast_row(data, name, p):
+    h = hits_of(data, p)
+    f = lambda m: f"{h[m, 0].mean():.3f} / {h[m, 1].mean():.3f}"
+    return (f"| {name} | {f(h[:, 2] >= 0)} | {f(h[:, 2] < 5)} | {f(h[:, 2] >= 5)} | "
+            + " | ".join(f(h[:, 3] == c) for c in (1, 2, 3, 4)) + " |")
+
+
+#: The structure chosen on conversations 0-4 (grid stage 1): second neighbours at half weight, the session
+#: neighbours of the best 10 join the candidates, pools 50 / 50.
+STRUCTURE = dict(window=2, expand=10, dense_pool=50, text_pool=50)
+#: The recipes, each the best of the weight grid on conversations 0-4 (grid stage 2) for its dense query.
+MINILM_RECIPES = {
+    "A": dict(STRUCTURE, qvec="minilm-noname", qmix=0.0),
+    "B": dict(STRUCTURE, qvec="minilm-noname", qmix=1.0),
+    "C": dict(STRUCTURE, qvec="minilm-nocap", qmix=1.0),
+    "D": dict(STRUCTURE, qvec="minilm-nocap", qmix=0.0),
+    "S": dict(STRUCTURE),
+}
+
+
+def minilm(args):
+    data = Prepared(args.dir, args.dump, "minilm", lexicon=args.dir, extra_queries=("minilm-noname", "minilm-nocap"))
+    if args.grid:
+        t0 = time.time()
+        stage1 = []
+        for qv, mix, dp, win, ex in itertools.product((None, "minilm-noname", "minilm-nocap"), (0.0, 1.0),
+                                                      (50, 100), (1, 2), (0, 10)):
+            if qv or not mix:
+                p = dict(MINILM_TUNED, qvec=qv, qmix=mix, dense_pool=dp, window=win, expand=ex)
+                stage1.append((tuning_score(data, p), p))
+        stage1.sort(key=lambda x: -x[0][0])
+        print("stage 1 (today's MiniLM weights), best 10 on 0-4:")
+        for (s, a, b), p in stage1[:10]:
+            print(f"  {s:.4f} ({a:.3f} / {b:.3f})", {k: p[k] for k in ("qvec", "qmix", "dense_pool", "window",
+                                                                        "expand")})
+        space = dict(w=(0.55, 0.6, 0.65, 0.7, 0.75), sp=(0.1, 0.15, 0.2, 0.25), t=(0.1, 0.15, 0.2),
+                     g=(0.4, 0.5, 0.6), dt=(0.1, 0.2, 0.3))
+        # stage 3: past stage 2's edges (its best often had speaker 0.25 and neighbour 0.6)
+        edges = dict(w=(0.55, 0.6, 0.65), sp=(0.25, 0.3, 0.35), t=(0.15, 0.2), g=(0.6, 0.7, 0.8), dt=(0.2, 0.3))
+        for key in args.keys or MINILM_RECIPES:
+            results = []
+            for stage, grid in ((2, space), (3, edges)):
+                for values in itertools.product(*grid.values()):
+                    p = dict(MINILM_RECIPES[key], **dict(zip(grid, values)))
+                    results.append((tuning_score(data, p)[0], len(results), stage, p))
+            results.sort(key=lambda x: (-x[0], x[1]))
+            print(f"stages 2 + 3, query {key}: best 3 of {len(results)} on 0-4 ({time.time() - t0:.0f} s)")
+            for score, _, stage, p in results[:3]:
+                print(fast_row(data, f"{key} (stage {stage}, {score:.4f} on 0-4): "
+                               + ", ".join(f"{k} {p[k]}" for k in space), p), flush=True)
+        return
+    print("| variant (MiniLM) | all ten | tuning 0-4 | held out 5-9 | multi-hop | temporal | open-domain | "
+          "single-hop |")
+    print("|---|---|---|---|---|---|---|---|")
+    t = MINILM_TUNED
+    rows = [("**today** (RankingWeights.MINILM: dense 0.65, speaker 0.2, temporal 0.15, neighbour 0.5, date 0.2)", t)]
+    rows += [(f"dense pool {d}, text {x}", dict(t, dense_pool=d, text_pool=x))
+             for d, x in ((30, 30), (100, 50), (150, 50), (200, 50), (50, 100), (100, 100))]
+    rows += [("dense relative score squared", dict(t, dense_pow=2)), ("dense relative score, square root",
+                                                                      dict(t, dense_pow=0.5)),
+             ("dense min-max normalised (best of a 216-point grid on 0-4: dense 0.3, speaker 0.3, temporal 0.15, "
+              "neighbour 0.5, date 0.2)", dict(t, norm="minmax", w=0.3, sp=0.3, t=0.15, g=0.5, dt=0.2)),
+             ("true cosine for text-only candidates", dict(t, true_dense=True))]
+    rows += [(f"BM25 k1 {k1}, b {b}", dict(t, k1=k1, b=b)) for k1, b in ((0.9, 0.1), (0.9, 0.3), (1.2, 0.3),
+                                                                       (1.2, 0.75), (2.0, 0.1))]
+    rows += [("BM25 without query words in > 30 % of the memories (the speakers' names)", dict(t, df_cut=0.3)),
+             ("date slack 3 days", dict(t, slack=3)), ("date slack 14 days", dict(t, slack=14)),
+             ("date: also 7 days before the period", dict(t, date_before=7)),
+             ("+ 0.05 when the turn's text names whom the question names", dict(t, mention=0.05)),
+             ("adaptive: dense weight − 0.2 × (rarity of the rarest query word − 0.7)", dict(t, adapt=0.2,
+                                                                                            adapt_at=0.7)),
+             ("session prior 0.02", dict(t, session_prior=0.02)), ("MMR 0.05", dict(t, mmr=0.05)),
+             ("dense pseudo-relevance feedback 0.2", dict(t, prf=0.2)),
+             ("neighbour: a non-candidate neighbour counts with its true cosine", dict(t, nb_true=True)),
+             ("neighbour: sum of both sides", dict(t, nb="sum")),
+             ("**neighbour: 2 turns each side** (the 2nd at half weight)", dict(t, window=2)),
+             ("**2nd hop: session neighbours of the best 10 join the candidates**", dict(t, expand=10)),
+             ("2nd hop of the best 5", dict(t, expand=5)), ("2nd hop of the best 20", dict(t, expand=20)),
+             ("structure S: 2 turns each side + 2nd hop of the best 10", dict(t, **STRUCTURE)),
+             ("**dense query without the speakers' names**", dict(t, qvec="minilm-noname")),
+             ("dense query: mean cosine of the query and the query without names", dict(t, qvec="minilm-noname",
+                                                                                       qmix=1.0)),
+             ("dense query without capitalised words (after the first)", dict(t, qvec="minilm-nocap")),
+             ("dense query: mean cosine of the query and the query without capitalised words",
+              dict(t, qvec="minilm-nocap", qmix=1.0))]
+    for key, recipe in MINILM_RECIPES.items():
+        if key != "S":
+            rows.append((f"structure S + query {key}, today's weights", dict(t, **recipe)))
+    for key, p in MINILM_FINAL.items():
+        rows.append((f"**recipe {key}**: " + ", ".join(f"{k} {p[k]}" for k in ("w", "sp", "t", "g", "dt")),
+                     dict(MINILM_RECIPES[key], **p)))
+    a = dict(MINILM_RECIPES["A"], **MINILM_FINAL["A"])
+    rows += [("recipe A without the 2nd hop", dict(a, expand=0)), ("recipe A with 1 turn each side", dict(a, window=1)),
+             ("recipe A without the name removal", dict(a, qvec=None)),
+             ("recipe A without the date signal", dict(a, dt=0)),
+             ("recipe A without the speaker signal", dict(a, sp=0)),
+             ("recipe A with dense pool 100", dict(a, dense_pool=100)),
+             ("recipe A, 2nd hop of the best 5", dict(a, expand=5))]
+    for name, p in rows:
+        print(fast_row(data, name, p), flush=True)
+
+
+#: The choice of `minilm --grid` on conversations 0-4 per recipe (B and C: stage 2 only; S: tied with w 0.6, sp 0.25,
+#: t 0.15, g 0.6, dt 0.2, the first in grid order kept).
+MINILM_FINAL = {
+    "A": dict(w=0.65, sp=0.3, t=0.2, g=0.6, dt=0.3),
+    "B": dict(w=0.65, sp=0.25, t=0.15, g=0.6, dt=0.2),
+    "C": dict(w=0.55, sp=0.25, t=0.2, g=0.5, dt=0.3),
+    "D": dict(w=0.6, sp=0.25, t=0.15, g=0.6, dt=0.3),
+    "S": dict(w=0.55, sp=0.15, t=0.2, g=0.6, dt=0.2),
+}
+
+
 def main():
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="command", required=True)
@@ -562,8 +845,17 @@ def main():
     r.add_argument("--dump", required=True)
     r.add_argument("--model", required=True)
     r.add_argument("--grid", action="store_true")
+    x = sub.add_parser("lexemes")
+    x.add_argument("--dir", required=True)
+    x.add_argument("--db", required=True, help="libpq URL of any database (temporary tables only)")
+    m = sub.add_parser("minilm")
+    m.add_argument("--dir", required=True, help="with turn_lex.csv / q_lex.csv and minilm{,-noname,-nocap}.q.bin")
+    m.add_argument("--dump", required=True)
+    m.add_argument("--grid", action="store_true")
+    m.add_argument("keys", nargs="*", help="with --grid: the recipes (A B C D S) to tune, default all")
     args = parser.parse_args()
-    {"export": export, "evaluate": evaluate, "bm25": bm25_dump, "variants": variants}[args.command](args)
+    {"export": export, "evaluate": evaluate, "bm25": bm25_dump, "variants": variants, "lexemes": lexemes,
+     "minilm": minilm}[args.command](args)
 
 
 if __name__ == "__main__":
