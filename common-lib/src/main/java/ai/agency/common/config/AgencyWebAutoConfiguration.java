@@ -1,9 +1,11 @@
 package ai.agency.common.config;
 
 import ai.agency.common.error.ProblemExceptionHandler;
+import ai.agency.common.trace.JdbcSpans;
 import ai.agency.common.trace.TraceIdFilter;
 import ai.agency.common.web.ProblemErrorController;
 import ai.agency.common.web.ProblemErrorReportValve;
+import io.micrometer.observation.ObservationPredicate;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.beans.factory.annotation.Value;
@@ -71,6 +73,17 @@ public class AgencyWebAutoConfiguration {
             ApplicationAvailability availability,
             @Value("${agency.shutdown.readiness-grace:3s}") Duration grace) {
         return new ReadinessGrace(context, availability, grace);
+    }
+
+    /** JDBC statements become spans only within a trace ({@link JdbcSpans}). */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "net.ttddyy.observation.tracing.DataSourceBaseContext")
+    static class JdbcSpanSelection {
+
+        @Bean
+        ObservationPredicate agencyJdbcSpansOnlyWithinATrace() {
+            return JdbcSpans.ONLY_WITHIN_A_TRACE;
+        }
     }
 
     @Bean
