@@ -17,6 +17,12 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export AGENCY_PORT_BASE=${AGENCY_PORT_BASE:-18280}
 base=$AGENCY_PORT_BASE
+# turns as long as a real model's (~5 s: the local model streams a word every 100 ms), so that a gateway's restart
+# catches some mid-stream and their clients resume them on the other gateway (orchestration-service reads it)
+export AGENCY_ORCHESTRATION_LOCAL_CHUNK_INTERVAL=${AGENCY_ORCHESTRATION_LOCAL_CHUNK_INTERVAL:-100ms}
+# a fixed chat admission limit: the adaptive one shrinks on this loaded machine while memory-service restarts, and
+# clients waiting out sheds are not streaming when a gateway stops (admission is not what this scenario measures)
+export AGENCY_ORCHESTRATION_CHAT_MAX_CONCURRENT_TURNS=${AGENCY_ORCHESTRATION_CHAT_MAX_CONCURRENT_TURNS:-16}
 export AGENCY_GATEWAY_ROUTES_MEMORY_INSTANCES="http://localhost:$((base + 2)),http://localhost:$((base + 102))"
 if [[ -f $root/.platform/realtime-gateway.pid ]] && pid=$(cat "$root/.platform/realtime-gateway.pid") \
   && [[ -r /proc/$pid/environ ]] && ! tr '\0' '\n' <"/proc/$pid/environ" | grep -q '^AGENCY_GATEWAY_ROUTES_MEMORY_INSTANCES='; then

@@ -32,7 +32,14 @@ final class OtlpReceiver {
     private static OtlpReceiver instance;
 
     /** One received span, ids in lower-case hex ({@code parentSpanId} empty for a root). */
-    record ReceivedSpan(String service, String traceId, String spanId, String parentSpanId, String name) {}
+    /** One span; {@code attributes}: its string attributes (e.g. {@code jdbc.query[0]} of a database statement). */
+    record ReceivedSpan(
+            String service,
+            String traceId,
+            String spanId,
+            String parentSpanId,
+            String name,
+            java.util.Map<String, String> attributes) {}
 
     private final HttpServer server;
     private final Deque<ReceivedSpan> spans = new ArrayDeque<>();
@@ -109,7 +116,13 @@ final class OtlpReceiver {
                 hex.formatHex(span.getTraceId().toByteArray()),
                 hex.formatHex(span.getSpanId().toByteArray()),
                 hex.formatHex(span.getParentSpanId().toByteArray()),
-                span.getName()));
+                span.getName(),
+                span.getAttributesList().stream()
+                        .filter(attribute -> attribute.getValue().hasStringValue())
+                        .collect(java.util.stream.Collectors.toMap(
+                                attribute -> attribute.getKey(),
+                                attribute -> attribute.getValue().getStringValue(),
+                                (a, b) -> a))));
         while (spans.size() > CAPACITY) {
             spans.removeFirst();
         }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The real jars export their spans over OTLP/HTTP (to {@link OtlpReceiver}): one chat turn with a tool call, sent
  * through the gateway, is one trace with spans of the gateway, orchestration, memory and tool services, linked into
- * one tree, and its id is the trace id the client got back.
+ * one tree (the database statements they made among them), and its id is the trace id the client got back.
  */
 class TracingIT {
 
@@ -85,6 +85,12 @@ class TracingIT {
                 .as("tool execution span in %s", spans)
                 .anyMatch(span ->
                         span.service().equals("tool-service") && span.name().equals("tool calculator"));
+        // the database statements of note: memory-service's recall reads the memories table inside the trace
+        assertThat(spans)
+                .as("a database statement span of memory-service in %s", spans)
+                .anyMatch(span -> span.service().equals("memory-service")
+                        && span.name().equals("query")
+                        && span.attributes().getOrDefault("jdbc.query[0]", "").contains("memories"));
     }
 
     @Test

@@ -33,6 +33,8 @@ import org.springframework.validation.annotation.Validated;
  *     {@code RemoteIpValve} takes them. Empty (the default): no one is believed, the client is the TCP peer
  * @param instanceDownTime how long an instance of a route that refused a connection gets no requests (routes with
  *     several {@code instances})
+ * @param instanceProbe the readiness probe of each instance of routes with several {@code instances}: an instance whose
+ *     readiness is down gets no requests
  */
 @Validated
 @ConfigurationProperties("agency.gateway")
@@ -45,7 +47,24 @@ public record GatewayProperties(
         @Valid @DefaultValue Cors cors,
         @Valid @DefaultValue Sessions sessions,
         @DefaultValue("") String trustedProxies,
-        @DefaultValue("5s") Duration instanceDownTime) {
+        @DefaultValue("5s") Duration instanceDownTime,
+        @Valid @DefaultValue InstanceProbe instanceProbe) {
+
+    /**
+     * How the gateway watches the readiness of the instances of routes with several {@code instances} (two replicas
+     * without a Kubernetes Service in front; behind a Service its endpoints do this).
+     *
+     * @param enabled off: instances are skipped only after they refused a connection
+     * @param path the readiness endpoint, on each instance's own port (the services' actuator answers there)
+     * @param interval how often each instance is asked; well below the services' {@code agency.shutdown.readiness-grace}
+     *     (3 s), so an instance that shuts down gets no new request before it stops accepting connections
+     * @param timeout connect and answer timeout of one probe (a timed-out probe keeps the last state)
+     */
+    public record InstanceProbe(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue("/actuator/health/readiness") String path,
+            @DefaultValue("500ms") Duration interval,
+            @DefaultValue("1s") Duration timeout) {}
 
     /**
      * One downstream service.
@@ -247,6 +266,10 @@ public record GatewayProperties(
      *     on the new connection (from the stored answer, else with {@code error stream_interrupted})
      * @param shutdownDrain at a graceful shutdown, how long running streams may take to end by themselves before the
      *     rest are cancelled and the sockets close 1001 (within {@code spring.lifecycle.timeout-per-shutdown-phase})
+     * @param shutdownHandover at a graceful shutdown, how long a socket with a running stream stays open waiting for
+     *     it to end; then it is closed 1001 while its streams go on (into the replay log) until the drain ends, and
+     *     its client resumes them on another replica ({@code resume}), which relays the rest. Sockets with nothing
+     *     running close at once. At least {@code shutdown-drain}: busy sockets stay open until their streams end
      */
     public record Realtime(
             @DefaultValue("65536") @Min(1024) int maxFrameBytes,
@@ -264,5 +287,6 @@ public record GatewayProperties(
             @DefaultValue("*") List<String> allowedOrigins,
             @DefaultValue("10") @Min(1) int maxRunSubscriptions,
             @DefaultValue("5s") Duration takeoverTimeout,
-            @DefaultValue("10s") Duration shutdownDrain) {}
+            @DefaultValue("10s") Duration shutdownDrain,
+            @DefaultValue("2s") Duration shutdownHandover) {}
 }

@@ -1,17 +1,23 @@
 package ai.agency.common.config;
 
 import ai.agency.common.error.ProblemExceptionHandler;
+import ai.agency.common.trace.JdbcSpans;
 import ai.agency.common.trace.TraceIdFilter;
 import ai.agency.common.web.ProblemErrorController;
 import ai.agency.common.web.ProblemErrorReportValve;
+import io.micrometer.observation.ObservationPredicate;
+import java.time.Duration;
 import java.util.List;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.boot.tomcat.ConfigurableTomcatWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -54,6 +60,29 @@ public class AgencyWebAutoConfiguration {
         @Bean
         WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory> agencyProblemErrorReportValve() {
             return ProblemErrorReportValve.installer();
+        }
+    }
+
+    /**
+     * On shutdown, readiness goes down first and the service keeps serving for {@code agency.shutdown.readiness-grace}
+     * before the graceful shutdown begins ({@link ReadinessGrace}).
+     */
+    @Bean
+    ReadinessGrace agencyReadinessGrace(
+            ApplicationContext context,
+            ApplicationAvailability availability,
+            @Value("${agency.shutdown.readiness-grace:3s}") Duration grace) {
+        return new ReadinessGrace(context, availability, grace);
+    }
+
+    /** JDBC statements become spans only within a trace ({@link JdbcSpans}). */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "net.ttddyy.observation.tracing.DataSourceBaseContext")
+    static class JdbcSpanSelection {
+
+        @Bean
+        ObservationPredicate agencyJdbcSpansOnlyWithinATrace() {
+            return JdbcSpans.ONLY_WITHIN_A_TRACE;
         }
     }
 

@@ -18,7 +18,8 @@ public final class Chaos {
             case "gateway-kill" -> new GatewayKill(platform).run();
             case "rolling-restart" -> new RollingRestart(platform).run();
             default -> {
-                System.err.println("usage: run.sh auth-down | memory-kill | db-restart | gateway-kill | rolling-restart");
+                System.err.println(
+                        "usage: run.sh auth-down | memory-kill | db-restart | gateway-kill | rolling-restart");
                 yield 2;
             }
         };

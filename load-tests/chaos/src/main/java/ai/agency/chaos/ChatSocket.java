@@ -26,6 +26,10 @@ final class ChatSocket implements WebSocket.Listener {
     private WebSocket ws;
     private volatile Integer closeCode;
     private volatile String connectionId;
+    /** Between a {@code resume} sent and its {@code resumed}: frames then are replayed ones, with the old seq. */
+    private volatile boolean replaying;
+    /** The highest seq of this connection's own frames (replayed ones carry the old connection's seq). */
+    private volatile long lastOwnSeq;
 
     /** Opens the socket and waits for its {@code ready} frame. */
     static ChatSocket open(HttpClient http, int port, String token) {
@@ -46,6 +50,17 @@ final class ChatSocket implements WebSocket.Listener {
 
     String connectionId() {
         return connectionId;
+    }
+
+    /** What a resume of this connection passes as {@code afterSeq}: the last seq of its own frames received. */
+    long lastOwnSeq() {
+        return lastOwnSeq;
+    }
+
+    /** Sends {@code resume} of another connection: the frames until {@code resumed} are that one's, replayed. */
+    void resume(String oldConnectionId, long afterSeq) {
+        replaying = true;
+        send(java.util.Map.of("type", "resume", "id", "resume", "connectionId", oldConnectionId, "afterSeq", afterSeq));
     }
 
     /** Sends a streaming chat turn; returns its request id. */
@@ -177,6 +192,12 @@ final class ChatSocket implements WebSocket.Listener {
         if (last) {
             JsonNode frame = Api.JSON.readTree(partial.toString());
             partial.setLength(0);
+            if (replaying && frame.path("type").asString().equals("resumed")) {
+                replaying = false;
+            }
+            if (!replaying) {
+                lastOwnSeq = Math.max(lastOwnSeq, frame.path("seq").asLong());
+            }
             synchronized (frames) {
                 frames.add(frame);
                 frames.notifyAll();

@@ -40,9 +40,9 @@ final class Replica {
         ProcessBuilder pb = new ProcessBuilder(command)
                 .directory(platform.root.toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(platform.root
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(platform.root
                         .resolve(".platform/logs/" + service + "-2.log")
-                        .toFile());
+                        .toFile()));
         Map<String, String> env = pb.environment();
         env.clear();
         for (String entry : Files.readString(Path.of("/proc/" + pid + "/environ"), StandardCharsets.UTF_8)
@@ -68,7 +68,8 @@ final class Replica {
             if (!process.isAlive()) {
                 throw new IllegalStateException(service + "-2 exited, see .platform/logs/" + service + "-2.log");
             }
-            if (platform.api.get("http://localhost:" + managementPort + "/actuator/health/readiness", null)
+            if (platform.api
+                            .get("http://localhost:" + managementPort + "/actuator/health/readiness", null)
                             .status()
                     == 200) {
                 return;

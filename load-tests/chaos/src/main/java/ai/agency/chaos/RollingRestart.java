@@ -28,9 +28,17 @@ final class RollingRestart {
     private final Verdict verdict = new Verdict("rolling-restart");
     private final int restWorkers = Integer.parseInt(System.getenv().getOrDefault("CHAOS_REST_WORKERS", "4"));
     private final int chats = Integer.parseInt(System.getenv().getOrDefault("CHAOS_ROLLING_CHATS", "6"));
+    /**
+     * The chat message: one the local model answers with ~45 words, streamed a word per {@code
+     * AGENCY_ORCHESTRATION_LOCAL_CHUNK_INTERVAL} (rolling-restart.sh: 100 ms), so turns last ~5 s, as with a real model,
+     * and a gateway's restart catches some mid-stream.
+     */
+    private final String message =
+            System.getenv().getOrDefault("CHAOS_ROLLING_MESSAGE", "Hello! Please write a short story.");
+
     private final Duration settle =
             Duration.ofSeconds(Long.parseLong(System.getenv().getOrDefault("CHAOS_SETTLE_SECONDS", "15")));
-    private final List<Integer> gateways = new ArrayList<>();
+    private GatewayBalancer balancer;
     private volatile boolean stopping;
 
     private final AtomicInteger restTotal = new AtomicInteger();
@@ -38,6 +46,9 @@ final class RollingRestart {
     private final Map<String, AtomicInteger> restLost = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> turns = new ConcurrentHashMap<>();
     private final AtomicInteger resumes = new AtomicInteger();
+    private final AtomicInteger cutMidTurn = new AtomicInteger();
+    private final AtomicInteger resumedAnswered = new AtomicInteger();
+    private final AtomicInteger resent = new AtomicInteger();
     private final AtomicInteger shed = new AtomicInteger();
 
     RollingRestart(Platform platform) {
@@ -52,8 +63,9 @@ final class RollingRestart {
         Replica gateway2 = Replica.start(platform, "realtime-gateway", 100);
         memory2.awaitReady(platform, Duration.ofMinutes(4));
         gateway2.awaitReady(platform, Duration.ofMinutes(4));
-        gateways.add(platform.port("realtime-gateway"));
-        gateways.add(gateway2.port);
+        // readiness-aware, as a Kubernetes Service: a gateway leaves the rotation when its /readyz fails
+        balancer = new GatewayBalancer(
+                api, List.of(platform.port("realtime-gateway"), gateway2.port), Duration.ofMillis(250));
 
         verdict.step("load: " + restWorkers + " REST clients, " + chats + " chat clients");
         List<Api.User> users = new ArrayList<>();
@@ -93,13 +105,14 @@ final class RollingRestart {
         verdict.figure("gateway 2 stopped in", gateway2.stopGracefully());
         gateway2 = Replica.start(platform, "realtime-gateway", 100);
         gateway2.awaitReady(platform, Duration.ofMinutes(4));
-        gateways.set(1, gateway2.port);
+        balancer.set(1, gateway2.port);
         Api.sleep(settle);
 
         verdict.step("stop the load");
         stopping = true;
         load.shutdown();
         load.awaitTermination(90, TimeUnit.SECONDS);
+        balancer.close();
         memory2.stopGracefully();
         gateway2.stopGracefully();
 
@@ -108,7 +121,11 @@ final class RollingRestart {
         verdict.figure("REST requests moved to the other gateway", restFailovers.get());
         verdict.figure("REST requests lost", lost + (lost == 0 ? "" : " " + new TreeMap<>(restLost)));
         verdict.figure("chat turns by outcome", new TreeMap<>(turns));
+        verdict.figure("chat turns cut mid-stream by a gateway's shutdown (socket closed 1001)", cutMidTurn.get());
         verdict.figure("chat resumes on the other gateway", resumes.get());
+        verdict.figure("resumed turns answered in full", resumedAnswered.get());
+        verdict.figure("of those, sent again (no frame of it before the close: the chat frame was lost)", resent.get());
+        verdict.figure("gateways taken out of the load balancer by readiness", balancer.removals());
         verdict.figure("chat turns shed (rate_limit) and sent again", shed.get());
         verdict.check(restTotal.get() > 0 && lost == 0, "no REST request lost");
         int answered = turns.getOrDefault("answered", new AtomicInteger()).get();
@@ -117,6 +134,10 @@ final class RollingRestart {
                 .mapToInt(e -> e.getValue().get())
                 .sum();
         verdict.check(answered > 0 && notAnswered == 0, "every chat turn answered (" + notAnswered + " not)");
+        verdict.check(
+                cutMidTurn.get() > 0 && resumedAnswered.get() == cutMidTurn.get(),
+                "turns cut mid-stream by a gateway's shutdown (" + cutMidTurn.get()
+                        + "), every one resumed and answered");
         return verdict.finish();
     }
 
@@ -146,7 +167,21 @@ final class RollingRestart {
         long t0 = System.nanoTime();
         process.destroy();
         process.onExit().join();
-        return Duration.ofNanos(System.nanoTime() - t0);
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        keepLog(service);
+        return took;
+    }
+
+    /** ./platform up overwrites a service's log: the stopped one's is kept as {@code <service>.<n>.log}. */
+    private void keepLog(String service) {
+        java.nio.file.Path logs = platform.root.resolve(".platform/logs");
+        try {
+            java.nio.file.Files.copy(
+                    logs.resolve(service + ".log"),
+                    logs.resolve(service + ".stopped-" + System.currentTimeMillis() + ".log"));
+        } catch (java.io.IOException e) {
+            verdict.figure("log of " + service + " not kept", e.getMessage());
+        }
     }
 
     private void rest(Api.User user, int first) {
@@ -160,14 +195,15 @@ final class RollingRestart {
     }
 
     /**
-     * One request through the gateways in turn; one that a gateway refused (its connection: it is restarting) goes to
-     * the other, as a load balancer does. Anything else that is not a 2xx or 4xx is lost.
+     * One request through the load balancer: to the next ready gateway; one that a gateway refused anyway (its
+     * connection: it never reached it) goes to the next, as a load balancer does. Anything else that is not a 2xx or
+     * 4xx is lost (a POST cut after it was sent is never sent again: it may have been done).
      */
     private void send(int n, String method, String path, Api.User user, Object body) {
         restTotal.incrementAndGet();
         Api.Response r = null;
         for (int attempt = 0; attempt < 2; attempt++) {
-            int port = gateways.get(Math.floorMod(n + attempt, gateways.size()));
+            int port = balancer.pick(n, attempt);
             r = api.send(method, "http://localhost:" + port + path, user.accessToken(), body);
             if (!"ConnectException".equals(r.failure())) {
                 break;
@@ -175,7 +211,8 @@ final class RollingRestart {
             restFailovers.incrementAndGet();
         }
         if (r.status() == 0 || r.status() >= 500) {
-            restLost.computeIfAbsent(method + " " + r.describe(), k -> new AtomicInteger()).incrementAndGet();
+            restLost.computeIfAbsent(method + " " + r.describe(), k -> new AtomicInteger())
+                    .incrementAndGet();
         }
     }
 
@@ -187,7 +224,7 @@ final class RollingRestart {
             ChatSocket.Admitted admitted;
             try {
                 // a turn shed with rate_limit is sent again after its retryAfter, as a well-behaved client does
-                admitted = socket.chatUntilAdmitted("Hello! What is 17*23?", conversation, Duration.ofSeconds(60), x -> {});
+                admitted = socket.chatUntilAdmitted(message, conversation, Duration.ofSeconds(60), x -> {});
             } catch (RuntimeException closedMeanwhile) {
                 socket = connect(user, ++gateway); // a new socket for the next turn; none was sent
                 continue;
@@ -195,25 +232,39 @@ final class RollingRestart {
             shed.addAndGet(admitted.shed());
             String id = admitted.requestId();
             JsonNode end = admitted.end();
+            boolean cut = end == null && socket.isClosed() && !stopping;
+            if (cut) {
+                cutMidTurn.incrementAndGet();
+            }
             while (end == null && socket.isClosed() && !stopping) {
-                gateway++; // the gateway closed the socket (going away): resume on the other one
+                gateway++; // the gateway closed the socket (going away) mid-turn: resume on a ready one
                 ChatSocket next = connect(user, gateway);
                 if (next == null) {
                     break;
                 }
-                long afterSeq = socket.frames().stream()
-                        .mapToLong(f -> f.path("seq").asLong())
-                        .max()
-                        .orElse(0);
-                next.send(Map.of(
-                        "type", "resume", "id", "resume", "connectionId", socket.connectionId(), "afterSeq", afterSeq));
-                JsonNode resumed = next.await(
-                        f -> "resume".equals(f.path("requestId").asString("")), Duration.ofSeconds(20));
+                // the last seq of the closed connection's own frames: after an earlier resume its frames include
+                // replayed ones, which carry the seq of the connection before it
+                next.resume(socket.connectionId(), socket.lastOwnSeq());
+                JsonNode resumed =
+                        next.await(f -> "resume".equals(f.path("requestId").asString("")), Duration.ofSeconds(20));
                 if (resumed != null && resumed.path("type").asString().equals("resumed")) {
                     resumes.incrementAndGet();
                 }
+                boolean heardOf =
+                        !socket.framesOf(id).isEmpty() || !next.framesOf(id).isEmpty();
                 socket = next;
-                end = socket.awaitEnd(id, Duration.ofSeconds(60));
+                if (heardOf) {
+                    end = socket.awaitEnd(id, Duration.ofSeconds(60));
+                } else {
+                    // not a single frame of it by the time of "resumed": the chat frame went down with the closing
+                    // socket before the gateway took it up; send it again, as the protocol says (realtime.md#resume)
+                    resent.incrementAndGet();
+                    ChatSocket.Admitted again =
+                            socket.chatUntilAdmitted(message, conversation, Duration.ofSeconds(60), x -> {});
+                    shed.addAndGet(again.shed());
+                    id = again.requestId();
+                    end = again.end();
+                }
             }
             String outcome = end == null
                     ? (socket.isClosed() ? "closed" : "timeout")
@@ -221,6 +272,9 @@ final class RollingRestart {
                             ? "error:" + end.path("errorType").asString("?")
                             : end.path("cancelled").asBoolean() ? "cancelled" : "answered";
             turns.computeIfAbsent(outcome, k -> new AtomicInteger()).incrementAndGet();
+            if (cut && outcome.equals("answered")) {
+                resumedAnswered.incrementAndGet();
+            }
             for (JsonNode f : socket.framesOf(id)) {
                 if (f.path("type").asString().equals("stream_start")) {
                     conversation = f.path("conversationId").asString(conversation);
@@ -238,11 +292,14 @@ final class RollingRestart {
         }
     }
 
-    /** A socket on gateway {@code i} (mod 2), trying the other one too, for up to 60 s; null when stopping. */
+    /**
+     * A socket on a ready gateway through the load balancer (the {@code i}-th in turn), trying again for up to 60 s;
+     * null when stopping.
+     */
     private ChatSocket connect(Api.User user, int i) {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         for (int attempt = 0; System.nanoTime() < deadline && !stopping; attempt++) {
-            int port = gateways.get(Math.floorMod(i + attempt, gateways.size()));
+            int port = balancer.pick(i + attempt, 0);
             try {
                 return ChatSocket.open(api.http(), port, user.accessToken());
             } catch (RuntimeException e) {

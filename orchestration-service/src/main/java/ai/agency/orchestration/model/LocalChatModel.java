@@ -60,9 +60,19 @@ public class LocalChatModel implements ChatModel {
             "know", "about", "tell", "that", "this", "have", "has", "with", "for", "from", "mine");
 
     private final JsonMapper json;
+    private final java.time.Duration chunkInterval;
 
     public LocalChatModel(JsonMapper json) {
+        this(json, java.time.Duration.ZERO);
+    }
+
+    /**
+     * @param chunkInterval the pause before each streamed chunk ({@code agency.orchestration.local.chunk-interval}, 0
+     *     by default): a stream as slow as a real model's, for load tests and rolling restarts
+     */
+    public LocalChatModel(JsonMapper json, java.time.Duration chunkInterval) {
         this.json = json;
+        this.chunkInterval = chunkInterval;
     }
 
     @Override
@@ -93,7 +103,11 @@ public class LocalChatModel implements ChatModel {
             return Flux.just(whole);
         }
         List<String> chunks = chunks(answer.getText());
-        return Flux.range(0, chunks.size()).map(i -> {
+        Flux<Integer> indexes = Flux.range(0, chunks.size());
+        if (chunkInterval.isPositive()) {
+            indexes = indexes.delayElements(chunkInterval);
+        }
+        return indexes.map(i -> {
             boolean last = i == chunks.size() - 1;
             AssistantMessage chunk = new AssistantMessage(chunks.get(i));
             if (!last) {

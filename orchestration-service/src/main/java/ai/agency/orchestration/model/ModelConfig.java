@@ -34,8 +34,11 @@ import tools.jackson.databind.json.JsonMapper;
 class ModelConfig {
 
     @Bean
-    LocalChatModel localChatModel(JsonMapper json) {
-        return new LocalChatModel(json);
+    LocalChatModel localChatModel(
+            JsonMapper json,
+            @org.springframework.beans.factory.annotation.Value("${agency.orchestration.local.chunk-interval:0ms}")
+                    java.time.Duration chunkInterval) {
+        return new LocalChatModel(json, chunkInterval);
     }
 
     @Bean

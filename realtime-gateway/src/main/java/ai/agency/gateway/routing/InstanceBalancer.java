@@ -3,11 +3,13 @@ package ai.agency.gateway.routing;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.http.HttpConnectTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,12 +22,17 @@ import org.springframework.web.servlet.function.ServerResponse;
 
 /**
  * Where one route target's requests go when it has several instances ({@code agency.gateway.routes.<name>.instances},
- * e.g. two replicas of a service without a Kubernetes Service in front): round robin over the instances that are not
- * known to be down. An instance that refuses a connection is skipped for {@code down-time}; the request is sent to
- * the next instance at once: any request whose connection was refused (it never reached a service), and an idempotent
- * one (GET, HEAD, OPTIONS, PUT, DELETE) after any other I/O failure before an answer. So a replica that is restarted
- * — it stops accepting connections when its graceful shutdown begins — loses no request. With one instance this
- * is just the target URI.
+ * e.g. two replicas of a service without a Kubernetes Service in front): round robin over the instances that are
+ * ready. Not ready: its readiness probe says so ({@link InstanceReadiness}: an instance that is shutting down reports
+ * it during its readiness grace, before it stops accepting connections; one that restarts is not ready until its
+ * warm-up is over), or it refused a connection less than {@code down-time} ago. A request whose connection to an
+ * instance could not be made (refused, or the connect timed out) never reached it: it is sent to the next instance at
+ * once, whatever its method. An idempotent request (GET, HEAD, OPTIONS, PUT, DELETE) is also sent again after any
+ * other I/O failure before an answer (a kept-alive connection closed under it, a reset). A POST or PATCH whose
+ * connection was made is never sent again: if the connection is then closed before any answer, the instance may have
+ * received and done it (a replica killed mid-request looks the same as an idle connection closed under the request),
+ * so the failure goes to the client. Rolling restarts lose none all the same, because readiness moves the requests
+ * away from an instance before it closes anything. With one instance this is just the target URI.
  */
 final class InstanceBalancer implements HandlerFilterFunction<ServerResponse, ServerResponse> {
 
@@ -38,14 +45,20 @@ final class InstanceBalancer implements HandlerFilterFunction<ServerResponse, Se
     private final long downNanos;
     private final AtomicInteger next = new AtomicInteger();
     private final ConcurrentHashMap<URI, Long> downUntil = new ConcurrentHashMap<>();
+    private final Predicate<URI> ready;
 
     InstanceBalancer(String route, List<URI> instances, Duration downTime) {
+        this(route, instances, downTime, instance -> true);
+    }
+
+    InstanceBalancer(String route, List<URI> instances, Duration downTime, Predicate<URI> ready) {
         if (instances.isEmpty()) {
             throw new IllegalArgumentException("route " + route + " has no instance");
         }
         this.route = route;
         this.instances = List.copyOf(instances);
         this.downNanos = downTime.toNanos();
+        this.ready = ready;
     }
 
     @Override
@@ -57,7 +70,8 @@ final class InstanceBalancer implements HandlerFilterFunction<ServerResponse, Se
             try {
                 return handler.handle(request);
             } catch (Exception e) {
-                boolean refused = causedBy(e, ConnectException.class);
+                // no connection was made: the request never reached the instance
+                boolean refused = causedBy(e, ConnectException.class) || causedBy(e, HttpConnectTimeoutException.class);
                 if (refused) {
                     markDown(instance);
                 }
@@ -80,14 +94,17 @@ final class InstanceBalancer implements HandlerFilterFunction<ServerResponse, Se
         }
     }
 
-    /** The next instance in turn that is not down (and not {@code avoid}); if every one is down, the next in turn. */
+    /**
+     * The next instance in turn that is ready and not marked down (and not {@code avoid}); if there is none, the next
+     * in turn that is not {@code avoid}.
+     */
     URI pick(@Nullable URI avoid) {
         long now = System.nanoTime();
         int start = Math.floorMod(next.getAndIncrement(), instances.size());
         for (int i = 0; i < instances.size(); i++) {
             URI candidate = instances.get((start + i) % instances.size());
             Long until = downUntil.get(candidate);
-            if (!candidate.equals(avoid) && (until == null || until - now <= 0)) {
+            if (!candidate.equals(avoid) && (until == null || until - now <= 0) && ready.test(candidate)) {
                 return candidate;
             }
         }

@@ -38,7 +38,10 @@ class RoutesConfig {
     @Bean
     @Nullable
     RouterFunction<ServerResponse> serviceRoutes(
-            GatewayProperties properties, CircuitBreakerRegistry breakers, MeterRegistry meters) {
+            GatewayProperties properties,
+            CircuitBreakerRegistry breakers,
+            MeterRegistry meters,
+            InstanceReadiness readiness) {
         RouterFunction<ServerResponse> routes = null;
         for (var entry : properties.routes().entrySet()) {
             String name = entry.getKey();
@@ -50,16 +53,30 @@ class RoutesConfig {
                     .orElseThrow();
             GatewayProperties.Canary canary = target.canary();
             if (canary == null) {
-                routes = and(routes, proxy(name, false, paths, target.targets(), target, properties, breakers, meters));
+                routes = and(
+                        routes,
+                        proxy(name, false, paths, target.targets(), target, properties, breakers, meters, readiness));
                 continue;
             }
             // one weight group per route, named after it: the stable route and its canary share it, their weights
             // add up to 100 (CanaryWeights changes them at runtime)
             RequestPredicate stable = paths.and(weight(name, 100 - canary.weight()));
             RequestPredicate toCanary = paths.and(weight(name, canary.weight()));
-            routes = and(routes, proxy(name, false, stable, target.targets(), target, properties, breakers, meters));
             routes = and(
-                    routes, proxy(name, true, toCanary, List.of(canary.uri()), target, properties, breakers, meters));
+                    routes,
+                    proxy(name, false, stable, target.targets(), target, properties, breakers, meters, readiness));
+            routes = and(
+                    routes,
+                    proxy(
+                            name,
+                            true,
+                            toCanary,
+                            List.of(canary.uri()),
+                            target,
+                            properties,
+                            breakers,
+                            meters,
+                            readiness));
         }
         return routes;
     }
@@ -76,7 +93,8 @@ class RoutesConfig {
             GatewayProperties.Route target,
             GatewayProperties properties,
             CircuitBreakerRegistry breakers,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            InstanceReadiness readiness) {
         String id = canary ? CanaryWeights.canaryRouteId(name) : name;
         // filters run in the order added, each around the next: metrics see what the client gets (an open circuit's 503
         // too), the circuit breaker sees a request after it was tried on every instance
@@ -84,7 +102,7 @@ class RoutesConfig {
                 .route(predicate, http())
                 .filter(new UpstreamMetrics(name, canary ? "canary" : "stable", meters))
                 .filter(new DownstreamCircuitBreaker(id, target.circuits(), breakers, properties.circuitBreaker()))
-                .filter(new InstanceBalancer(id, instances, properties.instanceDownTime()))
+                .filter(new InstanceBalancer(id, instances, properties.instanceDownTime(), readiness::isReady))
                 .build();
     }
 
@@ -106,6 +124,12 @@ class RoutesConfig {
                         + AccountData.PATH + "/**, which the gateway never routes");
             }
         }
+    }
+
+    /** The readiness of the instances of routes with several ({@link InstanceBalancer} skips those not ready). */
+    @Bean
+    InstanceReadiness instanceReadiness(GatewayProperties properties) {
+        return new InstanceReadiness(properties);
     }
 
     @Bean

@@ -18,6 +18,7 @@ import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -221,5 +222,15 @@ public class SessionEvents implements SmartLifecycle {
     @Override
     public boolean isRunning() {
         return running;
+    }
+
+    /**
+     * Stops after the WebSocket drain (RealtimeLifecycle, default phase) and the web server's graceful shutdown: a
+     * stream still running on a stopping replica is relayed to the replica its client resumed on through these
+     * notifications ({@code ws.takeover}, {@code ws.frames}).
+     */
+    @Override
+    public int getPhase() {
+        return WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE - 1;
     }
 }

@@ -99,14 +99,16 @@ class RealtimeLifecycle implements SmartLifecycle {
     }
 
     /**
-     * Graceful shutdown: running streams get {@code shutdown-drain} to end by themselves (a rolling restart then cuts
-     * no answer short); those still running are cancelled (each stream gets its stream_end), then sockets close 1001
-     * and clients resume on another replica.
+     * Graceful shutdown (after common-lib's readiness grace, so no new client is sent here any more): idle sockets
+     * close 1001 at once; a socket with a running stream gets {@code shutdown-handover} for it to end, then closes 1001
+     * while the stream goes on into the replay log, and its client resumes on another replica, which relays the rest
+     * (FrameRelay). Running streams get {@code shutdown-drain} to end by themselves (a rolling restart then cuts no
+     * answer short); those still running are cancelled (each stream gets its stream_end), then the rest close 1001.
      */
     @Override
     public void stop() {
         running = false;
-        if (!drain(settings.shutdownDrain())) {
+        if (!drain(settings.shutdownDrain(), settings.shutdownHandover())) {
             for (Connection c : registry.all()) {
                 c.running().values().forEach(Downstream.Cancel::cancel);
             }
@@ -123,16 +125,27 @@ class RealtimeLifecycle implements SmartLifecycle {
 
     /**
      * Closes (1001) each connection as soon as it has no running request, so its client resumes on another replica
-     * at once, while the others' streams end by themselves; at most {@code timeout}. True if no stream is left.
+     * at once, and busy ones after {@code handover} (their streams go on, logged, and are relayed to wherever the
+     * client resumes), while the streams end by themselves; at most {@code timeout}. True if no stream is left.
      */
-    private boolean drain(Duration timeout) {
+    private boolean drain(Duration timeout, Duration handover) {
         java.util.Set<Connection> closed = new java.util.HashSet<>();
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        long handoverAt = start + handover.toNanos();
         while (true) {
             boolean busy = false;
+            // a handover at or past the drain's end is none: busy sockets stay open until their streams end
+            boolean handOver = handover.compareTo(timeout) < 0 && System.nanoTime() - handoverAt >= 0;
             for (Connection c : registry.all()) {
                 if (!c.running().isEmpty()) {
                     busy = true;
+                    if (handOver && c.closedAt() == null && closed.add(c)) {
+                        log.info(
+                                "Shutting down: connection {} closed with its streams running, to be resumed elsewhere",
+                                c.id());
+                        c.close(CloseStatus.GOING_AWAY.withReason("server shutting down"));
+                    }
                 } else if (closed.add(c)) {
                     c.close(CloseStatus.GOING_AWAY.withReason("server shutting down"));
                 }

@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -46,6 +47,13 @@ class InstanceBalancingTest {
     static final Replica b = new Replica("b");
     static final Replica live = new Replica("live");
     static final int deadPort = freePort();
+    static final Replica stopping = new Replica("stopping");
+    static final Replica serving = new Replica("serving");
+    static final Cutter cutter = new Cutter();
+    static final Replica afterCut = new Replica("after-cut");
+
+    @Autowired
+    InstanceReadiness readiness;
 
     @LocalServerPort
     int port;
@@ -62,6 +70,9 @@ class InstanceBalancingTest {
     static void routes(DynamicPropertyRegistry registry) {
         registry.add("agency.gateway.routes.memory.instances", () -> a.uri() + "," + b.uri());
         registry.add("agency.gateway.routes.tool.instances", () -> "http://localhost:" + deadPort + "," + live.uri());
+        registry.add("agency.gateway.routes.orchestration.instances", () -> stopping.uri() + "," + serving.uri());
+        registry.add("agency.gateway.routes.multimodal.instances", () -> cutter.uri() + "," + afterCut.uri());
+        registry.add("agency.gateway.instance-probe.interval", () -> "1h"); // the tests probe when they want
     }
 
     @AfterAll
@@ -69,6 +80,64 @@ class InstanceBalancingTest {
         a.server.stop(0);
         b.server.stop(0);
         live.server.stop(0);
+        stopping.server.stop(0);
+        serving.server.stop(0);
+        afterCut.server.stop(0);
+        cutter.close();
+    }
+
+    /**
+     * A replica that is shutting down reports readiness down and keeps serving for its grace, then stops accepting.
+     * Requests sent to it in that window were answered but a POST caught by the close was lost: the gateway must stop
+     * sending it requests as soon as its readiness is down, before any request fails.
+     */
+    @Test
+    void anInstanceWhoseReadinessIsDownGetsNoRequestAndOneThatIsReadyAgainDoes() throws Exception {
+        stopping.ready = false;
+        readiness.probeAll();
+        int before = stopping.requests.get();
+        for (int i = 0; i < 20; i++) {
+            HttpResponse<String> get = send("GET", "/api/v1/agents", null);
+            assertThat(get.headers().firstValue("X-Replica")).hasValue("serving");
+            HttpResponse<String> post = send("POST", "/api/v1/agents", "{\"n\":" + i + "}");
+            assertThat(post.headers().firstValue("X-Replica")).hasValue("serving");
+        }
+        assertThat(stopping.requests.get() - before).isZero();
+
+        stopping.ready = true; // restarted and warmed up
+        readiness.probeAll();
+        for (int i = 0; i < 10; i++) {
+            send("GET", "/api/v1/agents", null);
+        }
+        assertThat(stopping.requests.get() - before).isEqualTo(5);
+    }
+
+    /**
+     * A request whose connection was made and then closed before any answer may have reached the service: an
+     * idempotent one is sent to the other instance, a POST never (it could be done twice); its client gets the failure.
+     */
+    @Test
+    void aConnectionClosedBeforeAnyAnswerIsRetriedForAGetButNeverForAPost() throws Exception {
+        for (int i = 0; i < 4; i++) {
+            HttpResponse<String> get = send("GET", "/api/v1/analyze/x", null);
+            assertThat(get.statusCode()).isEqualTo(200);
+            assertThat(get.headers().firstValue("X-Replica")).hasValue("after-cut");
+        }
+        int cutBefore = cutter.requests.get();
+        int afterBefore = afterCut.requests.get();
+        int failed = 0;
+        for (int i = 0; i < 4; i++) {
+            HttpResponse<String> post = send("POST", "/api/v1/analyze/x", "{\"n\":" + i + "}");
+            if (post.statusCode() >= 500) {
+                failed++;
+            } else {
+                assertThat(post.headers().firstValue("X-Replica")).hasValue("after-cut");
+            }
+        }
+        int cut = cutter.requests.get() - cutBefore;
+        assertThat(cut).as("POSTs the cutting instance received").isPositive();
+        assertThat(failed).as("each cut POST fails, none is sent again").isEqualTo(cut);
+        assertThat(afterCut.requests.get() - afterBefore).isEqualTo(4 - cut);
     }
 
     @Test
@@ -129,9 +198,53 @@ class InstanceBalancingTest {
         }
     }
 
+    /** An instance that reads each request and closes the connection without a byte of answer (a replica killed). */
+    static final class Cutter {
+        final AtomicInteger requests = new AtomicInteger();
+        final ServerSocket socket;
+
+        Cutter() {
+            try {
+                socket = new ServerSocket(0);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Thread.ofVirtual().start(() -> {
+                while (!socket.isClosed()) {
+                    try (java.net.Socket s = socket.accept()) {
+                        var in = new java.io.BufferedReader(
+                                new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+                        String line = in.readLine();
+                        if (line != null && !line.contains("/actuator/")) {
+                            requests.incrementAndGet();
+                        }
+                    } catch (IOException e) {
+                        // closed
+                    }
+                }
+            });
+        }
+
+        String uri() {
+            return "http://localhost:" + socket.getLocalPort();
+        }
+
+        void close() {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // closed
+            }
+        }
+    }
+
     /** A replica: echoes the request body, names itself in {@code X-Replica}, counts requests. */
     static final class Replica {
         final AtomicInteger requests = new AtomicInteger();
+        final AtomicInteger probes = new AtomicInteger();
+        /** What its readiness probe answers: 503 while it shuts down (it still serves everything else). */
+        volatile boolean ready = true;
+
         final HttpServer server;
         static final Map<String, Replica> BY_NAME = new ConcurrentHashMap<>();
 
@@ -142,6 +255,12 @@ class InstanceBalancingTest {
                 throw new UncheckedIOException(e);
             }
             server.createContext("/", exchange -> {
+                if (exchange.getRequestURI().getPath().equals("/actuator/health/readiness")) {
+                    probes.incrementAndGet();
+                    exchange.sendResponseHeaders(ready ? 200 : 503, -1);
+                    exchange.close();
+                    return;
+                }
                 requests.incrementAndGet();
                 byte[] body = exchange.getRequestBody().readAllBytes();
                 if (body.length == 0) {

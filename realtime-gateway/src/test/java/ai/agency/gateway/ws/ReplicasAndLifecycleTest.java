@@ -261,7 +261,8 @@ class ReplicasAndLifecycleTest extends RealtimeTestSupport {
     @Order(6)
     void aGracefulShutdownLetsAStreamEndByItselfWithinTheDrainAndClosesIdleSocketsAtOnce() throws Exception {
         // a rolling restart must not cut answers short: the stream ends normally, then its socket closes 1001
-        ConfigurableApplicationContext replicaC = startReplica(env, "agency.gateway.realtime.shutdown-drain=20s");
+        ConfigurableApplicationContext replicaC = startReplica(
+                env, "agency.gateway.realtime.shutdown-drain=20s", "agency.gateway.realtime.shutdown-handover=20s");
         URI c = URI.create("ws://localhost:" + portOf(replicaC) + "/ws");
         Client busy =
                 Client.open(c, builder -> builder.header("Authorization", "Bearer " + JWTS.user(UUID.randomUUID())));
@@ -291,6 +292,47 @@ class ReplicasAndLifecycleTest extends RealtimeTestSupport {
                 .isFalse();
         await().atMost(Duration.ofSeconds(20)).until(() -> busy.closeCode != null);
         assertThat(busy.closeCode).isEqualTo(1001);
+        await().atMost(Duration.ofSeconds(30)).until(() -> !closer.isAlive());
+    }
+
+    @Test
+    @Order(7)
+    void aGracefulShutdownHandsABusySocketOverAndTheStreamContinuesWhereTheClientResumes() {
+        // a rolling restart must not wait for long answers nor cut them: after shutdown-handover the busy socket
+        // closes 1001, its stream goes on on the stopping replica D, and the client resumes it on replica A
+        ConfigurableApplicationContext replicaD = startReplica(
+                env, "agency.gateway.realtime.shutdown-drain=20s", "agency.gateway.realtime.shutdown-handover=0s");
+        URI d = URI.create("ws://localhost:" + portOf(replicaD) + "/ws");
+        String token = JWTS.user(UUID.randomUUID());
+        Client onD = Client.open(d, builder -> builder.header("Authorization", "Bearer " + token));
+        String connectionId = onD.connectionId(onD.next("ready"));
+        String content = "gated handed over and finished";
+        onD.send(Map.of("type", "chat", "id", "handed", "content", content));
+        onD.next("stream_start");
+        long lastSeen = onD.next("stream_chunk").path("seq").asLong();
+
+        Thread closer = Thread.ofVirtual().start(replicaD::close);
+        await().atMost(Duration.ofSeconds(20)).until(() -> onD.closeCode != null);
+        assertThat(onD.closeCode).as("closed while its stream still runs").isEqualTo(1001);
+
+        Client onA = connect(token);
+        onA.next("ready");
+        onA.send(Map.of("type", "resume", "id", "r", "connectionId", connectionId, "afterSeq", lastSeen));
+        onA.next("resumed");
+        gate(content).release(10); // the rest is produced only now, on the stopping replica
+        List<String> chunks = new ArrayList<>();
+        JsonNode frame;
+        do {
+            frame = onA.next();
+            if (frame.path("type").asString().equals("stream_chunk")) {
+                chunks.add(frame.path("content").asString());
+            }
+        } while (!frame.path("type").asString().equals("stream_end"));
+        assertThat(chunks).containsExactly("handed", "over", "and", "finished");
+        assertThat(frame.path("requestId").asString()).isEqualTo("handed");
+        assertThat(frame.path("cancelled").asBoolean())
+                .as("ended by itself, not cancelled")
+                .isFalse();
         await().atMost(Duration.ofSeconds(30)).until(() -> !closer.isAlive());
     }
 }
